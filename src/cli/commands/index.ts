@@ -1,0 +1,9 @@
+/**
+ * The registry of subcommands. Each entry adds one subcommand (with its own
+ * subcommands) to the program. Add a line when adding a command module.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

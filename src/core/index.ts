@@ -1,0 +1,5 @@
+export * from './errors.ts';
+export * from './interfaces.ts';
+export * from './mixture.ts';
+export * from './rng.ts';
+export * from './types.ts';

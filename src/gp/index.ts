@@ -1,0 +1,2 @@
+// The gp module's public door: re-exports only. Filled in as the module grows.
+export {};

@@ -1,0 +1,2 @@
+// The study module's public door: re-exports only. Filled in as the module grows.
+export {};
