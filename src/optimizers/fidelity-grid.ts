@@ -9,7 +9,7 @@
  * - score of a pair: `EI / c^alpha_t`, compared in log space:
  *   `log EI - alpha_t log c` (so that an underflowed EI still ranks).
  */
-import { ValidationError, type SearchSpace } from '../core/index.ts';
+import { type SearchSpace, ValidationError } from '../core/index.ts';
 
 /** The paper's step candidates on slimpajama-mlp, {6000, 12000, 19700}, as fractions of 19,700. */
 export const PAPER_STEP_FRACTIONS: readonly number[] = [6000 / 19700, 12000 / 19700, 1];

@@ -77,7 +77,7 @@ export function boxBounds(k: number, bounds?: DomainBounds): BoxBounds {
   }
   if (sLo > 1 + 1e-12 || sHi < 1 - 1e-12) {
     throw new ValidationError(
-      `per-domain bounds admit no mixture: the minima sum to ${sLo} and the maxima to ${sHi}; need sum(min) <= 1 <= sum(max)`,
+      `per-domain bounds admit no mixture: the minima sum to ${+sLo.toPrecision(12)} and the maxima to ${+sHi.toPrecision(12)}; need sum(min) <= 1 <= sum(max)`,
       { sumMin: sLo, sumMax: sHi },
     );
   }

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NotFoundError, ValidationError } from '../../src/core/index.ts';
+import {
+  decodeInput,
+  encodeInput,
+  observationsFromHistory,
+} from '../../src/optimizers/encoding.ts';
+import { makeRun, synthSpace } from './helpers.ts';
+
+describe('encodeInput', () => {
+  const space = synthSpace();
+  it('log size encoding spreads the ladder over [0, 1]; steps are z / z_max', () => {
+    const x = encodeInput(space, [0.2, 0.3, 0.5], 'M', 500);
+    assert.deepEqual(x.slice(0, 3), [0.2, 0.3, 0.5]);
+    const expected = (Math.log(150e6) - Math.log(20e6)) / (Math.log(1e9) - Math.log(20e6));
+    assert.ok(Math.abs(x[3]! - expected) < 1e-15);
+    assert.equal(x[4], 0.25);
+    assert.equal(encodeInput(space, [1, 0, 0], 'S', 100)[3], 0);
+    assert.equal(encodeInput(space, [1, 0, 0], 'L', 100)[3], 1);
+  });
+  it('linear size encoding is params / max params (the paper)', () => {
+    const x = encodeInput(space, [0.2, 0.3, 0.5], 'M', 500, { scaleEncoding: 'linear' });
+    assert.equal(x[3], 0.15);
+  });
+  it('round-trips through decodeInput for every rung, both encodings and log steps', () => {
+    for (const scaleEncoding of ['log', 'linear'] as const) {
+      for (const stepEncoding of ['log', 'linear'] as const) {
+        for (const s of space.scales) {
+          for (const z of [100, 700, 2000]) {
+            const w = [0.1, 0.6, 0.3];
+            const x = encodeInput(space, w, s.name, z, { scaleEncoding, stepEncoding });
+            const back = decodeInput(space, x, { scaleEncoding, stepEncoding });
+            assert.deepEqual(back, { mixture: w, scale: s.name, steps: z });
+          }
+        }
+      }
+    }
+  });
+  it('rejects a wrong-length mixture and an unknown scale', () => {
+    assert.throws(() => encodeInput(space, [0.5, 0.5], 'S', 100), ValidationError);
+    assert.throws(() => encodeInput(space, [0.5, 0.5, 0], 'XL', 100), NotFoundError);
+  });
+});
+
+describe('observationsFromHistory', () => {
+  it('reads whole curves of active runs, skips superseded parents and NaN points', () => {
+    const space = synthSpace();
+    const a = makeRun(space, 'a', [1, 0, 0], 'S', 300);
+    const b = makeRun(space, 'b', [1, 0, 0], 'S', 500, a); // continues a
+    const c0 = makeRun(space, 'c', [0, 1, 0], 'L', 200);
+    const c = {
+      ...c0,
+      state: 'failed' as const,
+      curve: [...c0.curve, { step: 300, value: Number.NaN }],
+    };
+    const obs = observationsFromHistory(space, { runs: [a, b, c], spent: 0 });
+    assert.equal(obs.n, 5 + 2);
+    assert.equal(obs.d, 5);
+    assert.deepEqual(
+      obs.points.map((p) => `${p.runId}@${p.steps}`),
+      ['b@100', 'b@200', 'b@300', 'b@400', 'b@500', 'c@100', 'c@200'],
+    );
+    const fin = observationsFromHistory(space, { runs: [a, b, c], spent: 0 }, { curves: 'final' });
+    assert.deepEqual(
+      fin.points.map((p) => p.steps),
+      [500, 200],
+    );
+    const thin = observationsFromHistory(space, { runs: [b], spent: 0 }, { maxPointsPerRun: 3 });
+    assert.deepEqual(
+      thin.points.map((p) => p.steps),
+      [100, 300, 500],
+    );
+    const onlyL = observationsFromHistory(space, { runs: [a, b, c], spent: 0 }, { scales: ['L'] });
+    assert.equal(onlyL.n, 2);
+  });
+  it('negates a maximised metric (minimisation convention)', () => {
+    const space = synthSpace('maximize');
+    const r = makeRun(space, 'r', [0.2, 0.2, 0.6], 'M', 100);
+    const obs = observationsFromHistory(space, { runs: [r], spent: 0 });
+    assert.equal(obs.y[0], -r.curve[0]!.value);
+    assert.ok(obs.y[0]! > 0);
+  });
+});
