@@ -1,0 +1,420 @@
+/**
+ * Cholesky factorisation with growing jitter, and what one does with the factor.
+ *
+ * Notation:
+ *   n        matrix order
+ *   A        n×n symmetric positive-definite matrix, row-major; only the lower triangle is read
+ *   L        n×n lower-triangular factor, row-major, upper part zero: A + εI = L Lᵀ
+ *   ε        jitter added to the diagonal ("nugget")
+ *   nb = 4   register block: 4×4 tiles of dot products are accumulated in 16 local variables
+ *
+ * Algorithm: a left-looking, row-blocked Cholesky–Crout. For each block of four rows I and
+ * each earlier block of four columns J (already factored),
+ *
+ *   S      = A[I,J] − L[I, 0:j] L[J, 0:j]ᵀ      (a 4×4 tile of dot products of contiguous rows)
+ *   L[I,J] = S L[J,J]⁻ᵀ                          (4×4 triangular solve)
+ *
+ * and on the diagonal block S = A[I,I] − L[I,0:i] L[I,0:i]ᵀ is factored by the textbook loop.
+ * The 4×4 tile loads 8 numbers per 16 multiply-adds (the naive loop loads 2 per 1), which is what
+ * makes it several times faster in V8 (see bench/cholesky.ts and BENCHMARKS.md).
+ *
+ * Reference: Golub & Van Loan, Matrix Computations (4th ed.), §4.2 (Algorithm 4.2.1 and the
+ * blocked variants of §4.2.9); jitter as in GPyTorch's `psd_safe_cholesky`.
+ */
+import { NumericsError, ValidationError } from '../core/index.ts';
+import { solveLower } from './triangular.ts';
+
+/** Options of {@link cholesky}. */
+export interface CholeskyOptions {
+  /** Jitter for the first attempt (default 0). */
+  readonly jitter?: number;
+  /** Number of retries with growing jitter after the first attempt fails (default 8). */
+  readonly maxTries?: number;
+}
+
+/** A Cholesky factor and the jitter that made it succeed. */
+export interface CholeskyResult {
+  /** n×n lower-triangular factor, row-major, zeros above the diagonal. */
+  readonly L: Float64Array;
+  /** ε such that A + εI = L Lᵀ (0 when A factored as given). */
+  readonly jitter: number;
+}
+
+function checkSquare(fn: string, A: ArrayLike<number>, n: number): void {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ValidationError(`${fn}: n must be a non-negative integer, got ${String(n)}`, { n });
+  }
+  if (A.length !== n * n) {
+    throw new ValidationError(
+      `${fn}: matrix has length ${A.length}, expected n*n = ${n * n} (row-major n×n)`,
+      { length: A.length, n },
+    );
+  }
+}
+
+/**
+ * Factor the small diagonal block rows/cols [i, i+rb) in place after the left-looking update.
+ * Returns false when a pivot is not positive.
+ */
+function factorDiagonalBlock(W: Float64Array, n: number, i: number, rb: number): boolean {
+  for (let a = 0; a < rb; a++) {
+    const ra = (i + a) * n;
+    for (let b = 0; b <= a; b++) {
+      const rbw = (i + b) * n;
+      let s = W[ra + i + b] as number;
+      for (let c = 0; c < b; c++) s -= (W[ra + i + c] as number) * (W[rbw + i + c] as number);
+      if (a === b) {
+        if (!(s > 0) || !Number.isFinite(s)) return false;
+        W[ra + i + a] = Math.sqrt(s);
+      } else {
+        W[ra + i + b] = s / (W[rbw + i + b] as number);
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * In-place blocked Cholesky of the lower triangle held in W (row-major n×n).
+ * On success W's lower triangle holds L (the upper triangle is left as it was). Returns false
+ * when the matrix is not numerically positive definite.
+ */
+function factorInPlace(W: Float64Array, n: number): boolean {
+  const n4 = n - (n % 4);
+  for (let i = 0; i < n; i += 4) {
+    const rb = Math.min(4, n - i);
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    // Off-diagonal tiles J = [j, j+4), j < i (always full width 4 because i is a multiple of 4).
+    for (let j = 0; j < i; j += 4) {
+      const q0 = j * n;
+      const q1 = q0 + n;
+      const q2 = q1 + n;
+      const q3 = q2 + n;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s22 = 0;
+      let s23 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      let s32 = 0;
+      let s33 = 0;
+      if (rb === 4) {
+        for (let k = 0; k < j; k++) {
+          const x0 = W[r0 + k] as number;
+          const x1 = W[r1 + k] as number;
+          const x2 = W[r2 + k] as number;
+          const x3 = W[r3 + k] as number;
+          const y0 = W[q0 + k] as number;
+          const y1 = W[q1 + k] as number;
+          const y2 = W[q2 + k] as number;
+          const y3 = W[q3 + k] as number;
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s02 += x0 * y2;
+          s03 += x0 * y3;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+          s12 += x1 * y2;
+          s13 += x1 * y3;
+          s20 += x2 * y0;
+          s21 += x2 * y1;
+          s22 += x2 * y2;
+          s23 += x2 * y3;
+          s30 += x3 * y0;
+          s31 += x3 * y1;
+          s32 += x3 * y2;
+          s33 += x3 * y3;
+        }
+      } else {
+        // Last, partial row block (rb < 4): rows past n read as zero.
+        for (let k = 0; k < j; k++) {
+          const x0 = W[r0 + k] as number;
+          const x1 = rb > 1 ? (W[r1 + k] as number) : 0;
+          const x2 = rb > 2 ? (W[r2 + k] as number) : 0;
+          const y0 = W[q0 + k] as number;
+          const y1 = W[q1 + k] as number;
+          const y2 = W[q2 + k] as number;
+          const y3 = W[q3 + k] as number;
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s02 += x0 * y2;
+          s03 += x0 * y3;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+          s12 += x1 * y2;
+          s13 += x1 * y3;
+          s20 += x2 * y0;
+          s21 += x2 * y1;
+          s22 += x2 * y2;
+          s23 += x2 * y3;
+        }
+      }
+      // L[J,J] entries (lower 4×4 of the already factored diagonal block).
+      const d0 = 1 / (W[q0 + j] as number);
+      const l10 = W[q1 + j] as number;
+      const d1 = 1 / (W[q1 + j + 1] as number);
+      const l20 = W[q2 + j] as number;
+      const l21 = W[q2 + j + 1] as number;
+      const d2 = 1 / (W[q2 + j + 2] as number);
+      const l30 = W[q3 + j] as number;
+      const l31 = W[q3 + j + 1] as number;
+      const l32 = W[q3 + j + 2] as number;
+      const d3 = 1 / (W[q3 + j + 3] as number);
+      // Row a of L[I,J] solves x L[J,J]ᵀ = A[i+a, J] − s_a.
+      const rows = [r0, r1, r2, r3];
+      const sums = [s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33];
+      for (let a = 0; a < rb; a++) {
+        const r = rows[a] as number;
+        const t0 = ((W[r + j] as number) - (sums[4 * a] as number)) * d0;
+        const t1 = ((W[r + j + 1] as number) - (sums[4 * a + 1] as number) - t0 * l10) * d1;
+        const t2 =
+          ((W[r + j + 2] as number) - (sums[4 * a + 2] as number) - t0 * l20 - t1 * l21) * d2;
+        const t3 =
+          ((W[r + j + 3] as number) -
+            (sums[4 * a + 3] as number) -
+            t0 * l30 -
+            t1 * l31 -
+            t2 * l32) *
+          d3;
+        W[r + j] = t0;
+        W[r + j + 1] = t1;
+        W[r + j + 2] = t2;
+        W[r + j + 3] = t3;
+      }
+    }
+    // Diagonal tile: subtract L[I,0:i] L[I,0:i]ᵀ (lower part), then factor it.
+    for (let a = 0; a < rb; a++) {
+      const ra = (i + a) * n;
+      for (let b = 0; b <= a; b++) {
+        const rbw = (i + b) * n;
+        let s = 0;
+        for (let k = 0; k < i; k++) s += (W[ra + k] as number) * (W[rbw + k] as number);
+        W[ra + i + b] = (W[ra + i + b] as number) - s;
+      }
+    }
+    if (!factorDiagonalBlock(W, n, i, rb)) return false;
+  }
+  void n4;
+  return true;
+}
+
+/** Copy the lower triangle of A (plus ε on the diagonal) into a zeroed n×n array. */
+function lowerCopy(A: ArrayLike<number>, n: number, eps: number, out: Float64Array): void {
+  out.fill(0);
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    for (let j = 0; j <= i; j++) out[r + j] = A[r + j] as number;
+    out[r + i] = (out[r + i] as number) + eps;
+  }
+}
+
+/**
+ * Cholesky factorisation A + εI = L Lᵀ with growing jitter ε.
+ *
+ * The first attempt uses ε = `opts.jitter` (default 0). If A is not numerically positive
+ * definite, retries use ε₀ = 1e-10 · mean(diag A) (1e-10 when that is not positive; at least
+ * 10× the first jitter), then ×10 per retry, for at most `opts.maxTries` (default 8) retries.
+ *
+ * @param A n×n symmetric, row-major; only the lower triangle is read; not modified
+ * @param n matrix order
+ * @returns the new factor L (n×n, zeros above the diagonal) and the jitter ε used
+ * @throws NumericsError when A holds NaN/±Infinity (at once), or when the last retry still fails;
+ *   `details` = `{ n, jitter }` with the last jitter tried
+ * @throws ValidationError when the length of A is not n², or the options are invalid
+ *
+ * @example
+ * const { L, jitter } = cholesky(new Float64Array([4, 2, 2, 3]), 2);
+ * // L = [2, 0, 1, √2], jitter = 0
+ */
+export function cholesky(
+  A: ArrayLike<number>,
+  n: number,
+  opts: CholeskyOptions = {},
+): CholeskyResult {
+  checkSquare('cholesky', A, n);
+  const jitter0 = opts.jitter ?? 0;
+  const maxTries = opts.maxTries ?? 8;
+  if (!(jitter0 >= 0) || !Number.isFinite(jitter0)) {
+    throw new ValidationError(`cholesky: jitter must be finite and >= 0, got ${String(jitter0)}`, {
+      jitter: jitter0,
+    });
+  }
+  if (!Number.isInteger(maxTries) || maxTries < 0) {
+    throw new ValidationError(
+      `cholesky: maxTries must be a non-negative integer, got ${String(maxTries)}`,
+      { maxTries },
+    );
+  }
+  let diagSum = 0;
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    for (let j = 0; j <= i; j++) {
+      const v = A[r + j] as number;
+      if (!Number.isFinite(v)) {
+        throw new NumericsError(
+          `cholesky: the ${n}×${n} matrix holds ${String(v)} at [${i}][${j}]; check the kernel inputs and hyper-parameters for NaN/Infinity`,
+          { n, jitter: jitter0, row: i, col: j, value: String(v) },
+        );
+      }
+    }
+    diagSum += A[r + i] as number;
+  }
+  const W = new Float64Array(n * n);
+  lowerCopy(A, n, jitter0, W);
+  if (factorInPlace(W, n)) return { L: W, jitter: jitter0 };
+  const meanDiag = n > 0 ? diagSum / n : 0;
+  let eps = meanDiag > 0 ? 1e-10 * meanDiag : 1e-10;
+  if (eps <= jitter0) eps = 10 * jitter0;
+  let last = jitter0;
+  for (let t = 0; t < maxTries; t++, eps *= 10) {
+    last = eps;
+    lowerCopy(A, n, eps, W);
+    if (factorInPlace(W, n)) return { L: W, jitter: eps };
+  }
+  throw new NumericsError(
+    `cholesky: the ${n}×${n} matrix is not positive definite even with jitter ${last.toExponential(2)} on the diagonal (after ${maxTries} retries); check for duplicate inputs, a zero or negative variance, or raise the noise floor`,
+    { n, jitter: last },
+  );
+}
+
+/**
+ * Textbook Cholesky–Banachiewicz loop (no blocking, no jitter). Kept as the baseline for
+ * bench/cholesky.ts and as an independent reference in tests.
+ * @returns the factor, or null when a pivot is not positive
+ * @internal
+ */
+export function choleskyNaive(A: ArrayLike<number>, n: number): Float64Array | null {
+  checkSquare('choleskyNaive', A, n);
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = A[ri + j] as number;
+      for (let k = 0; k < j; k++) s -= (L[ri + k] as number) * (L[rj + k] as number);
+      if (i === j) {
+        if (!(s > 0)) return null;
+        L[ri + i] = Math.sqrt(s);
+      } else {
+        L[ri + j] = s / (L[rj + j] as number);
+      }
+    }
+  }
+  return L;
+}
+
+/**
+ * log det(L Lᵀ) = 2 Σᵢ log Lᵢᵢ.
+ * @param L n×n Cholesky factor, row-major
+ * @throws ValidationError when the length is not n²
+ */
+export function logDetChol(L: ArrayLike<number>, n: number): number {
+  checkSquare('logDetChol', L, n);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.log(L[i * n + i] as number);
+  return 2 * s;
+}
+
+/**
+ * (L Lᵀ)⁻¹ as a full symmetric n×n matrix: L⁻ᵀ L⁻¹, via the inverse of the triangular factor.
+ * Cost O(n³/2); prefer {@link cholSolve} when only products with the inverse are needed.
+ * @param L n×n Cholesky factor, row-major
+ * @returns n×n symmetric inverse, row-major (new array)
+ * @throws ValidationError when the length is not n²; NumericsError on a zero diagonal
+ */
+export function cholInverse(L: ArrayLike<number>, n: number): Float64Array {
+  checkSquare('cholInverse', L, n);
+  // M = L⁻¹ (lower triangular), row by row: M_i,: = (e_i − Σ_{k<i} L_ik M_k,:)/L_ii.
+  const M = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const d = L[i * n + i] as number;
+    if (!(d !== 0 && Number.isFinite(d))) {
+      throw new NumericsError(
+        `cholInverse: the factor has diagonal entry L[${i}][${i}] = ${String(d)}; pass the L returned by cholesky()`,
+        { n, index: i, value: String(d) },
+      );
+    }
+    const ri = i * n;
+    M[ri + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const l = L[ri + k] as number;
+      if (l === 0) continue;
+      const rk = k * n;
+      for (let c = 0; c <= k; c++) M[ri + c] = (M[ri + c] as number) - l * (M[rk + c] as number);
+    }
+    const inv = 1 / d;
+    for (let c = 0; c <= i; c++) M[ri + c] = (M[ri + c] as number) * inv;
+  }
+  // Inv = Mᵀ M: Inv_ab = Σ_{k ≥ max(a,b)} M_ka M_kb; accumulate row by row of M.
+  const Inv = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    for (let a = 0; a <= k; a++) {
+      const ma = M[rk + a] as number;
+      if (ma === 0) continue;
+      const ra = a * n;
+      for (let b = 0; b <= a; b++)
+        Inv[ra + b] = (Inv[ra + b] as number) + ma * (M[rk + b] as number);
+    }
+  }
+  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) Inv[b * n + a] = Inv[a * n + b] as number;
+  return Inv;
+}
+
+/**
+ * Rank-one append: the factor of the (n+1)×(n+1) matrix [[A, k], [kᵀ, κ]] from the factor L of A,
+ * in O(n²):  ℓ = L⁻¹ k,  d = √(κ − ℓᵀℓ),  L' = [[L, 0], [ℓᵀ, d]].
+ *
+ * @param L n×n lower-triangular factor of A, row-major
+ * @param k length n: the new column (covariances with the existing points)
+ * @param kappa the new diagonal entry (include any jitter/noise the original factor had)
+ * @returns L', (n+1)×(n+1) row-major (new array)
+ * @throws NumericsError when κ − ℓᵀℓ is not positive (the appended matrix is not PD) or not finite
+ * @throws ValidationError on mismatched lengths
+ */
+export function cholAppend(
+  L: ArrayLike<number>,
+  n: number,
+  k: ArrayLike<number>,
+  kappa: number,
+): Float64Array {
+  checkSquare('cholAppend', L, n);
+  if (k.length !== n) {
+    throw new ValidationError(`cholAppend: k has length ${k.length}, expected n = ${n}`, {
+      length: k.length,
+      n,
+    });
+  }
+  const ell = solveLower(L, n, k, 1);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (ell[i] as number) ** 2;
+  const d2 = kappa - ss;
+  if (!(d2 > 0) || !Number.isFinite(d2)) {
+    throw new NumericsError(
+      `cholAppend: appending to the ${n}×${n} factor gives a non-positive pivot ${String(d2)} (κ = ${String(kappa)}); the new point duplicates an old one — add jitter/noise to κ or refactor with cholesky()`,
+      { n, jitter: 0, pivot: d2, kappa },
+    );
+  }
+  const m = n + 1;
+  const out = new Float64Array(m * m);
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    const ro = i * m;
+    for (let j = 0; j <= i; j++) out[ro + j] = L[r + j] as number;
+  }
+  const rn = n * m;
+  for (let j = 0; j < n; j++) out[rn + j] = ell[j] as number;
+  out[rn + n] = Math.sqrt(d2);
+  return out;
+}
