@@ -1,2 +1,14 @@
-// The gp module's public door: re-exports only. Filled in as the module grows.
-export {};
+// The gp module's public door: re-exports only.
+export { conditionGP, fitGP, GaussianProcess } from './gaussian-process.ts';
+export { scaleLengthscales } from './hyperparameters.ts';
+export { Kernel } from './kernel.ts';
+export type {
+  GPHyperparameters,
+  GPOptions,
+  KernelSpec,
+  LeafLengthscales,
+  MeanSpec,
+  NoiseSpec,
+  Prior,
+  PriorSpec,
+} from './types.ts';

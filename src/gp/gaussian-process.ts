@@ -1,0 +1,657 @@
+/**
+ * The exact Gaussian process: fitting by maximum marginal likelihood
+ * (multi-start L-BFGS-B), conditioning, posterior prediction with input
+ * gradients, joint covariance and rank-one updates.
+ *
+ * Notation (see types.ts and likelihood.ts):
+ *   n, d     observations, input dims; X n×d row-major; y original outputs
+ *   ȳ, σ_y   standardisation (mean, population std); z = (y − ȳ)/σ_y
+ *   s, σ², ℓ output scale, noise variance, lengthscales; ν_i per-point noise / σ_y²
+ *   k_*      s·k(X, x*) (length n);  L, α as in likelihood.ts
+ *
+ * Posterior of the latent f at x* (standardised, then mapped back):
+ *   μ(x*)  = m(x*) + k_*ᵀ α                       →  ȳ + σ_y μ
+ *   v(x*)  = s·k(x*,x*) − ‖L⁻¹k_*‖²                →  σ_y² v   (clamped at 0)
+ *   ∂μ / ∂x* = ∂m/∂x* + (∂k_* / ∂x*)ᵀ α
+ *   ∂v / ∂x* = −2 (∂k_* / ∂x*)ᵀ K⁻¹ k_*
+ *
+ * `logMarginalLikelihood` is in ORIGINAL y units: log p(y) = log p(z) − n log σ_y
+ * (the Jacobian of the standardisation), without priors.
+ *
+ * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
+ */
+import { Rng, ValidationError } from '../core/index.ts';
+import { cholAppend, cholesky } from '../linalg/cholesky.ts';
+import { cholSolve, solveLower, solveLowerTranspose } from '../linalg/triangular.ts';
+import {
+  channelSpans,
+  checkHyper,
+  checkPriors,
+  HyperLayout,
+  hyperBox,
+  restandardize,
+} from './hyperparameters.ts';
+import { Kernel } from './kernel.ts';
+import { type Factorization, MarginalLikelihood } from './likelihood.ts';
+import { lbfgsb } from './tmp-lbfgsb.ts';
+import type { GPHyperparameters, GPOptions, MeanSpec, PriorSpec } from './types.ts';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Options after validation and defaults. */
+interface Resolved {
+  readonly kernel: Kernel;
+  readonly mean: MeanSpec;
+  readonly learned: boolean;
+  readonly fixedNoise: number;
+  readonly noiseLower: number;
+  readonly noiseInitial: number | undefined;
+  readonly priors: PriorSpec | undefined;
+  readonly restarts: number;
+  readonly seed: number;
+  readonly standardize: boolean;
+  readonly maxIter: number;
+  readonly layout: HyperLayout;
+}
+
+function resolve(d: number, o: GPOptions): Resolved {
+  if (o === null || typeof o !== 'object') {
+    throw new ValidationError('GP options must be an object with at least a kernel');
+  }
+  const kernel = new Kernel(o.kernel, d);
+  const mean = o.mean ?? 'constant';
+  if (mean !== 'zero' && mean !== 'constant' && mean !== 'linear') {
+    throw new ValidationError(
+      `GP mean must be 'zero', 'constant' or 'linear', got ${JSON.stringify(mean)}`,
+    );
+  }
+  const noise = o.noise ?? { kind: 'learned' };
+  let learned: boolean;
+  let fixedNoise = 0;
+  let noiseLower = 1e-6;
+  let noiseInitial: number | undefined;
+  if (noise.kind === 'learned') {
+    learned = true;
+    noiseLower = noise.lower ?? 1e-6;
+    if (!(noiseLower > 0) || !Number.isFinite(noiseLower)) {
+      throw new ValidationError(
+        `noise.lower must be positive and finite, got ${String(noise.lower)}`,
+      );
+    }
+    noiseInitial = noise.initial;
+    if (noiseInitial !== undefined && (!(noiseInitial > 0) || !Number.isFinite(noiseInitial))) {
+      throw new ValidationError(
+        `noise.initial must be positive and finite, got ${String(noiseInitial)}`,
+      );
+    }
+  } else if (noise.kind === 'fixed') {
+    learned = false;
+    fixedNoise = noise.variance;
+    if (!(fixedNoise >= 0) || !Number.isFinite(fixedNoise)) {
+      throw new ValidationError(
+        `noise.variance must be finite and >= 0, got ${String(noise.variance)}; use e.g. { kind: 'fixed', variance: 1e-6 }`,
+      );
+    }
+  } else {
+    throw new ValidationError(
+      `noise.kind must be 'learned' or 'fixed', got ${JSON.stringify((noise as { kind?: unknown }).kind)}`,
+    );
+  }
+  checkPriors(o.priors);
+  const restarts = o.restarts ?? 5;
+  if (!Number.isInteger(restarts) || restarts < 1) {
+    throw new ValidationError(`restarts must be an integer >= 1, got ${String(o.restarts)}`);
+  }
+  const seed = o.seed ?? 0;
+  if (!Number.isSafeInteger(seed))
+    throw new ValidationError(`seed must be a safe integer, got ${String(seed)}`);
+  const maxIter = o.maxIter ?? 200;
+  if (!Number.isInteger(maxIter) || maxIter < 1) {
+    throw new ValidationError(`maxIter must be an integer >= 1, got ${String(o.maxIter)}`);
+  }
+  return {
+    kernel,
+    mean,
+    learned,
+    fixedNoise,
+    noiseLower,
+    noiseInitial,
+    priors: o.priors,
+    restarts,
+    seed,
+    standardize: o.standardize ?? true,
+    maxIter,
+    layout: new HyperLayout(kernel, mean, learned),
+  };
+}
+
+function checkData(X: Float64Array, y: ArrayLike<number>, d: number): number {
+  if (!Number.isInteger(d) || d < 1)
+    throw new ValidationError(`d must be a positive integer, got ${String(d)}`);
+  if (!(X instanceof Float64Array))
+    throw new ValidationError('X must be a row-major Float64Array (n×d)');
+  if (X.length % d !== 0) {
+    throw new ValidationError(
+      `X has length ${X.length}, not a multiple of d = ${d}; pass X row-major n×d`,
+    );
+  }
+  const n = X.length / d;
+  if (n < 1) throw new ValidationError('the GP needs at least one observation; got n = 0');
+  if (y.length !== n) {
+    throw new ValidationError(`y has length ${y.length} but X has n = ${n} rows (d = ${d})`);
+  }
+  for (let i = 0; i < X.length; i++) {
+    if (!Number.isFinite(X[i] as number)) {
+      throw new ValidationError(
+        `X[${Math.floor(i / d)}][${i % d}] = ${String(X[i])} is not finite; clean the inputs`,
+      );
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(y[i] as number)) {
+      throw new ValidationError(
+        `y[${i}] = ${String(y[i])} is not finite; drop or fix that observation`,
+      );
+    }
+  }
+  return n;
+}
+
+function checkNoisePerPoint(v: ArrayLike<number> | undefined, n: number): Float64Array {
+  const out = new Float64Array(n);
+  if (v === undefined) return out;
+  if (v.length !== n) {
+    throw new ValidationError(
+      `noisePerPoint has length ${v.length}, expected one variance per observation (${n})`,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    const e = v[i] as number;
+    if (!(e >= 0) || !Number.isFinite(e)) {
+      throw new ValidationError(
+        `noisePerPoint[${i}] = ${String(e)} must be a finite variance >= 0`,
+      );
+    }
+    out[i] = e;
+  }
+  return out;
+}
+
+function standardization(
+  y: ArrayLike<number>,
+  n: number,
+  on: boolean,
+): { mean: number; std: number } {
+  if (!on) return { mean: 0, std: 1 };
+  let m = 0;
+  for (let i = 0; i < n; i++) m += y[i] as number;
+  m /= n;
+  let v = 0;
+  for (let i = 0; i < n; i++) v += ((y[i] as number) - m) ** 2;
+  const std = Math.sqrt(v / n);
+  return { mean: m, std: std > 0 && Number.isFinite(std) ? std : 1 };
+}
+
+/** Everything a GaussianProcess holds. */
+interface State {
+  readonly X: Float64Array;
+  readonly y: Float64Array;
+  readonly n: number;
+  readonly d: number;
+  readonly options: GPOptions;
+  readonly r: Resolved;
+  readonly extra: Float64Array; // per-point noise, original units
+  readonly stdz: { mean: number; std: number };
+  readonly theta: Float64Array;
+  readonly noise: number; // σ² (standardised)
+  readonly L: Float64Array;
+  readonly jitter: number;
+  readonly alpha: Float64Array;
+  readonly lmlZ: number;
+}
+
+function buildLikelihood(
+  r: Resolved,
+  X: Float64Array,
+  n: number,
+  y: ArrayLike<number>,
+  extra: Float64Array,
+  stdz: { mean: number; std: number },
+): MarginalLikelihood {
+  const z = new Float64Array(n);
+  const nu = new Float64Array(n);
+  const s2 = stdz.std * stdz.std;
+  for (let i = 0; i < n; i++) {
+    z[i] = ((y[i] as number) - stdz.mean) / stdz.std;
+    nu[i] = (extra[i] as number) / s2;
+  }
+  return new MarginalLikelihood(r.kernel, r.layout, X, n, z, nu, r.fixedNoise, r.priors);
+}
+
+/** Least-squares mean coefficients (tiny ridge), written into θ. */
+function initMean(lik: MarginalLikelihood, th: Float64Array): void {
+  const { layout, n, z, X } = lik;
+  const p = layout.numMean;
+  if (p === 0) return;
+  if (p === 1) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += z[i] as number;
+    th[layout.iMean] = m / n;
+    return;
+  }
+  const d = p - 1;
+  const A = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  const h = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    h[0] = 1;
+    for (let j = 0; j < d; j++) h[j + 1] = X[i * d + j] as number;
+    for (let a = 0; a < p; a++) {
+      b[a] = (b[a] as number) + (h[a] as number) * (z[i] as number);
+      for (let c = 0; c <= a; c++)
+        A[a * p + c] = (A[a * p + c] as number) + (h[a] as number) * (h[c] as number);
+    }
+  }
+  let tr = 0;
+  for (let a = 0; a < p; a++) tr += A[a * p + a] as number;
+  for (let a = 0; a < p; a++) A[a * p + a] = (A[a * p + a] as number) + 1e-8 * (tr / p) + 1e-12;
+  const { L } = cholesky(A, p);
+  const beta = cholSolve(L, p, b, 1);
+  for (let a = 0; a < p; a++) th[layout.iMean + a] = beta[a] as number;
+}
+
+function makeState(
+  X: Float64Array,
+  y: Float64Array,
+  n: number,
+  d: number,
+  options: GPOptions,
+  r: Resolved,
+  extra: Float64Array,
+  stdz: { mean: number; std: number },
+  lik: MarginalLikelihood,
+  theta: Float64Array,
+  fac?: Factorization,
+): State {
+  const f = fac ?? lik.factorize(theta);
+  return {
+    X,
+    y,
+    n,
+    d,
+    options,
+    r,
+    extra,
+    stdz,
+    theta,
+    noise: lik.noiseAt(theta),
+    L: f.L,
+    jitter: f.jitter,
+    alpha: f.alpha,
+    lmlZ: f.lml,
+  };
+}
+
+/**
+ * Fit a GP by maximising log p(z | θ) + log prior(θ) over the log-space
+ * hyper-parameters with multi-start L-BFGS-B (analytic gradients), then
+ * condition on the data. Start 1 is the default point of the box (or
+ * `warmStart`, converted into this data's standardisation); starts 2..restarts are
+ * drawn from `new Rng(seed)`. The best start wins (the earliest on ties), so
+ * the same inputs and seed give bit-identical fits.
+ *
+ * @param X n×d inputs, row-major (copied)
+ * @param y n outputs (copied)
+ * @throws ValidationError on malformed data or options
+ * @throws NumericsError when no start yields a positive-definite covariance
+ */
+export function fitGP(
+  X: Float64Array,
+  y: ArrayLike<number>,
+  d: number,
+  options: GPOptions,
+): GaussianProcess {
+  const n = checkData(X, y, d);
+  const r = resolve(d, options);
+  const extra = checkNoisePerPoint(options.noisePerPoint, n);
+  const Xc = Float64Array.from(X);
+  const yc = Float64Array.from(y as ArrayLike<number>);
+  const stdz = standardization(yc, n, r.standardize);
+  const lik = buildLikelihood(r, Xc, n, yc, extra, stdz);
+  let v = 1;
+  if (!r.standardize) {
+    const s = standardization(yc, n, true).std;
+    v = s * s;
+  }
+  const noiseInitial = r.noiseInitial ?? 0.1 * v;
+  const box = hyperBox(r.layout, channelSpans(r.kernel, Xc, n), v, r.noiseLower, noiseInitial);
+  const starts: Float64Array[] = [];
+  let first: Float64Array;
+  if (options.warmStart !== undefined) {
+    first = r.layout.toVector(restandardize(options.warmStart, stdz));
+    for (let i = 0; i < first.length; i++) {
+      first[i] = Math.min(
+        box.upper[i] as number,
+        Math.max(box.lower[i] as number, first[i] as number),
+      );
+    }
+  } else {
+    first = Float64Array.from(box.initial);
+    initMean(lik, first);
+  }
+  starts.push(first);
+  const rng = new Rng(r.seed);
+  for (let k = 1; k < r.restarts; k++) {
+    const th = box.sample(rng);
+    initMean(lik, th);
+    starts.push(th);
+  }
+  let best: Float64Array | null = null;
+  let bestF = Number.POSITIVE_INFINITY;
+  const fg = (x: Float64Array, g: Float64Array): number => {
+    const val = lik.evaluate(x, g);
+    if (!Number.isFinite(val)) {
+      g.fill(0);
+      return Number.POSITIVE_INFINITY;
+    }
+    for (let i = 0; i < g.length; i++) g[i] = -(g[i] as number);
+    return -val;
+  };
+  for (const x0 of starts) {
+    const res = lbfgsb(fg, x0, {
+      lower: box.lower,
+      upper: box.upper,
+      m: 10,
+      maxIter: r.maxIter,
+      pgtol: 1e-5,
+      factr: 1e7,
+    });
+    if (Number.isFinite(res.f) && res.f < bestF) {
+      bestF = res.f;
+      best = Float64Array.from(res.x);
+    }
+  }
+  if (best === null) {
+    // Every start failed: factorising at the first start throws the informative NumericsError.
+    lik.factorize(first);
+    best = first;
+  }
+  return new GaussianProcess(makeState(Xc, yc, n, d, options, r, extra, stdz, lik, best));
+}
+
+/**
+ * Condition a GP on data with given hyper-parameters (no fitting). When
+ * `hyper.standardization` is present it is used as is (so that the units of the
+ * hyper-parameters stay consistent); otherwise the data's own standardisation.
+ * @throws ValidationError on malformed data, options or hyper-parameters
+ * @throws NumericsError when the covariance is not positive definite even with jitter
+ */
+export function conditionGP(
+  X: Float64Array,
+  y: ArrayLike<number>,
+  d: number,
+  options: GPOptions,
+  hyper: GPHyperparameters,
+): GaussianProcess {
+  const n = checkData(X, y, d);
+  const r = resolve(d, options);
+  checkHyper(hyper, r.kernel, r.layout.numMean);
+  const extra = checkNoisePerPoint(options.noisePerPoint, n);
+  const Xc = Float64Array.from(X);
+  const yc = Float64Array.from(y as ArrayLike<number>);
+  const stdz = hyper.standardization ?? standardization(yc, n, r.standardize);
+  // A fixed noise is taken from the hyper-parameters (they carry their own units).
+  const rr: Resolved = r.learned ? r : { ...r, fixedNoise: hyper.noise };
+  const lik = buildLikelihood(rr, Xc, n, yc, extra, stdz);
+  const theta = r.layout.toVector(hyper);
+  return new GaussianProcess(makeState(Xc, yc, n, d, options, rr, extra, stdz, lik, theta));
+}
+
+/** A conditioned exact GP. Immutable: updates return a new GP. */
+export class GaussianProcess {
+  readonly n: number;
+  readonly d: number;
+  readonly hyperparameters: GPHyperparameters;
+  /** log p(y | θ) in original y units: log p(z | θ) − n log σ_y (no priors). */
+  readonly logMarginalLikelihood: number;
+  /** Jitter the Cholesky factorisation needed (0 normally). */
+  readonly jitter: number;
+  private readonly st: State;
+  private readonly ls: Float64Array;
+  private readonly invL2: Float64Array;
+  private readonly s: number;
+
+  /** @internal Use {@link fitGP} or {@link conditionGP}. */
+  constructor(st: State) {
+    this.st = st;
+    this.n = st.n;
+    this.d = st.d;
+    this.hyperparameters = st.r.layout.fromVector(st.theta, st.noise, st.stdz);
+    this.logMarginalLikelihood = st.lmlZ - st.n * Math.log(st.stdz.std);
+    this.jitter = st.jitter;
+    this.ls = HyperLayout.channelLengthscales(this.hyperparameters);
+    this.invL2 = this.ls.map((l) => 1 / (l * l));
+    this.s = this.hyperparameters.outputScale;
+  }
+
+  /** Prior mean m(x) (standardised) of row `off` of A. */
+  private priorMean(A: ArrayLike<number>, off: number): number {
+    const { layout } = this.st.r;
+    if (layout.numMean === 0) return 0;
+    const th = this.st.theta;
+    let m = th[layout.iMean] as number;
+    for (let j = 1; j < layout.numMean; j++)
+      m += (th[layout.iMean + j] as number) * (A[off + j - 1] as number);
+    return m;
+  }
+
+  private checkPoints(Xs: ArrayLike<number>, what: string): number {
+    const d = this.d;
+    if (Xs.length % d !== 0) {
+      throw new ValidationError(
+        `${what}: length ${Xs.length} is not a multiple of d = ${d}; pass row-major ns×d`,
+      );
+    }
+    for (let i = 0; i < Xs.length; i++) {
+      if (!Number.isFinite(Xs[i] as number)) {
+        throw new ValidationError(
+          `${what}: entry [${Math.floor(i / d)}][${i % d}] = ${String(Xs[i])} is not finite`,
+        );
+      }
+    }
+    return Xs.length / d;
+  }
+
+  /**
+   * Posterior of the latent f at the rows of Xs (ns×d), original y units.
+   * `includeNoise` adds the homoscedastic noise σ²σ_y² (not per-point noise).
+   * @throws ValidationError on a malformed Xs
+   */
+  predict(
+    Xs: Float64Array,
+    opts: { includeNoise?: boolean } = {},
+  ): { mean: Float64Array; variance: Float64Array } {
+    const ns = this.checkPoints(Xs, 'predict');
+    const { n, d } = this;
+    const { X, L, alpha, stdz } = this.st;
+    const kernel = this.st.r.kernel;
+    const mean = new Float64Array(ns);
+    const variance = new Float64Array(ns);
+    const kss = this.s * kernel.diag;
+    const addNoise = opts.includeNoise === true ? this.st.noise : 0;
+    const s2 = stdz.std * stdz.std;
+    const chunk = 256;
+    for (let r0 = 0; r0 < ns; r0 += chunk) {
+      const m = Math.min(chunk, ns - r0);
+      const Ks = kernel.cross(X, n, Xs.subarray(r0 * d, (r0 + m) * d), m, this.ls);
+      for (let i = 0; i < Ks.length; i++) Ks[i] = (Ks[i] as number) * this.s;
+      const V = solveLower(L, n, Ks, m);
+      for (let c = 0; c < m; c++) {
+        let mu = this.priorMean(Xs, (r0 + c) * d);
+        let q = 0;
+        for (let i = 0; i < n; i++) {
+          mu += (Ks[i * m + c] as number) * (alpha[i] as number);
+          q += (V[i * m + c] as number) ** 2;
+        }
+        mean[r0 + c] = stdz.mean + stdz.std * mu;
+        variance[r0 + c] = (Math.max(0, kss - q) + addNoise) * s2;
+      }
+    }
+    return { mean, variance };
+  }
+
+  /**
+   * Posterior mean and variance of f at one point with their gradients with
+   * respect to the point (length d each), original y units.
+   * @throws ValidationError when x has the wrong length or non-finite entries
+   */
+  predictWithGradient(x: ArrayLike<number>): {
+    mean: number;
+    variance: number;
+    dMean: Float64Array;
+    dVariance: Float64Array;
+  } {
+    const { n, d } = this;
+    if (x.length !== d)
+      throw new ValidationError(`predictWithGradient: x has length ${x.length}, expected d = ${d}`);
+    this.checkPoints(x, 'predictWithGradient');
+    const { X, L, alpha, stdz, theta } = this.st;
+    const { kernel, layout } = this.st.r;
+    const C = kernel.numLengthscales;
+    const kv = new Float64Array(n);
+    const dK = new Float64Array(n * d);
+    const Dp = new Float64Array(C);
+    for (let i = 0; i < n; i++) {
+      kernel.channelDistances(x, 0, X, i * d, Dp, 0);
+      kv[i] = this.s * kernel.evalDistances(Dp, 0, this.invL2);
+      kernel.partials();
+      kernel.inputGradient(x, 0, X, i * d, this.invL2, dK, this.s, i * d);
+    }
+    let mu = this.priorMean(x, 0);
+    const dMean = new Float64Array(d);
+    for (let j = 1; j < layout.numMean; j++) dMean[j - 1] = theta[layout.iMean + j] as number;
+    for (let i = 0; i < n; i++) {
+      const a = alpha[i] as number;
+      mu += (kv[i] as number) * a;
+      for (let j = 0; j < d; j++) dMean[j] = (dMean[j] as number) + a * (dK[i * d + j] as number);
+    }
+    const v = solveLower(L, n, kv, 1);
+    const w = solveLowerTranspose(L, n, v, 1);
+    let q = 0;
+    for (let i = 0; i < n; i++) q += (v[i] as number) ** 2;
+    const varZ = this.s * kernel.diag - q;
+    const dVariance = new Float64Array(d);
+    const s2 = stdz.std * stdz.std;
+    if (varZ > 0) {
+      for (let i = 0; i < n; i++) {
+        const wi = -2 * (w[i] as number);
+        for (let j = 0; j < d; j++)
+          dVariance[j] = (dVariance[j] as number) + wi * (dK[i * d + j] as number);
+      }
+      for (let j = 0; j < d; j++) dVariance[j] = (dVariance[j] as number) * s2;
+    }
+    for (let j = 0; j < d; j++) dMean[j] = (dMean[j] as number) * stdz.std;
+    return { mean: stdz.mean + stdz.std * mu, variance: Math.max(0, varZ) * s2, dMean, dVariance };
+  }
+
+  /**
+   * Joint posterior covariance of f at the rows of Xs: ns×ns row-major,
+   * σ_y² (s·k(Xs,Xs) − VᵀV) with V = L⁻¹ k(X, Xs), symmetrised.
+   * @throws ValidationError on a malformed Xs
+   */
+  covariance(Xs: Float64Array): Float64Array {
+    const ns = this.checkPoints(Xs, 'covariance');
+    const { n } = this;
+    const { X, L, stdz } = this.st;
+    const kernel = this.st.r.kernel;
+    const s2 = stdz.std * stdz.std;
+    const Ks = kernel.cross(X, n, Xs, ns, this.ls);
+    for (let i = 0; i < Ks.length; i++) Ks[i] = (Ks[i] as number) * this.s;
+    const V = solveLower(L, n, Ks, ns);
+    const out = kernel.cross(Xs, ns, Xs, ns, this.ls);
+    for (let a = 0; a < ns; a++) {
+      for (let b = 0; b <= a; b++) {
+        let q = 0;
+        for (let i = 0; i < n; i++) q += (V[i * ns + a] as number) * (V[i * ns + b] as number);
+        let c = (this.s * (out[a * ns + b] as number) - q) * s2;
+        if (a === b && c < 0) c = 0;
+        out[a * ns + b] = c;
+        out[b * ns + a] = c;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A new GP with one more observation (x, y) and the same hyper-parameters and
+   * standardisation, by a rank-one Cholesky append: O(n²). `noise` is an extra
+   * per-point noise variance in original y units (default 0).
+   * Equals {@link conditionGP} on the enlarged data with `this.hyperparameters`
+   * (which carry the standardisation) when no jitter was needed.
+   * @throws ValidationError on a malformed point
+   * @throws NumericsError when the point duplicates an old one without noise
+   */
+  addObservation(x: ArrayLike<number>, y: number, noise = 0): GaussianProcess {
+    const { n, d } = this;
+    if (x.length !== d)
+      throw new ValidationError(`addObservation: x has length ${x.length}, expected d = ${d}`);
+    this.checkPoints(x, 'addObservation');
+    if (!Number.isFinite(y))
+      throw new ValidationError(`addObservation: y = ${String(y)} is not finite`);
+    if (!(noise >= 0) || !Number.isFinite(noise)) {
+      throw new ValidationError(
+        `addObservation: noise = ${String(noise)} must be a finite variance >= 0`,
+      );
+    }
+    const st = this.st;
+    const { kernel } = st.r;
+    const s2 = st.stdz.std * st.stdz.std;
+    const kv = kernel.cross(st.X, n, x, 1, this.ls);
+    for (let i = 0; i < n; i++) kv[i] = (kv[i] as number) * this.s;
+    const kappa = this.s * kernel.diag + st.noise + noise / s2 + st.jitter;
+    const L = cholAppend(st.L, n, kv, kappa);
+    const m = n + 1;
+    const X = new Float64Array(m * d);
+    X.set(st.X);
+    for (let j = 0; j < d; j++) X[n * d + j] = x[j] as number;
+    const yy = new Float64Array(m);
+    yy.set(st.y);
+    yy[n] = y;
+    const extra = new Float64Array(m);
+    extra.set(st.extra);
+    extra[n] = noise;
+    const rres = new Float64Array(m);
+    for (let i = 0; i < m; i++)
+      rres[i] = ((yy[i] as number) - st.stdz.mean) / st.stdz.std - this.priorMean(X, i * d);
+    const alpha = cholSolve(L, m, rres, 1);
+    let quad = 0;
+    let logDet = 0;
+    for (let i = 0; i < m; i++) {
+      quad += (rres[i] as number) * (alpha[i] as number);
+      logDet += Math.log(L[i * m + i] as number);
+    }
+    const options: GPOptions = { ...st.options, noisePerPoint: extra };
+    return new GaussianProcess({
+      ...st,
+      X,
+      y: yy,
+      n: m,
+      options,
+      extra,
+      L,
+      alpha,
+      lmlZ: -0.5 * quad - logDet - 0.5 * m * LOG_2PI,
+    });
+  }
+
+  /**
+   * The same data conditioned on other hyper-parameters (e.g. from
+   * {@link scaleLengthscales}). Without a `standardization` in `h`, this GP's is kept.
+   * @throws ValidationError when h does not fit the kernel/mean
+   */
+  withHyperparameters(h: GPHyperparameters): GaussianProcess {
+    const hh = h.standardization === undefined ? { ...h, standardization: { ...this.st.stdz } } : h;
+    const opts: GPOptions = { ...this.st.options, noisePerPoint: this.st.extra };
+    return conditionGP(this.st.X, this.st.y, this.d, opts, hh);
+  }
+}

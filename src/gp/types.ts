@@ -1,0 +1,123 @@
+/**
+ * The GP's configuration and fitted hyper-parameters: plain JSON values.
+ *
+ * Notation:
+ *   n        number of observations
+ *   d        number of input dimensions; an input x is a length-d vector
+ *   X        n×d row-major Float64Array of inputs
+ *   y        length-n outputs (original units)
+ *   z        standardised outputs, z = (y − ȳ) / σ_y (σ_y: population std, ddof 0)
+ *   ℓ        a lengthscale, in input units
+ *   s        the output scale (signal variance), in standardised units
+ *   σ²       homoscedastic noise variance, in standardised units
+ *   m(x)     prior mean, in standardised units: 0, c, or c + bᵀx
+ *   θ        the log-space hyper-parameter vector optimised by L-BFGS-B:
+ *            [log ℓ (every leaf, in order) | log s | log σ² (if learned) | c, b (mean coefficients)]
+ */
+
+/**
+ * A kernel, as JSON. A leaf acts on the input dims listed in `dims`
+ * (0-based, any subset, no repeats); `ard: true` gives each of those dims its
+ * own lengthscale, otherwise (default) one lengthscale is shared.
+ * `product` and `sum` combine sub-kernels. The GP multiplies the whole kernel by
+ * one output scale s, so leaves carry no variance of their own.
+ *
+ *   rbf:       k(r) = exp(−r²/2)
+ *   matern52:  k(r) = (1 + √5 r + 5r²/3) exp(−√5 r)
+ *   with r² = Σ_{j∈dims} (x_j − x'_j)² / ℓ_j²
+ */
+export type KernelSpec =
+  | { kind: 'rbf' | 'matern52'; dims: number[]; ard?: boolean }
+  | { kind: 'product' | 'sum'; terms: KernelSpec[] };
+
+/** Prior mean: zero, a constant c, or linear c + bᵀx (coefficients fitted by the MLL). */
+export type MeanSpec = 'zero' | 'constant' | 'linear';
+
+/**
+ * Homoscedastic observation noise, in standardised units (variance of z).
+ * `learned`: fitted, starting at `initial` (default 0.1) within [`lower` (default 1e-6), 10].
+ * `fixed`: held at `variance`.
+ */
+export type NoiseSpec =
+  | { kind: 'learned'; initial?: number; lower?: number }
+  | { kind: 'fixed'; variance: number };
+
+/**
+ * A prior on one positive hyper-parameter v (a lengthscale, the output scale or
+ * the noise variance). The optimiser works in θ = log v, and the prior enters
+ * the objective as the log density of θ (the density of v times the Jacobian v):
+ *
+ *   lognormal(μ, σ):  log p(θ) = −(θ − μ)² / (2σ²)                 (+ const)
+ *   gamma(a, b) on v: log p(θ) = a·θ − b·e^θ                        (+ const)
+ *
+ * Constants are dropped: the reported `logMarginalLikelihood` never includes priors.
+ */
+export type Prior =
+  | { kind: 'lognormal'; mu: number; sigma: number }
+  | { kind: 'gamma'; concentration: number; rate: number };
+
+/**
+ * Optional priors by name. `lengthscale` applies to every lengthscale (in input
+ * units); `outputScale` to s; `noise` to σ² (only when learned).
+ */
+export interface PriorSpec {
+  lengthscale?: Prior;
+  outputScale?: Prior;
+  noise?: Prior;
+}
+
+/** Options of {@link fitGP} and {@link conditionGP}. */
+export interface GPOptions {
+  kernel: KernelSpec;
+  /** Default `'constant'`. */
+  mean?: MeanSpec;
+  /** Default `{ kind: 'learned', lower: 1e-6 }`. */
+  noise?: NoiseSpec;
+  /** Extra fixed per-observation noise variances, in ORIGINAL y units (length n). */
+  noisePerPoint?: ArrayLike<number>;
+  priors?: PriorSpec;
+  /** Multi-start L-BFGS-B starts (default 5; the first start = defaults or `warmStart`). */
+  restarts?: number;
+  /** Seed of the random starts (default 0). */
+  seed?: number;
+  /** Default true: y → (y − ȳ)/σ_y internally. When false, ȳ = 0 and σ_y = 1. */
+  standardize?: boolean;
+  /** Start the first L-BFGS-B run from these (e.g. the previous fit). */
+  warmStart?: GPHyperparameters;
+  /** L-BFGS-B iteration limit per start (default 200). */
+  maxIter?: number;
+}
+
+/** The lengthscales of one kernel leaf (leaves in depth-first order of the kernel spec). */
+export interface LeafLengthscales {
+  /** `'rbf'` or `'matern52'` (informative; must match the spec). */
+  kind: 'rbf' | 'matern52';
+  /** The input dims of the leaf, as in the spec. */
+  dims: number[];
+  /** Lengthscales in input units: one per dim (ARD) or a single shared one. */
+  values: number[];
+}
+
+/**
+ * Fitted hyper-parameters, JSON. Lengthscales are in input units; the output
+ * scale, noise and mean coefficients are in standardised y units (see the
+ * module notation). Passing these to {@link conditionGP} with the same options
+ * reproduces the GP exactly.
+ */
+export interface GPHyperparameters {
+  lengthscales: LeafLengthscales[];
+  /** Output scale s (signal variance of the standardised outputs). */
+  outputScale: number;
+  /** Homoscedastic noise variance σ² (standardised units), learned or fixed. */
+  noise: number;
+  /** Mean coefficients: `[]` (zero), `[c]` (constant), `[c, b_1..b_d]` (linear). */
+  mean: number[];
+  /**
+   * The standardisation y ↦ (y − mean)/std these values are expressed in.
+   * {@link fitGP} always sets it from its data. {@link conditionGP} reuses it when
+   * present (so the units of s, σ² and the mean stay consistent when data are
+   * added), and otherwise standardises its own data. A warm start with a
+   * different standardisation is converted into the new units.
+   */
+  standardization?: { mean: number; std: number };
+}
