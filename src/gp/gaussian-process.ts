@@ -21,8 +21,13 @@
  * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
  */
 import { Rng, ValidationError } from '../core/index.ts';
-import { cholAppend, cholesky } from '../linalg/cholesky.ts';
-import { cholSolve, solveLower, solveLowerTranspose } from '../linalg/triangular.ts';
+import {
+  cholAppend,
+  cholesky,
+  cholSolve,
+  solveLower,
+  solveLowerTranspose,
+} from '../linalg/index.ts';
 import {
   channelSpans,
   checkHyper,

@@ -23,8 +23,7 @@
  * Reference: Rasmussen & Williams, Gaussian Processes for Machine Learning (2006), eq. 2.30, 5.9.
  */
 import { NumericsError } from '../core/index.ts';
-import { cholesky, cholInverse } from '../linalg/cholesky.ts';
-import { cholSolve } from '../linalg/triangular.ts';
+import { cholesky, cholInverse, cholSolve } from '../linalg/index.ts';
 import { type HyperLayout, logPrior } from './hyperparameters.ts';
 import type { Kernel } from './kernel.ts';
 import type { PriorSpec } from './types.ts';
