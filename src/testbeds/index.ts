@@ -1,2 +1,8 @@
-// The testbeds module's public door: re-exports only. Filled in as the module grows.
-export {};
+// The testbeds module's public door: re-exports only.
+export * from './data-dir.ts';
+export * from './law.ts';
+export * from './mlp-simulator.ts';
+export * from './query.ts';
+export * from './reference-optimum.ts';
+export * from './simulator.ts';
+export * from './slimpajama-mlp.ts';
