@@ -1,0 +1,548 @@
+/**
+ * L-BFGS-B: limited-memory quasi-Newton minimisation subject to bounds
+ * l ≤ x ≤ u (Byrd, Lu, Nocedal, Zhu 1995; Zhu, Byrd, Lu, Nocedal 1997;
+ * version 3.0 subspace step of Morales & Nocedal 2011).
+ *
+ * Notation:
+ *   n            number of variables;  x, g = ∇f(x) (n)
+ *   l, u         bounds (n; −∞ / +∞ where absent; lᵢ = uᵢ fixes xᵢ)
+ *   P(v)         projection onto the box: clamp(vᵢ, lᵢ, uᵢ)
+ *   ‖P(x − g) − x‖∞  the projected-gradient norm (the first-order optimality measure)
+ *   m            memory: number of correction pairs (sᵢ, yᵢ) kept (k ≤ m in use)
+ *   B            the limited-memory BFGS matrix θI − W M Wᵀ (lbfgsb-memory.ts)
+ *   xᶜ           generalized Cauchy point (lbfgsb-cauchy.ts)
+ *   Z            the free variables at xᶜ (not held at a bound)
+ *   r̂ᶜ           reduced gradient of the model at xᶜ: Zᵀ(g + B(xᶜ − x))
+ *   x̄            result of the subspace step; d = x̄ − x is the search direction
+ *   α            line-search step (lbfgsb-line-search.ts); x₊ = x + α d
+ *   ε            machine epsilon (2.2e-16)
+ *
+ * One iteration:
+ *   1. xᶜ: minimise the quadratic model along the projected steepest-descent
+ *      path x(t) = P(x − t g) up to its first local minimiser (skipped for an
+ *      unconstrained problem once B has memory: xᶜ = x).
+ *   2. Subspace step (direct primal method): with the variables held at bounds
+ *      at xᶜ fixed, the free ones take the Newton step of the model,
+ *      x̂ = xᶜ + Z dᶻ with dᶻ = −B̂⁻¹ r̂ᶜ. Then (v3.0) project x̂ onto the box;
+ *      if that projection gives an ascent direction (gᵀ(P(x̂) − x) > 0), fall
+ *      back to the v2.1 truncation x̄ = xᶜ + α* Z dᶻ, α* the largest feasible
+ *      step ≤ 1.
+ *   3. Moré–Thuente line search on f(x + α d), μ = 1e−3, η = 0.9, ξ = 0.1,
+ *      α ≤ αmax where αmax keeps x + αd in the box; first step α = 1 except on
+ *      the very first iteration (α = min(1/‖d‖, 1) unless every variable is
+ *      boxed). At most 20 evaluations; a failed search restores x, forgets
+ *      the memory and retries with steepest descent, and ends the run if
+ *      the memory was already empty.
+ *   4. Stop when ‖P(x − g) − x‖∞ ≤ pgtol, or (f_old − f) ≤ factr·ε·max(|f_old|, |f|, 1).
+ *   5. Store (s, y) = (x₊ − x, g₊ − g) unless sᵀy ≤ ε yᵀy (curvature too weak).
+ *
+ * Non-finite values: if f or ∇f is NaN/±∞ at a trial point of the line
+ * search, that point is rejected and the step is shrunk halfway towards the
+ * best step of the search (the search restarts capped below the bad step), so
+ * the optimiser never reports NaN. A non-finite value at the starting point is
+ * a {@link NumericsError}.
+ *
+ * References: R. H. Byrd, P. Lu, J. Nocedal, C. Zhu, "A limited memory
+ * algorithm for bound constrained optimization", SIAM J. Sci. Comput.
+ * 16(5):1190–1208, 1995; C. Zhu, R. H. Byrd, P. Lu, J. Nocedal, "Algorithm
+ * 778: L-BFGS-B", ACM TOMS 23(4):550–560, 1997; J. L. Morales, J. Nocedal,
+ * "Remark on Algorithm 778", ACM TOMS 38(1), 2011.
+ */
+import { NumericsError, ValidationError } from '../core/errors.ts';
+import { CauchyWork, cauchyPoint, VarState } from './lbfgsb-cauchy.ts';
+import { MoreThuenteSearch } from './lbfgsb-line-search.ts';
+import { LbfgsMemory } from './lbfgsb-memory.ts';
+
+/** Options of {@link lbfgsb}. */
+export interface LbfgsbOptions {
+  /** Per-coordinate lower bounds (−Infinity allowed); omitted = unbounded below. */
+  lower?: ArrayLike<number>;
+  /** Per-coordinate upper bounds (+Infinity allowed); omitted = unbounded above. */
+  upper?: ArrayLike<number>;
+  /** Memory: number of correction pairs kept (default 10). */
+  m?: number;
+  /** Maximum number of iterations (default 15000). */
+  maxIter?: number;
+  /** Maximum number of evaluations of fg, never exceeded (default 15000). */
+  maxEval?: number;
+  /** Stop when the projected gradient's inf-norm is ≤ pgtol (default 1e-5). */
+  pgtol?: number;
+  /** Stop when the relative reduction of f is ≤ factr × machine eps (default 1e7). */
+  factr?: number;
+}
+
+/** Result of {@link lbfgsb}. */
+export interface LbfgsbResult {
+  /** The final (best accepted) point. */
+  x: Float64Array;
+  /** f(x). */
+  f: number;
+  /** ∇f(x). */
+  grad: Float64Array;
+  /** Completed iterations (accepted line searches). */
+  iterations: number;
+  /** Calls of fg, including the one at the start point. */
+  evaluations: number;
+  /** True when a convergence test (pgtol or factr) ended the run. */
+  converged: boolean;
+  /** Why the run ended; one of {@link LBFGSB_MESSAGES} (scipy's wording). */
+  message: string;
+}
+
+/** The messages {@link LbfgsbResult.message} can take (as in scipy's `fmin_l_bfgs_b`). */
+export const LBFGSB_MESSAGES = {
+  pgtol: 'CONVERGENCE: NORM_OF_PROJECTED_GRADIENT_<=_PGTOL',
+  factr: 'CONVERGENCE: REL_REDUCTION_OF_F_<=_FACTR*EPSMCH',
+  maxIter: 'STOP: TOTAL NO. of ITERATIONS REACHED LIMIT',
+  maxEval: 'STOP: TOTAL NO. of f AND g EVALUATIONS EXCEEDS LIMIT',
+  abnormal: 'ABNORMAL_TERMINATION_IN_LNSRCH',
+} as const;
+
+const EPS = Number.EPSILON;
+const FTOL = 1e-3; // sufficient decrease μ
+const GTOL = 0.9; // curvature η
+const XTOL = 0.1; // relative interval width ξ
+const MAX_LS = 20; // finite evaluations per line search
+const MAX_NONFINITE = 60; // step halvings after non-finite trial values, per line search
+const BIG = 1e10; // step cap for unconstrained problems
+
+function boundsArray(
+  b: ArrayLike<number> | undefined,
+  n: number,
+  fill: number,
+  name: string,
+): Float64Array {
+  const out = new Float64Array(n).fill(fill);
+  if (b === undefined) return out;
+  if (b.length !== n) {
+    throw new ValidationError(
+      `lbfgsb: options.${name} has length ${b.length} but x0 has length ${n}; pass one bound per coordinate (use ${fill} for none)`,
+      { length: b.length, expected: n },
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    const v = b[i]!;
+    if (typeof v !== 'number' || Number.isNaN(v) || v === -fill) {
+      throw new ValidationError(
+        `lbfgsb: options.${name}[${i}] = ${String(v)} is not a valid ${name} bound; use a number or ${fill} for none`,
+        { index: i, value: String(v) },
+      );
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function positiveInt(v: number | undefined, def: number, name: string, min: number): number {
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < min) {
+    throw new ValidationError(
+      `lbfgsb: options.${name} = ${String(v)} must be an integer ≥ ${min}`,
+      { value: String(v) },
+    );
+  }
+  return v;
+}
+
+function nonNegative(v: number | undefined, def: number, name: string): number {
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
+    throw new ValidationError(
+      `lbfgsb: options.${name} = ${String(v)} must be a finite number ≥ 0`,
+      { value: String(v) },
+    );
+  }
+  return v;
+}
+
+/** ‖P(x − g) − x‖∞: the inf-norm of the projected gradient. */
+function projectedGradientNorm(
+  x: Float64Array,
+  g: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+): number {
+  let norm = 0;
+  for (let i = 0; i < x.length; i++) {
+    let gi = g[i]!;
+    if (gi < 0) gi = Math.max(x[i]! - upper[i]!, gi);
+    else gi = Math.min(x[i]! - lower[i]!, gi);
+    norm = Math.max(norm, Math.abs(gi));
+  }
+  return norm;
+}
+
+function allFinite(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
+/**
+ * Minimises f over the box l ≤ x ≤ u with L-BFGS-B (see the module comment
+ * for the algorithm and notation).
+ *
+ * `fg(x, grad)` must write ∇f(x) into `grad` and return f(x); `x` is a copy
+ * the callee may not keep. Starting points outside the box are projected in.
+ * Runs are deterministic: the same inputs give bit-identical results.
+ *
+ * Stops with `converged = true` when ‖P(x − ∇f) − x‖∞ ≤ pgtol or when
+ * (f_k − f_{k+1}) ≤ factr·ε·max(|f_k|, |f_{k+1}|, 1); otherwise on the
+ * iteration or evaluation limit, or when a line search fails with an empty
+ * memory (`ABNORMAL_TERMINATION_IN_LNSRCH`). The returned point is always one
+ * where f and ∇f were finite.
+ *
+ * @throws {ValidationError} on bad lengths, NaN or crossed bounds (l > u), a
+ *   non-finite x0 entry, or bad option values.
+ * @throws {NumericsError} when f or ∇f is not finite at the (projected) x0.
+ * @see Byrd, Lu, Nocedal, Zhu (1995); Zhu et al., ACM TOMS 23 (1997);
+ *   Morales & Nocedal, ACM TOMS 38 (2011).
+ */
+export function lbfgsb(
+  fg: (x: Float64Array, grad: Float64Array) => number,
+  x0: ArrayLike<number>,
+  options: LbfgsbOptions = {},
+): LbfgsbResult {
+  if (typeof fg !== 'function') {
+    throw new ValidationError('lbfgsb: fg must be a function (x, grad) => f(x)');
+  }
+  const n = x0.length;
+  const lower = boundsArray(options.lower, n, -Infinity, 'lower');
+  const upper = boundsArray(options.upper, n, Infinity, 'upper');
+  for (let i = 0; i < n; i++) {
+    if (lower[i]! > upper[i]!) {
+      throw new ValidationError(
+        `lbfgsb: lower[${i}] = ${lower[i]} exceeds upper[${i}] = ${upper[i]}; each lower bound must be ≤ its upper bound`,
+        { index: i, lower: lower[i], upper: upper[i] },
+      );
+    }
+    const v = x0[i]!;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ValidationError(
+        `lbfgsb: x0[${i}] = ${String(v)} is not finite; start from a finite point`,
+        { index: i, value: String(v) },
+      );
+    }
+  }
+  const m = positiveInt(options.m, 10, 'm', 1);
+  const maxIter = positiveInt(options.maxIter, 15000, 'maxIter', 0);
+  const maxEval = positiveInt(options.maxEval, 15000, 'maxEval', 1);
+  const pgtol = nonNegative(options.pgtol, 1e-5, 'pgtol');
+  const factr = nonNegative(options.factr, 1e7, 'factr');
+  const tol = factr * EPS;
+
+  // Static classification of coordinates; x0 projected into the box.
+  const staticState = new Int8Array(n);
+  let constrained = false;
+  let boxed = true;
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const hasL = lower[i]! > -Infinity;
+    const hasU = upper[i]! < Infinity;
+    if (hasL || hasU) constrained = true;
+    if (!(hasL && hasU)) boxed = false;
+    if (!hasL && !hasU) staticState[i] = VarState.Unbounded;
+    else if (hasL && hasU && upper[i]! - lower[i]! <= 0) staticState[i] = VarState.Fixed;
+    else staticState[i] = VarState.Free;
+    x[i] = Math.min(upper[i]!, Math.max(lower[i]!, x0[i]!));
+  }
+
+  let nfev = 0;
+  const xe = new Float64Array(n);
+  const evaluate = (pt: Float64Array, grad: Float64Array): number => {
+    xe.set(pt);
+    nfev++;
+    return fg(xe, grad);
+  };
+
+  const g = new Float64Array(n);
+  let f = evaluate(x, g);
+  if (!Number.isFinite(f) || !allFinite(g)) {
+    const bad = Array.from(g).findIndex((v) => !Number.isFinite(v));
+    throw new NumericsError(
+      `lbfgsb: the objective is not finite at the starting point (f = ${f}${
+        bad >= 0 ? `, grad[${bad}] = ${g[bad]}` : ''
+      }, n = ${n}); start from a point where f and its gradient are finite`,
+      { f: String(f), badGradientIndex: bad },
+    );
+  }
+
+  const mem = new LbfgsMemory(n, m);
+  const work = new CauchyWork(n, m);
+  const state = new Int8Array(n);
+  const z = new Float64Array(n); // xᶜ, then x̄
+  const c = new Float64Array(2 * m);
+  const mc = new Float64Array(2 * m);
+  const wrow = new Float64Array(2 * m);
+  const free = new Int32Array(n);
+  const isFree = new Uint8Array(n);
+  const r = new Float64Array(n);
+  const dz = new Float64Array(n);
+  const xsub = new Float64Array(n);
+  const d = new Float64Array(n);
+  const xold = new Float64Array(n);
+  const gold = new Float64Array(n);
+  const xt = new Float64Array(n);
+  const gt = new Float64Array(n);
+  const sv = new Float64Array(n);
+  const yv = new Float64Array(n);
+  const ls = new MoreThuenteSearch(FTOL, GTOL, XTOL);
+
+  let iter = 0;
+  let message: string = LBFGSB_MESSAGES.pgtol;
+  let converged = false;
+
+  if (projectedGradientNorm(x, g, lower, upper) <= pgtol) {
+    converged = true;
+  } else {
+    for (;;) {
+      if (iter >= maxIter) {
+        message = LBFGSB_MESSAGES.maxIter;
+        break;
+      }
+      if (nfev >= maxEval) {
+        message = LBFGSB_MESSAGES.maxEval;
+        break;
+      }
+
+      // 1–2. Cauchy point and subspace step: z = x̄.
+      let nfree = 0;
+      if (!constrained && mem.col > 0) {
+        z.set(x);
+        for (let i = 0; i < n; i++) {
+          free[nfree++] = i;
+          isFree[i] = 1;
+        }
+        c.fill(0);
+      } else {
+        state.set(staticState);
+        cauchyPoint(x, g, lower, upper, mem, state, z, c, work);
+        for (let i = 0; i < n; i++) {
+          const fr = state[i]! <= 0;
+          isFree[i] = fr ? 1 : 0;
+          if (fr) free[nfree++] = i;
+        }
+      }
+      if (nfree > 0 && mem.col > 0) {
+        if (!subspaceStep(nfree)) {
+          mem.reset();
+          continue;
+        }
+      }
+
+      // 3. Line search along d = x̄ − x.
+      xold.set(x);
+      gold.set(g);
+      const fold = f;
+      let dnorm2 = 0;
+      let gd = 0;
+      for (let i = 0; i < n; i++) {
+        const di = z[i]! - x[i]!;
+        d[i] = di;
+        dnorm2 += di * di;
+        gd += g[i]! * di;
+      }
+      const outcome = gd < 0 ? lineSearch(fold, gd, Math.sqrt(dnorm2)) : 'failed';
+      if (outcome === 'failed') {
+        x.set(xold);
+        g.set(gold);
+        f = fold;
+        if (mem.col === 0) {
+          message = LBFGSB_MESSAGES.abnormal;
+          break;
+        }
+        mem.reset();
+        continue;
+      }
+      if (outcome === 'budget') {
+        message = LBFGSB_MESSAGES.maxEval;
+        if (f < fold) iter++;
+        break;
+      }
+      iter++;
+
+      // 4. Convergence tests.
+      if (projectedGradientNorm(x, g, lower, upper) <= pgtol) {
+        converged = true;
+        message = LBFGSB_MESSAGES.pgtol;
+        break;
+      }
+      if (fold - f <= tol * Math.max(Math.abs(fold), Math.abs(f), 1)) {
+        converged = true;
+        message = LBFGSB_MESSAGES.factr;
+        break;
+      }
+
+      // 5. Memory update, skipped when the curvature sᵀy is too weak.
+      let sty = 0;
+      let yty = 0;
+      for (let i = 0; i < n; i++) {
+        const si = x[i]! - xold[i]!;
+        const yi = g[i]! - gold[i]!;
+        sv[i] = si;
+        yv[i] = yi;
+        sty += si * yi;
+        yty += yi * yi;
+      }
+      if (sty > EPS * yty) {
+        if (!mem.push(sv, yv, sty, yty)) mem.reset();
+      }
+    }
+  }
+
+  return {
+    x: Float64Array.from(x),
+    f,
+    grad: Float64Array.from(g),
+    iterations: iter,
+    evaluations: nfev,
+    converged,
+    message,
+  };
+
+  /**
+   * Subspace step from xᶜ (in z) over the `nfree` free variables; writes x̄
+   * into z. Returns false when the reduced system is numerically singular.
+   */
+  function subspaceStep(nfree: number): boolean {
+    const k = mem.col;
+    // r̂ᶜ = Zᵀ(g + θ(xᶜ − x) − W M c)
+    mem.applyM(c, mc);
+    for (let q = 0; q < nfree; q++) {
+      const i = free[q]!;
+      mem.row(i, wrow);
+      let wmc = 0;
+      for (let j = 0; j < 2 * k; j++) wmc += wrow[j]! * mc[j]!;
+      r[q] = g[i]! + mem.theta * (z[i]! - x[i]!) - wmc;
+    }
+    if (!mem.subspaceStep(free, nfree, isFree, r, dz)) return false;
+
+    // v3.0: project xᶜ + Z dᶻ onto the box; keep it if some bound was not hit
+    // or the projected direction is still a descent direction.
+    xsub.set(z);
+    let hit = false;
+    for (let q = 0; q < nfree; q++) {
+      const i = free[q]!;
+      const v = Math.min(upper[i]!, Math.max(lower[i]!, z[i]! + dz[q]!));
+      if (v === lower[i]! || v === upper[i]!) hit = true;
+      xsub[i] = v;
+    }
+    if (hit) {
+      let ddp = 0;
+      for (let i = 0; i < n; i++) ddp += (xsub[i]! - x[i]!) * g[i]!;
+      if (ddp > 0) {
+        // v2.1 fallback: largest α ≤ 1 keeping xᶜ + α Z dᶻ feasible.
+        let alpha = 1;
+        let ibd = -1;
+        for (let q = 0; q < nfree; q++) {
+          const i = free[q]!;
+          const dk = dz[q]!;
+          let t = alpha;
+          if (dk < 0 && lower[i]! > -Infinity) {
+            const gap = lower[i]! - z[i]!;
+            if (gap >= 0) t = 0;
+            else if (dk * alpha < gap) t = gap / dk;
+          } else if (dk > 0 && upper[i]! < Infinity) {
+            const gap = upper[i]! - z[i]!;
+            if (gap <= 0) t = 0;
+            else if (dk * alpha > gap) t = gap / dk;
+          }
+          if (t < alpha) {
+            alpha = t;
+            ibd = q;
+          }
+        }
+        for (let q = 0; q < nfree; q++) {
+          const i = free[q]!;
+          if (q === ibd) {
+            z[i] = dz[q]! > 0 ? upper[i]! : lower[i]!;
+          } else {
+            z[i] = Math.min(upper[i]!, Math.max(lower[i]!, z[i]! + alpha * dz[q]!));
+          }
+        }
+        return true;
+      }
+    }
+    z.set(xsub);
+    return true;
+  }
+
+  /**
+   * Moré–Thuente search from x (= xold, f = fold, slope gd < 0) along d.
+   * On 'ok' x, f, g hold the accepted point; on 'budget' they hold the best
+   * finite trial if it improved on fold (else the start); 'failed' leaves
+   * them to the caller to restore.
+   */
+  function lineSearch(fold: number, gd: number, dnorm: number): 'ok' | 'failed' | 'budget' {
+    let stpmax = BIG;
+    if (constrained) {
+      if (iter === 0) {
+        stpmax = 1;
+      } else {
+        for (let i = 0; i < n; i++) {
+          const a1 = d[i]!;
+          if (a1 < 0 && lower[i]! > -Infinity) {
+            const a2 = lower[i]! - x[i]!;
+            if (a2 >= 0) stpmax = 0;
+            else if (a1 * stpmax < a2) stpmax = a2 / a1;
+          } else if (a1 > 0 && upper[i]! < Infinity) {
+            const a2 = upper[i]! - x[i]!;
+            if (a2 <= 0) stpmax = 0;
+            else if (a1 * stpmax > a2) stpmax = a2 / a1;
+          }
+        }
+      }
+    }
+    let stp = iter === 0 && !boxed ? Math.min(1 / dnorm, stpmax) : 1;
+    stp = Math.min(stp, stpmax);
+    if (!(stp > 0)) return 'failed';
+    ls.start(fold, gd, stp, 0, stpmax);
+    let nls = 0;
+    let nonfinite = 0;
+    let bestF = fold;
+    for (;;) {
+      if (nls >= MAX_LS) return 'failed';
+      if (nfev >= maxEval) {
+        if (bestF < fold) return 'budget';
+        x.set(xold);
+        g.set(gold);
+        f = fold;
+        return 'budget';
+      }
+      stp = ls.stp;
+      if (stp === 1) {
+        xt.set(z);
+      } else {
+        for (let i = 0; i < n; i++) {
+          xt[i] = Math.min(upper[i]!, Math.max(lower[i]!, xold[i]! + stp * d[i]!));
+        }
+      }
+      const ft = evaluate(xt, gt);
+      if (!Number.isFinite(ft) || !allFinite(gt)) {
+        // Reject the point: restart the search capped halfway to it.
+        nonfinite++;
+        const stx = ls.stx;
+        const cap = stx + 0.5 * (stp - stx);
+        if (nonfinite > MAX_NONFINITE || !(cap > 0) || cap >= stp) return 'failed';
+        ls.start(fold, gd, cap, 0, cap);
+        continue;
+      }
+      nls++;
+      let gdt = 0;
+      for (let i = 0; i < n; i++) gdt += gt[i]! * d[i]!;
+      if (ft < bestF) {
+        bestF = ft;
+        x.set(xt);
+        g.set(gt);
+        f = ft;
+      }
+      const status = ls.update(ft, gdt);
+      if (status === 'evaluate') continue;
+      // Accept the step that ended the search, unless it is worse than the start.
+      if (!(ft <= fold)) return 'failed';
+      x.set(xt);
+      g.set(gt);
+      f = ft;
+      return 'ok';
+    }
+  }
+}
