@@ -14,14 +14,22 @@
  * - `softmax(theta)_i = exp(theta_i) / sum_j exp(theta_j)`, Jacobian
  *                  `J_sm = diag(w) - w w^T`, so `g_theta = w * (g_w - <w, g_w>)`.
  *
- * Two parameterisations:
- * - `'projection'` (default): `w = P(theta)`, `theta in [lo, hi]`. Every point
- *   of `C` is reachable exactly, vertices and faces included (P is the
- *   identity on `C`), and bounds are respected by construction. The map is
- *   piecewise linear (kinks where the free set changes).
- * - `'softmax'`: `w = P(softmax(theta))` (P omitted without bounds),
- *   `theta in [-B, B]`. Smooth, but a vertex is reached only in the limit
- *   (`w_i >= 1 - (k-1) e^{-2B}`), and gradients vanish there.
+ * - `normalize(u) = u / S`, `S = sum_j u_j`, Jacobian `(e_j - w) / S` in column j, so
+ *                  `g_u = (g_w - <w, g_w>) / S`.
+ *
+ * Two parameterisations (P omitted when there are no bounds):
+ * - `'normalized'` (default): `w = P(u / sum u)`, `u in [0, 1]^k`. Every
+ *   vertex and face is reached exactly at a box bound (`u = e_i`, `u_i = 0`),
+ *   which L-BFGS-B handles natively, and the gradient of a coordinate at
+ *   `u_i = 0` is not zero, so the search can leave a face again. (Plain
+ *   projection `w = P(theta)` was tried first and rejected: a coordinate
+ *   clamped at 0 gets a zero gradient and the search sticks on faces.)
+ * - `'softmax'`: `w = P(softmax(theta))`, `theta in [-B, B]`. Smooth, but a
+ *   vertex is reached only in the limit (`w_i >= 1 - (k-1) e^{-2B}`), and
+ *   gradients vanish there.
+ *
+ * With bounds, `P` is piecewise linear; a coordinate clamped at a bound gets a
+ * zero gradient through `P` (the objective is flat there to first order).
  *
  * The authors' reference code passed `dEI/dw` where `dEI/dtheta` was needed;
  * {@link SimplexMap.pullback} applies the full Jacobian transpose.
@@ -32,7 +40,10 @@ import { ValidationError } from '../core/index.ts';
 export type DomainBounds = readonly { readonly min: number; readonly max: number }[];
 
 /** Which parameterisation {@link makeSimplexMap} builds. */
-export type SimplexParameterization = 'projection' | 'softmax';
+export type SimplexParameterization = 'normalized' | 'softmax';
+
+/** Below this `sum u` the normalised map returns the barycentre (and a zero gradient). */
+const TINY_SUM = 1e-12;
 
 /** Validated bounds as two arrays. */
 export interface BoxBounds {
@@ -198,20 +209,49 @@ export function makeSimplexMap(k: number, options: SimplexMapOptions = {}): Simp
     throw new ValidationError(`the number of domains must be a positive integer, got ${k}`);
   }
   const b = boxBounds(k, options.bounds);
-  const kind = options.parameterization ?? 'projection';
-  if (kind === 'projection') {
+  const kind = options.parameterization ?? 'normalized';
+  if (kind === 'normalized') {
+    // w = P(u / S), S = sum u, u in [0, 1]^k; dw/du_j = (e_j - w) / S before P.
+    const normalize = (u: ArrayLike<number>): { v: Float64Array; S: number } => {
+      let S = 0;
+      for (let i = 0; i < k; i++) S += u[i] as number;
+      const v = new Float64Array(k);
+      if (!(S > TINY_SUM)) {
+        v.fill(1 / k);
+        return { v, S: Number.POSITIVE_INFINITY };
+      }
+      for (let i = 0; i < k; i++) v[i] = (u[i] as number) / S;
+      return { v, S };
+    };
     return {
       k,
-      lower: Float64Array.from(b.lo),
-      upper: Float64Array.from(b.hi),
-      toSimplex: (theta) => projectOntoSimplex(theta, b).w,
-      pullback: (theta, gw) => {
-        const { free } = projectOntoSimplex(theta, b);
+      lower: new Float64Array(k),
+      upper: new Float64Array(k).fill(1),
+      toSimplex: (u) => {
+        const { v } = normalize(u);
+        return b.active ? projectOntoSimplex(v, b).w : v;
+      },
+      pullback: (u, gw) => {
+        const { v, S } = normalize(u);
+        let gv: ArrayLike<number> = gw;
+        if (b.active) {
+          const g = new Float64Array(k);
+          projectionPullback(gw, projectOntoSimplex(v, b).free, g);
+          gv = g;
+        }
+        let dot = 0;
+        for (let i = 0; i < k; i++) dot += v[i]! * (gv[i] as number);
         const out = new Float64Array(k);
-        projectionPullback(gw, free, out);
+        for (let j = 0; j < k; j++) out[j] = ((gv[j] as number) - dot) / S;
         return out;
       },
-      fromSimplex: (w) => projectOntoSimplex(w, b).w,
+      fromSimplex: (w) => {
+        const p = b.active ? projectOntoSimplex(w, b).w : Float64Array.from(w);
+        let mx = 0;
+        for (let i = 0; i < k; i++) mx = Math.max(mx, p[i]!);
+        for (let i = 0; i < k; i++) p[i] = mx > 0 ? p[i]! / mx : 1;
+        return p;
+      },
     };
   }
   const B = options.logitBound ?? 20;
