@@ -20,6 +20,8 @@ const SQRT2 = Math.SQRT2;
 const INV_SQRT_PI = 0.5641895835477563;
 const INV_SQRT_2PI = 0.3989422804014327;
 /** log(√(2π)) */
+/** √(π/2) */
+const SQRT_HALF_PI = 1.2533141373155003;
 const LOG_SQRT_2PI = 0.9189385332046728;
 /** log(2) */
 const LN2 = Math.LN2;
@@ -151,9 +153,14 @@ export function erfcx(x: number): number {
   return e + e - pos;
 }
 
-/** Standard normal density φ(x) = exp(−x²/2)/√(2π). */
+/**
+ * Standard normal density φ(x) = exp(−x²/2)/√(2π), with full relative accuracy for large |x|
+ * (exp(−x²/2) is split as exp(−r²/2)·exp(−(x−r)(x+r)/2), r = trunc(16x)/16, so x² is never rounded).
+ */
 export function normPdf(x: number): number {
-  return INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+  const r = Math.trunc(x * 16) / 16;
+  const del = (x - r) * (x + r);
+  return INV_SQRT_2PI * Math.exp(-0.5 * r * r) * Math.exp(-0.5 * del);
 }
 
 /** log φ(x) = −x²/2 − log √(2π), finite for every finite x. */
@@ -162,10 +169,14 @@ export function normLogPdf(x: number): number {
 }
 
 /**
- * Standard normal cdf Φ(x) = ½ erfc(−x/√2), with full relative accuracy in the lower tail
- * (until Φ underflows below x ≈ −38.5; use {@link normLogCdf} there).
+ * Standard normal cdf Φ(x), with full relative accuracy in the lower tail until Φ underflows
+ * below x ≈ −38.5 (use {@link normLogCdf} there):
+ *
+ *   x < −1:   Φ(x) = φ(x) · √(π/2) · erfcx(−x/√2)   (no rounding of x² inside an exponential)
+ *   else:     Φ(x) = ½ erfc(−x/√2)
  */
 export function normCdf(x: number): number {
+  if (x < -1) return normPdf(x) * SQRT_HALF_PI * erfcx(-x / SQRT2);
   return 0.5 * erfc(-x / SQRT2);
 }
 
@@ -173,8 +184,8 @@ export function normCdf(x: number): number {
  * log Φ(x), accurate for every x, including far in the lower tail where Φ underflows:
  *
  *   x < −1:        log Φ(x) = log(½ erfcx(−x/√2)) − x²/2
- *   −1 ≤ x ≤ 3:    log(½ erfc(−x/√2))
- *   x > 3:         log1p(−½ erfc(x/√2))
+ *   −1 ≤ x ≤ 0:    log Φ(x)
+ *   x > 0:         log1p(−Φ(−x))
  *
  * e.g. normLogCdf(−40) = −804.6084420137538…
  * Reference: the same split as SciPy's `log_ndtr` and BoTorch's `log_ndtr`.
@@ -185,8 +196,8 @@ export function normLogCdf(x: number): number {
     const t = -x / SQRT2;
     return Math.log(0.5 * erfcx(t)) - 0.5 * x * x;
   }
-  if (x <= 3) return Math.log(0.5 * erfc(-x / SQRT2));
-  return Math.log1p(-0.5 * erfc(x / SQRT2));
+  if (x <= 0) return Math.log(normCdf(x));
+  return Math.log1p(-normCdf(-x));
 }
 
 // Acklam's rational approximation of the normal quantile (relative error < 1.15e-9), refined by
