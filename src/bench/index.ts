@@ -1,2 +1,12 @@
 // The bench module's public door: re-exports only. Filled in as the module grows.
-export {};
+export * from './chart.ts';
+export * from './markdown.ts';
+export * from './run-benchmark.ts';
+export * from './simulate.ts';
+export * from './speedup.ts';
+export * from './stats.ts';
+export * from './step-function.ts';
+export * from './summary.ts';
+export * from './testbed-ref.ts';
+export type * from './trajectory.ts';
+export * from './write-results.ts';

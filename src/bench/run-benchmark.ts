@@ -1,0 +1,252 @@
+/**
+ * The benchmark: methods x metrics x seeds on one testbed, each job a
+ * simulation from an empty history under a budget (./simulate.ts), run in
+ * parallel on worker threads, then aggregated (./summary.ts).
+ *
+ * Reproducibility: job `(method, metric, s)` builds its optimiser with seed
+ * `seedFor(seed, s)` (the same for every method and metric: common random
+ * numbers across methods); each job is a pure function of its spec, and
+ * results are ordered by job, so the output is identical for any number of
+ * workers.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { InternalError, NotFoundError, Rng, type Testbed, ValidationError } from '../core/index.ts';
+import { hasOptimizer, listOptimizers } from '../optimizers/index.ts';
+import { type JobSpec, simulateJob } from './simulate.ts';
+import { type BenchSummary, summarize } from './summary.ts';
+import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
+import type { Trajectory } from './trajectory.ts';
+
+/** Options of {@link runBenchmark}. */
+export interface BenchOptions {
+  readonly testbed: TestbedRef;
+  /** Registered optimiser names. */
+  readonly methods: readonly string[];
+  /** Metric names, or `'all'`. */
+  readonly metrics: readonly string[] | 'all';
+  /** Number of seeds (>= 1). */
+  readonly seeds: number;
+  /** Budget in cost units (default: 1500/197 target runs, i.e. 1,500 on slimpajama-mlp). */
+  readonly budget?: number;
+  /** Root seed (default 0). */
+  readonly seed?: number;
+  /** Worker threads (default: available cores; 1 = run in this thread). */
+  readonly workers?: number;
+  /** Runs proposed per round (default 1). */
+  readonly batch?: number;
+  /** Per-method settings. */
+  readonly settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Extra modules to import (in every worker) that register optimisers. */
+  readonly modules?: readonly string[];
+  /** Trajectories from elsewhere (e.g. other tools) to merge into the summary. */
+  readonly include?: readonly Trajectory[];
+  /** Called after each finished job. */
+  readonly onProgress?: (e: BenchProgress) => void;
+}
+
+/** Progress after one job. */
+export interface BenchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly method: string;
+  readonly metric: string;
+  readonly seed: number;
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+/** A finished benchmark. */
+export interface BenchResult {
+  readonly trajectories: Trajectory[];
+  readonly summary: BenchSummary;
+  readonly meta: {
+    readonly seed: number;
+    readonly workers: number;
+    readonly wallSeconds: number;
+    /** Total job seconds per method (CPU time inside workers). */
+    readonly jobSeconds: Record<string, number>;
+  };
+}
+
+/** The optimiser seed of seed index `s` under root seed `seed`. */
+export function seedFor(seed: number, s: number): number {
+  return Math.floor(new Rng(seed).fork('bench').fork(s).uniform() * 2 ** 31);
+}
+
+/** The default budget for a testbed: 1500/197 target runs (1,500 units on slimpajama-mlp). */
+export function defaultBudget(testbed: Testbed): number {
+  const c = testbed.cost(testbed.target.scale, testbed.target.steps);
+  return Math.round((1500 / 197) * c * 1e6) / 1e6;
+}
+
+/** Reference optimum values per metric, where the testbed can compute them. */
+function references(testbed: Testbed, metrics: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (testbed.referenceOptimum === undefined) return out;
+  for (const m of metrics) {
+    try {
+      const r = testbed.referenceOptimum(m);
+      if (r !== undefined) out[m] = r.value;
+    } catch {
+      // No reference for this metric: regret is omitted for it.
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the benchmark (see the module comment).
+ * @throws NotFoundError for an unknown method or metric; ValidationError for bad counts.
+ */
+export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
+  const t0 = performance.now();
+  for (const m of opts.modules ?? []) await import(m);
+  const testbed = await resolveTestbed(opts.testbed);
+  for (const method of opts.methods) {
+    if (!hasOptimizer(method)) {
+      throw new NotFoundError(
+        `unknown method '${method}'; known methods: ${listOptimizers()
+          .map((e) => e.name)
+          .join(', ')}`,
+        { method },
+      );
+    }
+  }
+  const known = testbed.metrics.map((m) => m.name);
+  const metrics = opts.metrics === 'all' ? known : [...opts.metrics];
+  for (const m of metrics) {
+    if (!known.includes(m)) {
+      throw new NotFoundError(
+        `testbed '${testbed.name}' has no metric '${m}'; known metrics: ${known.join(', ')} (or 'all')`,
+        { metric: m },
+      );
+    }
+  }
+  if (!Number.isInteger(opts.seeds) || opts.seeds < 1) {
+    throw new ValidationError(`seeds must be a positive integer, got ${String(opts.seeds)}`);
+  }
+  const budget = opts.budget ?? defaultBudget(testbed);
+  if (!(budget > 0) || !Number.isFinite(budget)) {
+    throw new ValidationError(
+      `budget must be a positive number of cost units, got ${String(budget)}`,
+    );
+  }
+  const seed = opts.seed ?? 0;
+  const jobs: JobSpec[] = [];
+  for (const method of opts.methods) {
+    for (const metric of metrics) {
+      for (let s = 0; s < opts.seeds; s++) {
+        const settings = opts.settings?.[method];
+        jobs.push({
+          method,
+          metric,
+          seed: s,
+          optimizerSeed: seedFor(seed, s),
+          budget,
+          ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+          ...(settings !== undefined ? { settings } : {}),
+        });
+      }
+    }
+  }
+  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), jobs.length));
+  const results: Trajectory[] = new Array(jobs.length);
+  const seconds: number[] = new Array(jobs.length).fill(0);
+  let done = 0;
+  const report = (i: number, t: Trajectory, sec: number): void => {
+    results[i] = t;
+    seconds[i] = sec;
+    done++;
+    opts.onProgress?.({
+      done,
+      total: jobs.length,
+      method: t.method,
+      metric: t.metric,
+      seed: t.seed,
+      seconds: sec,
+      ...(t.error !== undefined ? { error: t.error } : {}),
+    });
+  };
+  if (workers === 1) {
+    for (let i = 0; i < jobs.length; i++) {
+      const s0 = performance.now();
+      const t = simulateJob(testbed, jobs[i] as JobSpec);
+      report(i, t, (performance.now() - s0) / 1000);
+    }
+  } else {
+    await runPool(opts, jobs, workers, report);
+  }
+  const jobSeconds: Record<string, number> = {};
+  jobs.forEach((j, i) => {
+    jobSeconds[j.method] = (jobSeconds[j.method] ?? 0) + (seconds[i] ?? 0);
+  });
+  const trajectories = [...results, ...(opts.include ?? [])];
+  const summary = summarize(trajectories, { reference: references(testbed, metrics) });
+  return {
+    trajectories,
+    summary,
+    meta: { seed, workers, wallSeconds: (performance.now() - t0) / 1000, jobSeconds },
+  };
+}
+
+/** Runs `jobs` on `n` worker threads, handing out one job at a time. */
+function runPool(
+  opts: BenchOptions,
+  jobs: readonly JobSpec[],
+  n: number,
+  report: (i: number, t: Trajectory, seconds: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let finished = 0;
+    let failed = false;
+    const pool: Worker[] = [];
+    const stop = (err?: Error): void => {
+      for (const w of pool) void w.terminate();
+      if (err !== undefined) {
+        failed = true;
+        reject(err);
+      } else resolve();
+    };
+    const feed = (w: Worker): void => {
+      if (next < jobs.length) {
+        const index = next++;
+        w.postMessage({ index, job: jobs[index] });
+      }
+    };
+    for (let k = 0; k < n; k++) {
+      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+        workerData: { testbed: opts.testbed, modules: opts.modules ?? [] },
+      });
+      pool.push(w);
+      w.on(
+        'message',
+        (msg: {
+          ready?: boolean;
+          fatal?: string;
+          index?: number;
+          trajectory?: Trajectory;
+          seconds?: number;
+        }) => {
+          if (failed) return;
+          if (msg.fatal !== undefined) {
+            stop(new InternalError(`benchmark worker failed to start: ${msg.fatal}`));
+            return;
+          }
+          if (msg.ready === true) {
+            feed(w);
+            return;
+          }
+          report(msg.index as number, msg.trajectory as Trajectory, msg.seconds ?? 0);
+          finished++;
+          if (finished === jobs.length) stop();
+          else feed(w);
+        },
+      );
+      w.on('error', (err) => {
+        if (!failed) stop(new InternalError(`benchmark worker crashed: ${err.message}`));
+      });
+    }
+  });
+}

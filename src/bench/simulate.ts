@@ -1,0 +1,173 @@
+/**
+ * One benchmark job: a method optimises one metric of a testbed from an empty
+ * history until the budget is spent, and every run is recorded as a
+ * trajectory point (format: ./trajectory.ts).
+ *
+ * Loop: `propose(history, batch)`; for each proposal in turn, its cost is
+ * `c(m, z) - (continuation ? c(m, z_parent) : 0)`; if `spent + cost` would
+ * exceed the budget the job ends; otherwise the run is simulated
+ * (`curve = testbed.curve(w, m, z, metric)`, the whole learning curve), added
+ * to the history, and the method's recommendation is scored at the target:
+ * `value = testbed.evaluate(w_rec, m*, z*, metric)`, charged at
+ * `x = spent + (w_rec is a completed target run ? 0 : c(m*, z*))`.
+ */
+import {
+  type History,
+  InternalError,
+  type Proposal,
+  type RunRecord,
+  SIMPLEX_TOL,
+  spaceFromTestbed,
+  type Testbed,
+  validateMixture,
+} from '../core/index.ts';
+import { createOptimizer } from '../optimizers/index.ts';
+import type { Trajectory, TrajectoryPoint } from './trajectory.ts';
+
+/** One job. */
+export interface JobSpec {
+  readonly method: string;
+  readonly metric: string;
+  /** Seed index within the benchmark. */
+  readonly seed: number;
+  /** Seed handed to the optimiser. */
+  readonly optimizerSeed: number;
+  /** Budget in the testbed's cost units. */
+  readonly budget: number;
+  /** Runs proposed per round (default 1). */
+  readonly batch?: number;
+  /** Method settings passed to the factory. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  /** Safety cap on the number of runs (default 10,000). */
+  readonly maxRuns?: number;
+}
+
+/**
+ * Checks a proposal against the testbed's space and the history.
+ * @throws InternalError (an optimiser bug) naming the bad field.
+ */
+export function checkProposal(testbed: Testbed, p: Proposal, runs: readonly RunRecord[]): void {
+  try {
+    validateMixture(p.mixture, testbed.domains.length, 'proposal mixture');
+  } catch (err) {
+    throw new InternalError(`optimiser proposed an invalid mixture: ${(err as Error).message}`);
+  }
+  if (!testbed.scales.some((s) => s.name === p.scale)) {
+    throw new InternalError(`optimiser proposed unknown scale '${p.scale}'`, { proposal: p });
+  }
+  if (!Number.isInteger(p.steps) || p.steps < testbed.steps.min || p.steps > testbed.steps.max) {
+    throw new InternalError(
+      `optimiser proposed ${p.steps} steps, outside ${testbed.steps.min}..${testbed.steps.max}`,
+      { proposal: p },
+    );
+  }
+  if (p.continues !== undefined) {
+    const parent = runs.find((r) => r.id === p.continues);
+    const same =
+      parent !== undefined &&
+      parent.scale === p.scale &&
+      parent.steps < p.steps &&
+      parent.mixture.every((x, i) => Math.abs(x - (p.mixture[i] as number)) <= SIMPLEX_TOL);
+    if (!same) {
+      throw new InternalError(
+        `optimiser proposed to continue run '${p.continues}' with a different mixture or scale, or fewer steps`,
+        { proposal: p },
+      );
+    }
+  }
+}
+
+/** Runs one job to the end of its budget (see the module comment). Never throws for optimiser failures: they end the trajectory with `error`. */
+export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
+  const spec = testbed.metrics.find((m) => m.name === job.metric);
+  const space = spaceFromTestbed(testbed, job.metric);
+  const direction = spec?.direction ?? 'minimize';
+  const { target } = testbed;
+  const targetCost = testbed.cost(target.scale, target.steps);
+  const batch = job.batch ?? 1;
+  const maxRuns = job.maxRuns ?? 10_000;
+  const eps = 1e-9 * Math.max(1, job.budget);
+  const runs: RunRecord[] = [];
+  const points: TrajectoryPoint[] = [];
+  let spent = 0;
+  let error: string | undefined;
+  const history = (): History => ({ runs: runs.slice(), spent, budget: job.budget });
+  try {
+    const opt = createOptimizer(job.method, {
+      space,
+      seed: job.optimizerSeed,
+      ...(job.settings !== undefined ? { settings: job.settings } : {}),
+    });
+    let done = false;
+    while (!done) {
+      const proposals = opt.propose(history(), batch);
+      if (proposals.length === 0) break;
+      for (const p of proposals) {
+        checkProposal(testbed, p, runs);
+        const parent =
+          p.continues === undefined ? undefined : runs.find((r) => r.id === p.continues);
+        const cost =
+          testbed.cost(p.scale, p.steps) -
+          (parent !== undefined ? testbed.cost(parent.scale, parent.steps) : 0);
+        if (spent + cost > job.budget + eps || runs.length >= maxRuns) {
+          done = true;
+          break;
+        }
+        const id = `r${runs.length}`;
+        const run: RunRecord = {
+          id,
+          mixture: p.mixture,
+          scale: p.scale,
+          steps: p.steps,
+          curve: testbed.curve(p.mixture, p.scale, p.steps, job.metric),
+          state: 'completed',
+          cost,
+          ...(parent !== undefined ? { parent: parent.id } : {}),
+        };
+        runs.push(run);
+        spent += cost;
+        const rec = opt.recommend(history());
+        if (rec === undefined) {
+          throw new InternalError(
+            `optimiser '${job.method}' gave no recommendation after ${runs.length} observed run(s)`,
+          );
+        }
+        const recRun =
+          (rec.runId !== undefined ? runs.find((r) => r.id === rec.runId) : undefined) ??
+          runs.find((r) => r.mixture.every((x, i) => x === rec.mixture[i]) && isTarget(r));
+        const confirm = !(
+          recRun !== undefined &&
+          isTarget(recRun) &&
+          recRun.mixture.every((x, i) => x === rec.mixture[i])
+        );
+        points.push({
+          run: runs.length - 1,
+          proposal: p,
+          cost,
+          spent,
+          x: spent + (confirm ? targetCost : 0),
+          confirm,
+          recommended: rec.mixture,
+          value: testbed.evaluate(rec.mixture, target.scale, target.steps, job.metric),
+        });
+      }
+    }
+  } catch (err) {
+    error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
+  function isTarget(r: RunRecord): boolean {
+    return r.state === 'completed' && r.scale === target.scale && r.steps === target.steps;
+  }
+  return {
+    method: job.method,
+    testbed: testbed.name,
+    metric: job.metric,
+    direction,
+    seed: job.seed,
+    optimizerSeed: job.optimizerSeed,
+    budget: job.budget,
+    targetCost,
+    points,
+    ...(error !== undefined ? { error } : {}),
+  };
+}

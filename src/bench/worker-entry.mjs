@@ -1,0 +1,6 @@
+// Worker-thread bootstrap: registers the TypeScript loader in this thread, then
+// loads the TypeScript worker (./worker.ts). Plain JS so Node can start it as is.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./worker.ts');
