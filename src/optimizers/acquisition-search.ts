@@ -14,7 +14,7 @@
  *              "random gradient starts").
  */
 import { type Mixture, type Rng, sobolSimplex, ValidationError } from '../core/index.ts';
-import { lbfgsb } from './local-search.ts';
+import { lbfgsb } from '../linalg/index.ts';
 import {
   boxBounds,
   type DomainBounds,
