@@ -33,7 +33,7 @@ describe('maximizeOverSimplex', () => {
     });
   }
 
-  it('reaches a vertex optimum exactly (normalized) and to 1e-6 (softmax)', () => {
+  it('reaches a vertex optimum exactly (normalized) and only approximately (softmax)', () => {
     // Linear objective: maximum at the vertex e_2.
     const lin = (w: Float64Array, g: Float64Array): number => {
       const a = [0.1, 0.3, 1.0, 0.2];
@@ -51,7 +51,8 @@ describe('maximizeOverSimplex', () => {
       rng: new Rng(1),
       parameterization: 'softmax',
     });
-    assert.ok(s.w[2]! > 1 - 1e-6, `${s.w}`);
+    // Softmax gradients vanish near a vertex, so L-BFGS-B stops short of it (why 'normalized' is the default).
+    assert.ok(s.w[2]! > 1 - 1e-4, `${s.w}`);
     // Concave bowl centred outside the simplex near a vertex: optimum is the vertex.
     const v = maximizeOverSimplex(bowl([1.3, -0.1, -0.1], [1, 1, 1]), 3, {
       starts: 3,
