@@ -1,2 +1,10 @@
-// The study module's public door: re-exports only. Filled in as the module grows.
-export {};
+// The study module's public door: re-exports only.
+export * from './config.ts';
+export * from './export.ts';
+export * from './history.ts';
+export * from './migrations.ts';
+export * from './recommend.ts';
+export * from './space.ts';
+export * from './store.ts';
+export * from './study.ts';
+export * from './trial-states.ts';

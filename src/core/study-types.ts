@@ -1,0 +1,265 @@
+/**
+ * Study types and the study-store contract.
+ *
+ * A *study* is a persistent optimisation: its config, every trial with its
+ * state and learning curve, and the optimiser's saved state. Trials move
+ * through a state machine:
+ *
+ * ```
+ *   (ask) ──> running ──tell --final──> completed
+ *      ^         │ │
+ *      │         │ └──tell --failed──> pending (attempts < maxAttempts) ──ask──┐
+ *      │         │                 └─> failed  (attempts exhausted)            │
+ *      │         └──lease expires──> stale ──ask──> running (attempt + 1) <────┘
+ *      └────────────────────────────────────────────────────────────────────────
+ * ```
+ *
+ * `pending` and `stale` trials are handed out again by `ask` before anything
+ * new is proposed; `completed` and `failed` are final.
+ */
+import type { JobHandle, JsonValue } from './executor.ts';
+import type {
+  Direction,
+  Fidelity,
+  History,
+  Mixture,
+  Prediction,
+  Proposal,
+  Recommendation,
+  TrialState,
+} from './types.ts';
+
+/** A domain of the study, with optional bounds on its weight (`min === max` fixes it). */
+export interface StudyDomain {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One rung of the study's scale ladder. */
+export interface StudyScale {
+  readonly name: string;
+  readonly params: number;
+  readonly tokensPerStep?: number;
+}
+
+/** The metric a study optimises: one reported metric, or a weighted sum of several. */
+export interface StudyMetric {
+  /** Name of the optimised quantity (the reported metric, or the combination's name). */
+  readonly name: string;
+  readonly direction: Direction;
+  /** For a combination: `value = sum weight_j * metric_j` at each step where all parts are reported. */
+  readonly combine?: readonly { readonly metric: string; readonly weight: number }[];
+}
+
+/** How a run's cost is computed, in units of 100 steps of the target scale. */
+export type StudyCost =
+  | { readonly kind: 'flops' }
+  | {
+      readonly kind: 'table';
+      /** Cost of one step of each scale, relative to one step of the target. */
+      readonly perStep: Readonly<Record<string, number>>;
+    };
+
+/** Executor settings of a study (`kind` picks the executor; the rest is its own). */
+export type StudyExecutorConfig =
+  | {
+      readonly kind: 'simulator';
+      readonly testbed: string;
+      /** Testbed metric to read (default: the study metric's name / parts). */
+      readonly dataDir?: string;
+      /** Wall-clock seconds per 1000 simulated steps (0 = instant). */
+      readonly secondsPer1000Steps: number;
+    }
+  | {
+      readonly kind: 'local';
+      /** Shell command that trains one trial (see docs/executors.md). */
+      readonly command: string;
+      readonly cwd?: string;
+      readonly env?: Readonly<Record<string, string>>;
+      /** A job running longer than this is killed and the trial failed. */
+      readonly timeoutSeconds?: number;
+      /** Directory for job files (default: `<db>.jobs/` next to the database). */
+      readonly workDir?: string;
+    };
+
+/** A validated study config (see `schema/study.schema.json`). Immutable. */
+export interface StudyConfig {
+  readonly name: string;
+  readonly description?: string;
+  readonly domains: readonly StudyDomain[];
+  readonly scales: readonly StudyScale[];
+  readonly steps: {
+    readonly min: number;
+    readonly max: number;
+    readonly logEvery: number;
+    readonly candidates?: readonly number[];
+  };
+  readonly target: { readonly scale: string; readonly steps: number };
+  readonly metric: StudyMetric;
+  readonly cost: StudyCost;
+  /** Total budget in cost units (100 target steps); undefined = no limit. */
+  readonly budget?: number;
+  readonly optimizer: {
+    readonly method: string;
+    readonly settings: Readonly<Record<string, JsonValue>>;
+  };
+  readonly seed: number;
+  readonly trials: {
+    /** Seconds a worker holds a trial without a heartbeat or a tell. */
+    readonly leaseSeconds: number;
+    /** A configuration is tried at most this many times (failures and expired leases). */
+    readonly maxAttempts: number;
+  };
+  readonly executor?: StudyExecutorConfig;
+}
+
+/** A trial as stored. Timestamps are milliseconds since the epoch. */
+export interface TrialRecord {
+  /** Id within the study, from 1. */
+  readonly id: number;
+  readonly mixture: Mixture;
+  readonly scale: string;
+  readonly steps: number;
+  readonly state: TrialState;
+  readonly attempts: number;
+  /** Cost of the whole trial (a continuation: only its extra steps). */
+  readonly cost: number;
+  /** Trial this one continues (same mixture and scale, more steps). */
+  readonly parent?: number;
+  readonly leaseExpires?: number;
+  /** Who holds the lease, `host:pid` or a user-chosen worker name. */
+  readonly owner?: string;
+  readonly job?: JobHandle;
+  readonly error?: string;
+  readonly createdAt: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly updatedAt: number;
+}
+
+/** A stored learning-curve point. */
+export interface StoredPoint {
+  readonly trial: number;
+  readonly metric: string;
+  readonly step: number;
+  readonly value: number;
+}
+
+/** Summary of a study's trials and spend. */
+export interface StudyStatus {
+  readonly study: string;
+  readonly counts: Readonly<Record<TrialState, number>>;
+  /** Cost of completed trials, plus the reported part of failed or stale ones. */
+  readonly spent: number;
+  /** Full cost of trials handed out and not finished (running, pending, stale-to-retry). */
+  readonly committed: number;
+  readonly budget?: number;
+  /** Best value of the study metric at the target fidelity, when any trial has reached it. */
+  readonly bestAtTarget?: {
+    readonly trial: number;
+    readonly value: number;
+    readonly mixture: Mixture;
+  };
+  /** Best value of the study metric at any fidelity. */
+  readonly bestObserved?: {
+    readonly trial: number;
+    readonly value: number;
+    readonly scale: string;
+    readonly step: number;
+  };
+}
+
+/**
+ * Optional methods an optimiser with a surrogate may expose so that a study
+ * can explain its recommendation (duck-typed: see `hasSurrogateView`).
+ * Both are pure: they fit to `history` (or reuse a fit of the same history).
+ */
+export interface SurrogateView {
+  /** Predictions (90% intervals) of the study metric for `mixtures` at `fidelity`. */
+  predictAt(
+    history: History,
+    mixtures: readonly Mixture[],
+    fidelity: Fidelity,
+  ): readonly Prediction[];
+  /** The mixture the surrogate predicts best at `fidelity` (e.g. each rung of the ladder). */
+  recommendAt?(history: History, fidelity: Fidelity): Recommendation | undefined;
+}
+
+/** Whether an optimiser exposes a {@link SurrogateView}. */
+export function hasSurrogateView<T extends object>(o: T): o is T & SurrogateView {
+  return typeof (o as Partial<SurrogateView>).predictAt === 'function';
+}
+
+/** What `ask`'s proposer sees, inside the store's write transaction. */
+export interface AskSnapshot {
+  readonly config: StudyConfig;
+  readonly trials: readonly TrialRecord[];
+  readonly points: readonly StoredPoint[];
+  /** The optimiser state saved after the previous ask (undefined at the first). */
+  readonly optimizerState: unknown;
+  /** How many asks reached the optimiser before this one. */
+  readonly asks: number;
+}
+
+/** A new trial chosen by a proposer: the proposal and its cost. */
+export interface NewTrial {
+  readonly proposal: Proposal;
+  readonly cost: number;
+}
+
+/** What a proposer returns: trials to create and the optimiser state to save with them. */
+export interface ProposeResult {
+  readonly trials: readonly NewTrial[];
+  readonly optimizerState: unknown;
+}
+
+/** A reported value, before validation. */
+export interface PointInput {
+  readonly step: number;
+  readonly value: number;
+  /** Defaults to the study metric (required when the study metric is a combination). */
+  readonly metric?: string;
+}
+
+/**
+ * Persistent storage of studies. Contract:
+ * - every state change is one transaction: it happens completely or not at all;
+ * - several processes may use one store at once: a trial is handed out to one
+ *   worker at a time (`ask` runs the proposer under the write lock), and every
+ *   accepted report is durable when the call returns;
+ * - a rejected call (unknown trial, bad value, wrong state) leaves the study
+ *   unchanged and throws a typed error (`NotFoundError`, `ValidationError`,
+ *   `StateError`);
+ * - the store never calls an optimiser or an executor itself: `ask` hands the
+ *   proposer a snapshot and saves the optimiser state it returns.
+ */
+export interface StudyStore {
+  readonly path: string;
+  createStudy(config: StudyConfig): void;
+  studyNames(): string[];
+  /** The named study, or the only one when `name` is undefined. */
+  resolveStudy(name?: string): string;
+  config(study: string): StudyConfig;
+  optimizerState(study: string): unknown;
+  trials(study: string): TrialRecord[];
+  trial(study: string, id: number): TrialRecord;
+  points(study: string, trial?: number): StoredPoint[];
+  ask(
+    study: string,
+    n: number,
+    owner: string,
+    propose: (snapshot: AskSnapshot, n: number) => ProposeResult,
+    leaseSeconds?: number,
+  ): TrialRecord[];
+  tell(study: string, id: number, points: readonly PointInput[], owner?: string): TrialRecord;
+  heartbeat(study: string, id: number, owner?: string): TrialRecord;
+  finish(study: string, id: number): TrialRecord;
+  fail(study: string, id: number, error: string): TrialRecord;
+  release(study: string, id: number, reason: string): TrialRecord;
+  setJob(study: string, id: number, job: JobHandle): TrialRecord;
+  adopt(study: string, id: number, from: string | undefined, to: string): boolean;
+  expire(study: string): number;
+  now(): number;
+  close(): void;
+}

@@ -1,0 +1,250 @@
+/**
+ * The library's study client: ask / tell over a {@link StudyStore}, with the
+ * optimiser built from the study config on every ask.
+ *
+ * Reproducibility: the optimiser is rebuilt from (method, settings, seed),
+ * given the saved state of the previous ask (`loadState`) and the full
+ * history, and its state is saved in the same transaction as the trials it
+ * proposed. A study resumed after a crash therefore proposes exactly what an
+ * uninterrupted one would, given the same history.
+ */
+import { hostname } from 'node:os';
+import type {
+  History,
+  JobHandle,
+  Optimizer,
+  OptimizerContext,
+  PointInput,
+  Proposal,
+  StoredPoint,
+  StudyConfig,
+  StudyStatus,
+  StudyStore,
+  TrialRecord,
+  TrialSpec,
+  TrialState,
+} from '../core/index.ts';
+import { isBetter, Rng, ValidationError, validateMixture } from '../core/index.ts';
+import { createOptimizer } from '../optimizers/index.ts';
+import { historyFromStudy, metricCurves, studySpend } from './history.ts';
+import { spaceFromStudy } from './space.ts';
+import { reportableMetrics } from './store.ts';
+
+/** Builds an optimiser by method name (default: the registry in `optimizers/`). */
+export type OptimizerBuilder = (method: string, ctx: OptimizerContext) => Optimizer;
+
+/** Options of {@link Study}. */
+export interface StudyOptions {
+  /** Replaces the optimiser registry (tests, user optimisers). */
+  readonly optimizer?: OptimizerBuilder;
+}
+
+/** Options of {@link Study.ask}. */
+export interface AskOptions {
+  /** Who holds the lease (default `host:pid`). */
+  readonly owner?: string;
+  /** Lease length in seconds (default: the study's `trials.leaseSeconds`). */
+  readonly leaseSeconds?: number;
+}
+
+/** The default lease owner of this process. */
+export function defaultOwner(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** A study in a store. Cheap to construct; holds no state besides its name and config. */
+export class Study {
+  readonly store: StudyStore;
+  readonly name: string;
+  readonly config: StudyConfig;
+  private readonly build: OptimizerBuilder;
+
+  constructor(store: StudyStore, name: string | undefined, options: StudyOptions = {}) {
+    this.store = store;
+    this.name = store.resolveStudy(name);
+    this.config = store.config(this.name);
+    this.build = options.optimizer ?? createOptimizer;
+  }
+
+  /** Creates `config` in `store` and returns it as a study. @throws StateError when the name exists */
+  static create(store: StudyStore, config: StudyConfig, options: StudyOptions = {}): Study {
+    // Build the optimiser once now, so an unknown method or bad settings fail at creation.
+    const build = options.optimizer ?? createOptimizer;
+    build(config.optimizer.method, {
+      space: spaceFromStudy(config),
+      seed: config.seed,
+      settings: config.optimizer.settings,
+    });
+    store.createStudy(config);
+    return new Study(store, config.name, options);
+  }
+
+  /** A fresh optimiser for this study (not yet given the saved state). */
+  optimizer(): Optimizer {
+    return this.build(this.config.optimizer.method, {
+      space: spaceFromStudy(this.config),
+      seed: this.config.seed,
+      settings: this.config.optimizer.settings,
+    });
+  }
+
+  /**
+   * Reserves up to `n` trials with a lease: retries first (pending, stale),
+   * then new proposals. Returns fewer than `n` only when the optimiser has
+   * nothing more to propose.
+   */
+  ask(n = 1, options: AskOptions = {}): TrialRecord[] {
+    const space = spaceFromStudy(this.config);
+    return this.store.ask(
+      this.name,
+      n,
+      options.owner ?? defaultOwner(),
+      (snap, want) => {
+        const history = historyFromStudy(snap.config, snap.trials, snap.points);
+        const opt = this.optimizer();
+        if (snap.optimizerState !== undefined && opt.loadState !== undefined) {
+          opt.loadState(snap.optimizerState);
+        }
+        const proposals = opt.propose(history, want);
+        const byId = new Map(snap.trials.map((t) => [String(t.id), t]));
+        const trials = proposals.map((p) => {
+          this.checkProposal(p, byId);
+          const parent = p.continues === undefined ? undefined : byId.get(p.continues);
+          const base = parent === undefined ? 0 : space.cost(p.scale, parent.steps);
+          return { proposal: p, cost: Math.max(0, space.cost(p.scale, p.steps) - base) };
+        });
+        return { trials, optimizerState: opt.saveState?.() };
+      },
+      options.leaseSeconds,
+    );
+  }
+
+  private checkProposal(p: Proposal, byId: ReadonlyMap<string, TrialRecord>): void {
+    const what = `optimiser '${this.config.optimizer.method}' proposed`;
+    validateMixture(p.mixture, this.config.domains.length, `${what} a mixture that`);
+    if (!this.config.scales.some((s) => s.name === p.scale))
+      throw new ValidationError(`${what} unknown scale '${p.scale}'`, { proposal: p });
+    const { min, max } = this.config.steps;
+    if (!Number.isSafeInteger(p.steps) || p.steps < min || p.steps > max)
+      throw new ValidationError(`${what} ${p.steps} steps, outside ${min}..${max}`, {
+        proposal: p,
+      });
+    if (p.continues !== undefined) {
+      const parent = byId.get(p.continues);
+      if (parent === undefined || parent.scale !== p.scale || parent.steps >= p.steps)
+        throw new ValidationError(`${what} an invalid continuation of trial ${p.continues}`, {
+          proposal: p,
+        });
+    }
+  }
+
+  /** Reports learning-curve points (tells may repeat a step: the last value wins). */
+  tell(trial: number, points: PointInput | readonly PointInput[], owner?: string): TrialRecord {
+    const list = Array.isArray(points) ? (points as readonly PointInput[]) : [points as PointInput];
+    return this.store.tell(this.name, trial, list, owner);
+  }
+
+  /** Marks a trial completed. */
+  finish(trial: number): TrialRecord {
+    return this.store.finish(this.name, trial);
+  }
+
+  /** Records a failed attempt (retried while attempts are left). */
+  fail(trial: number, error: string): TrialRecord {
+    return this.store.fail(this.name, trial, error);
+  }
+
+  heartbeat(trial: number, owner?: string): TrialRecord {
+    return this.store.heartbeat(this.name, trial, owner);
+  }
+
+  release(trial: number, reason: string): TrialRecord {
+    return this.store.release(this.name, trial, reason);
+  }
+
+  setJob(trial: number, job: JobHandle): TrialRecord {
+    return this.store.setJob(this.name, trial, job);
+  }
+
+  trials(): TrialRecord[] {
+    return this.store.trials(this.name);
+  }
+
+  trial(id: number): TrialRecord {
+    return this.store.trial(this.name, id);
+  }
+
+  points(trial?: number): StoredPoint[] {
+    return this.store.points(this.name, trial);
+  }
+
+  /** The history the optimiser sees now. */
+  history(): History {
+    return historyFromStudy(this.config, this.trials(), this.points());
+  }
+
+  /** What a job is told about a trial (the executor's input). */
+  trialSpec(t: TrialRecord): TrialSpec {
+    const scale = this.config.scales.find((s) => s.name === t.scale);
+    const parent = t.parent === undefined ? undefined : this.trial(t.parent);
+    return {
+      study: this.name,
+      trial: String(t.id),
+      attempt: t.attempts,
+      domains: this.config.domains.map((d) => d.name),
+      mixture: t.mixture,
+      scale: t.scale,
+      params: scale?.params ?? 0,
+      steps: t.steps,
+      logEvery: this.config.steps.logEvery,
+      metrics: reportableMetrics(this.config),
+      ...(parent !== undefined
+        ? { continues: { trial: String(parent.id), steps: parent.steps } }
+        : {}),
+      seed: new Rng(this.config.seed)
+        .fork('trial')
+        .fork(t.id)
+        .int(2 ** 31 - 1),
+    };
+  }
+
+  /** Trials by state, spend vs budget, and the best values so far. */
+  status(): StudyStatus {
+    const trials = this.trials();
+    const curves = metricCurves(this.config, this.points());
+    const counts: Record<TrialState, number> = {
+      pending: 0,
+      running: 0,
+      completed: 0,
+      failed: 0,
+      stale: 0,
+    };
+    for (const t of trials) counts[t.state]++;
+    const { spent, committed } = studySpend(trials, curves);
+    const dir = this.config.metric.direction;
+    const { scale: tScale, steps: tSteps } = this.config.target;
+    let bestAtTarget: StudyStatus['bestAtTarget'];
+    let bestObserved: StudyStatus['bestObserved'];
+    for (const t of trials) {
+      for (const p of curves.get(t.id) ?? []) {
+        if (bestObserved === undefined || isBetter(dir, p.value, bestObserved.value))
+          bestObserved = { trial: t.id, value: p.value, scale: t.scale, step: p.step };
+        if (
+          t.scale === tScale &&
+          p.step === tSteps &&
+          (bestAtTarget === undefined || isBetter(dir, p.value, bestAtTarget.value))
+        )
+          bestAtTarget = { trial: t.id, value: p.value, mixture: t.mixture };
+      }
+    }
+    return {
+      study: this.name,
+      counts,
+      spent,
+      committed,
+      ...(this.config.budget !== undefined ? { budget: this.config.budget } : {}),
+      ...(bestAtTarget !== undefined ? { bestAtTarget } : {}),
+      ...(bestObserved !== undefined ? { bestObserved } : {}),
+    };
+  }
+}
