@@ -3,7 +3,8 @@
  * subcommands) to the program. Add a line when adding a command module.
  */
 import type { Command } from 'commander';
+import { register as bench } from './bench.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [bench];

@@ -1,0 +1,206 @@
+/**
+ * `mixopt bench`: methods x testbed x metrics x seeds under a budget; writes
+ * the trajectories, the Markdown tables and one SVG chart per metric, prints
+ * the speedup table (or, with `--json`, the summary) on stdout and progress on
+ * stderr.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import {
+  type BenchProgress,
+  type BenchResult,
+  readTrajectories,
+  runBenchmark,
+  speedupTable,
+  summaryMarkdown,
+  type TestbedRef,
+  type Trajectory,
+  writeResults,
+} from '../../bench/index.ts';
+import { ValidationError } from '../../core/index.ts';
+import { listOptimizers } from '../../optimizers/index.ts';
+
+/** Parses a positive integer option. */
+export function positiveInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new ValidationError(`--${name} must be a positive integer, got '${v}'`, { value: v });
+    }
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new ValidationError(`--${name} must be a non-negative integer, got '${v}'`, {
+        value: v,
+      });
+    }
+    return n;
+  };
+}
+
+function positiveNumber(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(n > 0) || !Number.isFinite(n)) {
+      throw new ValidationError(`--${name} must be a positive number, got '${v}'`, { value: v });
+    }
+    return n;
+  };
+}
+
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+/**
+ * A progress reporter on stderr: a redrawn bar on a terminal, one line per
+ * finished job otherwise; silent when `quiet`.
+ */
+export function progressReporter(quiet: boolean): {
+  onProgress: (e: BenchProgress) => void;
+  end: () => void;
+} {
+  const start = performance.now();
+  const tty = process.stderr.isTTY === true;
+  let drawn = false;
+  return {
+    onProgress(e) {
+      if (quiet) return;
+      const el = (performance.now() - start) / 1000;
+      const what = `${e.method} / ${e.metric} / seed ${e.seed}${e.error !== undefined ? ' (FAILED)' : ''}`;
+      if (tty) {
+        const width = 30;
+        const fill = Math.round((width * e.done) / e.total);
+        const eta = e.done > 0 ? (el / e.done) * (e.total - e.done) : 0;
+        const line = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${e.done}/${e.total} jobs, ${el.toFixed(0)} s, eta ${eta.toFixed(0)} s  ${what}`;
+        process.stderr.write(
+          `\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd(Math.min(119, (process.stderr.columns ?? 120) - 1))}`,
+        );
+        drawn = true;
+      } else {
+        process.stderr.write(
+          `job ${e.done}/${e.total} done: ${what} in ${e.seconds.toFixed(2)} s (elapsed ${el.toFixed(1)} s)\n`,
+        );
+      }
+    },
+    end() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
+}
+
+/** The `--json` form of a result: the summary without the per-grid curves, plus meta and files. */
+export function jsonSummary(result: BenchResult, files: string[]): unknown {
+  const { curves: _curves, grid: _grid, ...rest } = result.summary;
+  return { ...rest, meta: result.meta, files };
+}
+
+/** Options shared by `bench` and `demo`. */
+interface BenchCliOptions {
+  testbed: string;
+  testbedModule?: string;
+  methods?: string[];
+  metrics: string;
+  seeds: number;
+  budget?: number;
+  out?: string;
+  workers?: number;
+  seed: number;
+  batch?: number;
+  json?: boolean;
+  quiet?: boolean;
+  dataDir?: string;
+  include?: string[];
+  gzip?: boolean;
+}
+
+function moduleUrl(p: string): string {
+  return /^[a-z]+:/.test(p) ? p : pathToFileURL(isAbsolute(p) ? p : resolve(p)).href;
+}
+
+async function benchAction(o: BenchCliOptions): Promise<void> {
+  const testbed: TestbedRef =
+    o.testbedModule !== undefined
+      ? { module: moduleUrl(o.testbedModule) }
+      : { name: o.testbed, ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}) };
+  const include: Trajectory[] = (o.include ?? []).flatMap((p) => readTrajectories(p));
+  const methods = o.methods ?? listOptimizers().map((e) => e.name);
+  const progress = progressReporter(o.quiet === true);
+  let result: BenchResult;
+  try {
+    result = await runBenchmark({
+      testbed,
+      methods,
+      metrics: o.metrics === 'all' ? 'all' : list(o.metrics),
+      seeds: o.seeds,
+      seed: o.seed,
+      ...(o.budget !== undefined ? { budget: o.budget } : {}),
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(o.batch !== undefined ? { batch: o.batch } : {}),
+      include,
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.end();
+  }
+  const files =
+    o.out !== undefined ? await writeResults(result, o.out, { gzip: o.gzip === true }) : [];
+  if (o.json === true) {
+    process.stdout.write(`${JSON.stringify(jsonSummary(result, files))}\n`);
+    return;
+  }
+  process.stdout.write(summaryMarkdown(result.summary, result.meta));
+  if (files.length > 0) process.stdout.write(`\nwrote ${files.join(', ')}\n`);
+}
+
+/** Adds `mixopt bench`. */
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'benchmark optimisers on a testbed: trajectories, speedups (SPEC 2.6), Markdown and SVG charts',
+    )
+    .option('--testbed <name>', 'testbed name', 'slimpajama-mlp')
+    .option(
+      '--testbed-module <path>',
+      'a module exporting `testbed` (a Testbed) instead of --testbed',
+    )
+    .option(
+      '--methods <list>',
+      'comma-separated optimiser names (default: every registered one)',
+      list,
+    )
+    .option('--metrics <list>', "comma-separated metric names, or 'all'", 'all')
+    .option('--seeds <n>', 'seeds per method and metric', positiveInt('seeds'), 5)
+    .option(
+      '--budget <units>',
+      'budget in cost units (default 1500 on slimpajama-mlp)',
+      positiveNumber('budget'),
+    )
+    .option('--out <dir>', 'write bench.json, summary.md and <metric>.svg here')
+    .option(
+      '--workers <n>',
+      'worker threads (default: all cores; 1 = none)',
+      positiveInt('workers'),
+    )
+    .option('--seed <s>', 'root seed', nonNegativeInt('seed'), 0)
+    .option('--batch <n>', 'runs proposed per round', positiveInt('batch'))
+    .option('--include <files...>', 'merge trajectories from these JSON files (other tools)')
+    .option('--gzip', 'write the trajectories gzipped (bench.json.gz + summary.json)')
+    .option('--data-dir <dir>', 'testbed data directory (default ../shared/testbeds)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .action(async (o: BenchCliOptions) => {
+      await benchAction(o);
+    });
+}
+
+export { benchAction, list as parseList, speedupTable };
