@@ -3,6 +3,8 @@ export * from './data-dir.ts';
 export * from './law.ts';
 export * from './mlp-simulator.ts';
 export * from './query.ts';
+export * from './recorded-runs.ts';
 export * from './reference-optimum.ts';
+export * from './registry.ts';
 export * from './simulator.ts';
 export * from './slimpajama-mlp.ts';
