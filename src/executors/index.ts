@@ -1,2 +1,3 @@
-// The executors module's public door: re-exports only. Filled in as the module grows.
-export {};
+// The executors module's public door: re-exports only.
+export * from './local.ts';
+export * from './simulator.ts';

@@ -269,7 +269,7 @@ export class SqliteStudyStore implements StudyStore {
     this.db
       .prepare(
         `UPDATE trials SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'stale' END,
-           error = CASE WHEN attempts >= ? THEN 'lease expired on attempt ' || attempts || ' of ' || ? || '; not retried'
+           error = CASE WHEN attempts >= ? THEN 'lease expired on attempt ' || attempts || ' of ' || CAST(? AS INTEGER) || '; not retried'
                         ELSE 'lease expired on attempt ' || attempts END,
            finished_at = CASE WHEN attempts >= ? THEN ? ELSE finished_at END,
            updated_at = ?

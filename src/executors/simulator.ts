@@ -1,0 +1,99 @@
+/**
+ * The simulator executor: a testbed stands in for training. A job "trains"
+ * by revealing the testbed's learning curve, instantly or at a set pace
+ * (`secondsPer1000Steps`), so that the whole study loop — leases, polling,
+ * Ctrl-C, resume — can be exercised without a cluster.
+ *
+ * The handle's metadata holds the whole job (mixture, scale, steps, metrics,
+ * start time), so any process can poll it: re-attaching after a restart
+ * simply continues the clock from the recorded start.
+ */
+import type {
+  Executor,
+  JobHandle,
+  JobReport,
+  MetricPoint,
+  Testbed,
+  TrialSpec,
+} from '../core/index.ts';
+import { ExecutorError, NotFoundError } from '../core/index.ts';
+
+/** Options of {@link createSimulatorExecutor}. */
+export interface SimulatorExecutorOptions {
+  readonly testbed: Testbed;
+  /** Wall-clock seconds per 1000 simulated steps (0 = the whole curve at once). */
+  readonly secondsPer1000Steps?: number;
+  /** Milliseconds since the epoch (injectable for tests). */
+  readonly clock?: () => number;
+}
+
+interface SimMeta {
+  readonly mixture: number[];
+  readonly scale: string;
+  readonly steps: number;
+  readonly metrics: string[];
+  readonly startedAt: number;
+  readonly msPerStep: number;
+}
+
+/** Builds the simulator executor over `testbed`. @throws NotFoundError when a study metric is not a testbed metric (at run time). */
+export function createSimulatorExecutor(opts: SimulatorExecutorOptions): Executor {
+  const { testbed } = opts;
+  const clock = opts.clock ?? Date.now;
+  // seconds per 1000 steps = milliseconds per step
+  const msPerStep = opts.secondsPer1000Steps ?? 0;
+  const cancelled = new Set<string>();
+  return {
+    name: 'simulator',
+    async run(trial: TrialSpec): Promise<JobHandle> {
+      for (const m of trial.metrics) {
+        if (!testbed.metrics.some((x) => x.name === m)) {
+          throw new NotFoundError(
+            `testbed '${testbed.name}' has no metric '${m}'; its metrics: ${testbed.metrics.map((x) => x.name).join(', ')}`,
+          );
+        }
+      }
+      if (trial.domains.join(',') !== testbed.domains.join(',')) {
+        throw new ExecutorError(
+          `the study's domains (${trial.domains.join(', ')}) differ from testbed '${testbed.name}''s (${testbed.domains.join(', ')}); list the testbed's domains in the same order`,
+        );
+      }
+      const meta: SimMeta = {
+        mixture: [...trial.mixture],
+        scale: trial.scale,
+        steps: trial.steps,
+        metrics: [...trial.metrics],
+        startedAt: clock(),
+        msPerStep,
+      };
+      return {
+        executor: 'simulator',
+        jobId: `sim-${trial.study}-${trial.trial}-${trial.attempt}`,
+        meta: meta as unknown as JobHandle['meta'],
+      };
+    },
+    async poll(handle: JobHandle): Promise<JobReport> {
+      const m = handle.meta as unknown as SimMeta;
+      if (cancelled.has(handle.jobId)) return { phase: 'failed', points: [], error: 'cancelled' };
+      const elapsed = clock() - m.startedAt;
+      const reached =
+        m.msPerStep <= 0 ? m.steps : Math.min(m.steps, Math.floor(elapsed / m.msPerStep));
+      const points: MetricPoint[] = [];
+      if (reached >= testbed.steps.min) {
+        for (const metric of m.metrics) {
+          let curve: { step: number; value: number }[];
+          try {
+            curve = testbed.curve(m.mixture, m.scale, reached, metric);
+          } catch (err) {
+            return { phase: 'failed', points, error: `simulator: ${(err as Error).message}` };
+          }
+          for (const p of curve) points.push({ step: p.step, metric, value: p.value });
+        }
+      }
+      return { phase: reached >= m.steps ? 'completed' : 'running', points };
+    },
+    async cancel(handle: JobHandle): Promise<void> {
+      cancelled.add(handle.jobId);
+    },
+  };
+}
