@@ -6,5 +6,6 @@ export * from './query.ts';
 export * from './recorded-runs.ts';
 export * from './reference-optimum.ts';
 export * from './registry.ts';
+export * from './server.ts';
 export * from './simulator.ts';
 export * from './slimpajama-mlp.ts';

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { register as bench } from './bench.ts';
+import { register as testbed } from './testbed.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [bench];
+export const commands: RegisterCommand[] = [bench, testbed];

@@ -1,0 +1,276 @@
+/**
+ * `mixopt testbed`: list, inspect, evaluate and find the reference optimum of
+ * testbeds (built-in names, recorded-runs mapping files, or user modules).
+ *
+ *   mixopt testbed list
+ *   mixopt testbed info NAME
+ *   mixopt testbed eval NAME --mixture 0.2,0.2,0.2,0.2,0.2 --size 1B --steps 19700 [--metric M] [--curve]
+ *   mixopt testbed optimum NAME [--metric M]
+ *   mixopt testbed serve NAME      (JSON lines on stdin/stdout)
+ *
+ * Each takes `--json` and `--data-dir DIR`; results go to stdout.
+ */
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { type Testbed, ValidationError, validateMixture } from '../../core/index.ts';
+import {
+  checkSteps,
+  listTestbeds,
+  metricIndex,
+  openTestbed,
+  referenceOptimum,
+  scaleIndex,
+  type TestbedDirOptions,
+  TestbedSession,
+} from '../../testbeds/index.ts';
+
+interface CommonOpts {
+  json?: boolean;
+  dataDir?: string;
+  cacheDir?: string;
+}
+
+function dirs(o: CommonOpts): TestbedDirOptions {
+  return {
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+  };
+}
+
+/** Parses `--mixture 0.2,0.2,...` into numbers. @throws ValidationError naming the bad token. */
+export function parseMixtureArg(v: string): number[] {
+  const parts = v.split(',').map((s) => s.trim());
+  return parts.map((s, i) => {
+    const x = s === '' ? Number.NaN : Number(s);
+    if (!Number.isFinite(x)) {
+      throw new ValidationError(
+        `--mixture weight ${i + 1} is '${s}', not a number; pass comma-separated weights, e.g. --mixture 0.2,0.2,0.2,0.2,0.2`,
+        { value: v },
+      );
+    }
+    return x;
+  });
+}
+
+function parseSteps(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) {
+    throw new ValidationError(`--steps must be an integer, got '${v}'`, { value: v });
+  }
+  return x;
+}
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(6);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+function describe(tb: Testbed): Record<string, unknown> {
+  return {
+    name: tb.name,
+    description: tb.description,
+    domains: tb.domains,
+    scales: tb.scales,
+    steps: tb.steps,
+    metrics: tb.metrics,
+    target: tb.target,
+    costUnit: tb.costUnit,
+    targetCost: tb.cost(tb.target.scale, tb.target.steps),
+    ...(tb.candidates !== undefined ? { candidates: tb.candidates.length } : {}),
+  };
+}
+
+/** Validates an eval query against any testbed (user modules included) before calling it. */
+function checkEval(tb: Testbed, w: number[], size: string, steps: number, metric?: string): void {
+  validateMixture(w, tb.domains.length, `--mixture (domains ${tb.domains.join(', ')})`);
+  scaleIndex(tb, size);
+  checkSteps(tb, steps);
+  if (metric !== undefined) metricIndex(tb, metric);
+}
+
+/** Registers `mixopt testbed ...`. */
+export function register(program: Command): void {
+  const tbc = program
+    .command('testbed')
+    .description('List, inspect and query testbeds (simulators, recorded runs, your own modules)');
+
+  const common = (c: Command): Command =>
+    c
+      .option('--json', 'machine-readable output on stdout')
+      .option(
+        '--data-dir <dir>',
+        'testbed data directory (default: $MIXOPT_DATA or ../shared/testbeds)',
+      );
+
+  common(tbc.command('list').description('List the testbeds available by name')).action(
+    (o: CommonOpts) => {
+      const items = listTestbeds(dirs(o));
+      if (o.json === true) return out(JSON.stringify(items));
+      out(
+        table([
+          ['NAME', 'DATA', 'DESCRIPTION'],
+          ...items.map((t) => [t.name, t.needsData ? 'file' : 'built-in', t.description]),
+        ]),
+      );
+    },
+  );
+
+  common(
+    tbc
+      .command('info')
+      .argument(
+        '<name>',
+        'testbed name, recorded-runs mapping (.json) or module path (./my-testbed.js)',
+      )
+      .description('Domains, scales, steps, metrics, target and cost of a testbed'),
+  ).action(async (name: string, o: CommonOpts) => {
+    const tb = await openTestbed(name, dirs(o));
+    const d = describe(tb);
+    if (o.json === true) return out(JSON.stringify(d));
+    const lines = [
+      `${tb.name}: ${tb.description}`,
+      `domains (${tb.domains.length}): ${tb.domains.join(', ')}`,
+      `sizes: ${tb.scales.map((s) => `${s.name} (${s.params.toExponential(2)} params)`).join(', ')}`,
+      `steps: ${tb.steps.min}..${tb.steps.max}, logged every ${tb.steps.logEvery}`,
+      `target: ${tb.target.scale} at ${tb.target.steps} steps, cost ${fmt(tb.cost(tb.target.scale, tb.target.steps))} (${tb.costUnit})`,
+      ...(tb.candidates !== undefined
+        ? [`candidate mixtures (replay): ${tb.candidates.length}`]
+        : []),
+      'metrics:',
+      table(tb.metrics.map((m) => [`  ${m.name}`, m.direction, m.description ?? ''])),
+    ];
+    out(lines.join('\n'));
+  });
+
+  common(
+    tbc
+      .command('eval')
+      .argument('<name>', 'testbed name or path')
+      .description('Evaluate metrics for a mixture, size and number of steps')
+      .requiredOption('--mixture <weights>', 'comma-separated weights summing to 1, one per domain')
+      .requiredOption('--size <size>', 'model size name, e.g. 1B')
+      .requiredOption('--steps <steps>', 'training steps', parseSteps)
+      .option('--metric <metric>', 'one metric (default: all)')
+      .option('--curve', 'also print the learning curve (every logged step)'),
+  ).action(
+    async (
+      name: string,
+      o: CommonOpts & {
+        mixture: string;
+        size: string;
+        steps: number;
+        metric?: string;
+        curve?: boolean;
+      },
+    ) => {
+      const tb = await openTestbed(name, dirs(o));
+      const w = parseMixtureArg(o.mixture);
+      checkEval(tb, w, o.size, o.steps, o.metric);
+      const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+      const values: Record<string, number> = {};
+      for (const m of metrics) values[m] = tb.evaluate(w, o.size, o.steps, m);
+      const cost = tb.cost(o.size, o.steps);
+      let curve: { step: number; values: Record<string, number> }[] | undefined;
+      if (o.curve === true) {
+        const per = metrics.map((m) => tb.curve(w, o.size, o.steps, m));
+        curve = (per[0] ?? []).map((p, i) => ({
+          step: p.step,
+          values: Object.fromEntries(metrics.map((m, j) => [m, per[j]?.[i]?.value as number])),
+        }));
+      }
+      if (o.json === true) {
+        return out(
+          JSON.stringify({
+            testbed: tb.name,
+            mixture: w,
+            size: o.size,
+            steps: o.steps,
+            cost,
+            values,
+            ...(curve ? { curve } : {}),
+          }),
+        );
+      }
+      const dir = new Map(tb.metrics.map((m) => [m.name, m.direction]));
+      const lines = [
+        `${tb.name} at size ${o.size}, ${o.steps} steps, mixture [${w.join(', ')}]; cost ${fmt(cost)} (${tb.costUnit})`,
+        table([
+          ['METRIC', 'VALUE', 'DIRECTION'],
+          ...metrics.map((m) => [m, fmt(values[m] as number), dir.get(m) ?? '']),
+        ]),
+      ];
+      if (curve !== undefined) {
+        lines.push(
+          '',
+          table([
+            ['STEP', ...metrics],
+            ...curve.map((c) => [
+              String(c.step),
+              ...metrics.map((m) => fmt(c.values[m] as number)),
+            ]),
+          ]),
+        );
+      }
+      out(lines.join('\n'));
+    },
+  );
+
+  common(
+    tbc
+      .command('optimum')
+      .argument('<name>', 'testbed name or path')
+      .description('Reference optimum at the target (computed once, then cached)')
+      .option('--metric <metric>', 'one metric (default: all)')
+      .option('--cache-dir <dir>', 'cache directory (default: $MIXOPT_CACHE or <package>/.cache)'),
+  ).action(async (name: string, o: CommonOpts & { metric?: string }) => {
+    const d = dirs(o);
+    const tb = await openTestbed(name, d);
+    if (o.metric !== undefined) metricIndex(tb, o.metric);
+    const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+    const res = metrics.map((m) => referenceOptimum(tb, m, d));
+    if (o.json === true)
+      return out(JSON.stringify({ testbed: tb.name, target: tb.target, optima: res }));
+    out(
+      [
+        `${tb.name}: reference optima at ${tb.target.scale}, ${tb.target.steps} steps (domains ${tb.domains.join(', ')})`,
+        table([
+          ['METRIC', 'VALUE', 'MIXTURE'],
+          ...res.map((r) => [r.metric, fmt(r.value), r.mixture.map((x) => x.toFixed(4)).join(',')]),
+        ]),
+        `method: ${res[0]?.method ?? ''}`,
+      ].join('\n'),
+    );
+  });
+
+  common(
+    tbc
+      .command('serve')
+      .argument('<name>', 'testbed name or path')
+      .description(
+        'Serve a testbed as JSON lines on stdin/stdout (ops: info, eval, optimum, reset); see docs/testbeds.md',
+      ),
+  ).action(async (name: string, o: CommonOpts) => {
+    const tb = await openTestbed(name, dirs(o));
+    const session = new TestbedSession(tb, dirs(o));
+    const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of rl) {
+      if (line.trim() === '') continue;
+      out(session.handleLine(line));
+    }
+  });
+}
