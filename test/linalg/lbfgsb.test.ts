@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MixoptError, NumericsError, ValidationError } from '../../src/core/errors.ts';
 import { LBFGSB_MESSAGES, type LbfgsbOptions, lbfgsb } from '../../src/linalg/index.ts';
+// Internals, tested directly (not part of the public door).
+import { CauchyWork, cauchyPoint } from '../../src/linalg/lbfgsb-cauchy.ts';
+import { MoreThuenteSearch } from '../../src/linalg/lbfgsb-line-search.ts';
+import { LbfgsMemory } from '../../src/linalg/lbfgsb-memory.ts';
 
 type Fg = (x: Float64Array, g: Float64Array) => number;
 
@@ -386,6 +390,24 @@ describe('lbfgsb robustness', () => {
     assert.ok(res.converged);
   });
 
+  it('ends with ABNORMAL_TERMINATION_IN_LNSRCH (not NaN) when the gradient is wrong', () => {
+    // f = Σ xᵢ² but the reported gradient has the wrong sign: no step decreases f.
+    const x0 = [0.7, -0.4, 1.5];
+    const res = lbfgsb((x, g) => {
+      let f = 0;
+      for (let i = 0; i < x.length; i++) {
+        f += x[i]! * x[i]!;
+        g[i] = -2 * x[i]!;
+      }
+      return f;
+    }, x0);
+    assert.equal(res.message, LBFGSB_MESSAGES.abnormal);
+    assert.equal(res.converged, false);
+    assert.deepEqual(Array.from(res.x), x0);
+    assert.equal(res.f, 0.49 + 0.16 + 2.25);
+    assert.ok(res.evaluations <= 22);
+  });
+
   it('an empty problem returns the single evaluation', () => {
     const res = lbfgsb(() => 4, []);
     assert.equal(res.f, 4);
@@ -399,6 +421,250 @@ describe('lbfgsb robustness', () => {
       assert.fail('expected a throw');
     } catch (e) {
       assert.ok(e instanceof MixoptError);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The building blocks, against independent computations.
+
+/** A small deterministic generator (tests only): xorshift-style LCG in [−1, 1). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  };
+}
+
+/** Dense BFGS recursion B ← B − BssᵀB/(sᵀBs) + yyᵀ/(yᵀs) from B₀ = θI (independent reference). */
+function denseBfgs(n: number, theta: number, pairs: [Float64Array, Float64Array][]): Float64Array {
+  const B = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) B[i * n + i] = theta;
+  for (const [s, y] of pairs) {
+    const bs = new Float64Array(n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) bs[i] = bs[i]! + B[i * n + j]! * s[j]!;
+    let sbs = 0;
+    let ys = 0;
+    for (let i = 0; i < n; i++) {
+      sbs += s[i]! * bs[i]!;
+      ys += y[i]! * s[i]!;
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        B[i * n + j] = B[i * n + j]! - (bs[i]! * bs[j]!) / sbs + (y[i]! * y[j]!) / ys;
+      }
+    }
+  }
+  return B;
+}
+
+/** B from the compact representation: column i = θ eᵢ − W M wᵢ. */
+function compactB(mem: LbfgsMemory): Float64Array {
+  const n = mem.n;
+  const k2 = 2 * mem.col;
+  const B = new Float64Array(n * n);
+  const wi = new Float64Array(k2);
+  const mw = new Float64Array(k2);
+  const wj = new Float64Array(k2);
+  for (let i = 0; i < n; i++) {
+    mem.row(i, wi);
+    mem.applyM(wi, mw);
+    for (let j = 0; j < n; j++) {
+      mem.row(j, wj);
+      let v = 0;
+      for (let p = 0; p < k2; p++) v += wj[p]! * mw[p]!;
+      B[j * n + i] = (i === j ? mem.theta : 0) - v;
+    }
+  }
+  return B;
+}
+
+/** Fills a memory with `count` pairs y = A s from an SPD A; returns the pairs. */
+function fillMemory(mem: LbfgsMemory, count: number, rnd: () => number) {
+  const n = mem.n;
+  const G = Array.from({ length: n * n }, rnd);
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let v = i === j ? 0.5 : 0;
+      for (let p = 0; p < n; p++) v += G[i * n + p]! * G[j * n + p]!;
+      A[i * n + j] = v;
+    }
+  }
+  const pairs: [Float64Array, Float64Array][] = [];
+  for (let t = 0; t < count; t++) {
+    const s = Float64Array.from({ length: n }, rnd);
+    const y = new Float64Array(n);
+    let sty = 0;
+    let yty = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) y[i] = y[i]! + A[i * n + j]! * s[j]!;
+    }
+    for (let i = 0; i < n; i++) {
+      sty += s[i]! * y[i]!;
+      yty += y[i]! * y[i]!;
+    }
+    assert.ok(mem.push(s, y, sty, yty));
+    pairs.push([s, y]);
+  }
+  return pairs;
+}
+
+describe('lbfgsb building blocks', () => {
+  it('compact matrix θI − WMWᵀ equals the dense BFGS recursion (incl. after the memory wraps)', () => {
+    const n = 7;
+    for (const [m, count] of [
+      [5, 3],
+      [4, 9],
+    ] as const) {
+      const mem = new LbfgsMemory(n, m);
+      const pairs = fillMemory(mem, count, lcg(11 + count));
+      const kept = pairs.slice(-m);
+      const [sLast, yLast] = kept[kept.length - 1]!;
+      let sty = 0;
+      let yty = 0;
+      for (let i = 0; i < n; i++) {
+        sty += sLast[i]! * yLast[i]!;
+        yty += yLast[i]! ** 2;
+      }
+      assert.equal(mem.col, Math.min(m, count));
+      assert.equal(mem.theta, yty / sty);
+      const ref = denseBfgs(n, mem.theta, kept);
+      const B = compactB(mem);
+      const scale = Math.max(...Array.from(ref, Math.abs));
+      assert.ok(maxAbsDiff(B, ref) <= 1e-10 * scale, `max diff ${maxAbsDiff(B, ref)}`);
+      // Secant condition on the newest pair: B s = y.
+      const bs = new Float64Array(n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) bs[i] = bs[i]! + B[i * n + j]! * sLast[j]!;
+      assert.ok(maxAbsDiff(bs, yLast) <= 1e-9 * scale);
+    }
+  });
+
+  it('subspace step solves the reduced Newton system ZᵀBZ d = −r', () => {
+    const n = 9;
+    const mem = new LbfgsMemory(n, 4);
+    fillMemory(mem, 6, lcg(5));
+    const B = compactB(mem);
+    const freeIdx = [0, 2, 3, 6, 8];
+    const free = Int32Array.from(freeIdx);
+    const isFree = new Uint8Array(n);
+    for (const i of freeIdx) isFree[i] = 1;
+    const rnd = lcg(99);
+    const r = Float64Array.from({ length: freeIdx.length }, rnd);
+    const d = new Float64Array(freeIdx.length);
+    assert.ok(mem.subspaceStep(free, freeIdx.length, isFree, r, d));
+    for (let a = 0; a < freeIdx.length; a++) {
+      let v = 0;
+      for (let b = 0; b < freeIdx.length; b++) v += B[freeIdx[a]! * n + freeIdx[b]!]! * d[b]!;
+      assert.ok(
+        Math.abs(v + r[a]!) <= 1e-10 * (1 + Math.abs(r[a]!)),
+        `row ${a}: ${v} vs ${-r[a]!}`,
+      );
+    }
+  });
+
+  it('Cauchy point is the first local minimiser of the model along the projected path', () => {
+    const n = 8;
+    const mem = new LbfgsMemory(n, 5);
+    fillMemory(mem, 5, lcg(3));
+    const B = compactB(mem);
+    const rnd = lcg(42);
+    const lower = Float64Array.from({ length: n }, (_, i) => (i === 7 ? -Infinity : -0.3));
+    const upper = Float64Array.from({ length: n }, (_, i) => (i === 6 ? Infinity : 0.4));
+    const x = Float64Array.from({ length: n }, () => 0.3 * rnd());
+    x[1] = -0.3; // at its lower bound
+    const g = Float64Array.from({ length: n }, () => 3 * rnd());
+    g[1] = 2; // pointing out of the box: stays fixed
+    const model = (xt: Float64Array) => {
+      let q = 0;
+      for (let i = 0; i < n; i++) {
+        const di = xt[i]! - x[i]!;
+        q += g[i]! * di;
+        for (let j = 0; j < n; j++) q += 0.5 * di * B[i * n + j]! * (xt[j]! - x[j]!);
+      }
+      return q;
+    };
+    const path = (t: number) =>
+      Float64Array.from(x, (xi, i) => Math.min(upper[i]!, Math.max(lower[i]!, xi - t * g[i]!)));
+    const state = new Int8Array(n).fill(0);
+    state[6] = 0;
+    state[7] = 0;
+    const xcp = new Float64Array(n);
+    const c = new Float64Array(2 * mem.m);
+    cauchyPoint(x, g, lower, upper, mem, state, xcp, c, new CauchyWork(n, mem.m));
+    // xᶜ lies on the path: recover t* from the unbounded coordinate 7.
+    const tStar = (x[7]! - xcp[7]!) / g[7]!;
+    assert.ok(tStar > 0);
+    assert.ok(maxAbsDiff(xcp, path(tStar)) <= 1e-12, 'on the projected path');
+    assert.equal(xcp[1], -0.3);
+    let crossed = 0;
+    for (let i = 0; i < n; i++)
+      if (i !== 1 && (xcp[i] === lower[i] || xcp[i] === upper[i])) crossed++;
+    assert.ok(crossed >= 1, 'the path crosses at least one breakpoint before t*');
+    const qStar = model(xcp);
+    for (let s = 0; s <= 400; s++) {
+      const t = (tStar * s) / 400;
+      assert.ok(model(path(t)) >= qStar - 1e-12, `q(${t}) below q(t*)`);
+    }
+    assert.ok(model(path(tStar * 1.001)) >= qStar - 1e-12, 'local minimiser: q rises after t*');
+    // c = Wᵀ(xᶜ − x)
+    const w = new Float64Array(2 * mem.col);
+    const cRef = new Float64Array(2 * mem.col);
+    for (let i = 0; i < n; i++) {
+      mem.row(i, w);
+      for (let p = 0; p < w.length; p++) cRef[p] = cRef[p]! + w[p]! * (xcp[i]! - x[i]!);
+    }
+    assert.ok(maxAbsDiff(c.subarray(0, cRef.length), cRef) <= 1e-12);
+  });
+
+  it("Moré–Thuente search ends at a strong-Wolfe step on the paper's test functions", () => {
+    // Moré & Thuente (1994) §6, functions 1–3, with μ = 0.001, η = 0.1 as in their tables.
+    const fns: [string, (a: number) => [number, number]][] = [
+      ['−α/(α²+2)', (a) => [-a / (a * a + 2), (a * a - 2) / (a * a + 2) ** 2]],
+      [
+        '(α+0.004)⁵ − 2(α+0.004)⁴',
+        (a) => [
+          (a + 0.004) ** 5 - 2 * (a + 0.004) ** 4,
+          5 * (a + 0.004) ** 4 - 8 * (a + 0.004) ** 3,
+        ],
+      ],
+      [
+        'φ₀(α) + 2(1−β)/(39π) sin(39πα/2), β = 0.01',
+        (a) => {
+          const beta = 0.01;
+          const l = 39;
+          const phi0 =
+            a <= 1 - beta ? 1 - a : a >= 1 + beta ? a - 1 : (a - 1) ** 2 / (2 * beta) + beta / 2;
+          const dphi0 = a <= 1 - beta ? -1 : a >= 1 + beta ? 1 : (a - 1) / beta;
+          const amp = (2 * (1 - beta)) / (l * Math.PI);
+          return [
+            phi0 + amp * Math.sin((l * Math.PI * a) / 2),
+            dphi0 + amp * ((l * Math.PI) / 2) * Math.cos((l * Math.PI * a) / 2),
+          ];
+        },
+      ],
+    ];
+    for (const [name, phi] of fns) {
+      for (const a0 of [1e-3, 1e-1, 10, 1000]) {
+        const ls = new MoreThuenteSearch(0.001, 0.1, 1e-10);
+        const [f0, g0] = phi(0);
+        ls.start(f0, g0, a0, 0, 1e10);
+        let status = 'evaluate';
+        let evals = 0;
+        let fa = 0;
+        let ga = 0;
+        while (status === 'evaluate' && evals < 100) {
+          [fa, ga] = phi(ls.stp);
+          evals++;
+          status = ls.update(fa, ga);
+        }
+        assert.equal(status, 'converged', `${name}, α₀ = ${a0}: ${ls.message}`);
+        assert.ok(fa <= f0 + 0.001 * ls.stp * g0, `${name}: sufficient decrease`);
+        assert.ok(Math.abs(ga) <= 0.1 * Math.abs(g0), `${name}: curvature`);
+        assert.ok(evals <= 20, `${name}, α₀ = ${a0}: ${evals} evaluations`);
+      }
     }
   });
 });
