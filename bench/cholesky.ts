@@ -1,0 +1,82 @@
+/**
+ * Cholesky benchmark: the textbook loop (`choleskyNaive`) vs the register-blocked `cholesky`.
+ *
+ * For each n: a random SPD matrix A = X Xᵀ/n + I; the median wall time over repeats; GFLOP/s
+ * counted as n³/3 flops (the standard Cholesky count, one multiply-add = 2 flops).
+ *
+ * Run: node --import tsx bench/cholesky.ts [n ...]   (default 200 500 1000 2000)
+ * Results are written by hand into BENCHMARKS.md, section "Cholesky".
+ */
+import { Rng } from '../src/core/index.ts';
+import { cholesky, choleskyNaive } from '../src/linalg/index.ts';
+
+function spd(n: number, rng: Rng): Float64Array {
+  const X = new Float64Array(n * n).map(() => rng.normal());
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (X[i * n + k] as number) * (X[j * n + k] as number);
+      A[i * n + j] = s / n;
+      A[j * n + i] = s / n;
+    }
+    A[i * n + i] = (A[i * n + i] as number) + 1;
+  }
+  return A;
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function time(f: () => void, repeats: number): number {
+  f(); // warm-up (JIT)
+  const ts: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = process.hrtime.bigint();
+    f();
+    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return median(ts);
+}
+
+const sizes = process.argv.slice(2).map(Number);
+const ns = sizes.length > 0 ? sizes : [200, 500, 1000, 2000];
+const rng = new Rng(0);
+console.log(`node ${process.version}; GFLOP/s = (n^3/3) / time`);
+console.log('n\tnaive_s\tnaive_GF\tblocked_s\tblocked_GF\tspeedup\tmax|L-Lnaive|');
+for (const n of ns) {
+  const A = spd(n, rng);
+  const repeats = n <= 500 ? 7 : n <= 1000 ? 5 : 3;
+  let Ln: Float64Array | null = null;
+  let Lb: Float64Array | null = null;
+  const tn = time(
+    () => {
+      Ln = choleskyNaive(A, n);
+    },
+    n >= 2000 ? 1 : repeats,
+  );
+  const tb = time(() => {
+    Lb = cholesky(A, n).L;
+  }, repeats);
+  let err = 0;
+  const a = Ln as Float64Array | null;
+  const b = Lb as Float64Array | null;
+  if (a !== null && b !== null)
+    for (let i = 0; i < n * n; i++)
+      err = Math.max(err, Math.abs((a[i] as number) - (b[i] as number)));
+  const flops = n ** 3 / 3;
+  console.log(
+    [
+      n,
+      tn.toFixed(4),
+      (flops / tn / 1e9).toFixed(2),
+      tb.toFixed(4),
+      (flops / tb / 1e9).toFixed(2),
+      (tn / tb).toFixed(2),
+      err.toExponential(1),
+    ].join('\t'),
+  );
+}
