@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  meanStep,
+  medianWithNulls,
+  sampleStats,
+  speedup,
+  stayTime,
+  stepFunction,
+  summarize,
+  type Trajectory,
+  touchTime,
+} from '../../src/bench/index.ts';
+
+const close = (a: number | null | undefined, b: number, tol = 1e-12): void =>
+  assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} != ${b}`);
+
+/** A trajectory from (x, value) pairs (run order). */
+function traj(
+  method: string,
+  seed: number,
+  pts: [number, number][],
+  direction: 'minimize' | 'maximize' = 'minimize',
+): Trajectory {
+  return {
+    method,
+    testbed: 't',
+    metric: 'm',
+    direction,
+    seed,
+    optimizerSeed: seed,
+    budget: 40,
+    targetCost: 10,
+    points: pts.map(([x, value], run) => ({
+      run,
+      proposal: { mixture: [1], scale: 'L', steps: 1 },
+      cost: 1,
+      spent: x,
+      x,
+      confirm: false,
+      recommended: [1],
+      value,
+    })),
+  };
+}
+
+describe('step functions', () => {
+  it('follow the newest point affordable at each cost, even when x goes back', () => {
+    // Run 1 is charged a confirmation (x = 30), run 2 is not (x = 25): from 25 on, run 2's value holds.
+    const f = stepFunction([
+      { x: 10, value: 5 },
+      { x: 30, value: 4 },
+      { x: 25, value: 3 },
+    ]);
+    assert.deepEqual(f, { xs: [10, 25], values: [5, 3] });
+  });
+
+  it('average exactly on the union of steps, from where every seed has a value', () => {
+    const m = meanStep([
+      { xs: [10, 30], values: [4, 2] },
+      { xs: [20], values: [6] },
+    ]);
+    assert.deepEqual(m, { xs: [20, 30], values: [5, 4] });
+  });
+});
+
+describe('speedup (SPEC 2.6)', () => {
+  // B touches its final value 4 at 20, leaves it (5 at 30), and stays from 40.
+  const B = { xs: [10, 20, 30, 40], values: [5, 3, 5, 4] };
+
+  it('counts from where a curve stays at or better, not the first touch', () => {
+    assert.equal(stayTime(B, 4, 'minimize'), 40);
+    assert.equal(touchTime(B, 4, 'minimize'), 20);
+    const A = { xs: [5, 15], values: [4.5, 3.9] };
+    const s = speedup(A, B, 'minimize');
+    close(s.speedup, 40 / 15);
+    close(s.firstTouch, 20 / 15);
+    assert.equal(s.target, 4);
+  });
+
+  it('a curve that touches the value, leaves, and comes back counts from its return', () => {
+    const A = { xs: [5, 10, 25], values: [3.5, 4.5, 3.9] };
+    close(speedup(A, B, 'minimize').speedup, 40 / 25);
+    close(speedup(A, B, 'minimize').firstTouch, 20 / 5);
+  });
+
+  it('is null (not reached) when the curve ends worse than the baseline final value', () => {
+    const A = { xs: [5, 10], values: [3, 4.2] };
+    const s = speedup(A, B, 'minimize');
+    assert.equal(s.speedup, null);
+    close(s.firstTouch, 20 / 5);
+  });
+
+  it('respects a maximised metric', () => {
+    const Bmax = { xs: [10, 20], values: [0.5, 0.6] };
+    const A = { xs: [4, 8], values: [0.55, 0.7] };
+    close(speedup(A, Bmax, 'maximize').speedup, 20 / 8);
+    assert.equal(speedup(Bmax, A, 'maximize').speedup, null);
+  });
+
+  it('a method against itself is exactly 1', () => {
+    close(speedup(B, B, 'minimize').speedup, 1);
+  });
+});
+
+describe('stats', () => {
+  it('mean, s.e. and type-7 quartiles', () => {
+    const s = sampleStats([4, 1, 3, 2]);
+    assert.equal(s.mean, 2.5);
+    close(s.sem, Math.sqrt(5 / 3) / 2); // sd = sqrt(((1.5^2 + 0.5^2) * 2) / 3)
+    assert.equal(s.median, 2.5);
+    assert.equal(s.q25, 1.75);
+    assert.equal(s.q75, 3.25);
+  });
+
+  it('medians with not-reached ranking lowest', () => {
+    assert.equal(medianWithNulls([3, null, 1]), 1);
+    assert.equal(medianWithNulls([3, null, null]), null);
+    assert.equal(medianWithNulls([4, 2, 1, 3]), 2.5);
+    assert.equal(medianWithNulls([4, 2, null, 3]), 2.5);
+    assert.equal(medianWithNulls([4, null, null, 3]), null);
+  });
+});
+
+describe('summarize', () => {
+  it('computes mean-curve, per-seed and median speedups with known answers', () => {
+    const ts = [
+      // Baseline B: seed 0 ends at 4 (stays from 40), seed 1 ends at 2 (stays from 20).
+      traj('B', 0, [
+        [10, 5],
+        [40, 4],
+      ]),
+      traj('B', 1, [
+        [10, 6],
+        [20, 2],
+      ]),
+      // A: seed 0 at 4 from 10; seed 1 at 2 from 10.
+      traj('A', 0, [[10, 4]]),
+      traj('A', 1, [[10, 2]]),
+    ];
+    const s = summarize(ts, { reference: { m: 1 } });
+    // Mean of B: 5.5 on [10, 20), 3.5 on [20, 40), 3 from 40: v_B = 3, stays from 40.
+    // Mean of A: 3 from 10 -> speedup 40 / 10 = 4.
+    close(s.speedups['A']?.['B']?.perMetric['m'], 4);
+    close(s.speedups['A']?.['B']?.median, 4);
+    // Per seed: seed 0: 40 / 10; seed 1: 20 / 10.
+    assert.deepEqual(s.speedups['A']?.['B']?.perSeed['m'], [4, 2]);
+    assert.equal(s.speedups['A']?.['B']?.perSeedMedian['m'], 3);
+    // B never reaches A's final value 3 ... it does, at 40 (mean 3): A stays from 10 -> 10/40.
+    close(s.speedups['B']?.['A']?.perMetric['m'], 10 / 40);
+    // Regret against the reference 1: A finals 4 and 2 -> mean 2, sem 1.
+    assert.deepEqual(s.finalRegret['A']?.['m'], { mean: 2, sem: 1 });
+    assert.equal(s.horizon, 50);
+    // Curves on the grid: at cost 0 nothing yet (null), at the horizon the final mean.
+    assert.equal(s.curves['B']?.['m']?.mean[0], null);
+    assert.equal(s.curves['B']?.['m']?.mean.at(-1), 3);
+  });
+
+  it('flags not reached', () => {
+    const ts = [
+      traj('B', 0, [[10, 1]]),
+      traj('A', 0, [
+        [5, 0.5],
+        [10, 2],
+      ]),
+    ];
+    const s = summarize(ts);
+    assert.equal(s.speedups['A']?.['B']?.perMetric['m'], null);
+    assert.deepEqual(s.speedups['A']?.['B']?.notReached, ['m']);
+    assert.equal(s.speedups['A']?.['B']?.median, null);
+  });
+});
