@@ -47,7 +47,8 @@ export const toyTestbed: Testbed = {
   curve(w, scale, steps, metric): CurvePoint[] {
     check(w, scale, steps, metric);
     const out: CurvePoint[] = [];
-    for (let z = 100; z <= steps; z += 100) out.push({ step: z, value: evaluate(w, scale, z, metric) });
+    for (let z = 100; z <= steps; z += 100)
+      out.push({ step: z, value: evaluate(w, scale, z, metric) });
     return out;
   },
   cost: (scale, steps) => (scale === 'L' ? 1 : 0.1) * (steps / 100),
