@@ -4,6 +4,7 @@ export * from './export.ts';
 export * from './history.ts';
 export * from './migrations.ts';
 export * from './recommend.ts';
+export * from './runner.ts';
 export * from './space.ts';
 export * from './store.ts';
 export * from './study.ts';

@@ -1,0 +1,148 @@
+/**
+ * `mixopt run`: drive a study (ask -> execute -> tell) with the executor of
+ * its config until the budget is spent. Ctrl-C stops it: running jobs are
+ * left to finish (default; the next `mixopt run` re-attaches to them) or
+ * cancelled (`--on-interrupt cancel`; their trials are run again later).
+ * Resume with the same command.
+ *
+ *   mixopt run [--study S] [--db mixopt.db] [--parallel N] [--budget B] [--max-trials N]
+ *              [--on-interrupt leave|cancel] [--poll-ms MS] [--json]
+ */
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type Executor, ValidationError } from '../../core/index.ts';
+import { createLocalExecutor, createSimulatorExecutor } from '../../executors/index.ts';
+import { runStudy, type Study } from '../../study/index.ts';
+import { getTestbed } from '../../testbeds/index.ts';
+import { intOpt, mixtureText, numOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
+
+/** The executor a study's config asks for. */
+export function executorFor(study: Study, db: string): Executor {
+  const e = study.config.executor;
+  if (e === undefined)
+    throw new ValidationError(
+      `study '${study.name}' has no executor in its config; add executor: { kind: local, command: "..." } (or kind: simulator), or drive it with mixopt ask/tell`,
+    );
+  if (e.kind === 'simulator') {
+    const testbed = getTestbed(e.testbed, e.dataDir !== undefined ? { dataDir: e.dataDir } : {});
+    return createSimulatorExecutor({ testbed, secondsPer1000Steps: e.secondsPer1000Steps });
+  }
+  return createLocalExecutor({
+    command: e.command,
+    workDir: e.workDir ?? join(dirname(resolve(db)), `${study.name}.jobs`),
+    ...(e.cwd !== undefined ? { cwd: e.cwd } : {}),
+    ...(e.env !== undefined ? { env: e.env } : {}),
+    ...(e.timeoutSeconds !== undefined ? { timeoutSeconds: e.timeoutSeconds } : {}),
+  });
+}
+
+interface RunOpts extends StudyOpts {
+  parallel: string;
+  budget?: string;
+  maxTrials?: string;
+  onInterrupt: string;
+  pollMs: string;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  studyOptions(
+    program
+      .command('run')
+      .description("run the study's trials with its executor until the budget is spent"),
+  )
+    .option('--parallel <n>', 'jobs at once', '1')
+    .option(
+      '--budget <units>',
+      "budget in cost units (100 target steps); default: the study's budget",
+    )
+    .option('--max-trials <n>', 'stop after launching this many new trials')
+    .option(
+      '--on-interrupt <action>',
+      'on Ctrl-C: leave running jobs to finish, or cancel them',
+      'leave',
+    )
+    .option('--poll-ms <ms>', 'milliseconds between polls', '200')
+    .option('--quiet', 'no progress lines on stderr')
+    .option('--json', 'print the summary as JSON')
+    .action(async (o: RunOpts) => {
+      if (o.onInterrupt !== 'leave' && o.onInterrupt !== 'cancel')
+        throw new ValidationError(`--on-interrupt must be leave or cancel, got '${o.onInterrupt}'`);
+      const study = openStudy(o);
+      const executor = executorFor(study, o.db);
+      const domains = study.config.domains.map((d) => d.name);
+      const ctl = new AbortController();
+      let interrupts = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts > 1) {
+          process.stderr.write(`mixopt: second ${sig}, exiting now (told results are safe)\n`);
+          process.exit(130);
+        }
+        process.stderr.write(
+          `mixopt: ${sig}: stopping (${o.onInterrupt === 'cancel' ? 'cancelling' : 'leaving'} running jobs); press again to exit at once\n`,
+        );
+        ctl.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const log = (s: string) => {
+        if (!o.quiet) process.stderr.write(`${s}\n`);
+      };
+      try {
+        const summary = await runStudy(study, {
+          executor,
+          parallel: intOpt('--parallel', o.parallel),
+          ...(o.budget !== undefined ? { budget: numOpt('--budget', o.budget) } : {}),
+          ...(o.maxTrials !== undefined ? { maxTrials: intOpt('--max-trials', o.maxTrials) } : {}),
+          pollIntervalMs: intOpt('--poll-ms', o.pollMs, 0),
+          onInterrupt: o.onInterrupt,
+          signal: ctl.signal,
+          onEvent: (e) => {
+            switch (e.type) {
+              case 'launch':
+                log(
+                  `trial ${e.trial.id}: launched (job ${e.job}) ${e.trial.scale} x ${e.trial.steps} steps; ${mixtureText(domains, e.trial.mixture)}`,
+                );
+                break;
+              case 'adopt':
+                log(
+                  `trial ${e.trial}: re-attached${e.job !== undefined ? ` to job ${e.job}` : ' (never launched; launching now)'}`,
+                );
+                break;
+              case 'complete':
+                log(`trial ${e.trial}: completed`);
+                break;
+              case 'fail':
+                log(
+                  `trial ${e.trial}: ${e.state === 'failed' ? 'failed' : 'failed, will retry'}: ${e.error.split('\n')[0]}`,
+                );
+                break;
+              case 'poll-error':
+                log(`trial ${e.trial}: poll error (will retry): ${e.error}`);
+                break;
+              case 'interrupt':
+                log(
+                  `interrupted: ${e.action === 'cancel' ? 'cancelled' : 'left running'} trials ${e.trials.join(', ')}`,
+                );
+                break;
+              case 'stop':
+                log(`stopped (${e.reason}); spent ${e.spent.toFixed(2)} units`);
+                break;
+              default:
+                break;
+            }
+          },
+        });
+        if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else
+          process.stdout.write(
+            `run ${summary.stoppedBy}: ${summary.launched} launched, ${summary.adopted} re-attached, ${summary.completed} completed, ${summary.failed} failed; spent ${summary.spent.toFixed(2)} units\n`,
+          );
+        if (summary.stoppedBy === 'interrupted') process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+}

@@ -1,0 +1,290 @@
+/**
+ * The study driver behind `mixopt run`: ask -> execute -> tell until the
+ * budget is spent, with up to `parallel` jobs at once.
+ *
+ * Crash safety: every state change goes through the store at once (a point
+ * is told as soon as a poll sees it; a job handle is stored as soon as the
+ * job is launched), so a driver killed at any moment loses nothing that was
+ * told. On start, the driver adopts the trials of dead drivers on this host
+ * (owner `host:pid` whose pid is gone): a trial with a job handle is
+ * re-attached (polled, not re-run); a trial asked but never launched is
+ * launched now. It then asks as an uninterrupted driver would have, so with
+ * `parallel = 1` a resumed study proposes exactly the same trials.
+ */
+import { hostname } from 'node:os';
+import type { Executor, JobHandle, JobReport, TrialRecord } from '../core/index.ts';
+import { ExecutorError, MixoptError, ValidationError } from '../core/index.ts';
+import { metricCurves, studySpend } from './history.ts';
+import type { Study } from './study.ts';
+import { defaultOwner } from './study.ts';
+
+/** What the driver does with running jobs when it is interrupted (Ctrl-C). */
+export type OnInterrupt = 'cancel' | 'leave';
+
+/** Progress events (the CLI prints them on stderr). */
+export type RunEvent =
+  | { readonly type: 'adopt'; readonly trial: number; readonly job?: string }
+  | { readonly type: 'launch'; readonly trial: TrialRecord; readonly job: string }
+  | {
+      readonly type: 'points';
+      readonly trial: number;
+      readonly count: number;
+      readonly step: number;
+    }
+  | { readonly type: 'complete'; readonly trial: number }
+  | {
+      readonly type: 'fail';
+      readonly trial: number;
+      readonly error: string;
+      readonly state: string;
+    }
+  | { readonly type: 'poll-error'; readonly trial: number; readonly error: string }
+  | { readonly type: 'interrupt'; readonly action: OnInterrupt; readonly trials: readonly number[] }
+  | { readonly type: 'stop'; readonly reason: RunSummary['stoppedBy']; readonly spent: number };
+
+/** Options of {@link runStudy}. */
+export interface RunOptions {
+  readonly executor: Executor;
+  /** Jobs at once (default 1). */
+  readonly parallel?: number;
+  /** Budget in cost units; overrides the study's `budget`. Without either, `maxTrials` must be set. */
+  readonly budget?: number;
+  /** Stop after launching this many new trials in this call. */
+  readonly maxTrials?: number;
+  /** Milliseconds between polls (default 200). */
+  readonly pollIntervalMs?: number;
+  /** Interrupts the driver (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** On interrupt: cancel running jobs (their trials go back to pending) or leave them for the next `run` to re-attach. Default `leave`. */
+  readonly onInterrupt?: OnInterrupt;
+  /** Lease owner (default `host:pid`). */
+  readonly owner?: string;
+  readonly onEvent?: (e: RunEvent) => void;
+}
+
+/** How a run ended. */
+export interface RunSummary {
+  readonly launched: number;
+  readonly adopted: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly stoppedBy: 'budget' | 'exhausted' | 'max-trials' | 'interrupted';
+  readonly spent: number;
+}
+
+interface Active {
+  readonly trial: number;
+  handle?: JobHandle;
+  /** `metric@step` -> value already told. */
+  readonly told: Map<string, number>;
+}
+
+/** Whether `owner` (`host:pid`) is a process on this host that no longer runs. */
+export function ownerIsGone(owner: string | undefined): boolean {
+  if (owner === undefined) return false;
+  const i = owner.lastIndexOf(':');
+  if (i < 0 || owner.slice(0, i) !== hostname()) return false;
+  const pid = Number(owner.slice(i + 1));
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Drives `study` with `options.executor` until the budget is spent, the
+ * optimiser has nothing left to propose, `maxTrials` is reached, or the
+ * signal fires. Resumable: call again with the same options.
+ * @throws ValidationError when neither a budget nor maxTrials is given.
+ */
+export async function runStudy(study: Study, options: RunOptions): Promise<RunSummary> {
+  const { executor } = options;
+  const parallel = options.parallel ?? 1;
+  if (!Number.isSafeInteger(parallel) || parallel < 1)
+    throw new ValidationError(`--parallel must be a positive integer, got ${String(parallel)}`);
+  const budget = options.budget ?? study.config.budget;
+  if (budget === undefined && options.maxTrials === undefined)
+    throw new ValidationError(
+      `study '${study.name}' has no budget; pass --budget B (in units of 100 target steps) or set budget in the study config`,
+    );
+  if (budget !== undefined && !(budget > 0))
+    throw new ValidationError(`--budget must be a positive number, got ${String(budget)}`);
+  const owner = options.owner ?? defaultOwner();
+  const poll = options.pollIntervalMs ?? 200;
+  const emit = options.onEvent ?? (() => {});
+  const heartbeatMs = (study.config.trials.leaseSeconds * 1000) / 3;
+  const active = new Map<number, Active>();
+  let launched = 0;
+  let adopted = 0;
+  let completed = 0;
+  let failed = 0;
+  let exhausted = false;
+  let lastBeat = Date.now();
+
+  const toldFromStore = (id: number) =>
+    new Map(study.points(id).map((p) => [`${p.metric}@${p.step}`, p.value]));
+
+  // 1. Adopt the trials of drivers that died on this host (or of this owner name).
+  for (const t of study.trials()) {
+    if (t.state !== 'running' && t.state !== 'stale') continue;
+    if (t.owner !== owner && !ownerIsGone(t.owner)) continue;
+    if (t.job !== undefined && t.job.executor !== executor.name) continue;
+    if (t.job === undefined && t.state !== 'running') continue;
+    if (!study.store.adopt(study.name, t.id, t.owner, owner)) continue;
+    adopted++;
+    emit({ type: 'adopt', trial: t.id, ...(t.job !== undefined ? { job: t.job.jobId } : {}) });
+    const a: Active = { trial: t.id, told: toldFromStore(t.id) };
+    if (t.job !== undefined) a.handle = t.job;
+    active.set(t.id, a);
+  }
+
+  async function launch(a: Active): Promise<void> {
+    const t = study.trial(a.trial);
+    try {
+      a.handle = await executor.run(study.trialSpec(t));
+    } catch (err) {
+      if (err instanceof ExecutorError) {
+        const r = study.fail(t.id, `executor could not launch the job: ${err.message}`);
+        failed += r.state === 'failed' ? 1 : 0;
+        emit({ type: 'fail', trial: t.id, error: err.message, state: r.state });
+        active.delete(t.id);
+        return;
+      }
+      study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
+      active.delete(t.id);
+      throw err;
+    }
+    study.setJob(t.id, a.handle);
+    emit({ type: 'launch', trial: t, job: a.handle.jobId });
+  }
+
+  function spend(): { spent: number; committed: number } {
+    return studySpend(study.trials(), metricCurves(study.config, study.points()));
+  }
+
+  /** Tells the points of `r` not told yet (one transaction). */
+  function tellNew(a: Active, r: JobReport): void {
+    const fresh = r.points.filter((p) => a.told.get(`${p.metric}@${p.step}`) !== p.value);
+    if (fresh.length === 0) return;
+    study.tell(a.trial, fresh, owner);
+    for (const p of fresh) a.told.set(`${p.metric}@${p.step}`, p.value);
+    emit({
+      type: 'points',
+      trial: a.trial,
+      count: fresh.length,
+      step: Math.max(...fresh.map((p) => p.step)),
+    });
+  }
+
+  let stoppedBy: RunSummary['stoppedBy'] = 'exhausted';
+  for (;;) {
+    if (options.signal?.aborted) {
+      stoppedBy = 'interrupted';
+      break;
+    }
+    // Launch adopted trials that never got a job, then fill free slots.
+    for (const a of active.values()) if (a.handle === undefined) await launch(a);
+    while (active.size < parallel && !exhausted && !options.signal?.aborted) {
+      if (options.maxTrials !== undefined && launched >= options.maxTrials) {
+        stoppedBy = 'max-trials';
+        break;
+      }
+      if (budget !== undefined) {
+        const s = spend();
+        if (s.spent + s.committed >= budget) {
+          stoppedBy = 'budget';
+          break;
+        }
+      }
+      const [t] = study.ask(1, { owner });
+      if (t === undefined) {
+        exhausted = true;
+        stoppedBy = 'exhausted';
+        break;
+      }
+      const a: Active = { trial: t.id, told: toldFromStore(t.id) };
+      active.set(t.id, a);
+      launched++;
+      await launch(a);
+    }
+    if (active.size === 0) break;
+    await sleep(poll, options.signal);
+    if (options.signal?.aborted) continue;
+    for (const a of [...active.values()]) {
+      if (a.handle === undefined) continue;
+      let r: JobReport;
+      try {
+        r = await executor.poll(a.handle);
+      } catch (err) {
+        emit({ type: 'poll-error', trial: a.trial, error: (err as Error).message });
+        continue;
+      }
+      try {
+        tellNew(a, r);
+      } catch (err) {
+        // A point the store refuses (e.g. beyond the trial's length) fails the attempt.
+        if (!(err instanceof MixoptError)) throw err;
+        r = {
+          phase: 'failed',
+          points: [],
+          error: `job reported a value the study refused: ${err.message}`,
+        };
+        await executor.cancel(a.handle);
+      }
+      if (r.phase === 'completed') {
+        study.finish(a.trial);
+        completed++;
+        active.delete(a.trial);
+        emit({ type: 'complete', trial: a.trial });
+      } else if (r.phase === 'failed') {
+        const f = study.fail(a.trial, r.error ?? 'job failed');
+        if (f.state === 'failed') failed++;
+        active.delete(a.trial);
+        emit({ type: 'fail', trial: a.trial, error: r.error ?? 'job failed', state: f.state });
+      }
+    }
+    if (Date.now() - lastBeat > heartbeatMs) {
+      for (const a of active.values()) study.heartbeat(a.trial, owner);
+      lastBeat = Date.now();
+    }
+  }
+
+  if (stoppedBy === 'interrupted' && active.size > 0) {
+    const action = options.onInterrupt ?? 'leave';
+    emit({ type: 'interrupt', action, trials: [...active.keys()] });
+    for (const a of active.values()) {
+      if (action === 'cancel') {
+        if (a.handle !== undefined) {
+          const r = await executor.poll(a.handle).catch(() => undefined);
+          if (r !== undefined) tellNew(a, r);
+          await executor.cancel(a.handle);
+        }
+        study.release(a.trial, 'cancelled by the user (Ctrl-C); will be run again');
+      } else if (a.handle !== undefined) {
+        // Leave the job running; tell what it has reported so far.
+        const r = await executor.poll(a.handle).catch(() => undefined);
+        if (r !== undefined) tellNew(a, r);
+      } else {
+        study.release(a.trial, 'interrupted before launch');
+      }
+    }
+  }
+  const spent = spend().spent;
+  emit({ type: 'stop', reason: stoppedBy, spent });
+  return { launched, adopted, completed, failed, stoppedBy, spent };
+}
