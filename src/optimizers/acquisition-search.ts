@@ -19,7 +19,7 @@ import {
   boxBounds,
   type DomainBounds,
   makeSimplexMap,
-  projectOntoSimplex,
+  projectOntoBoundedSimplex,
   type SimplexParameterization,
 } from './simplex.ts';
 
@@ -100,7 +100,7 @@ export function maximizeOverSimplex(
     parameterization: options.parameterization ?? 'normalized',
     ...(options.bounds !== undefined ? { bounds: options.bounds } : {}),
   });
-  const project = (w: ArrayLike<number>): Float64Array => projectOntoSimplex(w, b).w;
+  const project = (w: ArrayLike<number>): Float64Array => projectOntoBoundedSimplex(w, b).w;
 
   // Starting points.
   const rawSamples = options.rawSamples ?? 0;

@@ -2,9 +2,17 @@
 // Importing this file registers every built-in optimiser (each module
 // registers itself with ./registry.ts when evaluated; see registry.ts).
 
+export * from './acquisition-search.ts';
+export * from './bo.ts';
+export * from './encoding.ts';
+export * from './fidelity-grid.ts';
 export * from './hyperband.ts';
 export * from './hyperband-schedule.ts';
+export * from './mf-bo.ts';
+export * from './mfms-bo.ts';
+export * from './mfms-bo-paper.ts';
 export * from './observed.ts';
 export * from './random.ts';
 export * from './registry.ts';
 export * from './sample-mixture.ts';
+export * from './simplex.ts';

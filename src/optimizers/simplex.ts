@@ -101,7 +101,7 @@ export function boxBounds(k: number, bounds?: DomainBounds): BoxBounds {
  * then solved exactly on the free set.
  * @returns the projection and its free set (`free[i]` true when `lo_i < w_i < hi_i`).
  */
-export function projectOntoSimplex(
+export function projectOntoBoundedSimplex(
   v: ArrayLike<number>,
   b: BoxBounds,
 ): { w: Float64Array; free: Uint8Array } {
@@ -229,14 +229,14 @@ export function makeSimplexMap(k: number, options: SimplexMapOptions = {}): Simp
       upper: new Float64Array(k).fill(1),
       toSimplex: (u) => {
         const { v } = normalize(u);
-        return b.active ? projectOntoSimplex(v, b).w : v;
+        return b.active ? projectOntoBoundedSimplex(v, b).w : v;
       },
       pullback: (u, gw) => {
         const { v, S } = normalize(u);
         let gv: ArrayLike<number> = gw;
         if (b.active) {
           const g = new Float64Array(k);
-          projectionPullback(gw, projectOntoSimplex(v, b).free, g);
+          projectionPullback(gw, projectOntoBoundedSimplex(v, b).free, g);
           gv = g;
         }
         let dot = 0;
@@ -246,7 +246,7 @@ export function makeSimplexMap(k: number, options: SimplexMapOptions = {}): Simp
         return out;
       },
       fromSimplex: (w) => {
-        const p = b.active ? projectOntoSimplex(w, b).w : Float64Array.from(w);
+        const p = b.active ? projectOntoBoundedSimplex(w, b).w : Float64Array.from(w);
         let mx = 0;
         for (let i = 0; i < k; i++) mx = Math.max(mx, p[i]!);
         for (let i = 0; i < k; i++) p[i] = mx > 0 ? p[i]! / mx : 1;
@@ -274,14 +274,14 @@ export function makeSimplexMap(k: number, options: SimplexMapOptions = {}): Simp
     upper: new Float64Array(k).fill(B),
     toSimplex: (theta) => {
       const u = softmax(theta);
-      return b.active ? projectOntoSimplex(u, b).w : u;
+      return b.active ? projectOntoBoundedSimplex(u, b).w : u;
     },
     pullback: (theta, gw) => {
       const u = softmax(theta);
       let gu: ArrayLike<number> = gw;
       if (b.active) {
         const g = new Float64Array(k);
-        projectionPullback(gw, projectOntoSimplex(u, b).free, g);
+        projectionPullback(gw, projectOntoBoundedSimplex(u, b).free, g);
         gu = g;
       }
       let dot = 0;

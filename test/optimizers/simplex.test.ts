@@ -4,7 +4,7 @@ import { Rng, ValidationError } from '../../src/core/index.ts';
 import {
   boxBounds,
   makeSimplexMap,
-  projectOntoSimplex,
+  projectOntoBoundedSimplex,
   type SimplexMap,
 } from '../../src/optimizers/simplex.ts';
 
@@ -109,7 +109,7 @@ describe('simplex parameterisations', () => {
       { min: 0, max: 0.3 },
     ];
     const b = boxBounds(4, bounds);
-    const { w } = projectOntoSimplex([3, -1, 0.9, 2], b);
+    const { w } = projectOntoBoundedSimplex([3, -1, 0.9, 2], b);
     let s = 0;
     for (let i = 0; i < 4; i++) {
       assert.ok(w[i]! >= bounds[i]!.min - 1e-15 && w[i]! <= bounds[i]!.max + 1e-15);

@@ -1,0 +1,141 @@
+/**
+ * `bo`: full-fidelity Bayesian optimisation — a GP over the mixture `w` fitted
+ * to runs at the target fidelity `(m*, z*)` only, expected improvement
+ * maximised over the simplex (SPEC 2.4 "Full-fidelity BO").
+ *
+ * Notation: `k` domains; GP inputs `x = [w, s*, t*]` (the fidelity coordinates
+ * are constant, the kernel acts on `w` only); `y` target values in the
+ * minimisation convention; `y_best = min y`.
+ *
+ * Loop: the first `initial` proposals are Dirichlet(1) mixtures at the target;
+ * then each proposal maximises `logEI(w; y_best)` (multi-start L-BFGS-B, see
+ * acquisition-search.ts). Hyper-parameters are refitted every proposal,
+ * warm-started from the previous fit. A batch (n > 1) and pending runs use the
+ * kriging believer (fantasy observation at the posterior mean).
+ * Recommendation: the best observed target run.
+ *
+ * Determinism: the i-th proposal overall draws from `Rng(seed).fork('bo').fork(i)`.
+ */
+import { z } from 'zod';
+import {
+  type History,
+  type Optimizer,
+  type OptimizerContext,
+  type Proposal,
+  Rng,
+} from '../core/index.ts';
+import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
+import { maximizeOverSimplex } from './acquisition-search.ts';
+import { encodeInput, observationsFromHistory } from './encoding.ts';
+import {
+  bestObserved,
+  checkBatch,
+  parseSettings,
+  pendingRuns,
+  surrogate,
+  withFantasies,
+} from './gp-common.ts';
+import { logEiObjective } from './gp-objectives.ts';
+import { recommendBestObserved } from './observed.ts';
+import { registerOptimizer } from './registry.ts';
+import { sampleMixture } from './sample-mixture.ts';
+
+/** Settings of `bo` (all optional). */
+export const BoSettingsSchema = z.strictObject({
+  /** Random target runs before the GP takes over (default 3). */
+  initial: z.number().int().min(1).default(3),
+  /** Kernel over `w` (default Matern-5/2). */
+  kernel: z.enum(['rbf', 'matern52']).default('matern52'),
+  /** Per-domain lengthscales (default false). */
+  ard: z.boolean().default(false),
+  /** GP fit restarts (default 3; the first is the warm start). */
+  restarts: z.number().int().min(1).default(3),
+  /** L-BFGS-B starts of the acquisition search (default 5). */
+  starts: z.number().int().min(1).default(5),
+  /** Sobol mixtures scored before the starts are chosen (default 256). */
+  rawSamples: z.number().int().min(0).default(256),
+});
+export type BoSettings = z.infer<typeof BoSettingsSchema>;
+
+/** Builds the `bo` optimiser. @throws ValidationError for bad or unknown settings. */
+export function createBo(ctx: OptimizerContext): Optimizer {
+  const { space } = ctx;
+  const s = parseSettings('bo', BoSettingsSchema, ctx.settings);
+  const k = space.domains.length;
+  const root = new Rng(ctx.seed).fork('bo');
+  const target = space.target;
+  const template = encodeInput(space, new Array<number>(k).fill(1 / k), target.scale, target.steps);
+  const gpOptions: GPOptions = {
+    kernel: { kind: s.kernel, dims: Array.from({ length: k }, (_, i) => i), ard: s.ard },
+    mean: 'constant',
+    noise: { kind: 'learned' },
+    restarts: s.restarts,
+    seed: ctx.seed,
+  };
+  let hyper: GPHyperparameters | undefined;
+
+  return {
+    name: 'bo',
+    propose(history: History, n: number): Proposal[] {
+      checkBatch(n);
+      const obs = observationsFromHistory(space, history, {
+        scales: [target.scale],
+        steps: [target.steps],
+      });
+      const pending = pendingRuns(history).filter(
+        (r) => r.scale === target.scale && r.steps === target.steps,
+      );
+      const out: Proposal[] = [];
+      let gp: GaussianProcess | undefined;
+      let best = bestObserved(obs);
+      for (let j = 0; j < n; j++) {
+        const rng = root.fork(history.runs.length + j);
+        if (obs.n < Math.max(2, s.initial)) {
+          out.push({
+            mixture: sampleMixture(rng, space),
+            scale: target.scale,
+            steps: target.steps,
+          });
+          continue;
+        }
+        if (gp === undefined) {
+          gp = surrogate(obs, gpOptions, {
+            fit: true,
+            ...(hyper !== undefined ? { warmStart: hyper } : {}),
+          });
+          hyper = gp.hyperparameters;
+          gp = withFantasies(gp, space, pending, {});
+        }
+        const r = maximizeOverSimplex(logEiObjective(gp, template, k, best), k, {
+          starts: s.starts,
+          rawSamples: s.rawSamples,
+          rng,
+          ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
+          ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
+        });
+        const p: Proposal = { mixture: r.w, scale: target.scale, steps: target.steps };
+        out.push(p);
+        if (j + 1 < n) {
+          gp = withFantasies(gp, space, [p], {});
+          best = Math.min(
+            best,
+            gp.predict(Float64Array.from(encodeInput(space, p.mixture, p.scale, p.steps))).mean[0]!,
+          );
+        }
+      }
+      return out;
+    },
+    recommend: (history) => recommendBestObserved(history, space),
+    saveState: () => ({ hyper: hyper ?? null }),
+    loadState: (state: unknown) => {
+      const h = (state as { hyper?: GPHyperparameters | null } | null)?.hyper;
+      hyper = h ?? undefined;
+    },
+  };
+}
+
+registerOptimizer(
+  'bo',
+  createBo,
+  'full-fidelity BO: GP-EI over the mixture, every run at the target fidelity',
+);

@@ -1,0 +1,70 @@
+/**
+ * Objectives over the mixture `w` at a fixed fidelity, built from a fitted GP,
+ * for {@link maximizeOverSimplex}.
+ *
+ * Notation:
+ * - `x(w) = [w, s, t]` the GP input with the fidelity coordinates `(s, t)` held fixed.
+ * - `mu(x)`, `v(x) = sigma(x)^2` the posterior mean and variance of the latent f
+ *   (minimisation convention), with gradients `dmu/dx`, `dv/dx` from the GP;
+ *   only the first k components (the `w` part) are used.
+ * - `best` the incumbent value (minimisation convention).
+ * - `logEI(w) = log E[max(best - f(x(w)), 0)]`; its gradient by
+ *   `chainToInputs(dlogEI/dmu, dlogEI/dsigma, dmu/dw, dv/dw, sigma)`.
+ */
+import { chainToInputs, logExpectedImprovement } from '../acquisition/index.ts';
+import type { GaussianProcess } from '../gp/index.ts';
+import type { SimplexObjective } from './acquisition-search.ts';
+
+/** Variance floor (original units squared) below which sigma is clamped, so the chain rule stays defined. */
+const VAR_FLOOR = 1e-18;
+
+function inputAt(template: readonly number[], w: ArrayLike<number>, k: number): Float64Array {
+  const x = Float64Array.from(template);
+  for (let i = 0; i < k; i++) x[i] = w[i] as number;
+  return x;
+}
+
+/**
+ * `w -> logEI(mu(x(w)), sigma(x(w)), best)` with its gradient in `w`.
+ * `template` supplies the fidelity coordinates (its first k entries are ignored).
+ */
+export function logEiObjective(
+  gp: GaussianProcess,
+  template: readonly number[],
+  k: number,
+  best: number,
+): SimplexObjective {
+  return (w, grad) => {
+    const p = gp.predictWithGradient(inputAt(template, w, k));
+    const v = Math.max(p.variance, VAR_FLOOR);
+    const sigma = Math.sqrt(v);
+    const a = logExpectedImprovement(p.mean, sigma, best);
+    if (!Number.isFinite(a.value)) return a.value;
+    const dv = p.variance > VAR_FLOOR ? p.dVariance : new Float64Array(p.dVariance.length);
+    const g = chainToInputs(a.dMu, a.dSigma, p.dMean, dv, sigma);
+    for (let i = 0; i < k; i++) grad[i] = g[i]!;
+    return a.value;
+  };
+}
+
+/** `w -> -mu(x(w))`: maximising it minimises the posterior mean at the fidelity of `template`. */
+export function negativeMeanObjective(
+  gp: GaussianProcess,
+  template: readonly number[],
+  k: number,
+): SimplexObjective {
+  return (w, grad) => {
+    const p = gp.predictWithGradient(inputAt(template, w, k));
+    for (let i = 0; i < k; i++) grad[i] = -p.dMean[i]!;
+    return -p.mean;
+  };
+}
+
+/** Posterior mean and standard deviation of the latent f at one input. */
+export function predictOne(
+  gp: GaussianProcess,
+  x: ArrayLike<number>,
+): { mean: number; std: number } {
+  const p = gp.predict(Float64Array.from(x));
+  return { mean: p.mean[0]!, std: Math.sqrt(Math.max(p.variance[0]!, 0)) };
+}

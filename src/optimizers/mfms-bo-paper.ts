@@ -1,0 +1,215 @@
+/**
+ * `mfms-bo:paper`: the MFMS-BO algorithm of Yen et al. (arXiv 2503.21023) as
+ * SPEC 2.4 describes it.
+ *
+ * Notation: `k` domains; GP input `x = [w, s, t]` with the paper's linear
+ * encodings `s = params / params_max`, `t = z / z_max`; `y` in the
+ * minimisation convention; `t_it` the BO iteration (0 = first proposal after
+ * the initial design); `alpha_t = alpha_0 * 0.99^t_it`.
+ *
+ * 1. Initial design: `initial` (20) runs, `w ~ Dirichlet(1)`, scale uniform
+ *    over the ladder, steps uniform over 100..900 of 19,700 (scaled to the
+ *    space's range, rounded to the log interval); their whole learning curves
+ *    are observations.
+ * 2. Surrogate: product of three isotropic RBFs over `(w, s, t)`, linear
+ *    mean, learned homoscedastic noise; hyper-parameters fitted ONCE (at the
+ *    first BO iteration, i.e. on the initial design) and only conditioned on
+ *    new data afterwards.
+ * 3. Each iteration: for every pair of the grid (all scales x steps
+ *    {6000, 12000, 19700}, i.e. fractions of z_max, or the space's
+ *    `stepCandidates`) maximise EI over `w` from 5 random gradient starts
+ *    (L-BFGS-B through the normalised-box parameterisation with the exact
+ *    chain rule; the objective is log EI, which has the same maximiser as EI
+ *    and does not underflow); incumbent = smallest observed y at any fidelity;
+ *    choose the pair maximising `EI / c^alpha_t`; train a new run there.
+ * 4. If EI at the target pair is below 1e-4, multiply the size and step
+ *    lengthscales by 0.95 (cumulative; applied from the next iteration).
+ * 5. Recommendation: the mixture of the best raw observed value at any
+ *    fidelity (every logged point counts). Our reading of "best observed";
+ *    the benchmark charges the confirmation run at the target.
+ *
+ * Deviation forced by exact-GP cost: with `maxObservations` (default 300)
+ * each run contributes an evenly thinned subset of its curve (always its last
+ * point) once the total would exceed the cap.
+ *
+ * Determinism: the i-th proposal overall uses `Rng(seed).fork('mfms-paper').fork(i)`;
+ * the shrink count is keyed by iteration, so re-asking with the same history
+ * repeats the same proposal.
+ */
+import { z } from 'zod';
+import {
+  activeRuns,
+  type History,
+  isBetter,
+  type Optimizer,
+  type OptimizerContext,
+  type Proposal,
+  type Recommendation,
+  Rng,
+  type SearchSpace,
+} from '../core/index.ts';
+import {
+  type GaussianProcess,
+  type GPHyperparameters,
+  type GPOptions,
+  scaleLengthscales,
+} from '../gp/index.ts';
+import { costAwareStep } from './cost-aware-step.ts';
+import type { EncodingOptions } from './encoding.ts';
+import {
+  costExponent,
+  fidelityGrid,
+  PAPER_STEP_FRACTIONS,
+  shouldShrink,
+  stepGrid,
+} from './fidelity-grid.ts';
+import {
+  bestObserved,
+  cappedObservations,
+  checkBatch,
+  initialRun,
+  initialStepRange,
+  mfmsKernel,
+  parseSettings,
+  pendingRuns,
+  surrogate,
+  withFantasies,
+} from './gp-common.ts';
+import { registerOptimizer } from './registry.ts';
+
+/** Settings of `mfms-bo:paper` (defaults are the paper's). */
+export const PaperSettingsSchema = z.strictObject({
+  initial: z.number().int().min(1).default(20),
+  alpha0: z.number().min(0).default(1),
+  decay: z.number().gt(0).max(1).default(0.99),
+  shrinkThreshold: z.number().min(0).default(1e-4),
+  shrinkFactor: z.number().gt(0).max(1).default(0.95),
+  starts: z.number().int().min(1).default(5),
+  restarts: z.number().int().min(1).default(5),
+  maxObservations: z.number().int().min(10).default(300),
+  stepFractions: z
+    .array(z.number().gt(0).max(1))
+    .min(1)
+    .default([...PAPER_STEP_FRACTIONS]),
+});
+export type PaperSettings = z.infer<typeof PaperSettingsSchema>;
+
+/** The paper's input encoding. */
+export const PAPER_ENCODING: EncodingOptions = { scaleEncoding: 'linear', stepEncoding: 'linear' };
+
+/**
+ * The mixture of the best raw observed value at any fidelity (every logged
+ * point of every active run), or undefined before any observation.
+ */
+export function recommendBestRaw(history: History, space: SearchSpace): Recommendation | undefined {
+  let best: Recommendation | undefined;
+  let bestValue = 0;
+  for (const run of activeRuns(history)) {
+    for (const p of run.curve) {
+      if (!Number.isFinite(p.value)) continue;
+      if (best === undefined || isBetter(space.metric.direction, p.value, bestValue)) {
+        bestValue = p.value;
+        best = {
+          mixture: run.mixture,
+          runId: run.id,
+          basis: `best observed value at any fidelity (${run.scale}, ${p.step} steps)`,
+        };
+      }
+    }
+  }
+  return best;
+}
+
+/** Builds `mfms-bo:paper`. @throws ValidationError for bad or unknown settings. */
+export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
+  const { space } = ctx;
+  const s = parseSettings('mfms-bo:paper', PaperSettingsSchema, ctx.settings);
+  const k = space.domains.length;
+  const root = new Rng(ctx.seed).fork('mfms-paper');
+  const scales = space.scales.map((x) => x.name);
+  const stepRange = initialStepRange(space);
+  const gpOptions: GPOptions = {
+    kernel: mfmsKernel(k, 'rbf', 'rbf', false),
+    mean: 'linear',
+    noise: { kind: 'learned' },
+    restarts: s.restarts,
+    seed: ctx.seed,
+  };
+  let hyper: GPHyperparameters | undefined;
+  /** Iterations (by index) at which EI at the target fell below the threshold. */
+  const shrinkAt = new Set<number>();
+
+  const pairsFor = (budgetLeft: number) => {
+    const all = fidelityGrid(space, { steps: stepGrid(space, s.stepFractions) });
+    const fit = all.filter((p) => p.cost <= budgetLeft);
+    return fit.length > 0 ? fit : [all.reduce((a, b) => (b.cost < a.cost ? b : a))];
+  };
+
+  return {
+    name: 'mfms-bo:paper',
+    propose(history: History, n: number): Proposal[] {
+      checkBatch(n);
+      const out: Proposal[] = [];
+      let gp: GaussianProcess | undefined;
+      let best = Number.POSITIVE_INFINITY;
+      const budgetLeft =
+        history.budget === undefined ? Number.POSITIVE_INFINITY : history.budget - history.spent;
+      for (let j = 0; j < n; j++) {
+        const i = history.runs.length + j;
+        const rng = root.fork(i);
+        if (i < s.initial) {
+          out.push(initialRun(space, rng, scales, stepRange));
+          continue;
+        }
+        if (gp === undefined) {
+          const obs = cappedObservations(space, history, s.maxObservations, PAPER_ENCODING);
+          if (obs.n < 2) {
+            out.push(initialRun(space, rng, scales, stepRange));
+            continue;
+          }
+          if (hyper === undefined) {
+            gp = surrogate(obs, gpOptions, { fit: true });
+            hyper = gp.hyperparameters;
+          } else {
+            const shrink = s.shrinkFactor ** [...shrinkAt].filter((t) => t < i).length;
+            const h = shrink === 1 ? hyper : scaleLengthscales(hyper, [k, k + 1], shrink);
+            gp = surrogate(obs, gpOptions, { fit: false, hyper: h });
+          }
+          gp = withFantasies(gp, space, pendingRuns(history), PAPER_ENCODING);
+          best = bestObserved(obs);
+        }
+        const alpha = costExponent(i - s.initial, s.alpha0, s.decay);
+        const step = costAwareStep(
+          gp,
+          space,
+          pairsFor(budgetLeft),
+          best,
+          alpha,
+          rng,
+          { starts: s.starts, rawSamples: 0 },
+          PAPER_ENCODING,
+        );
+        if (shouldShrink(step.logEiTarget, s.shrinkThreshold)) shrinkAt.add(i);
+        const c = step.pairs[step.chosen]!;
+        const p: Proposal = { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps };
+        out.push(p);
+        if (j + 1 < n) gp = withFantasies(gp, space, [p], PAPER_ENCODING);
+      }
+      return out;
+    },
+    recommend: (history) => recommendBestRaw(history, space),
+    saveState: () => ({ hyper: hyper ?? null, shrinkAt: [...shrinkAt] }),
+    loadState: (state: unknown) => {
+      const st = state as { hyper?: GPHyperparameters | null; shrinkAt?: number[] } | null;
+      hyper = st?.hyper ?? undefined;
+      shrinkAt.clear();
+      for (const t of st?.shrinkAt ?? []) shrinkAt.add(t);
+    },
+  };
+}
+
+registerOptimizer(
+  'mfms-bo:paper',
+  createMfmsBoPaper,
+  'MFMS-BO as in the paper: 20 short random runs, GP fitted once, cost-aware EI over scales x {0.3, 0.6, 1} z_max, lengthscale shrink',
+);

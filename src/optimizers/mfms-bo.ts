@@ -1,0 +1,392 @@
+/**
+ * `mfms-bo` (default, "improved" mode): multi-fidelity multi-scale BO whose
+ * every decision is aimed at the target `(m*, z*)`.
+ *
+ * Notation:
+ * - `k` domains; GP input `x(w; m, z) = [w, s(m), t(z)]` (log size and, by
+ *   default, log steps; see encoding.ts); `x*(w) = x(w; m*, z*)`.
+ * - `mu(x)`, `sigma(x)` posterior mean / sd of the latent f (minimisation
+ *   convention); `C(x, x')` posterior covariance; `nu` the noise variance.
+ * - `mu_best = min_w mu(x*(w))` — the incumbent: the best *predicted* target value
+ *   over observed mixtures and an optimiser search (also the recommendation).
+ * - For a run at fidelity `(m, z)` with mixture `w`, the one-step change of the
+ *   target prediction at `w` is `N(0, sigma_tilde^2)` with
+ *   `sigma_tilde = C(x(w; m, z), x*(w)) / sqrt(sigma^2(x(w; m, z)) + nu)`.
+ * - Acquisition ("improvement at the target per cost"):
+ *   `a(w, m, z) = log EI(mu(x*(w)), |sigma_tilde|, mu_best) - alpha_t log c`,
+ *   the expected improvement of the *target* prediction that the run buys, per
+ *   cost^alpha (a cheap knowledge-gradient-like lower bound; at the target
+ *   itself it is plain EI with sigma shrunk by the noise). Continuing an
+ *   earlier run from `z_r` to `z` costs `c(m, z) - c(m, z_r)`.
+ * - `alpha_t = alpha_0 * decay^t_it` (paper schedule by default).
+ *
+ * Loop per proposal:
+ * 1. Initial design (`initial` runs): scrambled-Sobol mixtures, a scale
+ *    uniform over the ladder, 100..900-of-19,700 steps.
+ * 2. GP: product kernel `k_w * k_s * k_t` (Matern-5/2 on w), linear mean,
+ *   learned noise, every run's learning curve (thinned to `maxObservations`).
+ *   Hyper-parameters refitted every `refitEvery` proposals, warm-started
+ *   (conditioned with the last fit in between).
+ * 3. Candidate mixtures: the local maxima of target EI `log EI(x*(w); mu_best)`
+ *   (multi-start L-BFGS-B) and the incumbent; plus every active run as a
+ *   continuation candidate.
+ * 4. Score every candidate at every grid pair (and every continuation) by `a`;
+ *   propose the best affordable one.
+ * Recommendation: `argmin mu(x*(w))` over observed mixtures and the search.
+ * Each choice is a setting; bench/ablations.ts toggles them.
+ *
+ * Determinism: the i-th proposal overall uses `Rng(seed).fork('mfms').fork(i)`;
+ * fits are keyed by history length, so the same sequence of histories gives
+ * the same proposals.
+ */
+import { z } from 'zod';
+import { logExpectedImprovement } from '../acquisition/index.ts';
+import {
+  activeRuns,
+  type History,
+  type Optimizer,
+  type OptimizerContext,
+  type Proposal,
+  type Recommendation,
+  Rng,
+  sobolSimplex,
+} from '../core/index.ts';
+import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
+import { maximizeOverSimplex } from './acquisition-search.ts';
+import { costAwareStep } from './cost-aware-step.ts';
+import { type EncodingOptions, encodeInput } from './encoding.ts';
+import {
+  costExponent,
+  type FidelityPair,
+  fidelityGrid,
+  PAPER_STEP_FRACTIONS,
+  stepGrid,
+} from './fidelity-grid.ts';
+import {
+  bestObserved,
+  cappedObservations,
+  checkBatch,
+  initialStepRange,
+  mfmsKernel,
+  parseSettings,
+  pendingRuns,
+  remainingBudget,
+  surrogate,
+  withFantasies,
+} from './gp-common.ts';
+import { logEiObjective, negativeMeanObjective } from './gp-objectives.ts';
+import { recommendBestRaw } from './mfms-bo-paper.ts';
+import { recommendBestObserved } from './observed.ts';
+import { registerOptimizer } from './registry.ts';
+import { projectToSpace } from './sample-mixture.ts';
+
+/** Settings of `mfms-bo` (each one an ablation switch). */
+export const MfmsSettingsSchema = z.strictObject({
+  initial: z.number().int().min(2).default(20),
+  /** Refit hyper-parameters every this many proposals (0: fit once, as the paper). */
+  refitEvery: z.number().int().min(0).default(3),
+  restarts: z.number().int().min(1).default(3),
+  scaleEncoding: z.enum(['log', 'linear']).default('log'),
+  stepEncoding: z.enum(['log', 'linear']).default('log'),
+  wKernel: z.enum(['rbf', 'matern52']).default('matern52'),
+  ard: z.boolean().default(false),
+  mean: z.enum(['linear', 'constant']).default('linear'),
+  noise: z.enum(['learned', 'fixed']).default('learned'),
+  /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
+  acquisition: z.enum(['target', 'paper']).default('target'),
+  /** `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any fidelity. */
+  recommend: z.enum(['posterior', 'best-raw']).default('posterior'),
+  continuations: z.boolean().default(true),
+  alpha0: z.number().min(0).default(1),
+  decay: z.number().gt(0).max(1).default(0.99),
+  /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
+  candidates: z.number().int().min(1).default(3),
+  starts: z.number().int().min(1).default(5),
+  rawSamples: z.number().int().min(0).default(256),
+  maxObservations: z.number().int().min(10).default(250),
+  stepFractions: z
+    .array(z.number().gt(0).max(1))
+    .min(1)
+    .default([...PAPER_STEP_FRACTIONS]),
+});
+export type MfmsSettings = z.infer<typeof MfmsSettingsSchema>;
+
+/** A scored option: a new run at a pair, or a continuation of a run. */
+interface Option {
+  readonly proposal: Proposal;
+  readonly score: number;
+}
+
+/** Builds `mfms-bo`. @throws ValidationError for bad or unknown settings. */
+export function createMfmsBo(ctx: OptimizerContext): Optimizer {
+  const { space } = ctx;
+  const s = parseSettings('mfms-bo', MfmsSettingsSchema, ctx.settings);
+  const k = space.domains.length;
+  const root = new Rng(ctx.seed).fork('mfms');
+  const enc: EncodingOptions = { scaleEncoding: s.scaleEncoding, stepEncoding: s.stepEncoding };
+  const target = space.target;
+  const scales = space.scales.map((x) => x.name);
+  const stepRange = initialStepRange(space);
+  const steps = stepGrid(space, s.stepFractions);
+  const design = sobolSimplex(Math.max(1, s.initial), k, { scramble: root.fork('design') });
+  const gpOptions: GPOptions = {
+    kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
+    mean: s.mean,
+    noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
+    restarts: s.restarts,
+    seed: ctx.seed,
+  };
+  const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
+
+  let hyper: GPHyperparameters | undefined;
+  let fittedAt = -1;
+  let cache: { key: string; model: Model | undefined } | undefined;
+
+  interface Model {
+    gp: GaussianProcess;
+    /** The incumbent mixture and its predicted target value. */
+    wInc: number[];
+    muBest: number;
+    sdInc: number;
+    bestRaw: number;
+  }
+
+  const keyOf = (h: History): string =>
+    `${h.runs.length}|${h.runs.map((r) => `${r.id}:${r.state}:${r.curve.length}`).join(',')}`;
+
+  /** The fitted surrogate and incumbent for a history (cached for the last history). */
+  const modelFor = (history: History): Model | undefined => {
+    const key = keyOf(history);
+    if (cache?.key === key) return cache.model;
+    const model = buildModel(history);
+    cache = { key, model };
+    return model;
+  };
+
+  const buildModel = (history: History): Model | undefined => {
+    const obs = cappedObservations(space, history, s.maxObservations, enc);
+    const nRuns = new Set(obs.points.map((p) => p.runId)).size;
+    if (nRuns < Math.min(s.initial, 5) || obs.n < 3) return undefined;
+    const i = history.runs.length;
+    const refit = hyper === undefined || (s.refitEvery > 0 && i - fittedAt >= s.refitEvery);
+    let gp: GaussianProcess;
+    if (refit) {
+      gp = surrogate(obs, hyper === undefined ? gpOptions : { ...gpOptions, restarts: 1 }, {
+        fit: true,
+        ...(hyper !== undefined ? { warmStart: hyper } : {}),
+      });
+      hyper = gp.hyperparameters;
+      fittedAt = i;
+    } else {
+      gp = surrogate(obs, gpOptions, { fit: false, hyper: hyper as GPHyperparameters });
+    }
+    // Incumbent: observed mixtures, then a search for the minimum of the predicted target.
+    const seen = new Map<string, readonly number[]>();
+    for (const p of obs.points) seen.set(p.mixture.join(','), p.mixture);
+    const observed = [...seen.values()];
+    const Xs = new Float64Array(observed.length * (k + 2));
+    for (let r = 0; r < observed.length; r++) Xs.set(xStar(observed[r]!), r * (k + 2));
+    const pred = gp.predict(Xs);
+    const order = observed.map((_, r) => r).sort((a, b) => pred.mean[a]! - pred.mean[b]!);
+    let wInc = [...observed[order[0]!]!];
+    let muBest = pred.mean[order[0]!]!;
+    if (space.candidates === undefined) {
+      const r = maximizeOverSimplex(negativeMeanObjective(gp, xStar(wInc), k), k, {
+        starts: 2,
+        rng: root.fork('incumbent').fork(i),
+        initial: order.slice(0, 2).map((r2) => observed[r2]!),
+        ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
+      });
+      if (-r.value < muBest) {
+        muBest = -r.value;
+        wInc = r.w;
+      }
+    }
+    const pInc = gp.predict(Float64Array.from(xStar(wInc)));
+    return {
+      gp,
+      wInc,
+      muBest,
+      sdInc: Math.sqrt(Math.max(pInc.variance[0]!, 0)),
+      bestRaw: bestObserved(obs),
+    };
+  };
+
+  const noiseVar = (gp: GaussianProcess): number => {
+    const h = gp.hyperparameters;
+    const sd = h.standardization?.std ?? 1;
+    return h.noise * sd * sd;
+  };
+
+  /** Score of observing `x` for the target prediction at mixture `w`. */
+  const targetScore = (
+    gp: GaussianProcess,
+    w: readonly number[],
+    x: number[],
+    muBest: number,
+    cost: number,
+    alpha: number,
+    nu: number,
+  ): number => {
+    const xs = xStar(w);
+    const X2 = new Float64Array(2 * (k + 2));
+    X2.set(x, 0);
+    X2.set(xs, k + 2);
+    const C = gp.covariance(X2);
+    const mu = gp.predict(Float64Array.from(xs)).mean[0]!;
+    const sdTilde = Math.abs(C[1]!) / Math.sqrt(Math.max(C[0]!, 0) + nu);
+    const lei = logExpectedImprovement(mu, sdTilde, muBest).value;
+    return lei - alpha * Math.log(cost);
+  };
+
+  const proposeOne = (
+    history: History,
+    model: Model,
+    gp: GaussianProcess,
+    i: number,
+    pairs: readonly FidelityPair[],
+    left: number,
+  ): Proposal => {
+    const rng = root.fork(i);
+    const alpha = costExponent(Math.max(0, i - s.initial), s.alpha0, s.decay);
+    if (s.acquisition === 'paper') {
+      const step = costAwareStep(
+        gp,
+        space,
+        pairs,
+        model.bestRaw,
+        alpha,
+        rng,
+        { starts: s.starts, rawSamples: s.rawSamples, initial: [model.wInc] },
+        enc,
+      );
+      const c = step.pairs[step.chosen]!;
+      return { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps };
+    }
+    // Candidate mixtures: local maxima of target EI plus the incumbent.
+    const ei = maximizeOverSimplex(logEiObjective(gp, xStar(model.wInc), k, model.muBest), k, {
+      starts: s.starts,
+      rawSamples: s.rawSamples,
+      rng,
+      initial: [model.wInc],
+      ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
+      ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
+    });
+    const cands: number[][] = [];
+    const far = (w: readonly number[]) =>
+      cands.every((c) => c.reduce((acc, v, j) => acc + Math.abs(v - w[j]!), 0) > 1e-3);
+    for (const l of ei.local) {
+      if (cands.length >= s.candidates) break;
+      if (Number.isFinite(l.value) && far(l.w)) cands.push(l.w);
+    }
+    if (cands.length === 0) cands.push(ei.w);
+    if (far(model.wInc)) cands.push(model.wInc);
+    const nu = noiseVar(gp);
+    const options: Option[] = [];
+    for (const w of cands) {
+      for (const p of pairs) {
+        const x = encodeInput(space, w, p.scale, p.steps, enc);
+        options.push({
+          proposal: { mixture: w, scale: p.scale, steps: p.steps },
+          score: targetScore(gp, w, x, model.muBest, p.cost, alpha, nu),
+        });
+      }
+    }
+    if (s.continuations) {
+      for (const r of activeRuns(history)) {
+        if (r.state !== 'completed') continue;
+        for (const z2 of steps) {
+          if (z2 <= r.steps) continue;
+          const cost = space.cost(r.scale, z2) - space.cost(r.scale, r.steps);
+          if (!(cost > 0) || cost > left) continue;
+          const x = encodeInput(space, r.mixture, r.scale, z2, enc);
+          options.push({
+            proposal: { mixture: r.mixture, scale: r.scale, steps: z2, continues: r.id },
+            score: targetScore(gp, r.mixture, x, model.muBest, cost, alpha, nu),
+          });
+        }
+      }
+    }
+    let best = options[0]!;
+    for (const o of options) if (o.score > best.score) best = o;
+    return best.proposal;
+  };
+
+  const initialProposal = (i: number): Proposal => {
+    const rng = root.fork('init').fork(i);
+    const raw = design[i % design.length]!;
+    const mixture =
+      space.candidates !== undefined
+        ? [...rng.choice(space.candidates)]
+        : space.bounds !== undefined
+          ? projectToSpace(raw, space.bounds)
+          : raw;
+    const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
+    return {
+      mixture,
+      scale: rng.choice(scales),
+      steps: stepRange[0] + space.steps.logEvery * rng.int(grid),
+    };
+  };
+
+  return {
+    name: 'mfms-bo',
+    propose(history: History, n: number): Proposal[] {
+      checkBatch(n);
+      const out: Proposal[] = [];
+      const left = remainingBudget(history);
+      const all = fidelityGrid(space, { steps });
+      const fitting = all.filter((p) => p.cost <= left);
+      const pairs =
+        fitting.length > 0 ? fitting : [all.reduce((a, b) => (b.cost < a.cost ? b : a))];
+      let model: Model | undefined;
+      let gp: GaussianProcess | undefined;
+      for (let j = 0; j < n; j++) {
+        const i = history.runs.length + j;
+        if (i < s.initial) {
+          out.push(initialProposal(i));
+          continue;
+        }
+        if (model === undefined) {
+          model = modelFor(history);
+          if (model === undefined) {
+            out.push(initialProposal(i));
+            continue;
+          }
+          gp = withFantasies(model.gp, space, pendingRuns(history), enc);
+        }
+        const p = proposeOne(history, model, gp as GaussianProcess, i, pairs, left);
+        out.push(p);
+        if (j + 1 < n) gp = withFantasies(gp as GaussianProcess, space, [p], enc);
+      }
+      return out;
+    },
+    recommend(history: History): Recommendation | undefined {
+      if (s.recommend === 'best-raw') return recommendBestRaw(history, space);
+      const model = modelFor(history);
+      if (model === undefined) return recommendBestObserved(history, space);
+      const sd = model.sdInc;
+      const sign = space.metric.direction === 'minimize' ? 1 : -1;
+      const mean = sign * model.muBest;
+      const z90 = 1.6448536269514722;
+      return {
+        mixture: model.wInc,
+        predicted: { mean, std: sd, lower: mean - z90 * sd, upper: mean + z90 * sd },
+        basis: 'argmin of the predicted target value (observed mixtures and a search)',
+      };
+    },
+    saveState: () => ({ hyper: hyper ?? null, fittedAt }),
+    loadState: (state: unknown) => {
+      const st = state as { hyper?: GPHyperparameters | null; fittedAt?: number } | null;
+      hyper = st?.hyper ?? undefined;
+      fittedAt = st?.fittedAt ?? -1;
+      cache = undefined;
+    },
+  };
+}
+
+registerOptimizer(
+  'mfms-bo',
+  createMfmsBo,
+  'MFMS-BO (improved): refitted GP on every learning curve, log size/steps, improvement of the target prediction per cost, continuations, recommendation by predicted target value',
+);
