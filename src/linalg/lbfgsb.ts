@@ -272,7 +272,6 @@ export function lbfgsb(
   const z = new Float64Array(n); // xᶜ, then x̄
   const c = new Float64Array(2 * m);
   const mc = new Float64Array(2 * m);
-  const wrow = new Float64Array(2 * m);
   const free = new Int32Array(n);
   const isFree = new Uint8Array(n);
   const r = new Float64Array(n);
@@ -405,14 +404,26 @@ export function lbfgsb(
    */
   function subspaceStep(nfree: number): boolean {
     const k = mem.col;
-    // r̂ᶜ = Zᵀ(g + θ(xᶜ − x) − W M c)
-    mem.applyM(c, mc);
+    // r̂ᶜ = Zᵀ(g + θ(xᶜ − x) − W M c), with W M c = Y (Mc)₁ + θ S (Mc)₂.
+    const theta = mem.theta;
     for (let q = 0; q < nfree; q++) {
       const i = free[q]!;
-      mem.row(i, wrow);
-      let wmc = 0;
-      for (let j = 0; j < 2 * k; j++) wmc += wrow[j]! * mc[j]!;
-      r[q] = g[i]! + mem.theta * (z[i]! - x[i]!) - wmc;
+      r[q] = g[i]! + theta * (z[i]! - x[i]!);
+    }
+    let cZero = true;
+    for (let j = 0; j < 2 * k; j++) if (c[j] !== 0) cZero = false;
+    if (!cZero) {
+      mem.applyM(c, mc);
+      for (let j = 0; j < k; j++) {
+        const yj = mem.y[j]!;
+        const sj = mem.s[j]!;
+        const a = mc[j]!;
+        const b = theta * mc[k + j]!;
+        for (let q = 0; q < nfree; q++) {
+          const i = free[q]!;
+          r[q] = r[q]! - (yj[i]! * a + sj[i]! * b);
+        }
+      }
     }
     if (!mem.subspaceStep(free, nfree, isFree, r, dz)) return false;
 
