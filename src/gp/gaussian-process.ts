@@ -21,13 +21,7 @@
  * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
  */
 import { Rng, ValidationError } from '../core/index.ts';
-import {
-  cholAppend,
-  cholesky,
-  cholSolve,
-  solveLower,
-  solveLowerTranspose,
-} from '../linalg/index.ts';
+import { cholAppend, cholSolve, lbfgsb, solveLower, solveLowerTranspose } from '../linalg/index.ts';
 import {
   channelSpans,
   checkHyper,
@@ -38,7 +32,7 @@ import {
 } from './hyperparameters.ts';
 import { Kernel } from './kernel.ts';
 import { type Factorization, MarginalLikelihood } from './likelihood.ts';
-import { lbfgsb } from './tmp-lbfgsb.ts';
+
 import type { GPHyperparameters, GPOptions, MeanSpec, PriorSpec } from './types.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -233,38 +227,6 @@ function buildLikelihood(
   return new MarginalLikelihood(r.kernel, r.layout, X, n, z, nu, r.fixedNoise, r.priors);
 }
 
-/** Least-squares mean coefficients (tiny ridge), written into θ. */
-function initMean(lik: MarginalLikelihood, th: Float64Array): void {
-  const { layout, n, z, X } = lik;
-  const p = layout.numMean;
-  if (p === 0) return;
-  if (p === 1) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += z[i] as number;
-    th[layout.iMean] = m / n;
-    return;
-  }
-  const d = p - 1;
-  const A = new Float64Array(p * p);
-  const b = new Float64Array(p);
-  const h = new Float64Array(p);
-  for (let i = 0; i < n; i++) {
-    h[0] = 1;
-    for (let j = 0; j < d; j++) h[j + 1] = X[i * d + j] as number;
-    for (let a = 0; a < p; a++) {
-      b[a] = (b[a] as number) + (h[a] as number) * (z[i] as number);
-      for (let c = 0; c <= a; c++)
-        A[a * p + c] = (A[a * p + c] as number) + (h[a] as number) * (h[c] as number);
-    }
-  }
-  let tr = 0;
-  for (let a = 0; a < p; a++) tr += A[a * p + a] as number;
-  for (let a = 0; a < p; a++) A[a * p + a] = (A[a * p + a] as number) + 1e-8 * (tr / p) + 1e-12;
-  const { L } = cholesky(A, p);
-  const beta = cholSolve(L, p, b, 1);
-  for (let a = 0; a < p; a++) th[layout.iMean + a] = beta[a] as number;
-}
-
 function makeState(
   X: Float64Array,
   y: Float64Array,
@@ -342,30 +304,33 @@ export function fitGP(
     }
   } else {
     first = Float64Array.from(box.initial);
-    initMean(lik, first);
   }
   starts.push(first);
   const rng = new Rng(r.seed);
   for (let k = 1; k < r.restarts; k++) {
-    const th = box.sample(rng);
-    initMean(lik, th);
-    starts.push(th);
+    starts.push(box.sample(rng));
   }
-  let best: Float64Array | null = null;
-  let bestF = Number.POSITIVE_INFINITY;
+  // L-BFGS-B runs over the kernel/noise entries θ[0..iMean); the mean coefficients are
+  // profiled out exactly (generalised least squares) at every evaluation.
+  const P = r.layout.iMean;
+  const full = new Float64Array(r.layout.size);
+  const gFull = new Float64Array(r.layout.size);
   const fg = (x: Float64Array, g: Float64Array): number => {
-    const val = lik.evaluate(x, g);
+    full.set(x);
+    const val = lik.evaluateProfiled(full, gFull);
     if (!Number.isFinite(val)) {
       g.fill(0);
       return Number.POSITIVE_INFINITY;
     }
-    for (let i = 0; i < g.length; i++) g[i] = -(g[i] as number);
+    for (let i = 0; i < P; i++) g[i] = -(gFull[i] as number);
     return -val;
   };
+  let best: Float64Array | null = null;
+  let bestF = Number.POSITIVE_INFINITY;
   for (const x0 of starts) {
-    const res = lbfgsb(fg, x0, {
-      lower: box.lower,
-      upper: box.upper,
+    const res = lbfgsb(fg, x0.subarray(0, P), {
+      lower: box.lower.subarray(0, P),
+      upper: box.upper.subarray(0, P),
       m: 10,
       maxIter: r.maxIter,
       pgtol: 1e-5,
@@ -375,6 +340,12 @@ export function fitGP(
       bestF = res.f;
       best = Float64Array.from(res.x);
     }
+  }
+  if (best !== null) {
+    const th = new Float64Array(r.layout.size);
+    th.set(best);
+    lik.factorizeProfiled(th);
+    best = th;
   }
   if (best === null) {
     // Every start failed: factorising at the first start throws the informative NumericsError.

@@ -43,6 +43,7 @@ export interface Factorization {
 /** The data side of the likelihood: inputs, standardised outputs, fixed noise. */
 export class MarginalLikelihood {
   private D: Float64Array | null = null;
+  private H: Float64Array | null = null;
   private readonly invL2: Float64Array;
   private readonly leafOfChannel: Int32Array;
   private readonly allRbfProduct: boolean;
@@ -153,6 +154,99 @@ export class MarginalLikelihood {
     return { L, jitter, alpha, lml };
   }
 
+  /** The mean basis H (n×p): rows [1, x_i] (linear) or [1] (constant); built once. */
+  private basis(): Float64Array {
+    if (this.H === null) {
+      const { n, X, layout } = this;
+      const d = this.kernel.d;
+      const p = layout.numMean;
+      const H = new Float64Array(n * p);
+      for (let i = 0; i < n; i++) {
+        H[i * p] = 1;
+        for (let j = 1; j < p; j++) H[i * p + j] = X[i * d + j - 1] as number;
+      }
+      this.H = H;
+    }
+    return this.H;
+  }
+
+  /**
+   * Factorise at the kernel/noise part of θ with the mean coefficients profiled
+   * out: β̂ = (Hᵀ K⁻¹ H + εI)⁻¹ Hᵀ K⁻¹ z (generalised least squares, ε = 1e-10·tr/p
+   * guards a rank-deficient H, e.g. simplex inputs that sum to one), written into
+   * θ's mean slots. Since ∂ log p/∂β = Hᵀα = 0 at β̂, the gradient of the profiled
+   * objective w.r.t. the other entries equals the partial gradient there.
+   * @throws NumericsError when K is not positive definite even with jitter.
+   */
+  factorizeProfiled(th: Float64Array): Factorization {
+    const { n, layout, z } = this;
+    const p = layout.numMean;
+    if (p === 0) return this.factorize(th);
+    const { L, jitter } = cholesky(this.covariance(th), n);
+    const H = this.basis();
+    const Kz = cholSolve(L, n, z, 1);
+    const KH = cholSolve(L, n, H, p);
+    const A = new Float64Array(p * p);
+    const b = new Float64Array(p);
+    for (let i = 0; i < n; i++) {
+      const zi = Kz[i] as number;
+      for (let a = 0; a < p; a++) {
+        const ha = H[i * p + a] as number;
+        b[a] = (b[a] as number) + ha * zi;
+        for (let c = 0; c <= a; c++)
+          A[a * p + c] = (A[a * p + c] as number) + ha * (KH[i * p + c] as number);
+      }
+    }
+    let tr = 0;
+    for (let a = 0; a < p; a++) tr += A[a * p + a] as number;
+    const eps = 1e-10 * (tr > 0 ? tr / p : 1);
+    for (let a = 0; a < p; a++) A[a * p + a] = (A[a * p + a] as number) + eps;
+    const beta = cholSolve(cholesky(A, p).L, p, b, 1);
+    for (let a = 0; a < p; a++) th[layout.iMean + a] = beta[a] as number;
+    const alpha = new Float64Array(n);
+    let quad = 0;
+    let logDet = 0;
+    for (let i = 0; i < n; i++) {
+      let ai = Kz[i] as number;
+      let m = 0;
+      for (let a = 0; a < p; a++) {
+        ai -= (KH[i * p + a] as number) * (beta[a] as number);
+        m += (H[i * p + a] as number) * (beta[a] as number);
+      }
+      alpha[i] = ai;
+      quad += ((z[i] as number) - m) * ai;
+      logDet += Math.log(L[i * n + i] as number);
+    }
+    const lml = -0.5 * quad - logDet - 0.5 * n * LOG_2PI;
+    if (!Number.isFinite(lml)) {
+      throw new NumericsError(
+        `log marginal likelihood is ${String(lml)} at these hyper-parameters (n = ${n}); check the data for huge values`,
+        { n, jitter },
+      );
+    }
+    return { L, jitter, alpha, lml };
+  }
+
+  /**
+   * {@link evaluate} with the mean coefficients profiled out ({@link factorizeProfiled}):
+   * overwrites θ's mean slots with β̂ and sets their gradient entries to 0.
+   */
+  evaluateProfiled(th: Float64Array, grad: Float64Array): number {
+    let fac: Factorization;
+    try {
+      fac = this.factorizeProfiled(th);
+    } catch (e) {
+      if (e instanceof NumericsError) {
+        grad.fill(0);
+        return Number.NEGATIVE_INFINITY;
+      }
+      throw e;
+    }
+    this.gradient(th, fac, grad, false);
+    for (let a = 0; a < this.layout.numMean; a++) grad[this.layout.iMean + a] = 0;
+    return fac.lml + logPrior(th, this.layout, this.priors, grad);
+  }
+
   /**
    * The objective maximised by the fit: log p(z | θ) + log prior(θ), with its
    * gradient written into `grad` (length θ). Returns −Infinity (and a zero
@@ -174,7 +268,7 @@ export class MarginalLikelihood {
   }
 
   /** Writes ∂ log p(z | θ)/∂θ into grad (no prior). */
-  gradient(th: ArrayLike<number>, fac: Factorization, grad: Float64Array): void {
+  gradient(th: ArrayLike<number>, fac: Factorization, grad: Float64Array, withMean = true): void {
     const { n, kernel, layout, X } = this;
     const d = kernel.d;
     const C = kernel.numLengthscales;
@@ -223,7 +317,7 @@ export class MarginalLikelihood {
     for (let c = 0; c < C; c++) grad[c] = s * (gLs[c] as number) * (invL2[c] as number);
     grad[layout.iScale] = s * (gK + 0.5 * kernel.diag * gDiag);
     if (layout.iNoise >= 0) grad[layout.iNoise] = 0.5 * this.noiseAt(th) * gDiag;
-    if (layout.numMean > 0) {
+    if (withMean && layout.numMean > 0) {
       let sa = 0;
       for (let i = 0; i < n; i++) sa += alpha[i] as number;
       grad[layout.iMean] = sa;
