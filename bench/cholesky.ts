@@ -1,12 +1,14 @@
 /**
  * Cholesky benchmark: the textbook loop (`choleskyNaive`) vs the register-blocked `cholesky`.
  *
- * For each n: a random SPD matrix A = X Xᵀ/n + I; the median wall time over repeats; GFLOP/s
- * counted as n³/3 flops (the standard Cholesky count, one multiply-add = 2 flops).
+ * For each n: a random SPD matrix A = X Xᵀ/n + I; the median CPU time (user + system) and wall
+ * time over repeats (CPU time is the steadier figure on a shared machine); GFLOP/s counted as
+ * n³/3 flops (the standard Cholesky count).
  *
  * Run: node --import tsx bench/cholesky.ts [n ...]   (default 200 500 1000 2000)
  * Results are written by hand into BENCHMARKS.md, section "Cholesky".
  */
+import { cpus, loadavg } from 'node:os';
 import { Rng } from '../src/core/index.ts';
 import { cholesky, choleskyNaive } from '../src/linalg/index.ts';
 
@@ -31,22 +33,32 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-function time(f: () => void, repeats: number): number {
+/** Median wall time and median CPU time (user + system) of `f` over repeats, in seconds. */
+function time(f: () => void, repeats: number): { wall: number; cpu: number } {
   f(); // warm-up (JIT)
-  const ts: number[] = [];
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     f();
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    walls.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1e6);
   }
-  return median(ts);
+  return { wall: median(walls), cpu: median(cpus) };
 }
 
 const sizes = process.argv.slice(2).map(Number);
 const ns = sizes.length > 0 ? sizes : [200, 500, 1000, 2000];
 const rng = new Rng(0);
-console.log(`node ${process.version}; GFLOP/s = (n^3/3) / time`);
-console.log('n\tnaive_s\tnaive_GF\tblocked_s\tblocked_GF\tspeedup\tmax|L-Lnaive|');
+console.log(
+  `node ${process.version}; ${cpus()[0]?.model ?? '?'} x${cpus().length}; load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
+console.log('GFLOP/s = (n^3/3) / median CPU time (user+sys; wall time in brackets)');
+console.log('n\tnaive_cpu_s\tnaive_GF\tblocked_cpu_s\tblocked_GF\tspeedup\tmax|L-Lnaive|');
 for (const n of ns) {
   const A = spd(n, rng);
   const repeats = n <= 500 ? 7 : n <= 1000 ? 5 : 3;
@@ -64,18 +76,19 @@ for (const n of ns) {
   let err = 0;
   const a = Ln as Float64Array | null;
   const b = Lb as Float64Array | null;
-  if (a !== null && b !== null)
+  if (a !== null && b !== null) {
     for (let i = 0; i < n * n; i++)
       err = Math.max(err, Math.abs((a[i] as number) - (b[i] as number)));
+  }
   const flops = n ** 3 / 3;
   console.log(
     [
       n,
-      tn.toFixed(4),
-      (flops / tn / 1e9).toFixed(2),
-      tb.toFixed(4),
-      (flops / tb / 1e9).toFixed(2),
-      (tn / tb).toFixed(2),
+      `${tn.cpu.toFixed(4)} [${tn.wall.toFixed(4)}]`,
+      (flops / tn.cpu / 1e9).toFixed(2),
+      `${tb.cpu.toFixed(4)} [${tb.wall.toFixed(4)}]`,
+      (flops / tb.cpu / 1e9).toFixed(2),
+      (tn.cpu / tb.cpu).toFixed(2),
       err.toExponential(1),
     ].join('\t'),
   );
