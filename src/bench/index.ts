@@ -9,4 +9,5 @@ export * from './step-function.ts';
 export * from './summary.ts';
 export * from './testbed-ref.ts';
 export type * from './trajectory.ts';
+export * from './transfer/index.ts';
 export * from './write-results.ts';

@@ -14,6 +14,7 @@ import { register as status } from './status.ts';
 import { register as study } from './study.ts';
 import { register as tell } from './tell.ts';
 import { register as testbed } from './testbed.ts';
+import { register as transfer } from './transfer.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -29,4 +30,5 @@ export const commands: RegisterCommand[] = [
   recommend,
   exportCmd,
   run,
+  transfer,
 ];

@@ -1,0 +1,55 @@
+// The scale-transfer study's public door: re-exports only.
+export { calibrationChartSpec, R2_FLOOR, r2ChartSpec, renderSvg } from './charts.ts';
+export {
+  CALIBRATION_LEVELS,
+  type CellResult,
+  type ExperimentInfo,
+  type HeldOutPrediction,
+  runTransfer,
+  type SeedResult,
+  supportedExperiments,
+  type TransferOptions,
+  type TransferProgress,
+  type TransferResult,
+  thinPoints,
+  trainingPoints,
+  transferSummary,
+} from './experiments.ts';
+export { intervalCoverage, rSquared, rSquaredLog } from './metrics.ts';
+export { PAPER_R2_E1_E5, PAPER_R2_E6_E8, paperR2 } from './paper.ts';
+export { loadRunSet, runSetFromRecorded } from './recorded.ts';
+export { predictionsCsv, type TableOptions, transferCsv, transferTable } from './report.ts';
+export {
+  defaultRunsPerScale,
+  type GenerateRunSetOptions,
+  generateRunSet,
+  PAPER_RUNS_PER_SCALE,
+  type RunSet,
+  type RunSetNoise,
+  type TransferRun,
+} from './run-set.ts';
+export {
+  ALL_EXPERIMENTS,
+  type ExperimentId,
+  type HalfTrainPoints,
+  makeSplit,
+  runsByScale,
+  type Split,
+  type SplitCompute,
+  type SplitOptions,
+  splitCompute,
+  spreadCounts,
+  TRUNCATION_DESIGNS,
+  type TrainSelection,
+  type TruncationDesign,
+} from './splits.ts';
+export {
+  DEFAULT_SURROGATE,
+  encodeRunInput,
+  mfmsSurrogate,
+  type SurrogateFactory,
+  type SurrogateSpec,
+  type TrainingData,
+  type TransferPredictor,
+  validateSurrogateSpec,
+} from './surrogate.ts';
