@@ -39,7 +39,8 @@
  * Non-finite values: if f or ∇f is NaN/±∞ at a trial point of the line
  * search, that point is rejected and the step is shrunk halfway towards the
  * best step of the search (the search restarts capped below the bad step), so
- * the optimiser never reports NaN. A non-finite value at the starting point is
+ * the optimiser never reports NaN. The factr test is not applied after such a
+ * truncated step (its small reduction does not mean stagnation). A non-finite value at the starting point is
  * a {@link NumericsError}.
  *
  * References: R. H. Byrd, P. Lu, J. Nocedal, C. Zhu, "A limited memory
@@ -205,6 +206,11 @@ export function lbfgsb(
   if (typeof fg !== 'function') {
     throw new ValidationError('lbfgsb: fg must be a function (x, grad) => f(x)');
   }
+  if (x0 === null || typeof x0 !== 'object' || !Number.isInteger(x0.length)) {
+    throw new ValidationError(
+      `lbfgsb: x0 must be an array of numbers, got ${String(x0)}; pass the start point as number[] or Float64Array`,
+    );
+  }
   const n = x0.length;
   const lower = boundsArray(options.lower, n, -Infinity, 'lower');
   const upper = boundsArray(options.upper, n, Infinity, 'upper');
@@ -287,6 +293,8 @@ export function lbfgsb(
   const ls = new MoreThuenteSearch(FTOL, GTOL, XTOL);
 
   let iter = 0;
+  /** Whether the last line search met a non-finite value. */
+  let truncated = false;
   let message: string = LBFGSB_MESSAGES.pgtol;
   let converged = false;
 
@@ -365,7 +373,9 @@ export function lbfgsb(
         message = LBFGSB_MESSAGES.pgtol;
         break;
       }
-      if (fold - f <= tol * Math.max(Math.abs(fold), Math.abs(f), 1)) {
+      // (Not after a step that non-finite values cut short: its small
+      // reduction says nothing about stagnation.)
+      if (!truncated && fold - f <= tol * Math.max(Math.abs(fold), Math.abs(f), 1)) {
         converged = true;
         message = LBFGSB_MESSAGES.factr;
         break;
@@ -509,6 +519,7 @@ export function lbfgsb(
     ls.start(fold, gd, stp, 0, stpmax);
     let nls = 0;
     let nonfinite = 0;
+    truncated = false;
     let bestF = fold;
     for (;;) {
       if (nls >= MAX_LS) return 'failed';
@@ -531,6 +542,7 @@ export function lbfgsb(
       if (!Number.isFinite(ft) || !allFinite(gt)) {
         // Reject the point: restart the search capped halfway to it.
         nonfinite++;
+        truncated = true;
         const stx = ls.stx;
         const cap = stx + 0.5 * (stp - stx);
         if (nonfinite > MAX_NONFINITE || !(cap > 0) || cap >= stp) return 'failed';

@@ -288,6 +288,10 @@ describe('lbfgsb robustness', () => {
       [[0], { pgtol: -1 }, /options\.pgtol = -1/],
       [[0], { factr: Number.NaN }, /options\.factr = NaN/],
     ];
+    assert.throws(
+      () => lbfgsb(rosen, undefined as unknown as number[]),
+      (e: unknown) => e instanceof ValidationError && /x0 must be an array/.test(e.message),
+    );
     for (const [x0, opts, re] of cases) {
       assert.throws(
         () => lbfgsb(rosen, x0, opts),
