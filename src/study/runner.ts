@@ -49,7 +49,7 @@ export interface RunOptions {
   readonly parallel?: number;
   /** Budget in cost units; overrides the study's `budget`. Without either, `maxTrials` must be set. */
   readonly budget?: number;
-  /** Stop after launching this many new trials in this call. */
+  /** Stop after launching this many new trials in this call (retries of failed trials do not count). */
   readonly maxTrials?: number;
   /** Milliseconds between polls (default 200). */
   readonly pollIntervalMs?: number;
@@ -200,11 +200,13 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     // Launch adopted trials that never got a job, then fill free slots.
     for (const a of active.values()) if (a.handle === undefined) await launch(a);
     while (active.size < parallel && !exhausted && !options.signal?.aborted) {
-      if (options.maxTrials !== undefined && launched >= options.maxTrials) {
+      // Trials waiting for a retry are already committed: they run whatever the limits.
+      const retry = study.trials().some((t) => t.state === 'pending' || t.state === 'stale');
+      if (!retry && options.maxTrials !== undefined && launched >= options.maxTrials) {
         stoppedBy = 'max-trials';
         break;
       }
-      if (budget !== undefined) {
+      if (!retry && budget !== undefined) {
         const s = spend();
         if (s.spent + s.committed >= budget) {
           stoppedBy = 'budget';
@@ -219,7 +221,7 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       }
       const a: Active = { trial: t.id, told: toldFromStore(t.id) };
       active.set(t.id, a);
-      launched++;
+      if (t.attempts === 1) launched++; // a retry is not a new trial
       await launch(a);
     }
     if (active.size === 0) break;

@@ -215,4 +215,35 @@ describe('study store: state machine', () => {
       [100, 200, 300],
     );
   });
+
+  it("a continuation is charged only its extra steps and sees its parent's curve", () => {
+    const { study } = open();
+    const cont = new Study(study.store, study.name, {
+      optimizer: (_m, ctx) => ({
+        name: 'continuing',
+        propose: (h) =>
+          h.runs.length === 0
+            ? [{ mixture: [0.5, 0.5, 0], scale: '1B', steps: 300 }]
+            : [{ mixture: [0.5, 0.5, 0], scale: '1B', steps: 1000, continues: '1' }],
+        recommend: () => undefined,
+      }),
+    });
+    const [a] = cont.ask(1);
+    cont.tell(a!.id, [
+      { step: 100, value: 4 },
+      { step: 300, value: 3.5 },
+    ]);
+    cont.finish(a!.id);
+    const [b] = cont.ask(1);
+    assert.equal(b!.parent, 1);
+    assert.equal(b!.cost, 7); // (1000 - 300) steps of the target = 7 units
+    cont.tell(b!.id, { step: 1000, value: 3 });
+    const h = cont.history();
+    assert.deepEqual(
+      h.runs[1]!.curve.map((p) => p.step),
+      [100, 300, 1000],
+    );
+    assert.equal(h.runs[1]!.parent, '1');
+    assert.equal(cont.trialSpec(b!).continues?.steps, 300);
+  });
 });

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  createSimulatorExecutor,
+  type Executor,
+  getTestbed,
+  type JobHandle,
+  parseStudyConfig,
+  recommendStudy,
+  runStudy,
+  SqliteStudyStore,
+  Study,
+} from '../../src/index.ts';
+import { tempDb } from './helpers.ts';
+
+const law = getTestbed('law');
+
+function lawConfig(over: Record<string, unknown> = {}) {
+  return parseStudyConfig({
+    name: 'law',
+    domains: [...law.domains],
+    scales: law.scales.map((s) => ({ name: s.name, params: s.params })),
+    steps: { min: 100, max: 19700, logEvery: 100 },
+    target: { scale: '1B', steps: 19700 },
+    metric: { name: 'commoncrawl_cross_entropy', direction: 'minimize' },
+    optimizer: { method: 'hyperband' },
+    seed: 5,
+    budget: 80,
+    ...over,
+  });
+}
+
+function newStudy(over: Record<string, unknown> = {}): Study {
+  return Study.create(SqliteStudyStore.open(tempDb()), lawConfig(over));
+}
+
+/** What the optimiser proposed, in order. */
+function proposals(study: Study): string[] {
+  return study.trials().map((t) => JSON.stringify([t.mixture, t.scale, t.steps, t.parent ?? null]));
+}
+
+describe('runStudy (simulator executor)', () => {
+  it('runs to the budget; every completed trial has its whole curve; a recommendation follows', async () => {
+    const study = newStudy();
+    const s = await runStudy(study, {
+      executor: createSimulatorExecutor({ testbed: law }),
+      parallel: 3,
+      pollIntervalMs: 0,
+    });
+    assert.equal(s.stoppedBy, 'budget');
+    assert.ok(s.completed >= 3);
+    const st = study.status();
+    assert.ok(st.spent >= 80 && st.spent < 80 + 197, `spent ${st.spent}`);
+    for (const t of study.trials()) {
+      assert.equal(t.state, 'completed');
+      const pts = study.points(t.id);
+      assert.equal(pts.length, t.steps / 100);
+      const last = pts.at(-1)!;
+      assert.equal(last.step, t.steps);
+      assert.equal(
+        last.value,
+        law.evaluate(t.mixture, t.scale, t.steps, 'commoncrawl_cross_entropy'),
+      );
+    }
+    const r = recommendStudy(study);
+    assert.ok(r);
+    assert.equal(r.mixture.length, 5);
+    assert.ok(r.restsOn.length > 0);
+  });
+
+  it('an interrupted run resumes to the same proposals as an uninterrupted one', async () => {
+    const full = newStudy();
+    await runStudy(full, {
+      executor: createSimulatorExecutor({ testbed: law }),
+      pollIntervalMs: 0,
+    });
+
+    const cut = newStudy();
+    const ctl = new AbortController();
+    let launches = 0;
+    await runStudy(cut, {
+      executor: createSimulatorExecutor({ testbed: law }),
+      pollIntervalMs: 0,
+      signal: ctl.signal,
+      onEvent: (e) => {
+        if (e.type === 'launch' && ++launches === 3) ctl.abort();
+      },
+    });
+    assert.ok(cut.trials().length < full.trials().length);
+    const again = await runStudy(cut, {
+      executor: createSimulatorExecutor({ testbed: law }),
+      pollIntervalMs: 0,
+    });
+    assert.equal(
+      again.adopted,
+      1,
+      'the job left running at the interrupt is re-attached, not re-run',
+    );
+    assert.deepEqual(proposals(cut), proposals(full));
+    assert.ok(cut.trials().every((t) => t.attempts === 1));
+  });
+
+  it('Ctrl-C with cancel gives running trials back; they are run again with attempts not counted', async () => {
+    const study = newStudy();
+    const ctl = new AbortController();
+    const sim = createSimulatorExecutor({ testbed: law, secondsPer1000Steps: 1000 }); // never finishes
+    const cancelled: string[] = [];
+    const executor: Executor = {
+      ...sim,
+      cancel: async (h: JobHandle) => void cancelled.push(h.jobId),
+    };
+    await runStudy(study, {
+      executor,
+      parallel: 2,
+      pollIntervalMs: 5,
+      signal: ctl.signal,
+      onInterrupt: 'cancel',
+      onEvent: (e) => {
+        if (e.type === 'launch' && e.trial.id === 2) setTimeout(() => ctl.abort(), 20);
+      },
+    });
+    assert.equal(cancelled.length, 2);
+    assert.deepEqual(
+      study.trials().map((t) => [t.state, t.attempts]),
+      [
+        ['pending', 0],
+        ['pending', 0],
+      ],
+    );
+  });
+
+  it('a job that fails is retried up to maxAttempts, then left failed', async () => {
+    const study = newStudy({ optimizer: { method: 'random' }, trials: { maxAttempts: 2 } });
+    const executor: Executor = {
+      name: 'broken',
+      run: async (t) => ({ executor: 'broken', jobId: t.trial, meta: {} }),
+      poll: async () => ({
+        phase: 'failed',
+        points: [],
+        error: 'exit status 1; stderr tail:\nSegfault',
+      }),
+      cancel: async () => {},
+    };
+    const s = await runStudy(study, { executor, maxTrials: 1, pollIntervalMs: 0, budget: 1e9 });
+    assert.equal(s.failed, 1);
+    const [t] = study.trials();
+    assert.equal(t!.state, 'failed');
+    assert.equal(t!.attempts, 2);
+    assert.match(t!.error ?? '', /Segfault \(attempt 2 of 2; not retried\)/);
+  });
+});
