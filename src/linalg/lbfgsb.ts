@@ -182,8 +182,9 @@ function allFinite(v: Float64Array): boolean {
  * Minimises f over the box l ≤ x ≤ u with L-BFGS-B (see the module comment
  * for the algorithm and notation).
  *
- * `fg(x, grad)` must write ∇f(x) into `grad` and return f(x); `x` is a copy
- * the callee may not keep. Starting points outside the box are projected in.
+ * `fg(x, grad)` must write ∇f(x) into `grad` and return f(x); `x` is a
+ * scratch copy (changing it does not affect the run; it is reused, so copy it
+ * to keep it). Starting points outside the box are projected in.
  * Runs are deterministic: the same inputs give bit-identical results.
  *
  * Stops with `converged = true` when ‖P(x − ∇f) − x‖∞ ≤ pgtol or when
