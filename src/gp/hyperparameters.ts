@@ -61,7 +61,14 @@ export class HyperLayout {
     let c = 0;
     for (const leaf of h.lengthscales) for (const v of leaf.values) th[c++] = Math.log(v);
     th[this.iScale] = Math.log(h.outputScale);
-    if (this.iNoise >= 0) th[this.iNoise] = Math.log(h.noise);
+    if (this.iNoise >= 0) {
+      if (!(h.noise > 0)) {
+        throw new ValidationError(
+          `hyperparameters: a learned noise must be positive, got ${String(h.noise)}; use a fixed noise for 0`,
+        );
+      }
+      th[this.iNoise] = Math.log(h.noise);
+    }
     for (let m = 0; m < this.numMean; m++) th[this.iMean + m] = h.mean[m] as number;
     return th;
   }
@@ -134,7 +141,11 @@ export function checkHyper(h: GPHyperparameters, kernel: Kernel, numMean: number
     for (const v of g.values) positive(v, `lengthscale of leaf ${l}`);
   });
   positive(h.outputScale, 'outputScale');
-  positive(h.noise, 'noise');
+  if (typeof h.noise !== 'number' || !(h.noise >= 0) || !Number.isFinite(h.noise)) {
+    throw new ValidationError(
+      `hyperparameters: noise must be a finite variance >= 0, got ${String(h.noise)}`,
+    );
+  }
   if (!Array.isArray(h.mean) || h.mean.length !== numMean) {
     throw new ValidationError(
       `hyperparameters: mean has ${Array.isArray(h.mean) ? h.mean.length : 'no'} coefficients, the mean model needs ${numMean}`,
