@@ -59,14 +59,15 @@ function reference(
       ? vals.reduce((p, v) => p * v, 1)
       : vals.reduce((p, v) => p + v, 0);
   }
+  const leaf = spec as Extract<KernelSpec, { dims: number[] }>;
   let r2 = 0;
-  const shared = spec.ard !== true ? (ls[pos.c++] as number) : 0;
-  for (const j of spec.dims) {
-    const l = spec.ard === true ? (ls[pos.c++] as number) : shared;
+  const shared = leaf.ard !== true ? (ls[pos.c++] as number) : 0;
+  for (const j of leaf.dims) {
+    const l = leaf.ard === true ? (ls[pos.c++] as number) : shared;
     r2 += (((a[j] as number) - (b[j] as number)) / l) ** 2;
   }
   const r = Math.sqrt(r2);
-  return spec.kind === 'rbf'
+  return leaf.kind === 'rbf'
     ? Math.exp(-0.5 * r2)
     : (1 + Math.sqrt(5) * r + (5 / 3) * r2) * Math.exp(-Math.sqrt(5) * r);
 }
