@@ -12,8 +12,8 @@ type Fg = (x: Float64Array, g: Float64Array) => number;
 
 interface Problem {
   name: string;
-  kind: 'rosenbrock' | 'quadratic' | 'diag_quadratic';
-  data: { A?: number[]; b?: number[]; h?: number[]; c?: number[] };
+  kind: 'rosenbrock' | 'quadratic' | 'diag_quadratic' | 'gp_nll';
+  data: { A?: number[]; b?: number[]; h?: number[]; c?: number[]; x?: number[]; y?: number[] };
   x0: number[];
   lower: (number | null)[] | null;
   upper: (number | null)[] | null;
@@ -50,8 +50,76 @@ const rosen: Fg = (x, g) => {
   return f;
 };
 
+/**
+ * Negative log marginal likelihood of a 1-D RBF GP in p = (log ℓ, log σf, log σn), as in the
+ * generator: ½ yᵀK⁻¹y + ½ log|K| + (n/2) log 2π, K = σf² exp(−d²/(2ℓ²)) + σn² I, with
+ * ∂/∂pⱼ = −½ tr((ααᵀ − K⁻¹) ∂K/∂pⱼ). Plain loops (dense inverse through Cholesky).
+ */
+function gpNll(xs: number[], ys: number[]): Fg {
+  const n = xs.length;
+  return (p, g) => {
+    const ell = Math.exp(p[0]!);
+    const sf2 = Math.exp(2 * p[1]!);
+    const sn2 = Math.exp(2 * p[2]!);
+    const d2 = new Float64Array(n * n);
+    const kf = new Float64Array(n * n);
+    const L = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        d2[i * n + j] = (xs[i]! - xs[j]!) ** 2;
+        kf[i * n + j] = sf2 * Math.exp((-0.5 * d2[i * n + j]!) / (ell * ell));
+        L[i * n + j] = kf[i * n + j]! + (i === j ? sn2 : 0);
+      }
+    }
+    for (let j = 0; j < n; j++) {
+      for (let k = 0; k < j; k++) L[j * n + j] = L[j * n + j]! - L[j * n + k]! ** 2;
+      L[j * n + j] = Math.sqrt(L[j * n + j]!);
+      for (let i = j + 1; i < n; i++) {
+        for (let k = 0; k < j; k++) L[i * n + j] = L[i * n + j]! - L[i * n + k]! * L[j * n + k]!;
+        L[i * n + j] = L[i * n + j]! / L[j * n + j]!;
+      }
+    }
+    // Kinv column by column: solve L Lᵀ v = e_c.
+    const Kinv = new Float64Array(n * n);
+    const v = new Float64Array(n);
+    const solve = (b: ArrayLike<number>, out: Float64Array) => {
+      for (let i = 0; i < n; i++) {
+        let t = b[i]!;
+        for (let k = 0; k < i; k++) t -= L[i * n + k]! * out[k]!;
+        out[i] = t / L[i * n + i]!;
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        let t = out[i]!;
+        for (let k = i + 1; k < n; k++) t -= L[k * n + i]! * out[k]!;
+        out[i] = t / L[i * n + i]!;
+      }
+    };
+    for (let c = 0; c < n; c++) {
+      const e = new Float64Array(n);
+      e[c] = 1;
+      solve(e, v);
+      for (let i = 0; i < n; i++) Kinv[i * n + c] = v[i]!;
+    }
+    const alpha = new Float64Array(n);
+    solve(ys, alpha);
+    let f = 0.5 * n * Math.log(2 * Math.PI);
+    for (let i = 0; i < n; i++) f += 0.5 * ys[i]! * alpha[i]! + Math.log(L[i * n + i]!);
+    g.fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const a = alpha[i]! * alpha[j]! - Kinv[i * n + j]!;
+        g[0] = g[0]! - 0.5 * a * ((kf[i * n + j]! * d2[i * n + j]!) / (ell * ell));
+        g[1] = g[1]! - 0.5 * a * 2 * kf[i * n + j]!;
+        if (i === j) g[2] = g[2]! - 0.5 * a * 2 * sn2;
+      }
+    }
+    return f;
+  };
+}
+
 function objective(p: Problem): Fg {
   if (p.kind === 'rosenbrock') return rosen;
+  if (p.kind === 'gp_nll') return gpNll(p.data.x!, p.data.y!);
   if (p.kind === 'quadratic') {
     const A = p.data.A!;
     const b = p.data.b!;
