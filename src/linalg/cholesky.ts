@@ -25,7 +25,8 @@
  * blocked variants of §4.2.9); jitter as in GPyTorch's `psd_safe_cholesky`.
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
-import { solveLower } from './triangular.ts';
+import { TILE as S, tile4x4 } from './tile-kernel.ts';
+import { solveLower, solveRowsInPlace } from './triangular.ts';
 
 /** Options of {@link cholesky}. */
 export interface CholeskyOptions {
@@ -58,86 +59,6 @@ function checkSquare(fn: string, A: ArrayLike<number>, n: number): void {
 /** Panel width of the right-looking algorithm: columns factored per outer step (multiple of 4). */
 const NB = 128;
 
-/** Scratch for one 4×4 tile of dot products (module-level: no allocation per tile). */
-const S = new Float64Array(16);
-
-/**
- * S_ab = Σ_{k ∈ [k0, k1)} W[ra + k] W[qb + k] for a, b = 0..3 (ra, qb are row offsets).
- * The register-blocked micro-kernel: 8 loads per 16 multiply-adds.
- */
-function tile4x4(
-  W: Float64Array,
-  r0: number,
-  r1: number,
-  r2: number,
-  r3: number,
-  q0: number,
-  q1: number,
-  q2: number,
-  q3: number,
-  k0: number,
-  k1: number,
-): void {
-  let s00 = 0;
-  let s01 = 0;
-  let s02 = 0;
-  let s03 = 0;
-  let s10 = 0;
-  let s11 = 0;
-  let s12 = 0;
-  let s13 = 0;
-  let s20 = 0;
-  let s21 = 0;
-  let s22 = 0;
-  let s23 = 0;
-  let s30 = 0;
-  let s31 = 0;
-  let s32 = 0;
-  let s33 = 0;
-  for (let k = k0; k < k1; k++) {
-    const x0 = W[r0 + k] as number;
-    const x1 = W[r1 + k] as number;
-    const x2 = W[r2 + k] as number;
-    const x3 = W[r3 + k] as number;
-    const y0 = W[q0 + k] as number;
-    const y1 = W[q1 + k] as number;
-    const y2 = W[q2 + k] as number;
-    const y3 = W[q3 + k] as number;
-    s00 += x0 * y0;
-    s01 += x0 * y1;
-    s02 += x0 * y2;
-    s03 += x0 * y3;
-    s10 += x1 * y0;
-    s11 += x1 * y1;
-    s12 += x1 * y2;
-    s13 += x1 * y3;
-    s20 += x2 * y0;
-    s21 += x2 * y1;
-    s22 += x2 * y2;
-    s23 += x2 * y3;
-    s30 += x3 * y0;
-    s31 += x3 * y1;
-    s32 += x3 * y2;
-    s33 += x3 * y3;
-  }
-  S[0] = s00;
-  S[1] = s01;
-  S[2] = s02;
-  S[3] = s03;
-  S[4] = s10;
-  S[5] = s11;
-  S[6] = s12;
-  S[7] = s13;
-  S[8] = s20;
-  S[9] = s21;
-  S[10] = s22;
-  S[11] = s23;
-  S[12] = s30;
-  S[13] = s31;
-  S[14] = s32;
-  S[15] = s33;
-}
-
 /**
  * Left-looking step for one block of rb ≤ 4 rows starting at row i: computes L[I, p:jEnd] given
  * that the diagonal blocks of columns [p, jEnd) are factored and contributions of columns < p
@@ -162,7 +83,7 @@ function solveRowBlock(
     const q1 = q0 + n;
     const q2 = q1 + n;
     const q3 = q2 + n;
-    tile4x4(W, r0, r1, r2, r3, q0, q1, q2, q3, p, j);
+    tile4x4(W, r0, r1, r2, r3, W, q0, q1, q2, q3, p, j);
     const d0 = 1 / (W[q0 + j] as number);
     const l10 = W[q1 + j] as number;
     const d1 = 1 / (W[q1 + j + 1] as number);
@@ -227,7 +148,7 @@ function trailingUpdate(W: Float64Array, n: number, p: number, t: number): void 
       const q1 = cb > 1 ? q0 + n : q0;
       const q2 = cb > 2 ? q0 + 2 * n : q0;
       const q3 = cb > 3 ? q0 + 3 * n : q0;
-      tile4x4(W, r0, r1, r2, r3, q0, q1, q2, q3, p, t);
+      tile4x4(W, r0, r1, r2, r3, W, q0, q1, q2, q3, p, t);
       if (j + 4 <= i && rb === 4) {
         // Full off-diagonal tile.
         for (let a = 0; a < 4; a++) {
@@ -391,16 +312,16 @@ export function logDetChol(L: ArrayLike<number>, n: number): number {
 }
 
 /**
- * (L Lᵀ)⁻¹ as a full symmetric n×n matrix: L⁻ᵀ L⁻¹, via the inverse of the triangular factor.
- * Cost O(n³/2); prefer {@link cholSolve} when only products with the inverse are needed.
+ * (L Lᵀ)⁻¹ as a full symmetric n×n matrix, in two register-blocked passes of n³/6 multiply-adds:
+ *   U = L⁻ᵀ, computed row by row (row j of U solves L uⱼ = eⱼ, zero before column j);
+ *   (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ, i.e. entry (a, b) = Σ_{k ≥ max(a,b)} U_ak U_bk.
+ * Prefer {@link cholSolve} when only products with the inverse are needed.
  * @param L n×n Cholesky factor, row-major
  * @returns n×n symmetric inverse, row-major (new array)
- * @throws ValidationError when the length is not n²; NumericsError on a zero diagonal
+ * @throws ValidationError when the length is not n²; NumericsError on a zero or non-finite diagonal
  */
 export function cholInverse(L: ArrayLike<number>, n: number): Float64Array {
   checkSquare('cholInverse', L, n);
-  // M = L⁻¹ (lower triangular), row by row: M_i,: = (e_i − Σ_{k<i} L_ik M_k,:)/L_ii.
-  const M = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const d = L[i * n + i] as number;
     if (!(d !== 0 && Number.isFinite(d))) {
@@ -409,27 +330,30 @@ export function cholInverse(L: ArrayLike<number>, n: number): Float64Array {
         { n, index: i, value: String(d) },
       );
     }
-    const ri = i * n;
-    M[ri + i] = 1;
-    for (let k = 0; k < i; k++) {
-      const l = L[ri + k] as number;
-      if (l === 0) continue;
-      const rk = k * n;
-      for (let c = 0; c <= k; c++) M[ri + c] = (M[ri + c] as number) - l * (M[rk + c] as number);
-    }
-    const inv = 1 / d;
-    for (let c = 0; c <= i; c++) M[ri + c] = (M[ri + c] as number) * inv;
   }
-  // Inv = Mᵀ M: Inv_ab = Σ_{k ≥ max(a,b)} M_ka M_kb; accumulate row by row of M.
+  const Lf = L instanceof Float64Array ? L : Float64Array.from(L);
+  const U = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) U[i * n + i] = 1;
+  solveRowsInPlace(Lf, n, U, n, true);
   const Inv = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const rk = k * n;
-    for (let a = 0; a <= k; a++) {
-      const ma = M[rk + a] as number;
-      if (ma === 0) continue;
-      const ra = a * n;
-      for (let b = 0; b <= a; b++)
-        Inv[ra + b] = (Inv[ra + b] as number) + ma * (M[rk + b] as number);
+  for (let a = 0; a < n; a += 4) {
+    const ab = Math.min(4, n - a);
+    const r0 = a * n;
+    const r1 = ab > 1 ? r0 + n : r0;
+    const r2 = ab > 2 ? r0 + 2 * n : r0;
+    const r3 = ab > 3 ? r0 + 3 * n : r0;
+    for (let b = 0; b <= a; b += 4) {
+      const bb = Math.min(4, n - b);
+      const q0 = b * n;
+      const q1 = bb > 1 ? q0 + n : q0;
+      const q2 = bb > 2 ? q0 + 2 * n : q0;
+      const q3 = bb > 3 ? q0 + 3 * n : q0;
+      // U rows a.. are zero before column a, so the sum starts at k = a.
+      tile4x4(U, r0, r1, r2, r3, U, q0, q1, q2, q3, a, n);
+      for (let i = 0; i < ab; i++) {
+        const row = (a + i) * n;
+        for (let j = 0; j < bb && b + j <= a + i; j++) Inv[row + b + j] = S[4 * i + j] as number;
+      }
     }
   }
   for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) Inv[b * n + a] = Inv[a * n + b] as number;

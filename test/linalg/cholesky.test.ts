@@ -177,7 +177,7 @@ describe('logDetChol / cholInverse / cholAppend', () => {
 
   it('cholInverse gives A⁻¹ (symmetric, A A⁻¹ = I)', () => {
     const rng = new Rng(12);
-    for (const n of [1, 5, 33]) {
+    for (const n of [1, 2, 5, 33, 130]) {
       const A = randomSpd(n, rng);
       const { L } = cholesky(A, n);
       const Inv = cholInverse(L, n);

@@ -6,6 +6,7 @@ import {
   cholSolve,
   matmul,
   solveLower,
+  solveLowerRows,
   solveLowerTranspose,
   transpose,
 } from '../../src/linalg/index.ts';
@@ -72,6 +73,24 @@ describe('triangular solves', () => {
     const x1 = cholSolve(L, n, b1);
     for (let i = 0; i < n; i++)
       assert.ok(Math.abs((x1[i] as number) - (X[i * 2 + 1] as number)) < 1e-12);
+  });
+
+  it('solveLowerRows: each row of B solved on its own (X Lᵀ = B), sizes past the 4×4 tiles', () => {
+    const rng = new Rng(4);
+    for (const [n, m] of [
+      [1, 1],
+      [7, 3],
+      [33, 9],
+      [64, 5],
+    ] as const) {
+      const L = randomLower(n, rng);
+      const B = new Float64Array(m * n).map(() => rng.normal());
+      const X = solveLowerRows(L, n, B, m);
+      assert.ok(maxAbsDiff(matmul(X, transpose(L, n, n), m, n, n), B) < 1e-10, `n=${n} m=${m}`);
+      // Same as solveLower on the transpose.
+      const Y = solveLower(L, n, transpose(B, m, n), m);
+      assert.ok(maxAbsDiff(transpose(Y, n, m), X) < 1e-12);
+    }
   });
 
   it('does not modify its inputs', () => {

@@ -1,0 +1,92 @@
+/**
+ * The register-blocked micro-kernel shared by the Cholesky factorisation and the triangular
+ * solves (internal; not exported from the linalg door).
+ *
+ * Notation: X, Y row-major matrices; r0..r3 and q0..q3 offsets of four rows of X and four rows of
+ * Y; TILE the 4×4 result, row-major (TILE[4a + b]).
+ *
+ *   TILE_ab = Σ_{k ∈ [k0, k1)} X[r_a + k] · Y[q_b + k]
+ *
+ * Each step of the loop loads 8 numbers and does 16 multiply-adds in 16 local accumulators (the
+ * naive dot product loads 2 per multiply-add), which is what makes the blocked algorithms several
+ * times faster in V8. Rows past the end of a block may alias a valid row; callers ignore those
+ * results.
+ */
+
+/** Result of the last {@link tile4x4} call (module-level scratch: no allocation per tile). */
+export const TILE = new Float64Array(16);
+
+/** TILE_ab = Σ_{k ∈ [k0, k1)} X[r_a + k] Y[q_b + k], a, b = 0..3. */
+export function tile4x4(
+  X: Float64Array,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+  Y: Float64Array,
+  q0: number,
+  q1: number,
+  q2: number,
+  q3: number,
+  k0: number,
+  k1: number,
+): void {
+  let s00 = 0;
+  let s01 = 0;
+  let s02 = 0;
+  let s03 = 0;
+  let s10 = 0;
+  let s11 = 0;
+  let s12 = 0;
+  let s13 = 0;
+  let s20 = 0;
+  let s21 = 0;
+  let s22 = 0;
+  let s23 = 0;
+  let s30 = 0;
+  let s31 = 0;
+  let s32 = 0;
+  let s33 = 0;
+  for (let k = k0; k < k1; k++) {
+    const x0 = X[r0 + k] as number;
+    const x1 = X[r1 + k] as number;
+    const x2 = X[r2 + k] as number;
+    const x3 = X[r3 + k] as number;
+    const y0 = Y[q0 + k] as number;
+    const y1 = Y[q1 + k] as number;
+    const y2 = Y[q2 + k] as number;
+    const y3 = Y[q3 + k] as number;
+    s00 += x0 * y0;
+    s01 += x0 * y1;
+    s02 += x0 * y2;
+    s03 += x0 * y3;
+    s10 += x1 * y0;
+    s11 += x1 * y1;
+    s12 += x1 * y2;
+    s13 += x1 * y3;
+    s20 += x2 * y0;
+    s21 += x2 * y1;
+    s22 += x2 * y2;
+    s23 += x2 * y3;
+    s30 += x3 * y0;
+    s31 += x3 * y1;
+    s32 += x3 * y2;
+    s33 += x3 * y3;
+  }
+  TILE[0] = s00;
+  TILE[1] = s01;
+  TILE[2] = s02;
+  TILE[3] = s03;
+  TILE[4] = s10;
+  TILE[5] = s11;
+  TILE[6] = s12;
+  TILE[7] = s13;
+  TILE[8] = s20;
+  TILE[9] = s21;
+  TILE[10] = s22;
+  TILE[11] = s23;
+  TILE[12] = s30;
+  TILE[13] = s31;
+  TILE[14] = s32;
+  TILE[15] = s33;
+}
