@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { main } from '../../../src/cli/main.ts';
+import { Rng } from '../../../src/core/index.ts';
+
+/** Runs the CLI in-process, capturing stdout and stderr. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'mixopt', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'mixopt-transfer-cli-'));
+const mappingPath = join(dir, 'mapping.json');
+writeFileSync(
+  mappingPath,
+  JSON.stringify({
+    name: 'tiny',
+    mixture: { prefix: 'w_' },
+    scale: {
+      column: 'model',
+      ladder: [
+        { value: 'S', name: 'S', params: 1e8 },
+        { value: 'M', name: 'M', params: 3e8 },
+        { value: 'L', name: 'L', params: 1e9 },
+      ],
+    },
+    steps: { fixed: 1 },
+    metrics: [{ name: 'score', column: 'score', direction: 'maximize' }],
+    target: { scale: 'L' },
+  }),
+);
+// 3 sizes x 12 mixtures; score = size effect + a smooth mixture effect
+const rng = new Rng(11);
+const lines = ['model,w_a,w_b,w_c,score'];
+for (const [m, size] of [
+  ['S', 0],
+  ['M', 0.5],
+  ['L', 1],
+] as const) {
+  for (let i = 0; i < 12; i++) {
+    const w = rng.dirichlet(1, 3);
+    const score = 0.3 + 0.2 * size + 0.3 * (w[0] as number) - 0.2 * (w[1] as number) ** 2;
+    lines.push([m, ...w.map((x) => x.toFixed(12)), score].join(','));
+  }
+}
+const runsPath = join(dir, 'runs.csv');
+writeFileSync(runsPath, `${lines.join('\n')}\n`);
+
+describe('mixopt transfer', () => {
+  it('runs the recorded-runs variant and prints the JSON summary', async () => {
+    const outDir = join(dir, 'out');
+    const r = await cli(
+      'transfer',
+      '--runs',
+      runsPath,
+      '--mapping',
+      mappingPath,
+      '--experiments',
+      'E1,E2,E3',
+      '--seeds',
+      '0,1',
+      '--restarts',
+      '1',
+      '--out',
+      outDir,
+      '--json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as {
+      experiments: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    assert.deepEqual(Object.keys(s.experiments), ['E1', 'E2', 'E3']);
+    for (const e of ['E1', 'E2', 'E3']) {
+      const c = s.experiments[e]?.score;
+      assert.ok(c !== undefined);
+      for (const k of ['r2', 'r2Std', 'r2Log', 'coverage90'])
+        assert.equal(typeof c[k], 'number', `${e}.${k}`);
+    }
+    // + all sizes beats the largest size alone on this smooth, size-additive truth
+    assert.ok((s.experiments.E3?.score?.r2 as number) > 0.9);
+    assert.match(r.stderr, /\[6\/6\] E3 score seed 1/);
+    for (const f of [
+      'results.csv',
+      'predictions.csv',
+      'r2.svg',
+      'calibration.svg',
+      'summary.json',
+      'table.txt',
+    ]) {
+      assert.ok(existsSync(join(outDir, f)), f);
+    }
+    assert.match(readFileSync(join(outDir, 'r2.svg'), 'utf8'), /^<svg/);
+    assert.equal(readFileSync(join(outDir, 'results.csv'), 'utf8').trim().split('\n').length, 4);
+  });
+  it('exits 2 on bad options and 3 on bad data, with the reason on stderr', async () => {
+    const a = await cli('transfer', '--runs', runsPath);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /needs both --runs FILE .* and --mapping FILE/);
+    const b = await cli(
+      'transfer',
+      '--runs',
+      runsPath,
+      '--mapping',
+      mappingPath,
+      '--experiments',
+      'E9',
+    );
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /unknown experiment 'E9'/);
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'model,w_a,w_b,w_c,score\nS,0.5,0.5,0.5,0.1\n');
+    const c = await cli('transfer', '--runs', bad, '--mapping', mappingPath, '--json');
+    assert.equal(c.code, 3);
+    assert.match(c.stderr, /line 2: mixture weights sum to 1.5/);
+    assert.equal((JSON.parse(c.stdout) as { error: { code: string } }).error.code, 'E_DATA');
+    const d = await cli(
+      'transfer',
+      '--runs',
+      runsPath,
+      '--mapping',
+      mappingPath,
+      '--experiments',
+      'E6',
+    );
+    assert.equal(d.code, 2);
+    assert.match(d.stderr, /E6 needs full learning curves/);
+  });
+});

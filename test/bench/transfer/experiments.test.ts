@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  runTransfer,
+  type SeedResult,
+  supportedExperiments,
+  thinPoints,
+  trainingPoints,
+  transferSummary,
+} from '../../../src/bench/transfer/experiments.ts';
+import { predictionsCsv, transferCsv, transferTable } from '../../../src/bench/transfer/report.ts';
+import { generateRunSet } from '../../../src/bench/transfer/run-set.ts';
+import { makeSplit } from '../../../src/bench/transfer/splits.ts';
+import type { SurrogateFactory } from '../../../src/bench/transfer/surrogate.ts';
+import { fakeTestbed } from './fake-testbed.ts';
+
+const TB = fakeTestbed();
+const RS = generateRunSet(TB, {
+  seed: 0,
+  runsPerScale: { '20M': 12, '60M': 12, '150M': 12, '300M': 12, '500M': 12, '700M': 12, '1B': 12 },
+});
+
+/**
+ * A reference "surrogate" that knows the truth: it reads the mixture, size and
+ * steps back from x and returns the testbed's value, with a fixed variance.
+ */
+function oracle(metric: string, variance: number, bias = 0): SurrogateFactory {
+  return () => ({
+    predict(Xs: Float64Array) {
+      const d = 5;
+      const m = Xs.length / d;
+      const mean = new Float64Array(m);
+      for (let i = 0; i < m; i++) {
+        const w = [Xs[i * d] as number, Xs[i * d + 1] as number, Xs[i * d + 2] as number];
+        const s = Xs[i * d + 3] as number; // log encoding: 20M..1B -> 0..1
+        const params = Math.exp(Math.log(20e6) + s * (Math.log(1e9) - Math.log(20e6)));
+        const scale = TB.scales.reduce((best, x) =>
+          Math.abs(x.params - params) < Math.abs(best.params - params) ? x : best,
+        ).name;
+        const z = Math.round((Xs[i * d + 4] as number) * 19_700);
+        mean[i] = TB.evaluate(w, scale, z, metric) + bias;
+      }
+      return { mean, variance: new Float64Array(m).fill(variance) };
+    },
+    info: { nFit: 0, nCond: 0, activeDims: [0, 1, 2, 3, 4] },
+  });
+}
+
+describe('runTransfer with a known-answer surrogate', () => {
+  it('scores a perfect predictor R² = 1 and full coverage', () => {
+    const res = runTransfer(RS, {
+      experiments: ['E1', 'E6'],
+      metrics: ['loss'],
+      seeds: [0, 1],
+      factory: oracle('loss', 1e-6),
+    });
+    for (const c of res.cells) {
+      assert.ok(Math.abs(c.r2 - 1) < 1e-12, `${c.experiment} ${c.r2}`);
+      assert.equal(c.r2Std, 0);
+      assert.equal(c.coverage90, 1);
+      assert.equal(c.seeds.length, 2);
+    }
+    assert.equal(res.surrogate, 'custom');
+  });
+  it('scores a constant bias by its closed form', () => {
+    // bias b on every prediction: R² = 1 - n b² / Σ(y - ȳ)²; coverage 0 when b > z·σ
+    const b = 0.01;
+    const res = runTransfer(RS, {
+      experiments: ['E1'],
+      metrics: ['loss'],
+      seeds: [3],
+      factory: oracle('loss', 1e-8, b),
+    });
+    const split = makeSplit(RS, 'E1', 3);
+    const y = split.test.map((i) => RS.runs[i]?.values.loss?.at(-1) as number);
+    const mean = y.reduce((a, x) => a + x, 0) / y.length;
+    const ssTot = y.reduce((a, x) => a + (x - mean) ** 2, 0);
+    const cell = res.cells[0];
+    assert.ok(cell !== undefined);
+    assert.ok(Math.abs(cell.r2 - (1 - (y.length * b * b) / ssTot)) < 1e-9);
+    assert.equal(cell.coverage90, 0);
+    assert.equal(cell.seeds[0]?.nTest, 6);
+    // the summary has the documented shape
+    const sum = transferSummary(res);
+    const e1 = sum.experiments.E1?.loss;
+    assert.ok(e1 !== undefined);
+    assert.equal(e1.r2, cell.r2);
+    assert.equal(typeof e1.r2Std, 'number');
+    assert.equal(typeof e1.r2Log, 'number');
+    assert.equal(e1.coverage90, 0);
+    assert.equal(sum.design.E1?.trainRuns, 6);
+  });
+  it('writes a table, a results CSV and a predictions CSV', () => {
+    const res = runTransfer(RS, {
+      experiments: ['E1', 'E2'],
+      metrics: ['loss', 'acc'],
+      seeds: [0],
+      factory: oracle('loss', 1),
+    });
+    const csv = transferCsv(res).trim().split('\n');
+    assert.equal(csv.length, 1 + 4);
+    assert.match(csv[0] as string, /^experiment,metric,r2,r2_std,r2_log,r2_log_std,coverage90,/);
+    const pred = predictionsCsv(res).trim().split('\n');
+    assert.equal(pred.length, 1 + 4 * 6);
+    const table = transferTable(res, { paper: true });
+    assert.match(table, /E1: half of 1B; 6 runs, 6 points/);
+    assert.match(table, /E2: half of 1B \+ all 700M; 18 runs/);
+  });
+});
+
+describe('training points and thinning', () => {
+  it('use every logged point up to the cut, or the final value only', () => {
+    const e6 = makeSplit(RS, 'E6', 0);
+    const pts = trainingPoints(RS, e6, 'loss', 'log');
+    assert.equal(pts.y.length, 7 * 197 + 16 * 196);
+    assert.equal(Math.max(...pts.steps), 19_700);
+    assert.equal(pts.isLast.filter(Boolean).length, 23);
+    const e1 = trainingPoints(RS, makeSplit(RS, 'E1', 0), 'loss', 'log');
+    assert.equal(e1.y.length, 6);
+    assert.ok(e1.steps.every((z) => z === 19_700));
+    // inputs: w (3), s in [0, 1] (1 at 1B), t = z / 19,700
+    assert.deepEqual(e1.X[0]?.slice(3), [1, 1]);
+  });
+  it("thin on a common step grid, keeping every run's last point", () => {
+    const e6 = makeSplit(RS, 'E6', 0);
+    const pts = trainingPoints(RS, e6, 'loss', 'log');
+    const rows = thinPoints(pts.steps, pts.isLast, 100, 2000);
+    assert.ok(rows.length <= 2000);
+    // stride 3 fits: 4515 points -> every 300 steps + the 23 last points
+    const onGrid = pts.steps.filter((z) => (z / 100) % 3 === 0).length;
+    const lastOff = pts.steps.filter((z, i) => pts.isLast[i] && (z / 100) % 3 !== 0).length;
+    assert.equal(rows.length, onGrid + lastOff);
+    for (let i = 0; i < pts.steps.length; i++) if (pts.isLast[i]) assert.ok(rows.includes(i));
+    assert.deepEqual(thinPoints([100, 200], [false, true], 100, 5), [0, 1]);
+    // when the last points alone exceed the cap: an even subsample of them
+    assert.equal(
+      thinPoints([1, 1, 1, 1, 1, 1], [true, true, true, true, true, true], 1, 3).length,
+      3,
+    );
+  });
+});
+
+describe('runTransfer with the MFMS-GP', () => {
+  it('predicts the closed-form testbed well and is reproducible from the seed', () => {
+    const opts = {
+      experiments: ['E1', 'E2'] as const,
+      metrics: ['loss'],
+      seeds: [0],
+      surrogate: { restarts: 1, maxIter: 60 },
+    };
+    const a = runTransfer(RS, { ...opts, experiments: [...opts.experiments] });
+    const b = runTransfer(RS, { ...opts, experiments: [...opts.experiments] });
+    const strip = (s: SeedResult) => ({ ...s, seconds: 0 });
+    assert.deepEqual(
+      a.cells.map((c) => c.seeds.map(strip)),
+      b.cells.map((c) => c.seeds.map(strip)),
+    );
+    // E2 adds all 700M runs: a smooth additive truth is learnt well
+    const e2 = a.cells.find((c) => c.experiment === 'E2');
+    assert.ok(e2 !== undefined && e2.r2 > 0.8, `E2 R² ${e2?.r2}`);
+  });
+  it('lists the experiments a run set supports', () => {
+    assert.deepEqual(supportedExperiments(RS), ['E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'E7', 'E8']);
+    const finals = {
+      ...RS,
+      maxSteps: 1,
+      runs: RS.runs.map((r) => ({ ...r, steps: [1], values: { loss: [1], acc: [1] } })),
+    };
+    assert.deepEqual(supportedExperiments(finals), ['E1', 'E2', 'E3', 'E4', 'E5']);
+    assert.throws(
+      () => runTransfer(finals, { experiments: ['E7'] }),
+      /E7 needs full learning curves/,
+    );
+    assert.throws(() => runTransfer(RS, { metrics: ['ppl'] }), /unknown metric 'ppl'/);
+  });
+});
