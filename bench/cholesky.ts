@@ -10,7 +10,13 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { Rng } from '../src/core/index.ts';
-import { cholesky, choleskyNaive } from '../src/linalg/index.ts';
+import {
+  cholesky,
+  choleskyNaive,
+  cholInverse,
+  solveLower,
+  solveLowerRows,
+} from '../src/linalg/index.ts';
 
 function spd(n: number, rng: Rng): Float64Array {
   const X = new Float64Array(n * n).map(() => rng.normal());
@@ -90,6 +96,35 @@ for (const n of ns) {
       (flops / tb.cpu / 1e9).toFixed(2),
       (tn.cpu / tb.cpu).toFixed(2),
       err.toExponential(1),
+    ].join('\t'),
+  );
+}
+
+// Related kernels that a GP fit/predict calls, blocked with the same 4×4 tiles.
+console.log(
+  '\nn\tcholInverse_cpu_s\tGF\tsolveLower(n rhs)_cpu_s\tGF\tsolveLowerRows(n rows)_cpu_s\tGF',
+);
+for (const n of ns.filter((x) => x <= 1000)) {
+  const A = spd(n, rng);
+  const { L } = cholesky(A, n);
+  const B = new Float64Array(n * n).map(() => rng.normal());
+  const repeats = n <= 500 ? 5 : 3;
+  const ti = time(() => cholInverse(L, n), repeats);
+  const ts = time(() => solveLower(L, n, B, n), repeats);
+  const tr = time(() => solveLowerRows(L, n, B, n), repeats);
+  // cholInverse: 2 × n³/6 multiply-adds; a solve with n right-hand sides: n³/2 multiply-adds.
+  const gInv = (2 * (n ** 3 / 6) * 2) / ti.cpu / 1e9;
+  const gSol = ((n ** 3 / 2) * 2) / ts.cpu / 1e9;
+  const gRow = ((n ** 3 / 2) * 2) / tr.cpu / 1e9;
+  console.log(
+    [
+      n,
+      ti.cpu.toFixed(4),
+      gInv.toFixed(2),
+      ts.cpu.toFixed(4),
+      gSol.toFixed(2),
+      tr.cpu.toFixed(4),
+      gRow.toFixed(2),
     ].join('\t'),
   );
 }
