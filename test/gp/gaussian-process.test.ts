@@ -1,0 +1,319 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  conditionGP,
+  fitGP,
+  type GPHyperparameters,
+  type GPOptions,
+  NumericsError,
+  Rng,
+  scaleLengthscales,
+  ValidationError,
+} from '../../src/index.ts';
+import { assertClose, centralDiff, toyData } from './helpers.ts';
+
+const d = 3;
+const productOptions: GPOptions = {
+  kernel: {
+    kind: 'product',
+    terms: [
+      { kind: 'rbf', dims: [0, 1], ard: true },
+      { kind: 'matern52', dims: [2] },
+    ],
+  },
+  mean: 'linear',
+  restarts: 2,
+};
+const sumOptions: GPOptions = {
+  kernel: {
+    kind: 'sum',
+    terms: [
+      { kind: 'matern52', dims: [0, 1, 2], ard: true },
+      { kind: 'rbf', dims: [1] },
+    ],
+  },
+  mean: 'constant',
+  noise: { kind: 'fixed', variance: 0.01 },
+  restarts: 1,
+};
+
+function hyperFor(options: GPOptions): GPHyperparameters {
+  // Hand-set hyper-parameters (no fit) so the tests are fast and independent of the optimiser.
+  const spec = options.kernel;
+  const leaves = spec.kind === 'product' || spec.kind === 'sum' ? spec.terms : [spec];
+  return {
+    lengthscales: leaves.map((l, i) => {
+      const leaf = l as Extract<GPOptions['kernel'], { dims: number[] }>;
+      const count = leaf.ard === true ? leaf.dims.length : 1;
+      return {
+        kind: leaf.kind,
+        dims: [...leaf.dims],
+        values: Array.from({ length: count }, (_, q) => 0.4 + 0.3 * q + 0.2 * i),
+      };
+    }),
+    outputScale: 1.7,
+    noise: 0.01,
+    mean: options.mean === 'linear' ? [0.1, 0.5, -0.3, 0.2] : options.mean === 'zero' ? [] : [0.2],
+  };
+}
+
+describe('GaussianProcess', () => {
+  for (const [name, options] of [
+    ['product kernel, linear mean', productOptions],
+    ['sum kernel, constant mean', sumOptions],
+  ] as const) {
+    it(`${name}: mean/variance gradients w.r.t. the test input match central differences`, () => {
+      const { X, y } = toyData(1, 20, d);
+      const gp = conditionGP(X, y, d, options, hyperFor(options));
+      const rng = new Rng(2);
+      for (let t = 0; t < 4; t++) {
+        const x = Float64Array.from({ length: d }, () => rng.uniform());
+        const p = gp.predictWithGradient(x);
+        const q = gp.predict(x);
+        assertClose(p.mean, q.mean[0] as number, 1e-12, 1e-12, 'mean vs predict');
+        assertClose(p.variance, q.variance[0] as number, 1e-10, 1e-14, 'variance vs predict');
+        for (let j = 0; j < d; j++) {
+          const fdM = centralDiff((z) => gp.predict(z).mean[0] as number, x, j, 1e-6);
+          const fdV = centralDiff((z) => gp.predict(z).variance[0] as number, x, j, 1e-6);
+          assertClose(p.dMean[j] as number, fdM, 1e-6, 1e-8, `dMean[${j}]`);
+          assertClose(p.dVariance[j] as number, fdV, 1e-5, 1e-8, `dVariance[${j}]`);
+        }
+      }
+    });
+  }
+
+  it('joint covariance: symmetric, diagonal = predict variance, PSD 2×2 minors', () => {
+    const { X, y } = toyData(3, 15, d);
+    const gp = conditionGP(X, y, d, productOptions, hyperFor(productOptions));
+    const Xs = Float64Array.from(toyData(4, 5, d).X);
+    const C = gp.covariance(Xs);
+    const v = gp.predict(Xs).variance;
+    for (let a = 0; a < 5; a++) {
+      assertClose(C[a * 5 + a] as number, v[a] as number, 1e-9, 1e-14, `diag ${a}`);
+      for (let b = 0; b < 5; b++) {
+        assert.equal(C[a * 5 + b], C[b * 5 + a]);
+        const det =
+          (C[a * 5 + a] as number) * (C[b * 5 + b] as number) - (C[a * 5 + b] as number) ** 2;
+        assert.ok(det >= -1e-12, `minor ${a},${b}: ${det}`);
+      }
+    }
+  });
+
+  it('interpolates: with tiny noise the posterior mean at a training input is its y', () => {
+    const { X, y } = toyData(5, 12, d, 0);
+    const h = { ...hyperFor(productOptions), noise: 1e-8 };
+    const gp = conditionGP(
+      X,
+      y,
+      d,
+      { ...productOptions, noise: { kind: 'fixed', variance: 1e-8 } },
+      h,
+    );
+    const p = gp.predict(X.subarray(0, 3 * d));
+    for (let i = 0; i < 3; i++)
+      assertClose(p.mean[i] as number, y[i] as number, 1e-5, 1e-6, `y[${i}]`);
+    for (let i = 0; i < 3; i++) assert.ok((p.variance[i] as number) < 1e-5);
+  });
+
+  it('log marginal likelihood is in original units: y → 10y + 5 shifts it by −n log 10', () => {
+    const { X, y } = toyData(6, 18, d);
+    const h = hyperFor(productOptions);
+    const a = conditionGP(X, y, d, productOptions, h);
+    const b = conditionGP(
+      X,
+      y.map((v) => 10 * v + 5),
+      d,
+      productOptions,
+      h,
+    );
+    assertClose(
+      b.logMarginalLikelihood,
+      a.logMarginalLikelihood - 18 * Math.log(10),
+      1e-11,
+      1e-9,
+      'LML',
+    );
+    assertClose(
+      b.predict(X).mean[2] as number,
+      10 * (a.predict(X).mean[2] as number) + 5,
+      1e-12,
+      1e-9,
+      'mean',
+    );
+  });
+
+  it('addObservation equals conditionGP on the enlarged data (with and without per-point noise)', () => {
+    const { X, y } = toyData(7, 25, d);
+    const n = 25;
+    const gp = conditionGP(
+      X.subarray(0, (n - 2) * d),
+      y.subarray(0, n - 2),
+      d,
+      productOptions,
+      hyperFor(productOptions),
+    );
+    assert.equal(gp.jitter, 0);
+    const up = gp
+      .addObservation(X.subarray((n - 2) * d, (n - 1) * d), y[n - 2] as number)
+      .addObservation(X.subarray((n - 1) * d), y[n - 1] as number, 0.003);
+    assert.equal(up.n, n);
+    const noisePerPoint = new Float64Array(n);
+    noisePerPoint[n - 1] = 0.003;
+    const ref = conditionGP(X, y, d, { ...productOptions, noisePerPoint }, gp.hyperparameters);
+    assertClose(up.logMarginalLikelihood, ref.logMarginalLikelihood, 1e-10, 1e-10, 'LML');
+    const Xs = toyData(8, 6, d).X;
+    const p = up.predict(Xs);
+    const q = ref.predict(Xs);
+    for (let i = 0; i < 6; i++) {
+      assertClose(p.mean[i] as number, q.mean[i] as number, 1e-10, 1e-12, `mean ${i}`);
+      assertClose(p.variance[i] as number, q.variance[i] as number, 1e-8, 1e-13, `variance ${i}`);
+    }
+  });
+
+  it('same seed → bit-identical hyper-parameters and predictions', () => {
+    const { X, y } = toyData(9, 30, d);
+    const opts: GPOptions = { ...productOptions, restarts: 3, seed: 42 };
+    const a = fitGP(X, y, d, opts);
+    const b = fitGP(X, y, d, opts);
+    assert.deepEqual(a.hyperparameters, b.hyperparameters);
+    assert.equal(a.logMarginalLikelihood, b.logMarginalLikelihood);
+    const Xs = toyData(10, 8, d).X;
+    assert.deepEqual(a.predict(Xs), b.predict(Xs));
+    assert.deepEqual(
+      a.predictWithGradient([0.2, 0.4, 0.6]),
+      b.predictWithGradient([0.2, 0.4, 0.6]),
+    );
+  });
+
+  it('more restarts never give a lower objective than the first start alone', () => {
+    const { X, y } = toyData(11, 30, d);
+    const one = fitGP(X, y, d, { ...productOptions, restarts: 1 });
+    const five = fitGP(X, y, d, { ...productOptions, restarts: 5, seed: 3 });
+    assert.ok(five.logMarginalLikelihood >= one.logMarginalLikelihood - 1e-9);
+  });
+
+  it('a warm start from a previous fit reaches at least its likelihood', () => {
+    const { X, y } = toyData(12, 30, d);
+    const first = fitGP(X.subarray(0, 25 * d), y.subarray(0, 25), d, productOptions);
+    const warm = fitGP(X, y, d, {
+      ...productOptions,
+      restarts: 1,
+      warmStart: first.hyperparameters,
+    });
+    const atWarm = conditionGP(X, y, d, productOptions, {
+      ...first.hyperparameters,
+      standardization: undefined,
+    } as GPHyperparameters);
+    assert.ok(warm.logMarginalLikelihood >= atWarm.logMarginalLikelihood - 1e-6);
+  });
+
+  it('duplicate inputs: fit and condition succeed (jitter) or throw NumericsError, never NaN', () => {
+    const { X, y } = toyData(13, 10, d);
+    const Xd = new Float64Array(20 * d);
+    Xd.set(X);
+    Xd.set(X, 10 * d);
+    const yd = new Float64Array(20);
+    yd.set(y);
+    yd.set(
+      y.map((v) => v + 0.01),
+      10,
+    );
+    const attempts: (() => ReturnType<typeof fitGP>)[] = [
+      () => fitGP(Xd, yd, d, productOptions),
+      () => fitGP(Xd, yd, d, { ...productOptions, noise: { kind: 'fixed', variance: 0 } }),
+      () =>
+        conditionGP(
+          Xd,
+          yd,
+          d,
+          { ...productOptions, noise: { kind: 'fixed', variance: 0 } },
+          {
+            ...hyperFor(productOptions),
+            noise: 0,
+          },
+        ),
+    ];
+    let succeeded = 0;
+    for (const f of attempts) {
+      try {
+        const gp = f();
+        succeeded++;
+        assert.ok(Number.isFinite(gp.logMarginalLikelihood));
+        const p = gp.predict(Xd);
+        assert.ok(
+          p.mean.every(Number.isFinite) && p.variance.every((v) => Number.isFinite(v) && v >= 0),
+        );
+        const g = gp.predictWithGradient([0.3, 0.3, 0.3]);
+        assert.ok(g.dMean.every(Number.isFinite) && g.dVariance.every(Number.isFinite));
+      } catch (e) {
+        assert.ok(e instanceof NumericsError, `expected NumericsError, got ${String(e)}`);
+      }
+    }
+    assert.ok(succeeded >= 1);
+    // The noise-free condition on exact duplicates needs jitter.
+    try {
+      const gp = (attempts[2] as () => ReturnType<typeof fitGP>)();
+      assert.ok(gp.jitter > 0);
+    } catch (e) {
+      assert.ok(e instanceof NumericsError);
+    }
+  });
+
+  it('scaleLengthscales and withHyperparameters', () => {
+    const h = hyperFor(productOptions);
+    const before = JSON.stringify(h);
+    const s = scaleLengthscales(h, [1, 2], 0.95);
+    assert.deepEqual(s.lengthscales[0]?.values, [
+      h.lengthscales[0]?.values[0],
+      (h.lengthscales[0]?.values[1] as number) * 0.95,
+    ]);
+    assert.deepEqual(s.lengthscales[1]?.values, [(h.lengthscales[1]?.values[0] as number) * 0.95]);
+    assert.equal(JSON.stringify(h), before, 'input not mutated');
+    const iso: GPHyperparameters = {
+      lengthscales: [{ kind: 'rbf', dims: [0, 1], values: [1] }],
+      outputScale: 1,
+      noise: 0.1,
+      mean: [],
+    };
+    assert.throws(() => scaleLengthscales(iso, [0], 0.5), /shares one lengthscale/);
+    assert.throws(() => scaleLengthscales(iso, [0], -1), ValidationError);
+    const { X, y } = toyData(14, 15, d);
+    const gp = conditionGP(X, y, d, productOptions, h);
+    const gs = gp.withHyperparameters(s);
+    const ref = conditionGP(X, y, d, productOptions, {
+      ...s,
+      standardization: gp.hyperparameters.standardization,
+    });
+    assert.deepEqual(gs.predict(X.subarray(0, d)), ref.predict(X.subarray(0, d)));
+    assert.notEqual(
+      gs.predict(X.subarray(0, d)).variance[0],
+      gp.predict(X.subarray(0, d)).variance[0],
+    );
+  });
+
+  it('validates inputs with messages that name the problem', () => {
+    const { X, y } = toyData(15, 5, d);
+    assert.throws(
+      () => fitGP(X, y.subarray(0, 4), d, productOptions),
+      /y has length 4 but X has n = 5/,
+    );
+    const bad = Float64Array.from(X);
+    bad[4] = Number.NaN;
+    assert.throws(() => fitGP(bad, y, d, productOptions), /X\[1\]\[1\] = NaN is not finite/);
+    assert.throws(
+      () => fitGP(X, y, d, { ...productOptions, mean: 'quadratic' as 'linear' }),
+      ValidationError,
+    );
+    assert.throws(
+      () => fitGP(X, y, d, { ...productOptions, restarts: 0 }),
+      /restarts must be an integer >= 1/,
+    );
+    assert.throws(
+      () => conditionGP(X, y, d, productOptions, { ...hyperFor(productOptions), mean: [1] }),
+      /mean has 1 coefficients, the mean model needs 4/,
+    );
+    const gp = conditionGP(X, y, d, productOptions, hyperFor(productOptions));
+    assert.throws(() => gp.predict(new Float64Array(4)), /not a multiple of d = 3/);
+    assert.throws(() => gp.predictWithGradient([1, 2]), /expected d = 3/);
+  });
+});
