@@ -5,7 +5,7 @@
  * time over repeats (CPU time is the steadier figure on a shared machine); GFLOP/s counted as
  * n³/3 flops (the standard Cholesky count).
  *
- * Run: node --import tsx bench/cholesky.ts [n ...]   (default 200 500 1000 2000)
+ * Run: npm run bench:cholesky [-- n ...]   (default 200 500 1000 2000)
  * Results are written by hand into BENCHMARKS.md, section "Cholesky".
  */
 import { cpus, loadavg } from 'node:os';
