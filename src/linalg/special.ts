@@ -23,8 +23,6 @@ const INV_SQRT_2PI = 0.3989422804014327;
 /** √(π/2) */
 const SQRT_HALF_PI = 1.2533141373155003;
 const LOG_SQRT_2PI = 0.9189385332046728;
-/** log(2) */
-const LN2 = Math.LN2;
 
 // Cody's coefficients. Interval 1 (|x| ≤ 0.46875): erf(x) ≈ x·P(x²)/Q(x²).
 const A = [
@@ -252,6 +250,3 @@ export function normQuantile(p: number): number {
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp(0.5 * x * x);
   return x - u / (1 + 0.5 * x * u);
 }
-
-/** log(2), re-exported for callers that work in log space. @internal */
-export const LOG2 = LN2;
