@@ -7,6 +7,7 @@
  *   `Testbed`, or a function returning one (default export name `testbed`).
  */
 import { NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
+import { getTestbed } from '../testbeds/index.ts';
 
 /** A serialisable reference to a testbed. */
 export type TestbedRef =
@@ -46,11 +47,5 @@ export async function resolveTestbed(ref: TestbedRef): Promise<Testbed> {
     }
     return tb;
   }
-  const testbeds = (await import('../testbeds/index.ts')) as Record<string, unknown>;
-  const get = testbeds['getTestbed'] as
-    | ((name: string, opts: { dataDir?: string }) => Testbed | Promise<Testbed>)
-    | undefined;
-  const opts = ref.dataDir !== undefined ? { dataDir: ref.dataDir } : {};
-  if (get !== undefined) return await get(ref.name, opts);
-  throw new NotFoundError(`no testbed registry available to load '${ref.name}'`, { ref });
+  return getTestbed(ref.name, ref.dataDir !== undefined ? { dataDir: ref.dataDir } : {});
 }
