@@ -14,6 +14,7 @@
 import {
   type History,
   InternalError,
+  NumericsError,
   type Proposal,
   type RunRecord,
   SIMPLEX_TOL,
@@ -114,12 +115,19 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
           break;
         }
         const id = `r${runs.length}`;
+        const curve = testbed.curve(p.mixture, p.scale, p.steps, job.metric);
+        const bad = curve.find((c) => !Number.isFinite(c.value));
+        if (bad !== undefined) {
+          throw new NumericsError(
+            `testbed '${testbed.name}' returned ${bad.value} for ${job.metric} at ${p.scale}, step ${bad.step} of mixture ${JSON.stringify(p.mixture)}; the testbed is broken for this query`,
+          );
+        }
         const run: RunRecord = {
           id,
           mixture: p.mixture,
           scale: p.scale,
           steps: p.steps,
-          curve: testbed.curve(p.mixture, p.scale, p.steps, job.metric),
+          curve,
           state: 'completed',
           cost,
           ...(parent !== undefined ? { parent: parent.id } : {}),
@@ -140,6 +148,12 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
           isTarget(recRun) &&
           recRun.mixture.every((x, i) => x === rec.mixture[i])
         );
+        const value = testbed.evaluate(rec.mixture, target.scale, target.steps, job.metric);
+        if (!Number.isFinite(value)) {
+          throw new NumericsError(
+            `testbed '${testbed.name}' returned ${value} for ${job.metric} at the target for mixture ${JSON.stringify(rec.mixture)}`,
+          );
+        }
         points.push({
           run: runs.length - 1,
           proposal: p,
@@ -148,7 +162,7 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
           x: spent + (confirm ? targetCost : 0),
           confirm,
           recommended: rec.mixture,
-          value: testbed.evaluate(rec.mixture, target.scale, target.steps, job.metric),
+          value,
         });
       }
     }

@@ -142,6 +142,22 @@ describe('benchmark harness', () => {
   });
 });
 
+describe('harness numerics', () => {
+  it('reports a testbed that returns NaN instead of scoring it silently', async () => {
+    const { toyTestbed } = await import('./toy-testbed.ts');
+    const broken = { ...toyTestbed, curve: () => [{ step: 1000, value: Number.NaN }] };
+    const t = simulateJob(broken, {
+      method: 'random',
+      metric: 'loss',
+      seed: 0,
+      optimizerSeed: 0,
+      budget: 30,
+    });
+    assert.match(t.error ?? '', /NumericsError: testbed 'toy' returned NaN for loss/);
+    assert.equal(t.points.length, 0);
+  });
+});
+
 describe('mixopt bench (CLI)', () => {
   it('prints the summary with speedups and final regret as JSON', () => {
     const out = join(tmp, 'cli');
