@@ -283,8 +283,18 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     if (far(model.wInc)) cands.push(model.wInc);
     const nu = noiseVar(gp);
     const options: Option[] = [];
+    // A new run that an earlier run already covers (same mixture and scale, at least as
+    // many steps) would only repeat a known curve: never proposed.
+    const covered = (w: readonly number[], scale: string, z: number): boolean =>
+      history.runs.some(
+        (r) =>
+          r.scale === scale &&
+          r.steps >= z &&
+          r.mixture.every((v, j) => Math.abs(v - w[j]!) <= 1e-9),
+      );
     for (const w of cands) {
       for (const p of pairs) {
+        if (covered(w, p.scale, p.steps)) continue;
         const x = encodeInput(space, w, p.scale, p.steps, enc);
         options.push({
           proposal: { mixture: w, scale: p.scale, steps: p.steps },
@@ -307,8 +317,13 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         }
       }
     }
-    let best = options[0]!;
-    for (const o of options) if (o.score > best.score) best = o;
+    let best: Option | undefined;
+    for (const o of options) if (best === undefined || o.score > best.score) best = o;
+    if (best === undefined || !Number.isFinite(best.score)) {
+      // Nothing scores (the model sees no possible improvement anywhere): explore at the
+      // target with the mixture of largest target EI (or the incumbent).
+      return { mixture: ei.w, scale: target.scale, steps: target.steps };
+    }
     return best.proposal;
   };
 
