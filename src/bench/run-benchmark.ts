@@ -27,6 +27,8 @@ export interface BenchOptions {
   readonly metrics: readonly string[] | 'all';
   /** Number of seeds (>= 1). */
   readonly seeds: number;
+  /** Index of the first seed (default 0): seeds `firstSeed .. firstSeed + seeds - 1`, so a suite can run in chunks and be merged. */
+  readonly firstSeed?: number;
   /** Budget in cost units (default: 1500/197 target runs, i.e. 1,500 on slimpajama-mlp). */
   readonly budget?: number;
   /** Root seed (default 0). */
@@ -133,10 +135,15 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
     );
   }
   const seed = opts.seed ?? 0;
+  const firstSeed = opts.firstSeed ?? 0;
+  if (!Number.isInteger(firstSeed) || firstSeed < 0) {
+    throw new ValidationError(`firstSeed must be a non-negative integer, got ${String(firstSeed)}`);
+  }
+  // Seed-major order, so that a suite stopped early has every method on the first seeds.
   const jobs: JobSpec[] = [];
-  for (const method of opts.methods) {
+  for (let s = firstSeed; s < firstSeed + opts.seeds; s++) {
     for (const metric of metrics) {
-      for (let s = 0; s < opts.seeds; s++) {
+      for (const method of opts.methods) {
         const settings = opts.settings?.[method];
         jobs.push({
           method,

@@ -110,6 +110,7 @@ interface BenchCliOptions {
   methods?: string[];
   metrics: string;
   seeds: number;
+  firstSeed?: number;
   budget?: number;
   out?: string;
   workers?: number;
@@ -142,6 +143,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
       metrics: o.metrics === 'all' ? 'all' : list(o.metrics),
       seeds: o.seeds,
       seed: o.seed,
+      ...(o.firstSeed !== undefined ? { firstSeed: o.firstSeed } : {}),
       ...(o.budget !== undefined ? { budget: o.budget } : {}),
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       ...(o.batch !== undefined ? { batch: o.batch } : {}),
