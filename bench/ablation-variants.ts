@@ -1,0 +1,63 @@
+/**
+ * MFMS-BO ablation variants: each registers `mfms-bo` with one default choice
+ * toggled (settings merged over any given ones), under the name
+ * `mfms-bo:abl-<variant>`. Imported by bench/ablations.ts in every benchmark
+ * worker (the harness's `modules` option).
+ */
+import type { OptimizerContext } from '../src/core/index.ts';
+import { createMfmsBo, hasOptimizer, registerOptimizer } from '../src/optimizers/index.ts';
+
+/** Variant name -> the settings it changes, with the reason it is tested. */
+export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what: string }> = {
+  'no-refit': {
+    settings: { refitEvery: 0 },
+    what: 'hyper-parameters fitted once (after the initial design), as the paper',
+  },
+  'linear-encoding': {
+    settings: { scaleEncoding: 'linear', stepEncoding: 'linear' },
+    what: "the paper's s = params/max, t = steps/max instead of log size and log steps",
+  },
+  'paper-acquisition': {
+    settings: { acquisition: 'paper' },
+    what: "the paper's EI at each fidelity / c^alpha instead of target improvement per cost",
+  },
+  'best-raw': {
+    settings: { recommend: 'best-raw' },
+    what: 'recommend the best raw value at any fidelity instead of the predicted target optimum',
+  },
+  'no-continuations': {
+    settings: { continuations: false },
+    what: 'never continue an earlier run',
+  },
+  'rbf-w': {
+    settings: { wKernel: 'rbf' },
+    what: 'RBF instead of Matern-5/2 over the mixture',
+  },
+  'constant-mean': {
+    settings: { mean: 'constant' },
+    what: 'constant instead of linear prior mean',
+  },
+  'all-paper': {
+    settings: {
+      refitEvery: 0,
+      scaleEncoding: 'linear',
+      stepEncoding: 'linear',
+      acquisition: 'paper',
+      recommend: 'best-raw',
+      continuations: false,
+      wKernel: 'rbf',
+    },
+    what: 'every choice toggled back to the paper (close to mfms-bo:paper, but with our search)',
+  },
+};
+
+for (const [name, v] of Object.entries(ABLATIONS)) {
+  const method = `mfms-bo:abl-${name}`;
+  if (hasOptimizer(method)) continue;
+  registerOptimizer(
+    method,
+    (ctx: OptimizerContext) =>
+      createMfmsBo({ ...ctx, settings: { ...v.settings, ...(ctx.settings ?? {}) } }),
+    `mfms-bo ablation: ${v.what}`,
+  );
+}
