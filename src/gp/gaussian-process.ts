@@ -207,6 +207,61 @@ interface State {
   readonly jitter: number;
   readonly alpha: Float64Array;
   readonly lmlZ: number;
+  readonly fit?: readonly FitStart[];
+}
+
+/** Diagnostics of one L-BFGS-B start of {@link fitGP}. */
+export interface FitStart {
+  /** Final objective −(log p(z|θ) + log prior), standardised units. */
+  readonly objective: number;
+  /** Iterations and evaluations on all the data. */
+  readonly iterations: number;
+  readonly evaluations: number;
+  /** Evaluations of the subset stage (0 when n ≤ 512 or for a warm start). */
+  readonly subsetEvaluations: number;
+  readonly message: string;
+}
+
+/**
+ * Fit tuning (internal; tests lower the sizes to exercise the subset path).
+ * Above `subsetMinN` observations, each start is pre-optimised on a seeded random subset of
+ * `subsetSize` points; subset optima closer than `duplicateTol` (max |Δθ|, log units) are
+ * polished on the full data once.
+ * @internal
+ */
+export const FIT_TUNING = { subsetMinN: 512, subsetSize: 256, duplicateTol: 1e-3 };
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+/** The likelihood of a seeded random subset (same standardisation as the full data). */
+function subsetLikelihood(
+  r: Resolved,
+  X: Float64Array,
+  y: Float64Array,
+  extra: Float64Array,
+  stdz: { mean: number; std: number },
+  n: number,
+  d: number,
+): MarginalLikelihood {
+  const idx = new Rng(r.seed)
+    .fork('gp-subset')
+    .shuffle(Array.from({ length: n }, (_, i) => i))
+    .slice(0, FIT_TUNING.subsetSize)
+    .sort((a, b) => a - b);
+  const m = idx.length;
+  const Xs = new Float64Array(m * d);
+  const ys = new Float64Array(m);
+  const es = new Float64Array(m);
+  idx.forEach((i, q) => {
+    Xs.set(X.subarray(i * d, (i + 1) * d), q * d);
+    ys[q] = y[i] as number;
+    es[q] = extra[i] as number;
+  });
+  return buildLikelihood(r, Xs, m, ys, es, stdz);
 }
 
 function buildLikelihood(
@@ -264,8 +319,14 @@ function makeState(
  * hyper-parameters with multi-start L-BFGS-B (analytic gradients), then
  * condition on the data. Start 1 is the default point of the box (or
  * `warmStart`, converted into this data's standardisation); starts 2..restarts are
- * drawn from `new Rng(seed)`. The best start wins (the earliest on ties), so
- * the same inputs and seed give bit-identical fits.
+ * drawn from `new Rng(seed)` (box: see hyperparameters.ts). The mean coefficients
+ * are profiled out by generalised least squares at every evaluation (exact: the
+ * optimum over them given the rest), so L-BFGS-B searches only the kernel and noise.
+ * For n > 512 each start (except a warm start) is first optimised on a seeded
+ * random subset of 256 points, then polished on all the data; starts whose subset
+ * optima coincide (max |Δθ| ≤ 1e-3) share one polish. The best start wins (the
+ * earliest on ties), so the same inputs and seed give bit-identical fits.
+ * Per-start diagnostics: {@link GaussianProcess.fitDiagnostics}.
  *
  * @param X n×d inputs, row-major (copied)
  * @param y n outputs (copied)
@@ -313,34 +374,75 @@ export function fitGP(
   // L-BFGS-B runs over the kernel/noise entries θ[0..iMean); the mean coefficients are
   // profiled out exactly (generalised least squares) at every evaluation.
   const P = r.layout.iMean;
-  const full = new Float64Array(r.layout.size);
-  const gFull = new Float64Array(r.layout.size);
-  const fg = (x: Float64Array, g: Float64Array): number => {
-    full.set(x);
-    const val = lik.evaluateProfiled(full, gFull);
-    if (!Number.isFinite(val)) {
-      g.fill(0);
-      return Number.POSITIVE_INFINITY;
-    }
-    for (let i = 0; i < P; i++) g[i] = -(gFull[i] as number);
-    return -val;
+  const objective = (l: MarginalLikelihood) => {
+    const full = new Float64Array(r.layout.size);
+    const gFull = new Float64Array(r.layout.size);
+    return (x: Float64Array, g: Float64Array): number => {
+      full.set(x);
+      const val = l.evaluateProfiled(full, gFull);
+      if (!Number.isFinite(val)) {
+        g.fill(0);
+        return Number.POSITIVE_INFINITY;
+      }
+      for (let i = 0; i < P; i++) g[i] = -(gFull[i] as number);
+      return -val;
+    };
   };
+  const fg = objective(lik);
+  const lbOpts = {
+    lower: box.lower.subarray(0, P),
+    upper: box.upper.subarray(0, P),
+    m: 10,
+    maxIter: r.maxIter,
+    pgtol: 1e-5,
+    factr: 1e7,
+  };
+  // Large n: each (non-warm) start is first optimised on a seeded random subset of
+  // subsetSize points (cost ∝ size³), then polished on all the data. The result is a
+  // local optimum of the full-data objective either way; the subset stage only moves the start.
+  const fgSub =
+    n > FIT_TUNING.subsetMinN ? objective(subsetLikelihood(r, Xc, yc, extra, stdz, n, d)) : null;
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
-  for (const x0 of starts) {
-    const res = lbfgsb(fg, x0.subarray(0, P), {
-      lower: box.lower.subarray(0, P),
-      upper: box.upper.subarray(0, P),
-      m: 10,
-      maxIter: r.maxIter,
-      pgtol: 1e-5,
-      factr: 1e7,
+  const fit: FitStart[] = [];
+  // Subset optima already polished: a start whose subset optimum lies within duplicateTol
+  // (max |Δθ|) of one of them would be polished along the same path, so it shares that result.
+  const polished: { x: Float64Array; k: number; f: number }[] = [];
+  starts.forEach((x0, k) => {
+    let xs = x0.subarray(0, P);
+    let pre = 0;
+    if (fgSub !== null && !(k === 0 && options.warmStart !== undefined)) {
+      const sub = lbfgsb(fgSub, xs, lbOpts);
+      pre = sub.evaluations;
+      if (Number.isFinite(sub.f)) {
+        xs = sub.x;
+        const twin = polished.find((q) => maxAbsDiff(q.x, sub.x) <= FIT_TUNING.duplicateTol);
+        if (twin !== undefined) {
+          fit.push({
+            objective: twin.f,
+            iterations: 0,
+            evaluations: 0,
+            subsetEvaluations: pre,
+            message: `subset optimum duplicates start ${twin.k + 1}'s: shares its polish`,
+          });
+          return;
+        }
+      }
+    }
+    const res = lbfgsb(fg, xs, lbOpts);
+    if (fgSub !== null && pre > 0) polished.push({ x: Float64Array.from(xs), k, f: res.f });
+    fit.push({
+      objective: res.f,
+      iterations: res.iterations,
+      evaluations: res.evaluations,
+      subsetEvaluations: pre,
+      message: res.message,
     });
     if (Number.isFinite(res.f) && res.f < bestF) {
       bestF = res.f;
       best = Float64Array.from(res.x);
     }
-  }
+  });
   if (best !== null) {
     const th = new Float64Array(r.layout.size);
     th.set(best);
@@ -352,7 +454,10 @@ export function fitGP(
     lik.factorize(first);
     best = first;
   }
-  return new GaussianProcess(makeState(Xc, yc, n, d, options, r, extra, stdz, lik, best));
+  return new GaussianProcess({
+    ...makeState(Xc, yc, n, d, options, r, extra, stdz, lik, best),
+    fit,
+  });
 }
 
 /**
@@ -392,6 +497,8 @@ export class GaussianProcess {
   readonly logMarginalLikelihood: number;
   /** Jitter the Cholesky factorisation needed (0 normally). */
   readonly jitter: number;
+  /** Per-start L-BFGS-B diagnostics when this GP came from {@link fitGP} (empty otherwise). */
+  readonly fitDiagnostics: readonly FitStart[];
   private readonly st: State;
   private readonly ls: Float64Array;
   private readonly invL2: Float64Array;
@@ -405,6 +512,7 @@ export class GaussianProcess {
     this.hyperparameters = st.r.layout.fromVector(st.theta, st.noise, st.stdz);
     this.logMarginalLikelihood = st.lmlZ - st.n * Math.log(st.stdz.std);
     this.jitter = st.jitter;
+    this.fitDiagnostics = st.fit ?? [];
     this.ls = HyperLayout.channelLengthscales(this.hyperparameters);
     this.invL2 = this.ls.map((l) => 1 / (l * l));
     this.s = this.hyperparameters.outputScale;

@@ -1,5 +1,5 @@
 // The gp module's public door: re-exports only.
-export { conditionGP, fitGP, GaussianProcess } from './gaussian-process.ts';
+export { conditionGP, type FitStart, fitGP, GaussianProcess } from './gaussian-process.ts';
 export { scaleLengthscales } from './hyperparameters.ts';
 export { Kernel } from './kernel.ts';
 export type {

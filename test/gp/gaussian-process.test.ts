@@ -317,3 +317,26 @@ describe('GaussianProcess', () => {
     assert.throws(() => gp.predictWithGradient([1, 2]), /expected d = 3/);
   });
 });
+
+describe('fitGP large-n path (subset pre-optimisation, shared polish)', () => {
+  it('reaches the same optimum as the plain multi-start fit, deterministically', async () => {
+    const { FIT_TUNING } = await import('../../src/gp/gaussian-process.ts');
+    const saved = { ...FIT_TUNING };
+    const { X, y } = toyData(16, 70, d);
+    const opts: GPOptions = { ...productOptions, restarts: 3, seed: 5 };
+    const plain = fitGP(X, y, d, opts);
+    assert.ok(plain.fitDiagnostics.every((s) => s.subsetEvaluations === 0));
+    try {
+      FIT_TUNING.subsetMinN = 50;
+      FIT_TUNING.subsetSize = 40;
+      const a = fitGP(X, y, d, opts);
+      const b = fitGP(X, y, d, opts);
+      assert.deepEqual(a.hyperparameters, b.hyperparameters);
+      assert.equal(a.fitDiagnostics.length, 3);
+      assert.ok(a.fitDiagnostics.every((s) => s.subsetEvaluations > 0));
+      assertClose(a.logMarginalLikelihood, plain.logMarginalLikelihood, 1e-6, 1e-6, 'MLL');
+    } finally {
+      Object.assign(FIT_TUNING, saved);
+    }
+  });
+});
