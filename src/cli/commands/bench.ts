@@ -183,6 +183,11 @@ export function register(program: Command): void {
     .option('--metrics <list>', "comma-separated metric names, or 'all'", 'all')
     .option('--seeds <n>', 'seeds per method and metric', positiveInt('seeds'), 5)
     .option(
+      '--first-seed <i>',
+      'index of the first seed (run a suite in chunks, then merge with bench/merge.ts)',
+      nonNegativeInt('first-seed'),
+    )
+    .option(
       '--budget <units>',
       'budget in cost units (default 1500 on slimpajama-mlp)',
       positiveNumber('budget'),
