@@ -102,7 +102,7 @@ export const MfmsSettingsSchema = z.strictObject({
   /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
   candidates: z.number().int().min(1).default(3),
   starts: z.number().int().min(1).default(5),
-  rawSamples: z.number().int().min(0).default(256),
+  rawSamples: z.number().int().min(0).default(128),
   maxObservations: z.number().int().min(10).default(250),
   stepFractions: z
     .array(z.number().gt(0).max(1))
@@ -218,25 +218,31 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return h.noise * sd * sd;
   };
 
-  /** Score of observing `x` for the target prediction at mixture `w`. */
-  const targetScore = (
+  /**
+   * Scores of observing each of `xs` (inputs with mixture `w`) for the target
+   * prediction at `w`, from one joint posterior covariance of `[x*(w), xs...]`.
+   */
+  const targetScores = (
     gp: GaussianProcess,
     w: readonly number[],
-    x: number[],
+    xs: readonly number[][],
+    costs: readonly number[],
     muBest: number,
-    cost: number,
     alpha: number,
     nu: number,
-  ): number => {
-    const xs = xStar(w);
-    const X2 = new Float64Array(2 * (k + 2));
-    X2.set(x, 0);
-    X2.set(xs, k + 2);
-    const C = gp.covariance(X2);
-    const mu = gp.predict(Float64Array.from(xs)).mean[0]!;
-    const sdTilde = Math.abs(C[1]!) / Math.sqrt(Math.max(C[0]!, 0) + nu);
-    const lei = logExpectedImprovement(mu, sdTilde, muBest).value;
-    return lei - alpha * Math.log(cost);
+  ): number[] => {
+    const d = k + 2;
+    const m = xs.length + 1;
+    const X = new Float64Array(m * d);
+    X.set(xStar(w), 0);
+    for (let j = 0; j < xs.length; j++) X.set(xs[j]!, (j + 1) * d);
+    const C = gp.covariance(X);
+    const mu = gp.predict(X.subarray(0, d)).mean[0]!;
+    return xs.map((_, j) => {
+      const a = j + 1;
+      const sdTilde = Math.abs(C[a]!) / Math.sqrt(Math.max(C[a * m + a]!, 0) + nu);
+      return logExpectedImprovement(mu, sdTilde, muBest).value - alpha * Math.log(costs[j]!);
+    });
   };
 
   const proposeOne = (
@@ -293,28 +299,49 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
           r.mixture.every((v, j) => Math.abs(v - w[j]!) <= 1e-9),
       );
     for (const w of cands) {
-      for (const p of pairs) {
-        if (covered(w, p.scale, p.steps)) continue;
-        const x = encodeInput(space, w, p.scale, p.steps, enc);
+      const ps = pairs.filter((p) => !covered(w, p.scale, p.steps));
+      if (ps.length === 0) continue;
+      const sc = targetScores(
+        gp,
+        w,
+        ps.map((p) => encodeInput(space, w, p.scale, p.steps, enc)),
+        ps.map((p) => p.cost),
+        model.muBest,
+        alpha,
+        nu,
+      );
+      ps.forEach((p, j) => {
         options.push({
           proposal: { mixture: w, scale: p.scale, steps: p.steps },
-          score: targetScore(gp, w, x, model.muBest, p.cost, alpha, nu),
+          score: sc[j]!,
         });
-      }
+      });
     }
     if (s.continuations) {
       for (const r of activeRuns(history)) {
         if (r.state !== 'completed') continue;
-        for (const z2 of steps) {
-          if (z2 <= r.steps) continue;
+        const zs = steps.filter((z2) => {
+          if (z2 <= r.steps) return false;
           const cost = space.cost(r.scale, z2) - space.cost(r.scale, r.steps);
-          if (!(cost > 0) || cost > left) continue;
-          const x = encodeInput(space, r.mixture, r.scale, z2, enc);
+          return cost > 0 && cost <= left;
+        });
+        if (zs.length === 0) continue;
+        const costs = zs.map((z2) => space.cost(r.scale, z2) - space.cost(r.scale, r.steps));
+        const sc = targetScores(
+          gp,
+          r.mixture,
+          zs.map((z2) => encodeInput(space, r.mixture, r.scale, z2, enc)),
+          costs,
+          model.muBest,
+          alpha,
+          nu,
+        );
+        zs.forEach((z2, j) => {
           options.push({
             proposal: { mixture: r.mixture, scale: r.scale, steps: z2, continues: r.id },
-            score: targetScore(gp, r.mixture, x, model.muBest, cost, alpha, nu),
+            score: sc[j]!,
           });
-        }
+        });
       }
     }
     let best: Option | undefined;
