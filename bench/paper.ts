@@ -1,0 +1,47 @@
+/**
+ * The paper suite on slimpajama-mlp (SPEC 2.6), run one seed at a time so
+ * that whatever finished can be merged (bench/merge.ts) if the run is cut
+ * short. Each seed writes `<out>/seed-<s>/` (bench.json.gz, summary.json,
+ * summary.md, SVGs) via the library (no CLI), and a line per job on stderr.
+ *
+ * Usage: node --import tsx bench/paper.ts [--from 0] [--to 19] [--out results/tmp/paper]
+ *        [--methods mfms-bo,mfms-bo:paper,hyperband,random,mf-bo,bo] [--workers N]
+ *        [--budget 1500] [--data-dir D]
+ * Then:  node --import tsx bench/merge.ts --out results/paper --gzip results/tmp/paper/seed-*\/bench.json.gz
+ */
+import { join } from 'node:path';
+import { runBenchmark } from '../src/bench/run-benchmark.ts';
+import { writeResults } from '../src/bench/write-results.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? def) : def;
+};
+const from = Number(opt('from', '0'));
+const to = Number(opt('to', '19'));
+const out = opt('out', 'results/tmp/paper');
+const methods = opt('methods', 'mfms-bo,mfms-bo:paper,hyperband,random,mf-bo,bo').split(',');
+const budget = Number(opt('budget', '1500'));
+const workers = args.includes('--workers') ? Number(opt('workers', '2')) : undefined;
+const dataDir = args.includes('--data-dir') ? opt('data-dir', '') : undefined;
+
+for (let s = from; s <= to; s++) {
+  const r = await runBenchmark({
+    testbed: { name: 'slimpajama-mlp', ...(dataDir !== undefined ? { dataDir } : {}) },
+    methods,
+    metrics: 'all',
+    seeds: 1,
+    firstSeed: s,
+    budget,
+    ...(workers !== undefined ? { workers } : {}),
+    onProgress: (e) =>
+      process.stderr.write(
+        `${new Date().toISOString()} seed ${s}: job ${e.done}/${e.total} ${e.method} / ${e.metric} ${e.seconds.toFixed(1)} s${e.error !== undefined ? ` ERROR ${e.error}` : ''}\n`,
+      ),
+  });
+  await writeResults(r, join(out, `seed-${s}`), { gzip: true });
+  process.stderr.write(
+    `${new Date().toISOString()} seed ${s} done in ${r.meta.wallSeconds.toFixed(0)} s\n`,
+  );
+}
