@@ -29,6 +29,12 @@ import type { Kernel } from './kernel.ts';
 import type { PriorSpec } from './types.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/**
+ * Largest pair-distance cache kept across evaluations, in numbers (2^25 = 256 MiB); larger
+ * problems recompute each row's distances per evaluation. Mutable for tests only.
+ * @internal
+ */
+export const LIKELIHOOD_TUNING = { maxCached: 2 ** 25 };
 
 /** A factorised GP system at given θ. */
 export interface Factorization {
@@ -44,6 +50,7 @@ export interface Factorization {
 export class MarginalLikelihood {
   private D: Float64Array | null = null;
   private H: Float64Array | null = null;
+  private scratchRow: Float64Array | null = null;
   private readonly invL2: Float64Array;
   private readonly leafOfChannel: Int32Array;
   private readonly allRbfProduct: boolean;
@@ -69,10 +76,24 @@ export class MarginalLikelihood {
     this.allRbfProduct = kernel.terms.length === 1 && kernel.leaves.every((l) => l.kind === 'rbf');
   }
 
-  /** The cached pair distances (computed on first use). */
-  distances(): Float64Array {
-    if (this.D === null) this.D = this.kernel.pairDistances(this.X, this.n);
-    return this.D;
+  /**
+   * Channel distances of the pairs (i, 0..i−1) of row i: returns the buffer and the offset of
+   * pair (i, 0); pair (i, j) is at offset + j·C. All pairs are computed once and cached when
+   * they fit in `LIKELIHOOD_TUNING.maxCached` numbers, otherwise row i is recomputed into a scratch row.
+   */
+  private row(i: number): [Float64Array, number] {
+    const C = this.kernel.numLengthscales;
+    const pairs = (this.n * (this.n - 1)) / 2;
+    if (pairs * C <= LIKELIHOOD_TUNING.maxCached) {
+      if (this.D === null) this.D = this.kernel.pairDistances(this.X, this.n);
+      return [this.D, ((i * (i - 1)) / 2) * C];
+    }
+    if (this.scratchRow === null) this.scratchRow = new Float64Array(this.n * C);
+    const R = this.scratchRow;
+    const d = this.kernel.d;
+    for (let j = 0; j < i; j++)
+      this.kernel.channelDistances(this.X, i * d, this.X, j * d, R, j * C);
+    return [R, 0];
   }
 
   private setLengthscales(th: ArrayLike<number>): void {
@@ -108,21 +129,20 @@ export class MarginalLikelihood {
     const invL2 = this.invL2;
     const s = Math.exp(th[this.layout.iScale] as number);
     const noise = this.noiseAt(th);
-    const D = this.distances();
     const K = new Float64Array(n * n);
     const sd = s * kernel.diag;
-    let p = 0;
     for (let i = 0; i < n; i++) {
       const ri = i * n;
+      const [D, base] = this.row(i);
       if (this.allRbfProduct) {
-        for (let j = 0; j < i; j++, p++) {
+        for (let j = 0; j < i; j++) {
           let r2 = 0;
-          const o = p * C;
+          const o = base + j * C;
           for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
           K[ri + j] = s * Math.exp(-0.5 * r2);
         }
       } else {
-        for (let j = 0; j < i; j++, p++) K[ri + j] = s * kernel.evalDistances(D, p * C, invL2);
+        for (let j = 0; j < i; j++) K[ri + j] = s * kernel.evalDistances(D, base + j * C, invL2);
       }
       K[ri + i] = sd + noise + (this.nu[i] as number);
     }
@@ -277,19 +297,18 @@ export class MarginalLikelihood {
     this.setLengthscales(th);
     const invL2 = this.invL2;
     const s = Math.exp(th[layout.iScale] as number);
-    const D = this.distances();
     const gLs = new Float64Array(C);
     let gK = 0; // Σ_{i>j} W_ij k_ij
     let gDiag = 0; // Σ_i W_ii
-    let p = 0;
     const leafOf = this.leafOfChannel;
     for (let i = 0; i < n; i++) {
       const ri = i * n;
       const ai = alpha[i] as number;
+      const [D, base] = this.row(i);
       if (this.allRbfProduct) {
-        for (let j = 0; j < i; j++, p++) {
+        for (let j = 0; j < i; j++) {
           const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = p * C;
+          const o = base + j * C;
           let r2 = 0;
           for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
           const wk = w * Math.exp(-0.5 * r2);
@@ -298,9 +317,9 @@ export class MarginalLikelihood {
         }
       } else {
         const leafH = kernel.leafH;
-        for (let j = 0; j < i; j++, p++) {
+        for (let j = 0; j < i; j++) {
           const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = p * C;
+          const o = base + j * C;
           gK += w * kernel.evalDistances(D, o, invL2);
           const A = kernel.partials();
           for (let c = 0; c < C; c++) {

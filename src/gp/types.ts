@@ -35,7 +35,8 @@ export type MeanSpec = 'zero' | 'constant' | 'linear';
 
 /**
  * Homoscedastic observation noise, in standardised units (variance of z).
- * `learned`: fitted, starting at `initial` (default 0.1) within [`lower` (default 1e-6), 10].
+ * `learned`: fitted, starting at `initial` (default 0.1·v) within [`lower` (default 1e-6), 10·v],
+ * v = 1 when standardised (else the variance of y).
  * `fixed`: held at `variance`.
  */
 export type NoiseSpec =

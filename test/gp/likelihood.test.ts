@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HyperLayout } from '../../src/gp/hyperparameters.ts';
 import { Kernel } from '../../src/gp/kernel.ts';
-import { MarginalLikelihood } from '../../src/gp/likelihood.ts';
+import { LIKELIHOOD_TUNING, MarginalLikelihood } from '../../src/gp/likelihood.ts';
 import { type KernelSpec, type MeanSpec, type PriorSpec, Rng } from '../../src/index.ts';
 import { assertClose, centralDiff, toyData } from './helpers.ts';
 
@@ -193,5 +193,25 @@ describe('log marginal likelihood', () => {
     const g = new Float64Array(layout.size).fill(7);
     assert.equal(lik.evaluate(th, g), Number.NEGATIVE_INFINITY);
     assert.ok(g.every((v) => v === 0));
+  });
+
+  it('without the pair-distance cache (large n) gives bit-identical values and gradients', () => {
+    for (const cfg of configs) {
+      const rng = new Rng(8);
+      const a = setup(cfg);
+      const th = randomTheta(a.layout, rng);
+      const ga = new Float64Array(a.layout.size);
+      const fa = a.lik.evaluate(th, ga);
+      const saved = LIKELIHOOD_TUNING.maxCached;
+      try {
+        LIKELIHOOD_TUNING.maxCached = 0;
+        const b = setup(cfg);
+        const gb = new Float64Array(b.layout.size);
+        assert.equal(b.lik.evaluate(th, gb), fa);
+        assert.deepEqual(gb, ga);
+      } finally {
+        LIKELIHOOD_TUNING.maxCached = saved;
+      }
+    }
   });
 });
