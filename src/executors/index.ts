@@ -1,3 +1,6 @@
 // The executors module's public door: re-exports only.
 export * from './local.ts';
 export * from './simulator.ts';
+export * from './slurm.ts';
+export * from './slurm-parse.ts';
+export * from './slurm-script.ts';

@@ -76,8 +76,10 @@ export function createSimulatorExecutor(opts: SimulatorExecutorOptions): Executo
       const m = handle.meta as unknown as SimMeta;
       if (cancelled.has(handle.jobId)) return { phase: 'failed', points: [], error: 'cancelled' };
       const elapsed = clock() - m.startedAt;
-      const reached =
-        m.msPerStep <= 0 ? m.steps : Math.min(m.steps, Math.floor(elapsed / m.msPerStep));
+      // Steps trained so far, rounded down to the testbed's logging grid (a real run logs on it too).
+      const log = testbed.steps.logEvery;
+      const trained = m.msPerStep <= 0 ? m.steps : Math.floor(elapsed / m.msPerStep);
+      const reached = trained >= m.steps ? m.steps : Math.floor(trained / log) * log;
       const points: MetricPoint[] = [];
       if (reached >= testbed.steps.min) {
         for (const metric of m.metrics) {

@@ -125,8 +125,47 @@ const ExecutorSchema = z.discriminatedUnion(
         .optional(),
       workDir: z.string().optional(),
     }),
+    // Formats (time, mem, extra lines) are checked by createSlurmExecutor, at `mixopt run`.
+    z.strictObject({
+      kind: z.literal('slurm'),
+      template: z
+        .string({ error: 'template must be a batch script path, e.g. "job.sbatch"' })
+        .min(1, { error: 'template must be a batch script path, e.g. "job.sbatch"' }),
+      partition: z.string().optional(),
+      account: z.string().optional(),
+      time: z
+        .union([z.string(), z.number().int().positive()], {
+          error: 'time must be a Slurm time limit, e.g. "2:00:00" or 120 (minutes)',
+        })
+        .optional(),
+      gpus: z
+        .number({ error: 'gpus must be a whole number of GPUs per job' })
+        .int({ error: 'gpus must be a whole number of GPUs per job' })
+        .min(0, { error: 'gpus must be a whole number of GPUs per job' })
+        .optional(),
+      cpusPerTask: positiveInt('cpusPerTask').optional(),
+      mem: z.string({ error: 'mem must be a Slurm memory size, e.g. "64G"' }).optional(),
+      extra: z
+        .array(z.string(), { error: 'extra must be a list of sbatch options, e.g. ["--qos=high"]' })
+        .optional(),
+      array: z.boolean({ error: 'array must be true or false' }).optional(),
+      cwd: z.string().optional(),
+      env: z
+        .record(z.string(), z.string(), { error: 'env maps names to string values' })
+        .optional(),
+      workDir: z.string().optional(),
+      accounting: z
+        .enum(['auto', 'sacct', 'none'], {
+          error: "accounting must be 'auto', 'sacct' or 'none'",
+        })
+        .optional(),
+      statusIntervalSeconds: z
+        .number({ error: 'statusIntervalSeconds must be a positive number' })
+        .positive({ error: 'statusIntervalSeconds must be a positive number' })
+        .optional(),
+    }),
   ],
-  { error: "executor.kind must be 'simulator' or 'local'" },
+  { error: "executor.kind must be 'simulator', 'local' or 'slurm'" },
 );
 
 /** The zod schema of a study config file (input form: defaults not yet applied). */

@@ -173,6 +173,37 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     emit({ type: 'launch', trial: t, job: a.handle.jobId });
   }
 
+  /** Launches `list` as one batch (`executor.runBatch`, e.g. a Slurm job array) when there are several. */
+  async function launchAll(list: readonly Active[]): Promise<void> {
+    if (list.length < 2 || executor.runBatch === undefined) {
+      for (const a of list) await launch(a);
+      return;
+    }
+    const trials = list.map((a) => study.trial(a.trial));
+    let handles: JobHandle[];
+    try {
+      handles = await executor.runBatch(trials.map((t) => study.trialSpec(t)));
+    } catch (err) {
+      for (const t of trials) {
+        active.delete(t.id);
+        if (err instanceof ExecutorError) {
+          const r = study.fail(t.id, `executor could not launch the job: ${err.message}`);
+          failed += r.state === 'failed' ? 1 : 0;
+          emit({ type: 'fail', trial: t.id, error: err.message, state: r.state });
+        } else
+          study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (err instanceof ExecutorError) return;
+      throw err;
+    }
+    list.forEach((a, i) => {
+      const t = trials[i] as TrialRecord;
+      a.handle = handles[i] as JobHandle;
+      study.setJob(t.id, a.handle);
+      emit({ type: 'launch', trial: t, job: a.handle.jobId });
+    });
+  }
+
   function spend(): { spent: number; committed: number } {
     return studySpend(study.trials(), metricCurves(study.config, study.points()));
   }
@@ -198,7 +229,8 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       break;
     }
     // Launch adopted trials that never got a job, then fill free slots.
-    for (const a of active.values()) if (a.handle === undefined) await launch(a);
+    await launchAll([...active.values()].filter((a) => a.handle === undefined));
+    const asked: Active[] = []; // launched together after the asks when the executor batches
     while (active.size < parallel && !exhausted && !options.signal?.aborted) {
       // Trials waiting for a retry are already committed: they run whatever the limits.
       const retry = study.trials().some((t) => t.state === 'pending' || t.state === 'stale');
@@ -222,8 +254,10 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       const a: Active = { trial: t.id, told: toldFromStore(t.id) };
       active.set(t.id, a);
       if (t.attempts === 1) launched++; // a retry is not a new trial
-      await launch(a);
+      if (executor.runBatch === undefined) await launch(a);
+      else asked.push(a);
     }
+    await launchAll(asked);
     if (active.size === 0) break;
     await sleep(poll, options.signal);
     if (options.signal?.aborted) continue;
@@ -233,7 +267,9 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       try {
         r = await executor.poll(a.handle);
       } catch (err) {
-        emit({ type: 'poll-error', trial: a.trial, error: (err as Error).message });
+        // An executor that cannot poll now (e.g. squeue down) is retried; a bug is not.
+        if (!(err instanceof MixoptError)) throw err;
+        emit({ type: 'poll-error', trial: a.trial, error: err.message });
         continue;
       }
       try {

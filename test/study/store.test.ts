@@ -219,7 +219,7 @@ describe('study store: state machine', () => {
   it("a continuation is charged only its extra steps and sees its parent's curve", () => {
     const { study } = open();
     const cont = new Study(study.store, study.name, {
-      optimizer: (_m, ctx) => ({
+      optimizer: () => ({
         name: 'continuing',
         propose: (h) =>
           h.runs.length === 0

@@ -11,14 +11,29 @@
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Executor, ValidationError } from '../../core/index.ts';
-import { createLocalExecutor, createSimulatorExecutor } from '../../executors/index.ts';
+import {
+  createLocalExecutor,
+  createSimulatorExecutor,
+  createSlurmExecutor,
+  parseSlurmFlags,
+} from '../../executors/index.ts';
 import { runStudy, type Study } from '../../study/index.ts';
 import { getTestbed } from '../../testbeds/index.ts';
 import { intOpt, mixtureText, numOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
 
 /** The executor a study's config asks for. */
-export function executorFor(study: Study, db: string): Executor {
+export function executorFor(study: Study, db: string, slurm: readonly string[] = []): Executor {
   const e = study.config.executor;
+  if (e?.kind === 'slurm' || slurm.length > 0) {
+    const { kind: _, ...base } = e?.kind === 'slurm' ? e : { kind: 'slurm' };
+    const flags = parseSlurmFlags(slurm);
+    return createSlurmExecutor({
+      workDir: join(dirname(resolve(db)), `${study.name}.slurm`),
+      ...base,
+      ...flags,
+      template: flags.template ?? ('template' in base ? base.template : ''),
+    });
+  }
   if (e === undefined)
     throw new ValidationError(
       `study '${study.name}' has no executor in its config; add executor: { kind: local, command: "..." } (or kind: simulator), or drive it with mixopt ask/tell`,
@@ -42,6 +57,7 @@ interface RunOpts extends StudyOpts {
   maxTrials?: string;
   onInterrupt: string;
   pollMs: string;
+  slurm: string[];
   quiet?: boolean;
 }
 
@@ -63,13 +79,19 @@ export function register(program: Command): void {
       'leave',
     )
     .option('--poll-ms <ms>', 'milliseconds between polls', '200')
+    .option(
+      '--slurm <key=value>',
+      "run on Slurm, overriding the config's executor settings (repeatable): template=, partition=, account=, time=, gpus=, array=true, extra=--qos=high, ... (docs/executors.md)",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--quiet', 'no progress lines on stderr')
     .option('--json', 'print the summary as JSON')
     .action(async (o: RunOpts) => {
       if (o.onInterrupt !== 'leave' && o.onInterrupt !== 'cancel')
         throw new ValidationError(`--on-interrupt must be leave or cancel, got '${o.onInterrupt}'`);
       const study = openStudy(o);
-      const executor = executorFor(study, o.db);
+      const executor = executorFor(study, o.db, o.slurm);
       const domains = study.config.domains.map((d) => d.name);
       const ctl = new AbortController();
       let interrupts = 0;

@@ -1,0 +1,60 @@
+// Helpers for the CLI tests of the study commands: run main() in-process with captured output,
+// or spawn bin/mixopt.mjs for the tests that need real processes.
+import { spawn } from 'node:child_process';
+import { main } from '../../src/cli/main.ts';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process (fast); captures stdout and stderr. */
+export async function cli(...args: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  // The CLI writes strings; the test runner's own (binary) reports pass through.
+  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
+    if (typeof s !== 'string') return out(s, ...rest);
+    stdout += s;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => {
+    if (typeof s !== 'string') return err(s, ...rest);
+    stderr += s;
+    return true;
+  }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await main(['node', 'mixopt', ...args]);
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  return { code, stdout, stderr };
+}
+
+const BIN = new URL('../../bin/mixopt.mjs', import.meta.url).pathname;
+
+/** Spawns `bin/mixopt.mjs` (a real process). */
+export function spawnCli(args: string[], cwd?: string) {
+  return spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd !== undefined ? { cwd } : {}),
+  });
+}
+
+/** Waits for a spawned process; returns its exit code (or signal) and output. */
+export function finished(
+  child: ReturnType<typeof spawnCli>,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += String(d)));
+  child.stderr?.on('data', (d) => (stderr += String(d)));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+}
