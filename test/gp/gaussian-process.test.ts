@@ -291,6 +291,20 @@ describe('GaussianProcess', () => {
     );
   });
 
+  it('priors pull the fit; a fixed noise stays fixed', () => {
+    const { X, y } = toyData(17, 25, d);
+    const gp = fitGP(X, y, d, {
+      kernel: { kind: 'rbf', dims: [0, 1, 2], ard: true },
+      mean: 'constant',
+      noise: { kind: 'fixed', variance: 0.05 },
+      priors: { lengthscale: { kind: 'lognormal', mu: Math.log(5), sigma: 0.01 } },
+      restarts: 1,
+    });
+    for (const v of gp.hyperparameters.lengthscales[0]?.values ?? [])
+      assertClose(v, 5, 0.05, 0, 'lengthscale');
+    assert.equal(gp.hyperparameters.noise, 0.05);
+  });
+
   it('validates inputs with messages that name the problem', () => {
     const { X, y } = toyData(15, 5, d);
     assert.throws(
