@@ -48,7 +48,7 @@ export const BoSettingsSchema = z.strictObject({
   kernel: z.enum(['rbf', 'matern52']).default('matern52'),
   /** Per-domain lengthscales (default false). */
   ard: z.boolean().default(false),
-  /** GP fit restarts (default 3; the first is the warm start). */
+  /** Starts of the first GP fit (default 3); later fits start from the previous fit only. */
   restarts: z.number().int().min(1).default(3),
   /** L-BFGS-B starts of the acquisition search (default 5). */
   starts: z.number().int().min(1).default(5),
@@ -99,7 +99,7 @@ export function createBo(ctx: OptimizerContext): Optimizer {
           continue;
         }
         if (gp === undefined) {
-          gp = surrogate(obs, gpOptions, {
+          gp = surrogate(obs, hyper === undefined ? gpOptions : { ...gpOptions, restarts: 1 }, {
             fit: true,
             ...(hyper !== undefined ? { warmStart: hyper } : {}),
           });

@@ -13,7 +13,7 @@
  * observed; then each proposal maximises log EI over `w` for every step
  * candidate (fractions {0.30, 0.61, 1} of z_max or the space's
  * `stepCandidates`) and picks `argmax EI / c^alpha_t`. Hyper-parameters are
- * refitted every proposal (warm-started). Recommendation: the best observed
+ * refitted every proposal (warm-started, one start after the first fit). Recommendation: the best observed
  * target run, else the best run at the largest steps reached.
  *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mf-bo').fork(i)`.
@@ -53,7 +53,7 @@ export const MfBoSettingsSchema = z.strictObject({
   starts: z.number().int().min(1).default(5),
   rawSamples: z.number().int().min(0).default(128),
   restarts: z.number().int().min(1).default(2),
-  maxObservations: z.number().int().min(10).default(300),
+  maxObservations: z.number().int().min(10).default(150),
   stepFractions: z
     .array(z.number().gt(0).max(1))
     .min(1)
@@ -101,7 +101,8 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
           continue;
         }
         if (gp === undefined) {
-          gp = surrogate(obs, gpOptions, {
+          // Later fits start from the previous one (one start) to stay fast.
+          gp = surrogate(obs, hyper === undefined ? gpOptions : { ...gpOptions, restarts: 1 }, {
             fit: true,
             ...(hyper !== undefined ? { warmStart: hyper } : {}),
           });
