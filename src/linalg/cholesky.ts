@@ -111,9 +111,16 @@ function solveRowBlock(
 
 /**
  * Factor the diagonal block of rb ≤ 4 rows at row i (columns [i, i+rb)), after subtracting
- * L[I, p:i] L[I, p:i]ᵀ. Returns false when a pivot is not positive.
+ * L[I, p:i] L[I, p:i]ᵀ. Returns false when a pivot is not above its floor (see {@link cholesky}).
  */
-function factorDiagonalTile(W: Float64Array, n: number, i: number, rb: number, p: number): boolean {
+function factorDiagonalTile(
+  W: Float64Array,
+  n: number,
+  i: number,
+  rb: number,
+  p: number,
+  floor: Float64Array,
+): boolean {
   for (let a = 0; a < rb; a++) {
     const ra = (i + a) * n;
     for (let b = 0; b <= a; b++) {
@@ -121,7 +128,7 @@ function factorDiagonalTile(W: Float64Array, n: number, i: number, rb: number, p
       let s = W[ra + i + b] as number;
       for (let k = p; k < i + b; k++) s -= (W[ra + k] as number) * (W[rbw + k] as number);
       if (a === b) {
-        if (!(s > 0) || !Number.isFinite(s)) return false;
+        if (!(s > 0) || !(s > (floor[i + a] as number)) || !Number.isFinite(s)) return false;
         W[ra + i + a] = Math.sqrt(s);
       } else {
         W[ra + i + b] = s / (W[rbw + i + b] as number);
@@ -176,14 +183,14 @@ function trailingUpdate(W: Float64Array, n: number, p: number, t: number): void 
  * On success W's lower triangle holds L (the upper triangle is untouched). Returns false when
  * the matrix is not numerically positive definite.
  */
-function factorInPlace(W: Float64Array, n: number): boolean {
+function factorInPlace(W: Float64Array, n: number, floor: Float64Array): boolean {
   for (let p = 0; p < n; p += NB) {
     const t = Math.min(n, p + NB);
     // 1. Factor the diagonal block [p, t).
     for (let i = p; i < t; i += 4) {
       const rb = Math.min(4, t - i);
       solveRowBlock(W, n, i, rb, p, i);
-      if (!factorDiagonalTile(W, n, i, rb, p)) return false;
+      if (!factorDiagonalTile(W, n, i, rb, p, floor)) return false;
     }
     if (t === n) break;
     // 2. The panel below it: L[I, p:t] for every row block I below.
@@ -194,13 +201,24 @@ function factorInPlace(W: Float64Array, n: number): boolean {
   return true;
 }
 
-/** Copy the lower triangle of A (plus ε on the diagonal) into a zeroed n×n array. */
-function lowerCopy(A: ArrayLike<number>, n: number, eps: number, out: Float64Array): void {
+/**
+ * Copy the lower triangle of A (plus ε on the diagonal) into a zeroed n×n array, and set the
+ * pivot floors n·u·(A_ii + ε) (u = machine epsilon).
+ */
+function lowerCopy(
+  A: ArrayLike<number>,
+  n: number,
+  eps: number,
+  out: Float64Array,
+  floor: Float64Array,
+): void {
   out.fill(0);
   for (let i = 0; i < n; i++) {
     const r = i * n;
     for (let j = 0; j <= i; j++) out[r + j] = A[r + j] as number;
-    out[r + i] = (out[r + i] as number) + eps;
+    const d = (out[r + i] as number) + eps;
+    out[r + i] = d;
+    floor[i] = n * Number.EPSILON * d;
   }
 }
 
@@ -210,6 +228,9 @@ function lowerCopy(A: ArrayLike<number>, n: number, eps: number, out: Float64Arr
  * The first attempt uses ε = `opts.jitter` (default 0). If A is not numerically positive
  * definite, retries use ε₀ = 1e-10 · mean(diag A) (1e-10 when that is not positive; at least
  * 10× the first jitter), then ×10 per retry, for at most `opts.maxTries` (default 8) retries.
+ * "Numerically positive definite" means every pivot exceeds n·u·(A_ii + ε) (u = 2⁻⁵² the machine
+ * epsilon), not merely 0: a pivot at rounding level (duplicate inputs) would give a factor with
+ * huge entries and a meaningless log-determinant, so it triggers jitter instead.
  *
  * @param A n×n symmetric, row-major; only the lower triangle is read; not modified
  * @param n matrix order
@@ -256,16 +277,17 @@ export function cholesky(
     diagSum += A[r + i] as number;
   }
   const W = new Float64Array(n * n);
-  lowerCopy(A, n, jitter0, W);
-  if (factorInPlace(W, n)) return { L: W, jitter: jitter0 };
+  const floor = new Float64Array(n);
+  lowerCopy(A, n, jitter0, W, floor);
+  if (factorInPlace(W, n, floor)) return { L: W, jitter: jitter0 };
   const meanDiag = n > 0 ? diagSum / n : 0;
   let eps = meanDiag > 0 ? 1e-10 * meanDiag : 1e-10;
   if (eps <= jitter0) eps = 10 * jitter0;
   let last = jitter0;
   for (let t = 0; t < maxTries; t++, eps *= 10) {
     last = eps;
-    lowerCopy(A, n, eps, W);
-    if (factorInPlace(W, n)) return { L: W, jitter: eps };
+    lowerCopy(A, n, eps, W, floor);
+    if (factorInPlace(W, n, floor)) return { L: W, jitter: eps };
   }
   throw new NumericsError(
     `cholesky: the ${n}×${n} matrix is not positive definite even with jitter ${last.toExponential(2)} on the diagonal (after ${maxTries} retries); check for duplicate inputs, a zero or negative variance, or raise the noise floor`,

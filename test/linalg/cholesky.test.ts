@@ -106,6 +106,15 @@ describe('cholesky', () => {
     assert.ok(maxAbsDiff(R, K) < 1e-10);
   });
 
+  it('a pivot at rounding level counts as failure: jitter, not a factor with huge entries', () => {
+    const c = 1 - 1e-16; // 1 − c² ≈ 2.2e-16, below the floor n·u·A_ii = 4.4e-16
+    const { L, jitter } = cholesky(new Float64Array([1, c, c, 1]), 2);
+    assert.equal(jitter, 1e-10);
+    assert.ok((L[3] as number) > 1e-6, `L[1][1] = ${L[3]}`);
+    // Well above the floor: factored as given.
+    assert.equal(cholesky(new Float64Array([1, 0.999, 0.999, 1]), 2).jitter, 0);
+  });
+
   it('near-singular at a size past the panel width also succeeds with jitter', () => {
     const rng = new Rng(2);
     const base = Array.from({ length: 100 }, () => rng.uniformIn(0, 5));
