@@ -7,7 +7,6 @@
  *   L        n×n lower-triangular factor, row-major, upper part zero: A + εI = L Lᵀ
  *   ε        jitter added to the diagonal ("nugget")
  *   nb = 4   register block: 4×4 tiles of dot products are accumulated in 16 local variables
- *
  *   NB = 128 panel width (columns per outer step)
  *
  * Algorithm: right-looking over panels P = [p, p+NB) of columns, each step
@@ -18,8 +17,8 @@
  *   S      = A[I,J] − L[I, p:j] L[J, p:j]ᵀ      (a 4×4 tile of dot products of contiguous rows)
  *   L[I,J] = S L[J,J]⁻ᵀ                          (4×4 triangular solve).
  * The 4×4 tile loads 8 numbers per 16 multiply-adds (the naive loop loads 2 per 1), and the panel
- * (n × NB numbers) stays in cache during the trailing update; together several times faster in
- * V8 than the textbook loop (see bench/cholesky.ts and BENCHMARKS.md).
+ * (n × NB numbers) stays in cache during the trailing update; together 2–3× faster in V8 than
+ * the textbook loop (about 3–4 GFLOP/s; see bench/cholesky.ts and BENCHMARKS.md).
  *
  * Reference: Golub & Van Loan, Matrix Computations (4th ed.), §4.2 (Algorithm 4.2.1 and the
  * blocked variants of §4.2.9); jitter as in GPyTorch's `psd_safe_cholesky`.
