@@ -443,19 +443,12 @@ export function fitGP(
       best = Float64Array.from(res.x);
     }
   });
-  if (best !== null) {
-    const th = new Float64Array(r.layout.size);
-    th.set(best);
-    lik.factorizeProfiled(th);
-    best = th;
-  }
-  if (best === null) {
-    // Every start failed: factorising at the first start throws the informative NumericsError.
-    lik.factorize(first);
-    best = first;
-  }
+  // Every start failed: factorising at the first start throws the informative NumericsError.
+  const th = best === null ? Float64Array.from(first) : new Float64Array(r.layout.size);
+  if (best !== null) th.set(best);
+  const fac = lik.factorizeProfiled(th);
   return new GaussianProcess({
-    ...makeState(Xc, yc, n, d, options, r, extra, stdz, lik, best),
+    ...makeState(Xc, yc, n, d, options, r, extra, stdz, lik, th, fac),
     fit,
   });
 }
