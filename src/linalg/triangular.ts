@@ -4,9 +4,11 @@
  * Notation:
  *   n      matrix order
  *   L      n×n lower-triangular factor, row-major (entries above the diagonal are ignored)
- *   B, X   n×nrhs right-hand sides / solutions, row-major (`B[i*nrhs + r]`)
+ *   B, X   n×nrhs right-hand sides / solutions, row-major (`B[i*nrhs + r]`), one per column;
+ *          for {@link solveLowerRows}, m×n with one right-hand side per row
  *
- * All functions return a new array and leave their inputs untouched.
+ * The exported functions return a new array and leave their inputs untouched. With four or more
+ * right-hand sides the forward solve runs on the register-blocked 4×4 tiles of tile-kernel.ts.
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE, tile4x4 } from './tile-kernel.ts';
@@ -21,8 +23,8 @@ function checkSolveArgs(
   if (!Number.isInteger(n) || n < 0) {
     throw new ValidationError(`${fn}: n must be a non-negative integer, got ${String(n)}`, { n });
   }
-  if (!Number.isInteger(nrhs) || nrhs < 1) {
-    throw new ValidationError(`${fn}: nrhs must be a positive integer, got ${String(nrhs)}`, {
+  if (!Number.isInteger(nrhs) || nrhs < 0) {
+    throw new ValidationError(`${fn}: nrhs must be a non-negative integer, got ${String(nrhs)}`, {
       nrhs,
     });
   }
