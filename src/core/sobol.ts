@@ -18,9 +18,10 @@
  * two-dimensional projections", SIAM J. Sci. Comput. 30 (2008) 2635–2654, file
  * `new-joe-kuo-6.21201` (https://web.maths.unsw.edu.au/~fkuo/sobol/). The first 256 dimensions
  * are embedded below in the file's own "d s a m_1 … m_s" format; dimension 1 is the van der
- * Corput sequence (all m = 1). The table was extracted from SciPy's bundled copy of that file and
- * cross-checked line by line against an independent copy of the file's first lines; the test
- * compares the points with SciPy's (test/fixtures/sobol_scipy.json, scripts/fixtures/sobol.py).
+ * Corput sequence (all m = 1). The table was extracted from SciPy's bundled copy of that file
+ * (scripts/fixtures/sobol.py, `joe_kuo_rows`); its rows d = 2..9 were compared with an independent
+ * copy of the file's first lines; the test compares the points of all 256 dimensions with SciPy's
+ * (test/fixtures/sobol_scipy.json).
  *
  * Scrambling (when an `Rng` is given): a random linear matrix scramble (Matoušek 1998) followed
  * by a random digital shift, as in SciPy's default (`scramble=True`). For each dimension j a
@@ -370,7 +371,10 @@ function scrambleDirections(v: Uint32Array, rng: Rng): Uint32Array {
 
 /** Options of {@link sobol}. */
 export interface SobolOptions {
-  /** Scramble with this generator (linear matrix scramble + digital shift); unscrambled if absent. */
+  /**
+   * Scramble with this generator (linear matrix scramble + digital shift; 33 draws per dimension
+   * are taken from it, advancing its state); unscrambled if absent.
+   */
   readonly scramble?: Rng;
   /** Skip this many points of the sequence first (default 0). */
   readonly skip?: number;
