@@ -96,6 +96,8 @@ export const MfmsSettingsSchema = z.strictObject({
   acquisition: z.enum(['target', 'paper']).default('target'),
   /** `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any fidelity. */
   recommend: z.enum(['posterior', 'best-raw']).default('posterior'),
+  /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
+  preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),
   alpha0: z.number().min(0).default(1),
   decay: z.number().gt(0).max(1).default(0.99),
@@ -149,6 +151,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     muBest: number;
     sdInc: number;
     bestRaw: number;
+    /** What `recommend` returns (the incumbent, or a target run within one sd of it). */
+    rec: { mixture: number[]; mean: number; sd: number; runId?: string; basis: string };
   }
 
   const keyOf = (h: History): string =>
@@ -203,13 +207,38 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       }
     }
     const pInc = gp.predict(Float64Array.from(xStar(wInc)));
-    return {
-      gp,
-      wInc,
-      muBest,
-      sdInc: Math.sqrt(Math.max(pInc.variance[0]!, 0)),
-      bestRaw: bestObserved(obs),
+    const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
+    let rec: Model['rec'] = {
+      mixture: wInc,
+      mean: muBest,
+      sd: sdInc,
+      basis: 'argmin of the predicted target value (observed mixtures and a search)',
     };
+    if (s.preferTargetRuns) {
+      // A completed target run whose predicted value is within one sd of the incumbent's is
+      // recommended instead: its value is known, and it needs no confirmation run.
+      let bestRun: { runId: string; mixture: readonly number[]; y: number } | undefined;
+      for (let r = 0; r < obs.n; r++) {
+        const pt = obs.points[r]!;
+        if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
+        if (bestRun === undefined || obs.y[r]! < bestRun.y) {
+          bestRun = { runId: pt.runId, mixture: pt.mixture, y: obs.y[r]! };
+        }
+      }
+      if (bestRun !== undefined) {
+        const pr = gp.predict(Float64Array.from(xStar(bestRun.mixture)));
+        if (pr.mean[0]! <= muBest + sdInc) {
+          rec = {
+            mixture: [...bestRun.mixture],
+            mean: pr.mean[0]!,
+            sd: Math.sqrt(Math.max(pr.variance[0]!, 0)),
+            runId: bestRun.runId,
+            basis: 'observed target run within one sd of the predicted target optimum',
+          };
+        }
+      }
+    }
+    return { gp, wInc, muBest, sdInc, bestRaw: bestObserved(obs), rec };
   };
 
   const noiseVar = (gp: GaussianProcess): number => {
@@ -407,14 +436,15 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       if (s.recommend === 'best-raw') return recommendBestRaw(history, space);
       const model = modelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
-      const sd = model.sdInc;
+      const { rec } = model;
       const sign = space.metric.direction === 'minimize' ? 1 : -1;
-      const mean = sign * model.muBest;
+      const mean = sign * rec.mean;
       const z90 = 1.6448536269514722;
       return {
-        mixture: model.wInc,
-        predicted: { mean, std: sd, lower: mean - z90 * sd, upper: mean + z90 * sd },
-        basis: 'argmin of the predicted target value (observed mixtures and a search)',
+        mixture: rec.mixture,
+        predicted: { mean, std: rec.sd, lower: mean - z90 * rec.sd, upper: mean + z90 * rec.sd },
+        ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
+        basis: rec.basis,
       };
     },
     saveState: () => ({ hyper: hyper ?? null, fittedAt }),
