@@ -372,7 +372,7 @@ function scrambleDirections(v: Uint32Array, rng: Rng): Uint32Array {
 /** Options of {@link sobol}. */
 export interface SobolOptions {
   /**
-   * Scramble with this generator (linear matrix scramble + digital shift; 33 draws per dimension
+   * Scramble with this generator (linear matrix scramble + digital shift; 32 draws per dimension
    * are taken from it, advancing its state); unscrambled if absent.
    */
   readonly scramble?: Rng;
