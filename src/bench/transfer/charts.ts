@@ -46,7 +46,7 @@ export function r2ChartSpec(
         mark: { type: 'bar', clip: true },
         encoding: {
           y: { ...y, field: 'r2', title: `R² (clipped at ${R2_FLOOR})` },
-          color: { field: 'metric', type: 'nominal', title: 'metric' },
+          color: { field: 'metric', type: 'nominal', title: 'metric', legend: { labelLimit: 400 } },
         },
       },
       {
@@ -88,7 +88,8 @@ export function calibrationChartSpec(
     { nominal: 0.5, observed: 0.5 },
     { nominal: 1, observed: 1 },
   ];
-  const axis = { type: 'quantitative' as const, scale: { domain: [0, 1] } };
+  const xAxis = { type: 'quantitative' as const, scale: { domain: [0.45, 1] } };
+  const yAxis = { type: 'quantitative' as const, scale: { domain: [0, 1] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -99,16 +100,16 @@ export function calibrationChartSpec(
         data: { values: diag },
         mark: { type: 'line', color: '#999', strokeDash: [4, 4] },
         encoding: {
-          x: { ...axis, field: 'nominal' },
-          y: { ...axis, field: 'observed' },
+          x: { ...xAxis, field: 'nominal' },
+          y: { ...yAxis, field: 'observed' },
         },
       },
       {
         data: { values },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { ...axis, field: 'nominal', title: 'nominal level of the central interval' },
-          y: { ...axis, field: 'observed', title: 'share of held-out values inside' },
+          x: { ...xAxis, field: 'nominal', title: 'nominal level of the central interval' },
+          y: { ...yAxis, field: 'observed', title: 'share of held-out values inside' },
           color: { field: 'experiment', type: 'nominal' },
         },
       },

@@ -14,7 +14,7 @@
  *                  when a split yields more points, curves are thinned on a
  *                  common step grid (see {@link thinPoints}).
  */
-import { ValidationError } from '../../core/index.ts';
+import { DataError, ValidationError } from '../../core/index.ts';
 import { intervalCoverage, meanStd, rSquared, rSquaredLog } from './metrics.ts';
 import type { RunSet } from './run-set.ts';
 import { finalValue } from './run-set.ts';
@@ -447,5 +447,62 @@ export function transferSummary(result: TransferResult): {
     design,
     surrogate: result.surrogate,
     halfTrainPoints: result.halfTrainPoints,
+  };
+}
+
+/** The JSON summary written by {@link transferSummary}. */
+export type TransferSummary = ReturnType<typeof transferSummary>;
+
+/**
+ * Rebuilds a result (without per-seed results and predictions) from its JSON
+ * summary, so that tables, CSV and charts can be redrawn without refitting.
+ * @throws DataError when the summary lacks a field the redraw needs.
+ */
+export function resultFromSummary(summary: unknown, where = 'summary'): TransferResult {
+  const s = summary as Partial<TransferSummary> | null;
+  const bad = (what: string): never => {
+    throw new DataError(
+      `${where} is not a transfer summary (${what}); write one with mixopt transfer --out DIR`,
+    );
+  };
+  if (s === null || typeof s !== 'object') return bad('not an object');
+  if (s.experiments === undefined || s.design === undefined)
+    return bad("no 'experiments' or 'design'");
+  const metrics: string[] = [];
+  const cells: CellResult[] = [];
+  const infos: ExperimentInfo[] = [];
+  for (const [id, row] of Object.entries(s.experiments)) {
+    if (!(ALL_EXPERIMENTS as readonly string[]).includes(id))
+      return bad(`unknown experiment '${id}'`);
+    const design = s.design[id];
+    if (design === undefined) return bad(`no design for ${id}`);
+    infos.push({ id: id as ExperimentId, ...design });
+    for (const [metric, c] of Object.entries(row)) {
+      if (!metrics.includes(metric)) metrics.push(metric);
+      if (typeof c.r2 !== 'number' || typeof c.coverage90 !== 'number')
+        return bad(`${id}.${metric} lacks r2/coverage90`);
+      cells.push({
+        experiment: id as ExperimentId,
+        metric,
+        r2: c.r2,
+        r2Std: c.r2Std,
+        r2Log: c.r2Log ?? undefined,
+        r2LogStd: c.r2LogStd ?? undefined,
+        coverage90: c.coverage90,
+        coverage: CALIBRATION_LEVELS.map((q) => c.coverage?.[String(q)] ?? Number.NaN),
+        seeds: [],
+      });
+    }
+  }
+  if (cells.some((c) => c.coverage.some((x) => !Number.isFinite(x))))
+    return bad('missing coverage levels');
+  return {
+    source: s.source ?? where,
+    seeds: s.seeds ?? [],
+    metrics,
+    experiments: infos,
+    cells,
+    surrogate: s.surrogate ?? 'custom',
+    halfTrainPoints: s.halfTrainPoints ?? 'final',
   };
 }

@@ -5,12 +5,14 @@ export {
   type CellResult,
   type ExperimentInfo,
   type HeldOutPrediction,
+  resultFromSummary,
   runTransfer,
   type SeedResult,
   supportedExperiments,
   type TransferOptions,
   type TransferProgress,
   type TransferResult,
+  type TransferSummary,
   thinPoints,
   trainingPoints,
   transferSummary,
@@ -18,7 +20,13 @@ export {
 export { intervalCoverage, rSquared, rSquaredLog } from './metrics.ts';
 export { PAPER_R2_E1_E5, PAPER_R2_E6_E8, paperR2 } from './paper.ts';
 export { loadRunSet, runSetFromRecorded } from './recorded.ts';
-export { predictionsCsv, type TableOptions, transferCsv, transferTable } from './report.ts';
+export {
+  predictionsCsv,
+  type TableOptions,
+  transferCsv,
+  transferMarkdown,
+  transferTable,
+} from './report.ts';
 export {
   defaultRunsPerScale,
   type GenerateRunSetOptions,

@@ -111,7 +111,7 @@ export function transferCsv(result: TransferResult): string {
         c.coverage90,
         ...c.coverage,
         paperR2(c.experiment, c.metric),
-        c.seeds.length,
+        result.seeds.length,
         info?.trainRuns,
         info?.compute.points,
         info?.compute.steps,
@@ -141,4 +141,43 @@ export function predictionsCsv(result: TransferResult): string {
     }
   }
   return `${rows.join('\n')}\n`;
+}
+
+/**
+ * Markdown tables: R² (mean ± std over seeds, with the paper's value in
+ * brackets when `paper`), R² on log values, 90% coverage, and the designs.
+ */
+export function transferMarkdown(result: TransferResult, options: TableOptions = {}): string {
+  const exps = result.experiments.map((e) => e.id);
+  const cell = (e: string, m: string) =>
+    result.cells.find((c) => c.experiment === e && c.metric === m);
+  const head = `| metric | ${exps.join(' | ')} |\n|---|${exps.map(() => '---:').join('|')}|`;
+  const block = (title: string, f: (e: string, m: string) => string): string =>
+    `${title}\n\n${head}\n${result.metrics.map((m) => `| ${m} | ${exps.map((e) => f(e, m)).join(' | ')} |`).join('\n')}\n`;
+  const r2 = block(
+    `**Held-out R²**, mean ± std over seeds ${result.seeds.join(', ')}${options.paper === true ? ' [paper]' : ''}`,
+    (e, m) => {
+      const c = cell(e, m);
+      if (c === undefined) return '';
+      const p = options.paper === true ? paperR2(c.experiment, m) : undefined;
+      return `${fmt(c.r2)} ± ${fmt(c.r2Std)}${p !== undefined ? ` [${p.toFixed(2)}]` : ''}`;
+    },
+  );
+  const r2Log = block('**R² on log values** (mean over seeds)', (e, m) => fmt(cell(e, m)?.r2Log));
+  const cov = block(
+    '**Share of held-out values inside the 90% predictive interval** (calibrated: 0.90)',
+    (e, m) => fmt(cell(e, m)?.coverage90),
+  );
+  const design = [
+    '**Training sets** (first seed)',
+    '',
+    '| exp. | trained on | runs | points | steps | cost | test runs |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...result.experiments.map(
+      (e) =>
+        `| ${e.id} | ${e.description} | ${e.trainRuns} | ${e.compute.points} | ${e.compute.steps} | ${e.compute.cost !== undefined ? e.compute.cost.toFixed(1) : '—'} | ${e.testRuns} |`,
+    ),
+    '',
+  ].join('\n');
+  return [r2, r2Log, cov, design].join('\n');
 }

@@ -6,6 +6,7 @@
  *
  *   mixopt transfer --testbed slimpajama-mlp --experiments all [--json]
  *   mixopt transfer --runs runs.csv --mapping mapping.json [--metrics a,b]
+ *   mixopt transfer --replot results/transfer/slimpajama-mlp
  *
  * Outputs: a table on stdout (or the JSON summary with `--json`), and on
  * request `--csv PATH`, `--predictions PATH`, `--svg PATH` (R² bars),
@@ -24,10 +25,12 @@ import {
   type RunSet,
   r2ChartSpec,
   renderSvg,
+  resultFromSummary,
   runTransfer,
   type SurrogateSpec,
   supportedExperiments,
   transferCsv,
+  transferMarkdown,
   transferSummary,
   transferTable,
 } from '../../bench/index.ts';
@@ -63,6 +66,7 @@ interface TransferCliOptions {
   out?: string;
   paper?: boolean;
   json?: boolean;
+  replot?: string;
 }
 
 function int(name: string, min: number): (v: string) => number {
@@ -175,7 +179,37 @@ function write(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
+/** `--replot DIR`: redraw table, CSV and charts from DIR/summary.json without refitting. */
+async function replot(dir: string, o: TransferCliOptions): Promise<void> {
+  const path = join(dir, 'summary.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (err) {
+    throw new DataError(
+      `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); --replot needs a directory written by mixopt transfer --out DIR`,
+      { path },
+    );
+  }
+  const result = resultFromSummary(raw, path);
+  const paper = o.paper ?? result.source.startsWith('testbed slimpajama-mlp');
+  write(join(dir, 'results.csv'), transferCsv(result));
+  write(join(dir, 'table.txt'), transferTable(result, { paper }));
+  write(join(dir, 'table.md'), transferMarkdown(result, { paper }));
+  write(join(dir, 'r2.svg'), await renderSvg(r2ChartSpec(result)));
+  write(join(dir, 'calibration.svg'), await renderSvg(calibrationChartSpec(result)));
+  process.stderr.write(
+    `transfer: redrew results.csv, table.txt, table.md, r2.svg, calibration.svg in ${dir}\n`,
+  );
+  if (o.json === true) process.stdout.write(`${JSON.stringify(raw)}\n`);
+  else process.stdout.write(transferTable(result, { paper }));
+}
+
 async function action(o: TransferCliOptions): Promise<void> {
+  if (o.replot !== undefined) {
+    await replot(o.replot, o);
+    return;
+  }
   const log = (s: string) => process.stderr.write(`${s}\n`);
   let runSet: RunSet;
   let testbed: Testbed | undefined;
@@ -250,6 +284,10 @@ async function action(o: TransferCliOptions): Promise<void> {
     [
       o.out !== undefined ? join(o.out, 'table.txt') : undefined,
       () => transferTable(result, { paper }),
+    ],
+    [
+      o.out !== undefined ? join(o.out, 'table.md') : undefined,
+      () => transferMarkdown(result, { paper }),
     ],
   ];
   for (const [path, make] of outFiles) {
@@ -329,9 +367,10 @@ export function register(program: Command): void {
     .option('--calibration-svg <path>', 'write the calibration chart (SVG)')
     .option(
       '--out <dir>',
-      'write results.csv, predictions.csv, r2.svg, calibration.svg, summary.json, table.txt',
+      'write results.csv, predictions.csv, r2.svg, calibration.svg, summary.json, table.txt, table.md',
     )
     .option('--paper', "show the paper's R² beside ours (default on slimpajama-mlp)")
+    .option('--replot <dir>', 'redraw table, CSV and charts from DIR/summary.json (no fitting)')
     .option('--json', 'print the JSON summary on stdout instead of the table')
     .action(async (o: TransferCliOptions) => {
       if (o.maxFitPoints > o.maxPoints) {

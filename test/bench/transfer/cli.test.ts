@@ -110,7 +110,17 @@ describe('mixopt transfer', () => {
       assert.ok(existsSync(join(outDir, f)), f);
     }
     assert.match(readFileSync(join(outDir, 'r2.svg'), 'utf8'), /^<svg/);
-    assert.equal(readFileSync(join(outDir, 'results.csv'), 'utf8').trim().split('\n').length, 4);
+    const csv = readFileSync(join(outDir, 'results.csv'), 'utf8');
+    assert.equal(csv.trim().split('\n').length, 4);
+    // --replot redraws the same CSV and table from summary.json, without fitting
+    const table = readFileSync(join(outDir, 'table.txt'), 'utf8');
+    const again = await cli('transfer', '--replot', outDir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(readFileSync(join(outDir, 'results.csv'), 'utf8'), csv);
+    assert.equal(again.stdout, table);
+    const none = await cli('transfer', '--replot', join(dir, 'nowhere'));
+    assert.equal(none.code, 3);
+    assert.match(none.stderr, /--replot needs a directory written by mixopt transfer --out DIR/);
   });
   it('exits 2 on bad options and 3 on bad data, with the reason on stderr', async () => {
     const a = await cli('transfer', '--runs', runsPath);
