@@ -6,6 +6,7 @@ import {
   encodeInput,
   observationsFromHistory,
 } from '../../src/optimizers/encoding.ts';
+import { cappedObservations } from '../../src/optimizers/gp-common.ts';
 import { makeRun, synthSpace } from './helpers.ts';
 
 describe('encodeInput', () => {
@@ -80,5 +81,30 @@ describe('observationsFromHistory', () => {
     const obs = observationsFromHistory(space, { runs: [r], spent: 0 });
     assert.equal(obs.y[0], -r.curve[0]!.value);
     assert.ok(obs.y[0]! > 0);
+  });
+});
+
+describe('cappedObservations', () => {
+  it('thins every curve evenly to stay under the cap, keeping each final point', () => {
+    const space = synthSpace();
+    const runs = [
+      makeRun(space, 'a', [1, 0, 0], 'S', 3000),
+      makeRun(space, 'b', [0, 1, 0], 'M', 2000),
+      makeRun(space, 'c', [0, 0, 1], 'L', 500),
+    ];
+    const all = observationsFromHistory(space, { runs, spent: 0 });
+    assert.equal(all.n, 30 + 20 + 5);
+    const capped = cappedObservations(space, { runs, spent: 0 }, 30);
+    assert.ok(capped.n <= 30, `${capped.n}`);
+    for (const id of ['a', 'b', 'c']) {
+      const last = runs.find((r) => r.id === id)!.steps;
+      assert.ok(capped.points.some((p) => p.runId === id && p.steps === last));
+    }
+    // Fewer slots than runs: final values only.
+    const finals = cappedObservations(space, { runs, spent: 0 }, 2);
+    assert.deepEqual(
+      finals.points.map((p) => p.steps),
+      [3000, 2000, 500],
+    );
   });
 });
