@@ -35,7 +35,7 @@ function close(got: number, want: number, tol: number, what: string): void {
   );
 }
 
-describe('erf / erfc / erfcx (vs mpmath, 60 digits)', () => {
+describe('erf / erfc / erfcx (vs mpmath, 400 digits)', () => {
   it('erf and erfc to ~1e-15 relative across the range, erfc in its far tail', () => {
     assert.ok(ref.erf.length > 20);
     for (const r of ref.erf) {
@@ -65,10 +65,8 @@ describe('normal distribution', () => {
       close(normCdf(r.x), r.cdf, 1e-14, `normCdf(${r.x})`);
       close(normPdf(r.x), r.pdf, 1e-13, `normPdf(${r.x})`);
       close(normLogPdf(r.x), r.logPdf, 1e-15, `normLogPdf(${r.x})`);
-      // log Φ near 0 for large x: compare absolutely there (values ~1e-88).
-      if (Math.abs(r.logCdf) < 1e-3)
-        assert.ok(Math.abs(normLogCdf(r.x) - r.logCdf) < 1e-17 + 1e-14 * Math.abs(r.logCdf));
-      else close(normLogCdf(r.x), r.logCdf, 2e-15, `normLogCdf(${r.x})`);
+      // Relative accuracy everywhere, including log Φ(20) ≈ −2.75e-89 in the upper tail.
+      close(normLogCdf(r.x), r.logCdf, 2e-15, `normLogCdf(${r.x})`);
     }
     const at40 = ref.norm.find((r) => r.x === -40);
     assert.ok(at40 !== undefined);
