@@ -9,7 +9,10 @@
  * `P(beat) = Phi(d / sqrt(s_1^2 + s_2^2))` with `d = mu_2 - mu_1` when
  * minimising (`mu_1 - mu_2` when maximising). The two predictions are treated
  * as independent (the GP covariance between them is not exposed), which
- * understates the probability when they are positively correlated.
+ * understates the probability when they are positively correlated. When the
+ * optimiser exposes no surrogate but predicts its recommendation, and the
+ * runner-up was observed at the target (value `y_2`), `d = y_2 - mu_1` and
+ * `P(beat) = Phi(d / s_1)` (the observation taken as exact).
  */
 import type {
   Fidelity,
@@ -62,6 +65,8 @@ export interface RecommendationReport {
   };
   /** P(the recommendation is better than the runner-up at the target), when a surrogate gives both predictions. */
   readonly probBeatsRunnerUp?: number;
+  /** How `probBeatsRunnerUp` was computed. */
+  readonly probBasis?: string;
   readonly notes: readonly string[];
   readonly restsOn: readonly SupportingRun[];
   readonly ladder: readonly LadderEntry[];
@@ -128,6 +133,7 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
   let predicted = rec.predicted;
   let runnerPred: Prediction | undefined;
   let prob: number | undefined;
+  let probBasis = 'both predicted at the target by the surrogate, treated as independent normals';
   const surrogate = hasSurrogateView(opt);
   if (surrogate) {
     const mixtures = runnerUp === undefined ? [rec.mixture] : [rec.mixture, runnerUp.mixture];
@@ -140,9 +146,17 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
       const s = Math.sqrt(predicted.std ** 2 + runnerPred.std ** 2);
       prob = s > 0 ? normCdf(d / s) : d > 0 ? 1 : d < 0 ? 0 : 0.5;
     }
+  } else if (predicted !== undefined && runnerUp !== undefined && atTarget.length > 0) {
+    // No joint prediction: compare with the runner-up's observed target value, taken as exact.
+    const obs = last(runnerUp) as number;
+    const d = dir === 'minimize' ? obs - predicted.mean : predicted.mean - obs;
+    prob = predicted.std > 0 ? normCdf(d / predicted.std) : d > 0 ? 1 : d < 0 ? 0 : 0.5;
+    probBasis = `the recommendation's predicted target value against the runner-up's observed target value (taken as exact; optimiser '${config.optimizer.method}' exposes no surrogate to predict both)`;
   } else {
     notes.push(
-      `optimiser '${config.optimizer.method}' has no surrogate: no predicted value, interval or probability of beating the runner-up is available`,
+      predicted === undefined
+        ? `optimiser '${config.optimizer.method}' has no surrogate: no predicted value, interval or probability of beating the runner-up is available`
+        : `optimiser '${config.optimizer.method}' exposes no surrogate to predict the runner-up, and no runner-up was observed at the target: the probability of beating it is not available`,
     );
   }
   if (runnerUp === undefined) notes.push('no runner-up: only one mixture has completed runs');
@@ -200,7 +214,7 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
           },
         }
       : {}),
-    ...(prob !== undefined ? { probBeatsRunnerUp: prob } : {}),
+    ...(prob !== undefined ? { probBeatsRunnerUp: prob, probBasis } : {}),
     notes,
     restsOn,
     ladder,

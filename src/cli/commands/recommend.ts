@@ -52,7 +52,9 @@ export function register(program: Command): void {
         );
       }
       if (r.probBeatsRunnerUp !== undefined)
-        out.push(`probability it beats the runner-up: ${(100 * r.probBeatsRunnerUp).toFixed(1)}%`);
+        out.push(
+          `probability it beats the runner-up: ${(100 * r.probBeatsRunnerUp).toFixed(1)}% (${r.probBasis ?? ''})`,
+        );
       out.push('rests on (nearest observed runs; distance = L1 between mixtures):');
       for (const s of r.restsOn)
         out.push(
