@@ -66,24 +66,26 @@ function logHelper(u: number): LogH {
   const t = -u;
   // Mills ratio R(t) = Φ(−t)/φ(t); accurate for all t through erfcx.
   const R = SQRT_HALF_PI * erfcx(t / Math.SQRT2);
-  let g: number; // g = h(u)/φ(u) = 1 − t R(t)
-  let logG: number;
   if (t <= ASYMPTOTIC_T) {
-    g = 1 - t * R;
-    logG = Math.log(g);
-  } else {
-    const invT2 = 1 / (t * t);
-    let term = 1;
-    let sum = 1;
-    for (let k = 1; k < 60; k++) {
-      term *= -(2 * k + 1) * invT2;
-      sum += term;
-      if (Math.abs(term) < 1e-17 * sum) break;
-    }
-    g = sum * invT2;
-    logG = Math.log(sum) - 2 * Math.log(t);
+    const g = 1 - t * R; // g = h(u)/φ(u) = 1 − t R(t)
+    return { logH: normLogPdf(u) + Math.log(g), phiOverH: 1 / g, cdfOverH: R / g };
   }
-  return { logH: normLogPdf(u) + logG, phiOverH: 1 / g, cdfOverH: R / g };
+  // Asymptotic series of g = t^{-2} Σₙ (−1)ⁿ (2n+1)!! t^{−2n}, summed to double precision.
+  const invT2 = 1 / (t * t);
+  let term = 1;
+  let sum = 1;
+  for (let k = 1; k < 60; k++) {
+    term *= -(2 * k + 1) * invT2;
+    sum += term;
+    if (Math.abs(term) < 1e-17 * sum) break;
+  }
+  // log g = log Σ − 2 log t; 1/g = t²/Σ and R/g = (tR)·t/Σ, so that nothing overflows before the
+  // true value does.
+  return {
+    logH: normLogPdf(u) + Math.log(sum) - 2 * Math.log(t),
+    phiOverH: (t * t) / sum,
+    cdfOverH: (R * t * t) / sum,
+  };
 }
 
 function checkInputs(fn: string, mu: number, sigma: number, best: number): void {
@@ -126,6 +128,8 @@ export function expectedImprovement(mu: number, sigma: number, best: number): Ac
     };
   }
   const u = (best - mu) / sigma;
+  // σ so small (subnormal) that u overflows: the σ → 0 limit.
+  if (!Number.isFinite(u)) return expectedImprovement(mu, 0, best);
   const phi = normPdf(u);
   const cdf = normCdf(u);
   const value = u >= -1 ? sigma * (phi + u * cdf) : sigma * Math.exp(logHelper(u).logH);
@@ -159,6 +163,8 @@ export function logExpectedImprovement(mu: number, sigma: number, best: number):
       : { value: Number.NEGATIVE_INFINITY, dMu: 0, dSigma: 0 };
   }
   const u = (best - mu) / sigma;
+  // σ so small (subnormal) that u overflows: the σ → 0 limit.
+  if (!Number.isFinite(u)) return logExpectedImprovement(mu, 0, best);
   const { logH, phiOverH, cdfOverH } = logHelper(u);
   return {
     value: Math.log(sigma) + logH,

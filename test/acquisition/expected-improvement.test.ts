@@ -160,6 +160,27 @@ describe('logExpectedImprovement', () => {
     }
   });
 
+  it('extreme standardised improvements: no NaN anywhere', () => {
+    for (const [mu, sigma, best] of [
+      [1, 1e-320, 0], // u = −1e320 overflows to −Infinity
+      [0, 1e-320, 1], // u = +Infinity
+      [1e200, 1e-120, 0], // u = −1e320
+      [1e160, 1, 0], // u = −1e160: u² overflows
+      [0, 1, 1e300],
+    ] as const) {
+      for (const f of [expectedImprovement, logExpectedImprovement]) {
+        const r = f(mu, sigma, best);
+        for (const v of [r.value, r.dMu, r.dSigma])
+          assert.ok(!Number.isNaN(v), `${f.name}(${mu}, ${sigma}, ${best})`);
+      }
+    }
+    assert.equal(expectedImprovement(0, 1e-320, 1).value, 1);
+    assert.equal(logExpectedImprovement(0, 1e-320, 1).value, 0);
+    // At u = −1e160 the μ-derivative ≈ u/σ is still finite.
+    const r = logExpectedImprovement(1e160, 1, 0);
+    assert.ok(Math.abs(r.dMu / -1e160 - 1) < 1e-12, `${r.dMu}`);
+  });
+
   it('σ = 0: log(best − μ) when positive, −Infinity when EI is exactly 0', () => {
     assert.equal(logExpectedImprovement(1, 0, 3).value, Math.log(2));
     assert.equal(logExpectedImprovement(3, 0, 1).value, Number.NEGATIVE_INFINITY);
