@@ -156,6 +156,7 @@ export function erfcx(x: number): number {
  * (exp(−x²/2) is split as exp(−r²/2)·exp(−(x−r)(x+r)/2), r = trunc(16x)/16, so x² is never rounded).
  */
 export function normPdf(x: number): number {
+  if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) return 0;
   const r = Math.trunc(x * 16) / 16;
   const del = (x - r) * (x + r);
   return INV_SQRT_2PI * Math.exp(-0.5 * r * r) * Math.exp(-0.5 * del);

@@ -85,6 +85,18 @@ describe('normal distribution', () => {
     }
   });
 
+  it('infinite arguments give the limits, not NaN', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    assert.equal(normPdf(inf), 0);
+    assert.equal(normPdf(-inf), 0);
+    assert.equal(normCdf(-inf), 0);
+    assert.equal(normCdf(inf), 1);
+    assert.ok(normLogCdf(inf) === 0); // −0
+    assert.equal(normLogCdf(-inf), -inf);
+    assert.equal(erf(inf), 1);
+    assert.equal(erfc(-inf), 2);
+  });
+
   it('normQuantile inverts the cdf (vs mpmath) and handles the ends', () => {
     for (const r of ref.quantile) close(normQuantile(r.p), r.x, 1e-13, `normQuantile(${r.p})`);
     assert.equal(normQuantile(0), Number.NEGATIVE_INFINITY);
