@@ -80,6 +80,23 @@ describe('sobol', () => {
     }
   });
 
+  it('first two dimensions form a (0, m, 2)-net, scrambled or not: one point per elementary box', () => {
+    const m = 8;
+    const n = 2 ** m;
+    for (const opts of [{}, { scramble: new Rng(17) }]) {
+      const pts = sobol(n, 2, opts);
+      for (let a = 0; a <= m; a++) {
+        const seen = new Set<number>();
+        for (let i = 0; i < n; i++) {
+          const bx = Math.floor((pts[2 * i] as number) * 2 ** a);
+          const by = Math.floor((pts[2 * i + 1] as number) * 2 ** (m - a));
+          seen.add(bx * 2 ** (m - a) + by);
+        }
+        assert.equal(seen.size, n, `boxes 2^-${a} x 2^-${m - a}`);
+      }
+    }
+  });
+
   it('has low discrepancy: far below i.i.d. uniform points of the same size', () => {
     const n = 256;
     const d = 3;
