@@ -34,6 +34,7 @@ import {
   type SurrogateFactory,
   type SurrogateSpec,
   type TrainingData,
+  transferSpace,
 } from './surrogate.ts';
 
 /** Nominal levels of the calibration curve. */
@@ -182,11 +183,11 @@ export function trainingPoints(
   const y: number[] = [];
   const steps: number[] = [];
   const isLast: boolean[] = [];
+  const space = transferSpace(runSet);
   for (const t of split.train) {
     const run = runSet.runs[t.run];
     if (run === undefined)
       throw new ValidationError(`split names run index ${t.run}, not in the run set`);
-    const params = paramsOf(runSet, run.scale);
     const ys = run.values[metric];
     if (ys === undefined) {
       throw new ValidationError(`run '${run.id}' has no values for metric '${metric}'`);
@@ -202,19 +203,13 @@ export function trainingPoints(
     idx.forEach((l, j) => {
       const v = ys[l] as number;
       const z = run.steps[l] as number;
-      X.push(encodeRunInput(run.mixture, params, z, runSet.scales, runSet.maxSteps, sizeEncoding));
+      X.push(encodeRunInput(space, run.mixture, run.scale, z, sizeEncoding));
       y.push(v);
       steps.push(z);
       isLast.push(j === idx.length - 1);
     });
   }
   return { X, y, steps, isLast };
-}
-
-function paramsOf(runSet: RunSet, scale: string): number {
-  const s = runSet.scales.find((x) => x.name === scale);
-  if (s === undefined) throw new ValidationError(`unknown scale '${scale}' in the run set`);
-  return s.params;
 }
 
 function logEveryOf(runSet: RunSet): number {
@@ -336,6 +331,7 @@ function runOne(
       `${split.experiment}: only ${test.length} test runs have a final ${metric} value; R² needs at least 2`,
     );
   }
+  const space = transferSpace(runSet);
   const Xs = new Float64Array(test.length * d);
   const yTest: number[] = [];
   test.forEach((ri, i) => {
@@ -343,17 +339,7 @@ function runOne(
     if (run === undefined)
       throw new ValidationError(`split names run index ${ri}, not in the run set`);
     const zFinal = run.steps[run.steps.length - 1] as number;
-    Xs.set(
-      encodeRunInput(
-        run.mixture,
-        paramsOf(runSet, run.scale),
-        zFinal,
-        runSet.scales,
-        runSet.maxSteps,
-        spec.sizeEncoding,
-      ),
-      i * d,
-    );
+    Xs.set(encodeRunInput(space, run.mixture, run.scale, zFinal, spec.sizeEncoding), i * d);
     yTest.push(finalValue(run, metric));
   });
   const { mean, variance } = predictor.predict(Xs);

@@ -59,5 +59,6 @@ export {
   type SurrogateSpec,
   type TrainingData,
   type TransferPredictor,
+  transferSpace,
   validateSurrogateSpec,
 } from './surrogate.ts';

@@ -4,7 +4,8 @@
  *
  * Notation:
  * - `k`          number of domains; `d = k + 2` input dims: `w_1..w_k`, `s`, `t`.
- * - `s`          scaled size (see {@link encodeRunInput}); `t = z / z_max`.
+ * - `s`          scaled size (`'log'`: `ln(p/p_min)/ln(p_max/p_min)`; `'linear'`:
+ *                `p/p_max`); `t = z / z_max` (see {@link encodeRunInput}).
  * - `n`          training points; `n_cond <= maxPoints` points the GP is
  *                conditioned on; `n_fit <= maxFitPoints` points its
  *                hyper-parameters are fitted on (a subset of the former).
@@ -19,9 +20,11 @@
  * hyper-parameters by maximising the log marginal likelihood (multi-start L-BFGS-B).
  * Reference: Yen et al., arXiv 2503.21023, §3 (MFMS-GP).
  */
-import type { Scale } from '../../core/index.ts';
+import type { SearchSpace } from '../../core/index.ts';
 import { ValidationError } from '../../core/index.ts';
 import { conditionGP, fitGP, type GPOptions, type KernelSpec } from '../../gp/index.ts';
+import { encodeInput } from '../../optimizers/index.ts';
+import type { RunSet } from './run-set.ts';
 
 /** How the model size enters the input. */
 export type SizeEncoding = 'log' | 'linear';
@@ -90,36 +93,35 @@ export function validateSurrogateSpec(spec: SurrogateSpec): SurrogateSpec {
   return spec;
 }
 
-/** The scaled size `s` of a scale with `params` on `ladder`. */
-export function encodeTransferSize(
-  ladder: readonly Scale[],
-  params: number,
-  enc: SizeEncoding,
-): number {
-  let pMin = Number.POSITIVE_INFINITY;
-  let pMax = 0;
-  for (const s of ladder) {
-    pMin = Math.min(pMin, s.params);
-    pMax = Math.max(pMax, s.params);
-  }
-  if (enc === 'linear') return params / pMax;
-  if (pMax <= pMin) return 1;
-  return (Math.log(params) - Math.log(pMin)) / (Math.log(pMax) - Math.log(pMin));
+/**
+ * The search space the optimisers' input encoding needs, for a run set:
+ * its domains and ladder, steps up to `maxSteps` (so `t = z / maxSteps`).
+ * The metric and cost are placeholders: the encoding does not read them.
+ */
+export function transferSpace(runSet: RunSet): SearchSpace {
+  const largest = runSet.scales[runSet.scales.length - 1]?.name ?? '';
+  return {
+    domains: runSet.domains,
+    scales: runSet.scales,
+    steps: { min: 1, max: runSet.maxSteps, logEvery: 1 },
+    target: { scale: largest, steps: runSet.maxSteps },
+    metric: runSet.metrics[0] ?? { name: 'value', direction: 'minimize' },
+    cost: () => 0,
+  };
 }
 
 /**
- * The input of a run's point: `x = [w_1..w_k, s, t]`, `t = z / z_max`
- * (same layout as the optimisers' `encodeInput`).
+ * The input of a run's point: `x = [w_1..w_k, s, t]` with `t = z / z_max`,
+ * by the optimisers' `encodeInput` (so the study and MFMS-BO see the same inputs).
  */
 export function encodeRunInput(
+  space: SearchSpace,
   mixture: readonly number[],
-  params: number,
+  scale: string,
   steps: number,
-  ladder: readonly Scale[],
-  maxSteps: number,
   enc: SizeEncoding,
 ): number[] {
-  return [...mixture, encodeTransferSize(ladder, params, enc), steps / maxSteps];
+  return encodeInput(space, mixture, scale, steps, { scaleEncoding: enc, stepEncoding: 'linear' });
 }
 
 /** Predictive distribution of new observations at test inputs. */

@@ -213,6 +213,8 @@ async function action(o: TransferCliOptions): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   let runSet: RunSet;
   let testbed: Testbed | undefined;
+  const metrics =
+    o.metrics.trim() === 'all' ? undefined : o.metrics.split(',').map((s) => s.trim());
   if (o.runs !== undefined || o.mapping !== undefined) {
     if (o.runs === undefined || o.mapping === undefined) {
       throw new ValidationError(
@@ -226,6 +228,7 @@ async function action(o: TransferCliOptions): Promise<void> {
     log(`transfer: generating the run set from ${testbed.name} (seed ${o.runSetSeed}) ...`);
     runSet = generateRunSet(testbed, {
       seed: o.runSetSeed,
+      ...(metrics !== undefined ? { metrics } : {}),
       ...(o.runsPerScale !== undefined ? { runsPerScale: o.runsPerScale } : {}),
       ...(o.noise !== undefined
         ? { noise: { std: o.noise, relative: o.noiseRelative === true } }
@@ -236,8 +239,6 @@ async function action(o: TransferCliOptions): Promise<void> {
     );
   }
   const experiments = parseExperiments(o.experiments, supportedExperiments(runSet));
-  const metrics =
-    o.metrics.trim() === 'all' ? undefined : o.metrics.split(',').map((s) => s.trim());
   const t0 = performance.now();
   const tb = testbed;
   const result = runTransfer(runSet, {

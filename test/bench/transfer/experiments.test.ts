@@ -120,6 +120,16 @@ describe('training points and thinning', () => {
     assert.ok(e1.steps.every((z) => z === 19_700));
     // inputs: w (3), s in [0, 1] (1 at 1B), t = z / 19,700
     assert.deepEqual(e1.X[0]?.slice(3), [1, 1]);
+    // s = ln(p / 20M) / ln(1B / 20M) ('log') or p / 1B ('linear'), via the optimisers' encodeInput
+    const e3 = makeSplit(RS, 'E3', 0);
+    const at = (enc: 'log' | 'linear', scale: string) => {
+      const p = trainingPoints(RS, e3, 'loss', enc);
+      const i = e3.train.findIndex((t) => RS.runs[t.run]?.scale === scale);
+      return p.X[i]?.[3] as number;
+    };
+    assert.equal(at('log', '20M'), 0);
+    assert.ok(Math.abs(at('log', '150M') - Math.log(7.5) / Math.log(50)) < 1e-12);
+    assert.ok(Math.abs(at('linear', '150M') - 0.15) < 1e-12);
   });
   it("thin on a common step grid, keeping every run's last point", () => {
     const e6 = makeSplit(RS, 'E6', 0);
