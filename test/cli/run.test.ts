@@ -43,7 +43,7 @@ describe('mixopt run', () => {
     const db = join(dir, 'mixopt.db');
     const config = lawStudy({
       budget: 500, // three 1B runs of 197 units
-      executor: { kind: 'simulator', testbed: 'law', secondsPer1000Steps: 0.05 },
+      executor: { kind: 'simulator', testbed: 'law', secondsPer1000Steps: 0.03 },
     });
     assert.equal((await cli('study', 'create', write(dir, config), '--db', db)).code, 0);
 

@@ -177,7 +177,12 @@ describe('study config', () => {
       'trials.leaseSeconds',
       /positive number of seconds/,
     ],
-    ['bad executor kind', { executor: { kind: 'ssh' } }, 'executor.kind', /'simulator' or 'local'/],
+    [
+      'bad executor kind',
+      { executor: { kind: 'ssh' } },
+      'executor.kind',
+      /executor.kind must be 'simulator', 'local'/,
+    ],
     ['local without command', { executor: { kind: 'local' } }, 'executor.command', /shell command/],
     ['unknown field', { colour: 'blue' }, '(root)', /unknown field\(s\) colour/],
   ];
