@@ -8,7 +8,7 @@
  *          for {@link solveLowerRows}, m×n with one right-hand side per row
  *
  * The exported functions return a new array and leave their inputs untouched. With four or more
- * right-hand sides the forward solve runs on the register-blocked 4×4 tiles of tile-kernel.ts.
+ * right-hand sides both solves run on the register-blocked 4×4 tiles of tile-kernel.ts.
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE, tile4x4 } from './tile-kernel.ts';
@@ -118,6 +118,63 @@ export function solveRowsInPlace(
 }
 
 /**
+ * In place: each row x of the m×n row-major X becomes the solution of y U = x, for U upper
+ * triangular (row-major, U = Lᵀ), i.e. y_j = (x_j − Σ_{k>j} U_jk y_k)/U_jj, j = n−1 … 0.
+ * Row blocks of four right-hand sides times 4×4 tiles of U (dot products over contiguous rows).
+ * @internal
+ */
+function solveRowsUpperInPlace(U: Float64Array, n: number, X: Float64Array, m: number): void {
+  const n4 = n - (n % 4);
+  for (let r = 0; r < m; r += 4) {
+    const rb = Math.min(4, m - r);
+    const x0 = r * n;
+    const x1 = rb > 1 ? x0 + n : x0;
+    const x2 = rb > 2 ? x0 + 2 * n : x0;
+    const x3 = rb > 3 ? x0 + 3 * n : x0;
+    // The last n mod 4 columns first: plain dot products.
+    for (let j = n - 1; j >= n4; j--) {
+      const q = j * n;
+      const inv = 1 / (U[q + j] as number);
+      for (let a = 0; a < rb; a++) {
+        const x = x0 + a * n;
+        let s = X[x + j] as number;
+        for (let k = j + 1; k < n; k++) s -= (U[q + k] as number) * (X[x + k] as number);
+        X[x + j] = s * inv;
+      }
+    }
+    for (let j = n4 - 4; j >= 0; j -= 4) {
+      const q0 = j * n;
+      const q1 = q0 + n;
+      const q2 = q1 + n;
+      const q3 = q2 + n;
+      tile4x4(X, x0, x1, x2, x3, U, q0, q1, q2, q3, j + 4, n);
+      const d0 = 1 / (U[q0 + j] as number);
+      const u01 = U[q0 + j + 1] as number;
+      const u02 = U[q0 + j + 2] as number;
+      const u03 = U[q0 + j + 3] as number;
+      const d1 = 1 / (U[q1 + j + 1] as number);
+      const u12 = U[q1 + j + 2] as number;
+      const u13 = U[q1 + j + 3] as number;
+      const d2 = 1 / (U[q2 + j + 2] as number);
+      const u23 = U[q2 + j + 3] as number;
+      const d3 = 1 / (U[q3 + j + 3] as number);
+      for (let a = 0; a < rb; a++) {
+        const x = x0 + a * n + j;
+        const t3 = ((X[x + 3] as number) - (TILE[4 * a + 3] as number)) * d3;
+        const t2 = ((X[x + 2] as number) - (TILE[4 * a + 2] as number) - u23 * t3) * d2;
+        const t1 = ((X[x + 1] as number) - (TILE[4 * a + 1] as number) - u12 * t2 - u13 * t3) * d1;
+        const t0 =
+          ((X[x] as number) - (TILE[4 * a] as number) - u01 * t1 - u02 * t2 - u03 * t3) * d0;
+        X[x] = t0;
+        X[x + 1] = t1;
+        X[x + 2] = t2;
+        X[x + 3] = t3;
+      }
+    }
+  }
+}
+
+/**
  * Forward substitution for right-hand sides stored as ROWS: solves L xᵣ = bᵣ for every row bᵣ of
  * the m×n row-major B (equivalently X Lᵀ = B). The natural layout when each row holds the
  * covariances of one test point with the n training points; cheaper than {@link solveLower} on
@@ -206,6 +263,18 @@ export function solveLowerTranspose(
 ): Float64Array {
   checkSolveArgs('solveLowerTranspose', L, n, B, nrhs);
   const X = Float64Array.from(B);
+  if (nrhs >= 4) {
+    // Lᵀ X = B  ⇔  Xᵀ L = Bᵀ: solve row-wise against U = Lᵀ with the blocked kernel.
+    const U = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) U[j * n + i] = L[i * n + j] as number;
+    const T = new Float64Array(n * nrhs);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < nrhs; c++) T[c * n + i] = X[i * nrhs + c] as number;
+    solveRowsUpperInPlace(U, n, T, nrhs);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < nrhs; c++) X[i * nrhs + c] = T[c * n + i] as number;
+    return X;
+  }
   // Column-oriented: once X_i is known, subtract L_ik X_i from every earlier row k (row i of L is contiguous).
   if (nrhs === 1) {
     for (let i = n - 1; i >= 0; i--) {

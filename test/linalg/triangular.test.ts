@@ -50,6 +50,11 @@ describe('triangular solves', () => {
       [1, 1],
       [6, 1],
       [23, 4],
+      [2, 5],
+      [3, 6],
+      [8, 4],
+      [41, 9],
+      [64, 13],
     ] as const) {
       const L = randomLower(n, rng);
       const B = new Float64Array(n * nrhs).map(() => rng.normal());
