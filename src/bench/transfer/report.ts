@@ -62,10 +62,18 @@ export function transferTable(result: TransferResult, options: TableOptions = {}
   for (const e of result.experiments) {
     const c = e.compute;
     lines.push(
-      `  ${e.id}: ${e.description}; ${e.trainRuns} runs, ${c.points} points, ${c.steps} steps${c.cost !== undefined ? `, ${c.cost.toFixed(1)} cost units` : ''}; ${e.testRuns} test runs`,
+      `  ${e.id}: ${e.description}; ${e.trainRuns} runs, ${c.points} points${knownSteps(c) ? `, ${c.steps} steps` : ''}${c.cost !== undefined ? `, ${c.cost.toFixed(1)} cost units` : ''}; ${e.testRuns} test runs`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Whether a split's step count means something: recorded final-value runs
+ * carry a placeholder step (1 per run), so their total equals the run count.
+ */
+function knownSteps(c: { readonly runs: number; readonly steps: number }): boolean {
+  return c.steps > c.runs;
 }
 
 function csvField(x: string | number | undefined | null): string {
@@ -175,7 +183,7 @@ export function transferMarkdown(result: TransferResult, options: TableOptions =
     '|---|---|---:|---:|---:|---:|---:|',
     ...result.experiments.map(
       (e) =>
-        `| ${e.id} | ${e.description} | ${e.trainRuns} | ${e.compute.points} | ${e.compute.steps} | ${e.compute.cost !== undefined ? e.compute.cost.toFixed(1) : '—'} | ${e.testRuns} |`,
+        `| ${e.id} | ${e.description} | ${e.trainRuns} | ${e.compute.points} | ${knownSteps(e.compute) ? e.compute.steps : '—'} | ${e.compute.cost !== undefined ? e.compute.cost.toFixed(1) : '—'} | ${e.testRuns} |`,
     ),
     '',
   ].join('\n');
