@@ -24,7 +24,13 @@ import type {
   TrialRecord,
   TrialState,
 } from '../core/index.ts';
-import { NotFoundError, StateError, ValidationError } from '../core/index.ts';
+import {
+  DataError,
+  MixoptError,
+  NotFoundError,
+  StateError,
+  ValidationError,
+} from '../core/index.ts';
 import { migrate } from './migrations.ts';
 import { checkTransition } from './trial-states.ts';
 
@@ -90,10 +96,13 @@ export class SqliteStudyStore implements StudyStore {
   private readonly db: Database.Database;
   private readonly clock: () => number;
 
-  private constructor(path: string, db: Database.Database, clock: () => number) {
+  private readonly busyMs: number;
+
+  private constructor(path: string, db: Database.Database, clock: () => number, busyMs: number) {
     this.path = path;
     this.db = db;
     this.clock = clock;
+    this.busyMs = busyMs;
   }
 
   /** Opens (creating and migrating when needed) the database at `path`. */
@@ -106,12 +115,22 @@ export class SqliteStudyStore implements StudyStore {
         path,
       });
     }
-    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 60_000}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db, path);
-    return new SqliteStudyStore(path, db, options.clock ?? Date.now);
+    const busy = options.busyTimeoutMs ?? 60_000;
+    try {
+      db.pragma(`busy_timeout = ${busy}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path);
+    } catch (err) {
+      db.close();
+      if (err instanceof MixoptError) throw err;
+      throw new DataError(
+        `'${path}' is not a usable study database (${(err as Error).message}); pass the right --db, or a new path to create one`,
+        { path },
+      );
+    }
+    return new SqliteStudyStore(path, db, options.clock ?? Date.now, busy);
   }
 
   close(): void {
@@ -125,7 +144,17 @@ export class SqliteStudyStore implements StudyStore {
 
   /** Runs `fn` as one `BEGIN IMMEDIATE` transaction. */
   private write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StateError(
+          `study database '${this.path}' stayed locked by another process for ${this.busyMs / 1000} s; nothing was changed, try again`,
+          { path: this.path },
+        );
+      }
+      throw err;
+    }
   }
 
   // ---- studies -------------------------------------------------------------

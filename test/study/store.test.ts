@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import {
+  DataError,
   NotFoundError,
   parseStudyConfig,
   SqliteStudyStore,
@@ -245,5 +248,31 @@ describe('study store: state machine', () => {
     );
     assert.equal(h.runs[1]!.parent, '1');
     assert.equal(cont.trialSpec(b!).continues?.steps, 300);
+  });
+
+  it('a file that is not a study database is a DataError; a held write lock a StateError', () => {
+    const dir = tempDb().replace(/study\.db$/, '');
+    const junk = `${dir}junk.db`;
+    writeFileSync(junk, 'this is not sqlite, just text that is long enough to have a header page');
+    assert.throws(
+      () => SqliteStudyStore.open(junk),
+      (e: unknown) =>
+        e instanceof DataError && /not a usable study database/.test((e as Error).message),
+    );
+    const { path, study } = open();
+    const other = SqliteStudyStore.open(path, { busyTimeoutMs: 50 });
+    const lock = new Database(path);
+    lock.exec('BEGIN IMMEDIATE');
+    try {
+      const s2 = new Study(other, study.name);
+      assert.throws(
+        () => s2.ask(1),
+        /stayed locked by another process for 0.05 s; nothing was changed/,
+      );
+    } finally {
+      lock.exec('ROLLBACK');
+      lock.close();
+    }
+    assert.equal(study.trials().length, 0);
   });
 });
