@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  createLocalExecutor,
   createSimulatorExecutor,
   type Executor,
   getTestbed,
@@ -11,7 +13,7 @@ import {
   SqliteStudyStore,
   Study,
 } from '../../src/index.ts';
-import { tempDb } from './helpers.ts';
+import { tempDb, tempDir } from './helpers.ts';
 
 const law = getTestbed('law');
 
@@ -147,5 +149,26 @@ describe('runStudy (simulator executor)', () => {
     assert.equal(t!.state, 'failed');
     assert.equal(t!.attempts, 2);
     assert.match(t!.error ?? '', /Segfault \(attempt 2 of 2; not retried\)/);
+  });
+
+  it('local jobs: a hanging job times out and a failing one keeps its stderr tail, as trial states', async () => {
+    const study = newStudy({ optimizer: { method: 'random' }, trials: { maxAttempts: 1 } });
+    const executor = createLocalExecutor({
+      command:
+        'if [ "$MIXOPT_TRIAL_ID" = 1 ]; then echo "stuck in data loader" >&2; sleep 30; else echo "CUDA error: out of memory" >&2; exit 3; fi',
+      workDir: join(tempDir(), 'jobs'),
+      timeoutSeconds: 0.5,
+      killGraceSeconds: 0.2,
+    });
+    const s = await runStudy(study, { executor, parallel: 2, maxTrials: 2, pollIntervalMs: 20 });
+    assert.equal(s.failed, 2);
+    const [hung, failing] = study.trials();
+    assert.equal(hung!.state, 'failed');
+    assert.match(hung!.error ?? '', /job timed out: no exit after 0.5 s.*stuck in data loader/s);
+    assert.equal(failing!.state, 'failed');
+    assert.match(
+      failing!.error ?? '',
+      /job exited with status 3; stderr tail:\nCUDA error: out of memory/,
+    );
   });
 });
