@@ -217,19 +217,19 @@ export interface FitStart {
   /** Iterations and evaluations on all the data. */
   readonly iterations: number;
   readonly evaluations: number;
-  /** Evaluations of the subset stage (0 when n ≤ 512 or for a warm start). */
+  /** Evaluations of the subset stage (0 for start 1 and when n ≤ 256). */
   readonly subsetEvaluations: number;
   readonly message: string;
 }
 
 /**
  * Fit tuning (internal; tests lower the sizes to exercise the subset path).
- * Above `subsetMinN` observations, each start is pre-optimised on a seeded random subset of
- * `subsetSize` points; subset optima closer than `duplicateTol` (max |Δθ|, log units) are
+ * Above `subsetMinN` observations, each random start is pre-optimised on a seeded random subset of
+ * min(`subsetSize`, ⌈n/2⌉) points; subset optima closer than `duplicateTol` (max |Δθ|, log units) are
  * polished on the full data once.
  * @internal
  */
-export const FIT_TUNING = { subsetMinN: 512, subsetSize: 256, duplicateTol: 1e-3 };
+export const FIT_TUNING = { subsetMinN: 256, subsetSize: 256, duplicateTol: 1e-3 };
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -250,7 +250,7 @@ function subsetLikelihood(
   const idx = new Rng(r.seed)
     .fork('gp-subset')
     .shuffle(Array.from({ length: n }, (_, i) => i))
-    .slice(0, FIT_TUNING.subsetSize)
+    .slice(0, Math.min(FIT_TUNING.subsetSize, Math.ceil(n / 2)))
     .sort((a, b) => a - b);
   const m = idx.length;
   const Xs = new Float64Array(m * d);
@@ -322,9 +322,10 @@ function makeState(
  * drawn from `new Rng(seed)` (box: see hyperparameters.ts). The mean coefficients
  * are profiled out by generalised least squares at every evaluation (exact: the
  * optimum over them given the rest), so L-BFGS-B searches only the kernel and noise.
- * For n > 512 each start (except a warm start) is first optimised on a seeded
- * random subset of 256 points, then polished on all the data; starts whose subset
- * optima coincide (max |Δθ| ≤ 1e-3) share one polish. The best start wins (the
+ * For n > 256, start 1 runs on all the data as usual, while each random start is
+ * first optimised on a seeded random subset of min(256, ⌈n/2⌉) points and then polished on all
+ * the data; random starts whose subset optima coincide (max |Δθ| ≤ 1e-3) share one
+ * polish. The best start wins (the
  * earliest on ties), so the same inputs and seed give bit-identical fits.
  * Per-start diagnostics: {@link GaussianProcess.fitDiagnostics}.
  *
@@ -397,9 +398,11 @@ export function fitGP(
     pgtol: 1e-5,
     factr: 1e7,
   };
-  // Large n: each (non-warm) start is first optimised on a seeded random subset of
+  // Large n: each random start (k ≥ 1) is first optimised on a seeded random subset of
   // subsetSize points (cost ∝ size³), then polished on all the data. The result is a
-  // local optimum of the full-data objective either way; the subset stage only moves the start.
+  // local optimum of the full-data objective either way; the subset stage only moves the
+  // start. Start 1 (defaults or warm start) always runs on all the data: a subset's
+  // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
   const fgSub =
     n > FIT_TUNING.subsetMinN ? objective(subsetLikelihood(r, Xc, yc, extra, stdz, n, d)) : null;
   let best: Float64Array | null = null;
@@ -411,7 +414,7 @@ export function fitGP(
   starts.forEach((x0, k) => {
     let xs = x0.subarray(0, P);
     let pre = 0;
-    if (fgSub !== null && !(k === 0 && options.warmStart !== undefined)) {
+    if (fgSub !== null && k > 0) {
       const sub = lbfgsb(fgSub, xs, lbOpts);
       pre = sub.evaluations;
       if (Number.isFinite(sub.f)) {
