@@ -6,6 +6,7 @@ import {
   DataError,
   NotFoundError,
   parseStudyConfig,
+  SCHEMA_VERSION,
   SqliteStudyStore,
   StateError,
   Study,
@@ -184,11 +185,24 @@ describe('study store: state machine', () => {
     assert.throws(() => Study.create(store, parseStudyConfig(smallConfig())), /already exists/);
   });
 
-  it('stores schema version 1 and reopens', () => {
+  it('versions its schema with user_version; refuses a database from a newer mixopt', () => {
     const { path, store } = open();
     store.close();
+    const raw = new Database(path);
+    assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+    raw.close();
     const again = SqliteStudyStore.open(path);
     assert.deepEqual(again.studyNames(), ['small']);
+    again.close();
+    const newer = new Database(path);
+    newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    newer.close();
+    assert.throws(
+      () => SqliteStudyStore.open(path),
+      (e: unknown) =>
+        e instanceof StateError && /newer than this mixopt understands/.test((e as Error).message),
+    );
   });
 
   it('the optimiser state is saved with each ask and handed back to the next', () => {
