@@ -7,7 +7,11 @@
  * - `w` mixture over the 5 training domains j; `n = params / 1e9`; `d = steps / 19700`;
  * - validation sets v (commoncrawl, c4, wikipedia, stackexchange, github, arxiv, book);
  * - transfer `T_vj(n) = exp(a_vj + b_vj ln n)`: how much domain j helps set v at size n;
- * - effective data `d S_v` with `S_v(w, n) = Σ_j T_vj(n) (w_j + ε)^γ_v`;
+ * - returns to concentration `ρ_v(n) = exp(r0_v + r1_v ln n)` (ρ < 1: diminishing
+ *   returns per domain, mixing pays; ρ > 1: increasing returns, the most useful
+ *   domain wins, the optimum sits at a vertex);
+ * - effective data `d S_v` with the CES aggregate
+ *   `S_v(w, n) = (Σ_j T_vj(n) (w_j + ε)^ρ_v(n))^(1/ρ_v(n))`;
  * - `L_v = E_v + A_v n^-α_v + B_v (d S_v)^-β_v`;
  * - `L_train = δ + Σ_j w_j L_dom(j)` (loss on the training mixture itself);
  * - `acc_a = lo_a + (hi_a - lo_a) σ(κ_a (τ_a - Σ_v c_av L_v))`.
@@ -38,7 +42,9 @@ export interface LawValidationParams {
   readonly alpha: number;
   readonly B: number;
   readonly beta: number;
-  readonly gamma: number;
+  /** Returns to concentration: `ρ(n) = exp(r0 + r1 ln n)`. */
+  readonly r0: number;
+  readonly r1: number;
   /** Transfer intercepts, one per training domain. */
   readonly a: readonly number[];
   /** Transfer slopes in `ln n`, one per training domain. */
@@ -108,7 +114,7 @@ export function loadLawParams(path: string | URL = LAW_PARAMS_URL): LawParams {
     const q = p.validation?.[v];
     if (q === undefined) bad(`no law for validation set '${v}'`);
     const ok =
-      [q.E, q.A, q.alpha, q.B, q.beta, q.gamma].every(fin) &&
+      [q.E, q.A, q.alpha, q.B, q.beta, q.r0, q.r1].every(fin) &&
       q.a.length === 5 &&
       q.b.length === 5 &&
       [...q.a, ...q.b].every(fin);
@@ -196,12 +202,13 @@ class LawTestbed implements SimulatorTestbed {
     const eps = this.p.eps;
     for (let v = 0; v < this.vs.length; v++) {
       const q = this.vs[v] as LawValidationParams;
+      const rho = Math.exp(q.r0 + q.r1 * lnN);
       let S = 0;
       for (let j = 0; j < 5; j++) {
-        S +=
-          Math.exp((q.a[j] as number) + (q.b[j] as number) * lnN) *
-          ((w[j] as number) + eps) ** q.gamma;
+        const T = Math.exp((q.a[j] as number) + (q.b[j] as number) * lnN);
+        S += T * ((w[j] as number) + eps) ** rho;
       }
+      S **= 1 / rho;
       L[v] = q.E + q.A * n ** -q.alpha + q.B * (d * S) ** -q.beta;
     }
   }
