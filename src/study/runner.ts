@@ -39,6 +39,7 @@ export type RunEvent =
       readonly state: string;
     }
   | { readonly type: 'poll-error'; readonly trial: number; readonly error: string }
+  | { readonly type: 'lost'; readonly trial: number; readonly reason: string }
   | { readonly type: 'interrupt'; readonly action: OnInterrupt; readonly trials: readonly number[] }
   | { readonly type: 'stop'; readonly reason: RunSummary['stoppedBy']; readonly spent: number };
 
@@ -263,6 +264,19 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     if (options.signal?.aborted) continue;
     for (const a of [...active.values()]) {
       if (a.handle === undefined) continue;
+      // A trial whose lease expired may have been handed to another worker (or
+      // finished by one): it is no longer ours, so our job is redundant.
+      const cur = study.trial(a.trial);
+      if (cur.owner !== owner || (cur.state !== 'running' && cur.state !== 'stale')) {
+        active.delete(a.trial);
+        await executor.cancel(a.handle).catch(() => undefined);
+        emit({
+          type: 'lost',
+          trial: a.trial,
+          reason: `its lease expired and it is now ${cur.state}${cur.owner !== undefined ? ` (owner ${cur.owner})` : ''}; our job was cancelled`,
+        });
+        continue;
+      }
       let r: JobReport;
       try {
         r = await executor.poll(a.handle);
@@ -297,7 +311,13 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       }
     }
     if (Date.now() - lastBeat > heartbeatMs) {
-      for (const a of active.values()) study.heartbeat(a.trial, owner);
+      for (const a of active.values()) {
+        try {
+          study.heartbeat(a.trial, owner);
+        } catch (err) {
+          if (!(err instanceof MixoptError)) throw err; // a lost trial is dropped at the next poll
+        }
+      }
       lastBeat = Date.now();
     }
   }
@@ -314,9 +334,13 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
         }
         study.release(a.trial, 'cancelled by the user (Ctrl-C); will be run again');
       } else if (a.handle !== undefined) {
-        // Leave the job running; tell what it has reported so far.
+        // Leave the job running; tell what it has reported so far (and its end, if it has ended).
         const r = await executor.poll(a.handle).catch(() => undefined);
-        if (r !== undefined) tellNew(a, r);
+        if (r !== undefined) {
+          tellNew(a, r);
+          if (r.phase === 'completed') study.finish(a.trial);
+          if (r.phase === 'failed') study.fail(a.trial, r.error ?? 'job failed');
+        }
       } else {
         study.release(a.trial, 'interrupted before launch');
       }

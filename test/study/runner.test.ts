@@ -81,7 +81,8 @@ describe('runStudy (simulator executor)', () => {
     const ctl = new AbortController();
     let launches = 0;
     await runStudy(cut, {
-      executor: createSimulatorExecutor({ testbed: law }),
+      // Slow jobs (0.3 s per 300-step run), so that the third is still running at the interrupt.
+      executor: createSimulatorExecutor({ testbed: law, secondsPer1000Steps: 1 }),
       pollIntervalMs: 0,
       signal: ctl.signal,
       onEvent: (e) => {
@@ -170,5 +171,43 @@ describe('runStudy (simulator executor)', () => {
       failing!.error ?? '',
       /job exited with status 3; stderr tail:\nCUDA error: out of memory/,
     );
+  });
+
+  it('a trial whose lease expired and went to another worker is dropped and its job cancelled', async () => {
+    let now = 1_000_000;
+    const store = SqliteStudyStore.open(tempDb(), { clock: () => now });
+    const study = Study.create(
+      store,
+      lawConfig({ optimizer: { method: 'random' }, trials: { leaseSeconds: 10 } }),
+    );
+    const cancelled: string[] = [];
+    let polls = 0;
+    const executor: Executor = {
+      name: 'fake',
+      run: async (t) => ({ executor: 'fake', jobId: `job-${t.trial}`, meta: {} }),
+      poll: async () => {
+        if (++polls === 1) {
+          now += 11_000; // our lease expires...
+          const [t] = new Study(store, undefined).ask(1, { owner: 'w2' }); // ...and w2 gets the trial
+          assert.equal(t!.id, 1);
+          assert.equal(t!.attempts, 2);
+        }
+        return { phase: 'running', points: [] };
+      },
+      cancel: async (h) => void cancelled.push(h.jobId),
+    };
+    const events: string[] = [];
+    await runStudy(study, {
+      executor,
+      owner: 'w1',
+      maxTrials: 1,
+      pollIntervalMs: 0,
+      onEvent: (e) => events.push(e.type),
+    });
+    assert.deepEqual(cancelled, ['job-1']);
+    assert.ok(events.includes('lost'));
+    const t = study.trial(1);
+    assert.equal(t.owner, 'w2');
+    assert.equal(t.state, 'running');
   });
 });

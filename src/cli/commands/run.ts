@@ -140,6 +140,9 @@ export function register(program: Command): void {
                   `trial ${e.trial}: ${e.state === 'failed' ? 'failed' : 'failed, will retry'}: ${e.error.split('\n')[0]}`,
                 );
                 break;
+              case 'lost':
+                log(`trial ${e.trial}: lost: ${e.reason}`);
+                break;
               case 'poll-error':
                 log(`trial ${e.trial}: poll error (will retry): ${e.error}`);
                 break;
