@@ -20,9 +20,12 @@
  *
  * Run: npm run bench:gp [-- --sizes 100,300,1000 --repeats 3 --configs linear,constant,zero
  *      --no-sklearn --write]   (--write replaces the "## GP" section of BENCHMARKS.md)
+ * sklearn's results are cached in .cache/bench-gp-sklearn/ keyed by a hash of the job (data,
+ * restarts, repeats, peer script); --fresh-sklearn ignores the cache.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Rng } from '../src/core/index.ts';
 import { fitGP, type GPOptions, type MeanSpec } from '../src/gp/index.ts';
@@ -133,14 +136,31 @@ function runSklearn(n: number): { runs: Run[]; version: string } | string {
     restarts: 5,
     repeats,
   });
-  const r = spawnSync('/usr/bin/python3', ['bench/peers/sklearn_gp.py'], {
-    input: job,
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0)
-    return `sklearn skipped: the peer failed (${(r.stderr ?? '').trim().split('\n').pop()})`;
-  const out = JSON.parse(r.stdout) as {
+  const key = createHash('sha256')
+    .update(job)
+    .update(readFileSync('bench/peers/sklearn_gp.py'))
+    .digest('hex')
+    .slice(0, 16);
+  const cacheDir = '.cache/bench-gp-sklearn';
+  const cacheFile = `${cacheDir}/n${n}-${key}.json`;
+  let stdout: string;
+  if (existsSync(cacheFile) && !process.argv.includes('--fresh-sklearn')) {
+    console.error(`sklearn n=${n}: cached result ${cacheFile}`);
+    stdout = readFileSync(cacheFile, 'utf8');
+  } else {
+    const r = spawnSync('/usr/bin/python3', ['bench/peers/sklearn_gp.py'], {
+      input: job,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    });
+    if (r.status !== 0) {
+      return `sklearn skipped: the peer failed (${(r.stderr ?? '').trim().split('\n').pop()})`;
+    }
+    stdout = r.stdout;
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(cacheFile, stdout);
+  }
+  const out = JSON.parse(stdout) as {
     sklearn: string;
     runs: { seconds: number; cpuSeconds: number; lmlNormalized: number }[];
   };
