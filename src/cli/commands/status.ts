@@ -14,6 +14,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o: StudyOpts) => {
       const study = openStudy(o);
+      study.store.expire(study.name); // show trials whose lease has run out as stale
       const s = study.status();
       const trials = study.trials();
       if (o.json) {
