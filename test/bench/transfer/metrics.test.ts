@@ -48,7 +48,7 @@ describe('intervalCoverage', () => {
     const zeros = [0, 0, 0, 0, 0];
     const ones = [1, 1, 1, 1, 1];
     assert.equal(intervalCoverage(y, zeros, ones, 0.9), 3 / 5);
-    // variance 4 doubles the half-width: all but none outside 3.29
+    // variance 4 doubles the half-width to ±3.29: all five are inside
     assert.equal(intervalCoverage(y, zeros, [4, 4, 4, 4, 4], 0.9), 1);
     // the 50% interval is ±0.6745: only 0.5 is inside
     assert.equal(intervalCoverage(y, zeros, ones, 0.5), 1 / 5);
