@@ -95,7 +95,9 @@ export function createSimulatorExecutor(opts: SimulatorExecutorOptions): Executo
       return { phase: reached >= m.steps ? 'completed' : 'running', points };
     },
     async cancel(handle: JobHandle): Promise<void> {
-      cancelled.add(handle.jobId);
+      const m = handle.meta as unknown as SimMeta;
+      const done = m.msPerStep <= 0 || clock() - m.startedAt >= m.msPerStep * m.steps;
+      if (!done) cancelled.add(handle.jobId); // a finished job is left alone
     },
   };
 }
