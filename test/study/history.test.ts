@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  metricCurves,
+  parseStudyConfig,
+  SqliteStudyStore,
+  Study,
+  studySpend,
+  ValidationError,
+} from '../../src/index.ts';
+import { smallConfig, tempDb } from './helpers.ts';
+
+describe('study history', () => {
+  it('a combined metric is the weighted sum at the steps where every part was reported', () => {
+    const config = parseStudyConfig(
+      smallConfig({
+        metric: {
+          name: 'avg_loss',
+          direction: 'minimize',
+          combine: [
+            { metric: 'c4', weight: 0.25 },
+            { metric: 'wiki', weight: 0.75 },
+          ],
+        },
+      }),
+    );
+    const curves = metricCurves(config, [
+      { trial: 1, metric: 'c4', step: 100, value: 4 },
+      { trial: 1, metric: 'wiki', step: 100, value: 2 },
+      { trial: 1, metric: 'c4', step: 200, value: 3 }, // wiki missing at 200: no combined point
+      { trial: 1, metric: 'other', step: 100, value: 99 },
+    ]);
+    assert.deepEqual(curves.get(1), [{ step: 100, value: 0.25 * 4 + 0.75 * 2 }]);
+  });
+
+  it('tells of a combined study need a part name; the combination name itself is not reported', () => {
+    const study = Study.create(
+      SqliteStudyStore.open(tempDb()),
+      parseStudyConfig(
+        smallConfig({
+          metric: { name: 'avg', direction: 'minimize', combine: [{ metric: 'c4', weight: 1 }] },
+        }),
+      ),
+    );
+    const [t] = study.ask(1);
+    assert.throws(
+      () => study.tell(t!.id, { step: 100, value: 3 }),
+      (e: unknown) =>
+        e instanceof ValidationError && /\(none given\).*accepted: c4/.test((e as Error).message),
+    );
+    study.tell(t!.id, { step: 100, value: 3, metric: 'c4' });
+    assert.throws(() => study.finish(999), /no trial 999/);
+    assert.equal(study.finish(t!.id).state, 'completed');
+    assert.deepEqual(study.history().runs[0]?.curve, [{ step: 100, value: 3 }]);
+  });
+
+  it('spend: completed trials in full, failed ones up to their last reported step, running ones as committed', () => {
+    const study = Study.create(
+      SqliteStudyStore.open(tempDb()),
+      parseStudyConfig(smallConfig({ trials: { maxAttempts: 1 } })),
+    );
+    const [a, b, c] = study.ask(3); // each 1B x 1000 steps = 10 units
+    study.tell(a!.id, { step: 1000, value: 2 });
+    study.finish(a!.id);
+    study.tell(b!.id, { step: 400, value: 3 });
+    study.fail(b!.id, 'diverged');
+    void c;
+    const s = studySpend(study.trials(), metricCurves(study.config, study.points()));
+    assert.equal(s.spent, 10 + 4);
+    assert.equal(s.committed, 10);
+  });
+});
