@@ -211,3 +211,36 @@ describe('mixopt bench (CLI)', () => {
     assert.match(r.stderr, /--seeds must be a positive integer, got '0'/);
   });
 });
+
+describe('mixopt demo (CLI)', () => {
+  it('runs on the built-in law testbed, prints speedups over hyperband and random, writes charts', () => {
+    const out = join(tmp, 'demo');
+    const r = spawnSync(
+      process.execPath,
+      [
+        'bin/mixopt.mjs',
+        'demo',
+        '--methods',
+        'random,hyperband',
+        '--seeds',
+        '1',
+        '--workers',
+        '1',
+        '--quiet',
+        '--out',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\| hyperband vs random \|/);
+    assert.match(r.stdout, /\| random vs hyperband \|/);
+    assert.match(r.stdout, /\| \*\*median\*\* \|/);
+    assert.deepEqual(
+      readdirSync(out)
+        .filter((f) => f.endsWith('.svg'))
+        .sort(),
+      ['c4_cross_entropy.svg', 'hellaswag_accuracy.svg'],
+    );
+  });
+});
