@@ -88,6 +88,12 @@ export interface Executor {
   readonly name: string;
   /** Launches the job for `trial`; returns as soon as it is launched. @throws ExecutorError */
   run(trial: TrialSpec): Promise<JobHandle>;
+  /**
+   * Optional: launches several trials as one submission (a Slurm job array)
+   * and returns one handle per trial, in order. A driver launching more than
+   * one trial at once calls it instead of `run`. @throws ExecutorError
+   */
+  runBatch?(trials: readonly TrialSpec[]): Promise<JobHandle[]>;
   /** Reports the job's phase and every point so far. Must work on a handle from another process. */
   poll(handle: JobHandle): Promise<JobReport>;
   /** Stops the job (idempotent; a finished job is left alone). */

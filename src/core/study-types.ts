@@ -81,6 +81,30 @@ export type StudyExecutorConfig =
       readonly timeoutSeconds?: number;
       /** Directory for job files (default: `<db>.jobs/` next to the database). */
       readonly workDir?: string;
+    }
+  | {
+      readonly kind: 'slurm';
+      /** Batch script template (a path, or the script itself); see docs/executors.md. */
+      readonly template: string;
+      readonly partition?: string;
+      readonly account?: string;
+      /** Time limit per job (`"2:00:00"`, or minutes). */
+      readonly time?: string | number;
+      readonly gpus?: number;
+      readonly cpusPerTask?: number;
+      readonly mem?: string;
+      /** More sbatch options, one per entry (`"--qos=high"`). */
+      readonly extra?: readonly string[];
+      /** Submit a batch of trials as one job array. */
+      readonly array?: boolean;
+      readonly cwd?: string;
+      readonly env?: Readonly<Record<string, string>>;
+      /** Directory for job files, on a filesystem the compute nodes share (default: `<study>.slurm/` next to the database). */
+      readonly workDir?: string;
+      /** Read end states with sacct (`sacct`), without it (`none`), or whichever works (`auto`). */
+      readonly accounting?: 'auto' | 'sacct' | 'none';
+      /** Seconds between two squeue queries (default 5). */
+      readonly statusIntervalSeconds?: number;
     };
 
 /** A validated study config (see `schema/study.schema.json`). Immutable. */
