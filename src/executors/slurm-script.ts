@@ -3,7 +3,8 @@
  * mixopt writes into it.
  *
  * A template is an ordinary sbatch script (it starts with `#!`) that trains
- * one trial. It may hold two placeholders, each alone on its line:
+ * one trial. It may hold two placeholders, each alone on its line (comments
+ * may mention them; they are left as they are):
  * - `{{sbatch}}`: the `#SBATCH` lines mixopt writes (job name, output files,
  *   working directory, partition, account, time, GPUs, CPUs, memory, array,
  *   the `extra` options). Default place: right after the `#!` line.
@@ -256,7 +257,9 @@ export function loadTemplate(spec: string, cwd: string): BatchTemplate {
       `${source} does not start with '#!' (e.g. #!/bin/bash); sbatch needs an interpreter line`,
     );
   lines.forEach((line, i) => {
-    for (const m of line.matchAll(PLACEHOLDER)) {
+    // Comments may mention placeholders; only a placeholder alone on its line is replaced.
+    const comment = /^\s*#/.test(line) && !/^\s*\{\{/.test(line);
+    for (const m of comment ? [] : line.matchAll(PLACEHOLDER)) {
       const name = m[1] as string;
       if (name !== 'sbatch' && name !== 'setup')
         throw new ValidationError(
