@@ -236,6 +236,11 @@ describe('study config', () => {
     assert.deepEqual(committed, studyJsonSchema());
   });
 
+  it('the simulator example is valid', () => {
+    const c = loadStudyConfig(new URL('../../examples/study-simulator.yaml', import.meta.url).pathname);
+    assert.equal(c.executor?.kind, 'simulator');
+  });
+
   it('the example study.yaml is valid', () => {
     const c = loadStudyConfig(new URL('../../examples/study.yaml', import.meta.url).pathname);
     assert.equal(c.target.scale, '1B');
