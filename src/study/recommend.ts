@@ -60,7 +60,11 @@ export interface RecommendationReport {
   readonly runnerUp?: {
     readonly mixture: Mixture;
     readonly trial: number;
+    /** Fidelity of its observation. */
+    readonly scale: string;
+    readonly steps: number;
     readonly predicted?: Prediction;
+    /** Its last observed value (at `scale`, `steps`). */
     readonly observed?: number;
   };
   /** P(the recommendation is better than the runner-up at the target), when a surrogate gives both predictions. */
@@ -120,10 +124,17 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
   const notes: string[] = [];
   const runs = activeRuns(history).filter((r) => r.curve.length > 0);
 
-  // Runner-up: the best completed target run with a different mixture; else the best run at the largest scale reached.
+  // Runner-up: the best completed run with a different mixture at the target
+  // fidelity; else at the highest fidelity reached (largest scale, then most
+  // steps), so that values are compared at one fidelity only.
   const others = runs.filter((r) => r.state === 'completed' && l1(r.mixture, rec.mixture) > 1e-9);
   const atTarget = others.filter((r) => r.scale === target.scale && r.steps === target.steps);
-  const pool = atTarget.length > 0 ? atTarget : others;
+  const rank = (r: RunRecord) => {
+    const i = config.scales.findIndex((s) => s.name === r.scale);
+    return i * 1e9 + r.steps;
+  };
+  const top = others.reduce((m, r) => Math.max(m, rank(r)), Number.NEGATIVE_INFINITY);
+  const pool = atTarget.length > 0 ? atTarget : others.filter((r) => rank(r) === top);
   let runnerUp: RunRecord | undefined;
   for (const r of pool) {
     const v = last(r) as number;
@@ -209,6 +220,8 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
           runnerUp: {
             mixture: runnerUp.mixture,
             trial: Number(runnerUp.id),
+            scale: runnerUp.scale,
+            steps: runnerUp.steps,
             ...(runnerPred !== undefined ? { predicted: runnerPred } : {}),
             ...(last(runnerUp) !== undefined ? { observed: last(runnerUp) as number } : {}),
           },

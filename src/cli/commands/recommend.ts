@@ -48,7 +48,7 @@ export function register(program: Command): void {
               ? `observed ${r.runnerUp.observed.toPrecision(5)}`
               : '';
         out.push(
-          `runner-up: trial ${r.runnerUp.trial} (${v}; ${mixtureText(d, r.runnerUp.mixture)})`,
+          `runner-up: trial ${r.runnerUp.trial} (${r.runnerUp.scale} at ${r.runnerUp.steps} steps, ${v}; ${mixtureText(d, r.runnerUp.mixture)})`,
         );
       }
       if (r.probBeatsRunnerUp !== undefined)
