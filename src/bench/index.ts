@@ -1,6 +1,7 @@
 // The bench module's public door: re-exports only. Filled in as the module grows.
 export * from './chart.ts';
 export * from './markdown.ts';
+export * from './peers.ts';
 export * from './run-benchmark.ts';
 export * from './simulate.ts';
 export * from './speedup.ts';

@@ -10,7 +10,9 @@ import type { Command } from 'commander';
 import {
   type BenchProgress,
   type BenchResult,
+  isPeerMethod,
   readTrajectories,
+  runPeers,
   runBenchmark,
   speedupTable,
   summaryMarkdown,
@@ -135,11 +137,28 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
   const include: Trajectory[] = (o.include ?? []).flatMap((p) => readTrajectories(p));
   const methods = o.methods ?? listOptimizers().map((e) => e.name);
   const progress = progressReporter(o.quiet === true);
+  // Peers (optuna-tpe, optuna-hyperband) run through the Optuna driver (src/bench/peers.ts).
+  const peerMethods = methods.filter(isPeerMethod);
   let result: BenchResult;
   try {
+    if (peerMethods.length > 0) {
+      const peers = await runPeers({
+        testbed,
+        methods: peerMethods,
+        metrics: o.metrics === 'all' ? 'all' : list(o.metrics),
+        seeds: o.seeds,
+        seed: o.seed,
+        ...(o.firstSeed !== undefined ? { firstSeed: o.firstSeed } : {}),
+        ...(o.budget !== undefined ? { budget: o.budget } : {}),
+        ...(o.workers !== undefined ? { workers: o.workers } : {}),
+        onProgress: progress.onProgress,
+      });
+      if (peers.skipped !== undefined) process.stderr.write(`${peers.skipped}\n`);
+      include.push(...peers.trajectories);
+    }
     result = await runBenchmark({
       testbed,
-      methods,
+      methods: methods.filter((m) => !isPeerMethod(m)),
       metrics: o.metrics === 'all' ? 'all' : list(o.metrics),
       seeds: o.seeds,
       seed: o.seed,

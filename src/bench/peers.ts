@@ -1,0 +1,388 @@
+/**
+ * External peers in the benchmark: Optuna's TPE (`optuna-tpe`) and TPE with
+ * `HyperbandPruner` (`optuna-hyperband`), run by the committed Python driver
+ * `bench/peers/optuna_driver.py` against `mixopt testbed serve NAME` (the
+ * same testbed and cost accounting as mixopt's methods, continuations charged
+ * incrementally by the server).
+ *
+ * The driver writes one JSON line per job: its runs, each with the cost the
+ * server charged, the cumulative `spent`, the mixture it would recommend now
+ * and `confirm` (the recommendation is not a completed target run). This
+ * module turns that log into the harness's trajectory format
+ * (./trajectory.ts): `x = spent + (confirm ? c(m*, z*) : 0)` and `value` = the
+ * TRUE target value of the recommendation, computed here from the same
+ * testbed (the server has no oracle op, so a peer cannot peek at it).
+ *
+ * Notation: c(m, z) the testbed's cost of z steps at size m; (m*, z*) the target.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  DataError,
+  type Direction,
+  NotFoundError,
+  type Proposal,
+  SIMPLEX_TOL,
+  type Testbed,
+  ValidationError,
+  validateMixture,
+} from '../core/index.ts';
+import { defaultBudget, seedFor } from './run-benchmark.ts';
+import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
+import type { Trajectory, TrajectoryPoint } from './trajectory.ts';
+
+/** The peer methods `mixopt bench --methods` accepts besides registered optimisers. */
+export const PEER_METHODS = ['optuna-tpe', 'optuna-hyperband'] as const;
+
+/** Whether `name` is a peer method (run by the Optuna driver). */
+export function isPeerMethod(name: string): boolean {
+  return (PEER_METHODS as readonly string[]).includes(name);
+}
+
+/** The interpreter the driver runs under (Debian's, where python3-optuna installs). */
+export const DEFAULT_PYTHON = '/usr/bin/python3';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Path of the committed driver. */
+export const OPTUNA_DRIVER = `${ROOT}bench/peers/optuna_driver.py`;
+const MIXOPT_BIN = `${ROOT}bin/mixopt.mjs`;
+
+/** Whether `python` can import optuna: `{ available, version }` or `{ available: false, reason }`. */
+export function optunaStatus(python: string = DEFAULT_PYTHON): {
+  readonly available: boolean;
+  readonly version?: string;
+  readonly reason?: string;
+} {
+  if (!existsSync(python)) {
+    return { available: false, reason: `${python} does not exist` };
+  }
+  const r = spawnSync(python, ['-c', 'import optuna; print(optuna.__version__)'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.status !== 0) {
+    const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+    return {
+      available: false,
+      reason: `${python} cannot import optuna (${last || `exit ${String(r.status)}`}); install it with 'apt-get install python3-optuna'`,
+    };
+  }
+  return { available: true, version: r.stdout.trim() };
+}
+
+/** One run of the driver's log. */
+export interface PeerRun {
+  readonly run: number;
+  readonly proposal: { readonly mixture: number[]; readonly scale: string; readonly steps: number };
+  readonly cost: number;
+  readonly spent: number;
+  /** The metric at the run's last step, as the peer saw it. */
+  readonly observed: number;
+  readonly recommended: number[];
+  readonly confirm: boolean;
+}
+
+/** One job of the driver's log (one JSON line). */
+export interface PeerLog {
+  readonly method: string;
+  readonly testbed: string;
+  readonly metric: string;
+  readonly direction?: Direction;
+  readonly seed: number;
+  readonly optimizerSeed: number;
+  readonly budget: number;
+  readonly targetCost?: number;
+  readonly optunaVersion?: string;
+  readonly runs: readonly PeerRun[];
+  readonly error?: string;
+}
+
+const num = (v: unknown, what: string): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new DataError(`peer log: ${what} must be a finite number, got ${JSON.stringify(v)}`);
+  }
+  return v;
+};
+
+/**
+ * Converts one driver log into a trajectory: `x = spent + (confirm ? c(m*, z*) : 0)`,
+ * `value = testbed.evaluate(recommended, m*, z*, metric)`. The log is checked:
+ * each run's size, steps and mixture are valid, `spent` is the running sum of
+ * the costs, never over the budget, and the costs are those of the testbed
+ * (`c(m, z)` for a new run; a peer re-running a mixture pays only the extra steps,
+ * so a cost may be lower, never higher).
+ * @throws DataError for an inconsistent log; NotFoundError for an unknown metric.
+ */
+export function peerLogToTrajectory(testbed: Testbed, log: PeerLog): Trajectory {
+  const spec = testbed.metrics.find((m) => m.name === log.metric);
+  if (spec === undefined) {
+    throw new NotFoundError(
+      `peer log names metric '${log.metric}', which testbed '${testbed.name}' lacks; known: ${testbed.metrics.map((m) => m.name).join(', ')}`,
+    );
+  }
+  const { target } = testbed;
+  const targetCost = testbed.cost(target.scale, target.steps);
+  const budget = num(log.budget, 'budget');
+  const eps = 1e-9 * Math.max(1, budget);
+  const points: TrajectoryPoint[] = [];
+  let spent = 0;
+  if (!Array.isArray(log.runs)) throw new DataError('peer log: runs must be an array');
+  log.runs.forEach((r, i) => {
+    const where = `peer log ${log.method}/${log.metric}/seed ${log.seed}, run ${i}`;
+    const p = r.proposal;
+    let mixture: number[];
+    let recommended: number[];
+    try {
+      mixture = validateMixture(p.mixture, testbed.domains.length, `${where} mixture`) as number[];
+      recommended = validateMixture(
+        r.recommended,
+        testbed.domains.length,
+        `${where} recommended`,
+      ) as number[];
+    } catch (err) {
+      throw new DataError((err as Error).message);
+    }
+    if (!testbed.scales.some((s) => s.name === p.scale)) {
+      throw new DataError(`${where}: unknown size '${p.scale}'`);
+    }
+    if (!Number.isInteger(p.steps) || p.steps < testbed.steps.min || p.steps > testbed.steps.max) {
+      throw new DataError(
+        `${where}: steps ${String(p.steps)} outside ${testbed.steps.min}..${testbed.steps.max}`,
+      );
+    }
+    const cost = num(r.cost, `${where} cost`);
+    const full = testbed.cost(p.scale, p.steps);
+    if (cost < -eps || cost > full + eps) {
+      throw new DataError(
+        `${where}: cost ${cost} is not within 0..c(${p.scale}, ${p.steps}) = ${full}`,
+      );
+    }
+    spent += cost;
+    if (Math.abs(spent - num(r.spent, `${where} spent`)) > eps) {
+      throw new DataError(`${where}: spent ${r.spent} is not the running sum of costs (${spent})`);
+    }
+    if (spent > budget + eps) {
+      throw new DataError(`${where}: spent ${spent} exceeds the budget ${budget}`);
+    }
+    if (r.run !== i) throw new DataError(`${where}: run index ${String(r.run)}, expected ${i}`);
+    // The confirmation rule of the harness: free only when the recommendation is a completed target run.
+    const isTargetRun = log.runs
+      .slice(0, i + 1)
+      .some(
+        (q) =>
+          q.proposal.scale === target.scale &&
+          q.proposal.steps === target.steps &&
+          q.proposal.mixture.every(
+            (x, j) => Math.abs(x - (recommended[j] as number)) <= SIMPLEX_TOL,
+          ),
+      );
+    const confirm = !isTargetRun;
+    if (r.confirm !== confirm) {
+      throw new DataError(
+        `${where}: confirm is ${String(r.confirm)} but the recommendation ${isTargetRun ? 'is' : 'is not'} a completed target run`,
+      );
+    }
+    const value = testbed.evaluate(recommended, target.scale, target.steps, log.metric);
+    const proposal: Proposal = { mixture, scale: p.scale, steps: p.steps };
+    points.push({
+      run: i,
+      proposal,
+      cost,
+      spent,
+      x: spent + (confirm ? targetCost : 0),
+      confirm,
+      recommended,
+      value,
+    });
+  });
+  return {
+    method: log.method,
+    testbed: testbed.name,
+    metric: log.metric,
+    direction: spec.direction,
+    seed: log.seed,
+    optimizerSeed: log.optimizerSeed,
+    budget,
+    targetCost,
+    points,
+    ...(log.error !== undefined ? { error: `peer: ${log.error}` } : {}),
+  };
+}
+
+/** Options of {@link runPeers}. */
+export interface PeerOptions {
+  /** A registered testbed name (the server is `mixopt testbed serve NAME`). */
+  readonly testbed: TestbedRef;
+  /** Peer methods (of {@link PEER_METHODS}). */
+  readonly methods: readonly string[];
+  readonly metrics: readonly string[] | 'all';
+  readonly seeds: number;
+  readonly firstSeed?: number;
+  /** Root seed (default 0): job seed `seedFor(seed, s)`, as for mixopt's methods. */
+  readonly seed?: number;
+  readonly budget?: number;
+  /** Driver processes in parallel (default 1). */
+  readonly workers?: number;
+  readonly python?: string;
+  /** Called after each finished job. */
+  readonly onProgress?: (e: {
+    done: number;
+    total: number;
+    method: string;
+    metric: string;
+    seed: number;
+    seconds: number;
+    error?: string;
+  }) => void;
+}
+
+/** What {@link runPeers} returns: the trajectories, or why the peers were skipped. */
+export interface PeerResult {
+  readonly trajectories: Trajectory[];
+  /** Set when nothing ran (e.g. optuna is not installed): the message to show. */
+  readonly skipped?: string;
+  readonly optunaVersion?: string;
+}
+
+/**
+ * Runs the peer jobs (methods x metrics x seeds, seed-major like the harness)
+ * on `workers` driver processes, each with its own testbed server.
+ * Skips (returns `skipped`) when the interpreter cannot import optuna.
+ * @throws ValidationError for a non-peer method or a module testbed; NotFoundError for an unknown metric;
+ *   DataError when a driver fails or writes an inconsistent log.
+ */
+export async function runPeers(opts: PeerOptions): Promise<PeerResult> {
+  for (const m of opts.methods) {
+    if (!isPeerMethod(m)) {
+      throw new ValidationError(`'${m}' is not a peer method; peers: ${PEER_METHODS.join(', ')}`);
+    }
+  }
+  if (!('name' in opts.testbed)) {
+    throw new ValidationError(
+      'peer methods need a testbed by name (the driver starts `mixopt testbed serve NAME`), not --testbed-module',
+    );
+  }
+  const python = opts.python ?? DEFAULT_PYTHON;
+  const status = optunaStatus(python);
+  if (!status.available) {
+    return {
+      trajectories: [],
+      skipped: `skipping ${opts.methods.join(', ')}: ${status.reason ?? 'optuna unavailable'}`,
+    };
+  }
+  const testbed = await resolveTestbed(opts.testbed);
+  const known = testbed.metrics.map((m) => m.name);
+  const metrics = opts.metrics === 'all' ? known : [...opts.metrics];
+  for (const m of metrics) {
+    if (!known.includes(m)) {
+      throw new NotFoundError(
+        `testbed '${testbed.name}' has no metric '${m}'; known: ${known.join(', ')}`,
+      );
+    }
+  }
+  const budget = opts.budget ?? defaultBudget(testbed);
+  const first = opts.firstSeed ?? 0;
+  const jobs: {
+    method: string;
+    metric: string;
+    seed: number;
+    optimizerSeed: number;
+    budget: number;
+  }[] = [];
+  for (let s = first; s < first + opts.seeds; s++) {
+    for (const metric of metrics) {
+      for (const method of opts.methods) {
+        jobs.push({ method, metric, seed: s, optimizerSeed: seedFor(opts.seed ?? 0, s), budget });
+      }
+    }
+  }
+  const n = Math.max(1, Math.min(opts.workers ?? 1, jobs.length));
+  const chunks: (typeof jobs)[] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < jobs.length; i++) chunks[i % n]?.push(jobs[i] as (typeof jobs)[number]);
+  const byKey = new Map<string, Trajectory>();
+  let done = 0;
+  const ref = opts.testbed;
+  await Promise.all(
+    chunks.map(
+      (chunk) =>
+        new Promise<void>((resolvePromise, reject) => {
+          const args = [
+            OPTUNA_DRIVER,
+            '--testbed',
+            ref.name,
+            '--jobs',
+            '-',
+            '--mixopt',
+            `${process.execPath} ${MIXOPT_BIN}`,
+            ...(ref.dataDir !== undefined ? ['--data-dir', ref.dataDir] : []),
+          ];
+          const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+          let buf = '';
+          let err = '';
+          let t0 = performance.now();
+          let failure: Error | undefined;
+          child.stdout.setEncoding('utf8');
+          child.stdout.on('data', (d: string) => {
+            buf += d;
+            let nl = buf.indexOf('\n');
+            while (nl >= 0) {
+              const line = buf.slice(0, nl);
+              buf = buf.slice(nl + 1);
+              nl = buf.indexOf('\n');
+              if (line.trim() === '' || failure !== undefined) continue;
+              try {
+                const log = JSON.parse(line) as PeerLog;
+                const t = peerLogToTrajectory(testbed, log);
+                byKey.set(`${t.method}|${t.metric}|${t.seed}`, t);
+                const seconds = (performance.now() - t0) / 1000;
+                t0 = performance.now();
+                done++;
+                opts.onProgress?.({
+                  done,
+                  total: jobs.length,
+                  method: t.method,
+                  metric: t.metric,
+                  seed: t.seed,
+                  seconds,
+                  ...(t.error !== undefined ? { error: t.error } : {}),
+                });
+              } catch (e) {
+                failure = e instanceof Error ? e : new Error(String(e));
+                child.kill();
+              }
+            }
+          });
+          child.stderr.setEncoding('utf8');
+          child.stderr.on('data', (d: string) => {
+            err = (err + d).slice(-4000);
+          });
+          child.on('error', (e) => reject(new DataError(`cannot start ${python}: ${e.message}`)));
+          child.on('close', (code) => {
+            if (failure !== undefined) reject(failure);
+            else if (code !== 0) {
+              reject(
+                new DataError(
+                  `the Optuna driver exited with ${String(code)}: ${err.trim().split('\n').slice(-5).join(' | ')}`,
+                ),
+              );
+            } else resolvePromise();
+          });
+          child.stdin.end(JSON.stringify(chunk));
+        }),
+    ),
+  );
+  const trajectories = jobs.map((j) => {
+    const t = byKey.get(`${j.method}|${j.metric}|${j.seed}`);
+    if (t === undefined) {
+      throw new DataError(
+        `the Optuna driver wrote no result for ${j.method}/${j.metric}/seed ${j.seed}`,
+      );
+    }
+    return t;
+  });
+  return {
+    trajectories,
+    ...(status.version !== undefined ? { optunaVersion: status.version } : {}),
+  };
+}
