@@ -128,7 +128,8 @@ export function loadLawParams(path: string | URL = LAW_PARAMS_URL): LawParams {
     if (
       q === undefined ||
       ![q.lo, q.hi, q.kappa, q.tau].every(fin) ||
-      q.c.length !== p.validationSets.length
+      q.c.length !== p.validationSets.length ||
+      !q.c.every(fin)
     ) {
       bad(`accuracy.${a} missing or malformed`);
     }

@@ -12,14 +12,22 @@
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { type Testbed, ValidationError, validateMixture } from '../../core/index.ts';
+import {
+  type MetricSpec,
+  type Testbed,
+  UnsupportedError,
+  ValidationError,
+  validateMixture,
+} from '../../core/index.ts';
 import {
   checkSteps,
+  isSimulatorTestbed,
   listTestbeds,
   metricIndex,
   openTestbed,
   referenceOptimum,
   scaleIndex,
+  searchOptimum,
   type TestbedDirOptions,
   TestbedSession,
 } from '../../testbeds/index.ts';
@@ -234,28 +242,64 @@ export function register(program: Command): void {
     tbc
       .command('optimum')
       .argument('<name>', 'testbed name or path')
-      .description('Reference optimum at the target (computed once, then cached)')
+      .description(
+        'Reference optimum at the target (computed once, then cached), or at another --size/--steps',
+      )
       .option('--metric <metric>', 'one metric (default: all)')
+      .option(
+        '--size <size>',
+        'search at this size instead of the target (simulators only; not cached)',
+      )
+      .option(
+        '--steps <steps>',
+        'search at this many steps instead of the target (simulators only)',
+        parseSteps,
+      )
       .option('--cache-dir <dir>', 'cache directory (default: $MIXOPT_CACHE or <package>/.cache)'),
-  ).action(async (name: string, o: CommonOpts & { metric?: string }) => {
-    const d = dirs(o);
-    const tb = await openTestbed(name, d);
-    if (o.metric !== undefined) metricIndex(tb, o.metric);
-    const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
-    const res = metrics.map((m) => referenceOptimum(tb, m, d));
-    if (o.json === true)
-      return out(JSON.stringify({ testbed: tb.name, target: tb.target, optima: res }));
-    out(
-      [
-        `${tb.name}: reference optima at ${tb.target.scale}, ${tb.target.steps} steps (domains ${tb.domains.join(', ')})`,
-        table([
-          ['METRIC', 'VALUE', 'MIXTURE'],
-          ...res.map((r) => [r.metric, fmt(r.value), r.mixture.map((x) => x.toFixed(4)).join(',')]),
-        ]),
-        `method: ${res[0]?.method ?? ''}`,
-      ].join('\n'),
-    );
-  });
+  ).action(
+    async (name: string, o: CommonOpts & { metric?: string; size?: string; steps?: number }) => {
+      const d = dirs(o);
+      const tb = await openTestbed(name, d);
+      if (o.metric !== undefined) metricIndex(tb, o.metric);
+      const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+      const at = { scale: o.size ?? tb.target.scale, steps: o.steps ?? tb.target.steps };
+      scaleIndex(tb, at.scale);
+      checkSteps(tb, at.steps);
+      const atTarget = at.scale === tb.target.scale && at.steps === tb.target.steps;
+      if (!atTarget && !isSimulatorTestbed(tb)) {
+        throw new UnsupportedError(
+          `testbed '${tb.name}' can only report its optimum at the target (${tb.target.scale}, ${tb.target.steps} steps); drop --size/--steps`,
+        );
+      }
+      const res = metrics.map((m) => {
+        if (atTarget || !isSimulatorTestbed(tb)) return referenceOptimum(tb, m, d);
+        const spec = tb.metrics.find((x) => x.name === m) as MetricSpec;
+        const r = searchOptimum(
+          tb.objective(m, at.scale, at.steps),
+          tb.domains.length,
+          spec.direction,
+        );
+        return { metric: m, mixture: r.mixture, value: r.value, method: r.method };
+      });
+      if (o.json === true) {
+        return out(JSON.stringify({ testbed: tb.name, at, target: tb.target, optima: res }));
+      }
+      out(
+        [
+          `${tb.name}: ${atTarget ? 'reference optima' : 'optima'} at ${at.scale}, ${at.steps} steps (domains ${tb.domains.join(', ')})`,
+          table([
+            ['METRIC', 'VALUE', 'MIXTURE'],
+            ...res.map((r) => [
+              r.metric,
+              fmt(r.value),
+              r.mixture.map((x) => x.toFixed(4)).join(','),
+            ]),
+          ]),
+          `method: ${res[0]?.method ?? ''}`,
+        ].join('\n'),
+      );
+    },
+  );
 
   common(
     tbc
