@@ -21,7 +21,14 @@
  * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
  */
 import { Rng, ValidationError } from '../core/index.ts';
-import { cholAppend, cholSolve, lbfgsb, solveLower, solveLowerTranspose } from '../linalg/index.ts';
+import {
+  cholAppend,
+  cholSolve,
+  lbfgsb,
+  solveLower,
+  solveLowerRows,
+  solveLowerTranspose,
+} from '../linalg/index.ts';
 import {
   channelSpans,
   checkHyper,
@@ -560,18 +567,20 @@ export class GaussianProcess {
     const kss = this.s * kernel.diag;
     const addNoise = opts.includeNoise === true ? this.st.noise : 0;
     const s2 = stdz.std * stdz.std;
-    const chunk = 256;
+    // Test points in chunks of rows: Ks (m×n) = s·k(Xs, X), V = rows of L⁻¹ k_*.
+    const chunk = 512;
     for (let r0 = 0; r0 < ns; r0 += chunk) {
       const m = Math.min(chunk, ns - r0);
-      const Ks = kernel.cross(X, n, Xs.subarray(r0 * d, (r0 + m) * d), m, this.ls);
+      const Ks = kernel.cross(Xs.subarray(r0 * d, (r0 + m) * d), m, X, n, this.ls);
       for (let i = 0; i < Ks.length; i++) Ks[i] = (Ks[i] as number) * this.s;
-      const V = solveLower(L, n, Ks, m);
+      const V = solveLowerRows(L, n, Ks, m);
       for (let c = 0; c < m; c++) {
         let mu = this.priorMean(Xs, (r0 + c) * d);
         let q = 0;
+        const o = c * n;
         for (let i = 0; i < n; i++) {
-          mu += (Ks[i * m + c] as number) * (alpha[i] as number);
-          q += (V[i * m + c] as number) ** 2;
+          mu += (Ks[o + i] as number) * (alpha[i] as number);
+          q += (V[o + i] as number) ** 2;
         }
         mean[r0 + c] = stdz.mean + stdz.std * mu;
         variance[r0 + c] = (Math.max(0, kss - q) + addNoise) * s2;
@@ -645,14 +654,14 @@ export class GaussianProcess {
     const { X, L, stdz } = this.st;
     const kernel = this.st.r.kernel;
     const s2 = stdz.std * stdz.std;
-    const Ks = kernel.cross(X, n, Xs, ns, this.ls);
+    const Ks = kernel.cross(Xs, ns, X, n, this.ls);
     for (let i = 0; i < Ks.length; i++) Ks[i] = (Ks[i] as number) * this.s;
-    const V = solveLower(L, n, Ks, ns);
+    const V = solveLowerRows(L, n, Ks, ns);
     const out = kernel.cross(Xs, ns, Xs, ns, this.ls);
     for (let a = 0; a < ns; a++) {
       for (let b = 0; b <= a; b++) {
         let q = 0;
-        for (let i = 0; i < n; i++) q += (V[i * ns + a] as number) * (V[i * ns + b] as number);
+        for (let i = 0; i < n; i++) q += (V[a * n + i] as number) * (V[b * n + i] as number);
         let c = (this.s * (out[a * ns + b] as number) - q) * s2;
         if (a === b && c < 0) c = 0;
         out[a * ns + b] = c;

@@ -318,6 +318,27 @@ export class Kernel {
   }
 
   /**
+   * Inputs scaled per leaf: row i holds, leaf after leaf, x_j / ℓ_{c(l,j)} for the dims j of
+   * leaf l, so that r_l² is a plain squared distance over the leaf's segment.
+   */
+  private scaled(A: ArrayLike<number>, na: number, ls: ArrayLike<number>): Float64Array {
+    const d = this.d;
+    let W = 0;
+    for (const leaf of this.leaves) W += leaf.dims.length;
+    const U = new Float64Array(na * W);
+    for (let i = 0; i < na; i++) {
+      let o = i * W;
+      for (const leaf of this.leaves) {
+        for (let q = 0; q < leaf.dims.length; q++) {
+          const c = leaf.ard ? leaf.offset + q : leaf.offset;
+          U[o++] = (A[i * d + (leaf.dims[q] as number)] as number) / (ls[c] as number);
+        }
+      }
+    }
+    return U;
+  }
+
+  /**
    * Cross-kernel matrix K_ij = k(A_i, B_j), na×nb row-major (no output scale).
    * @param ls lengthscales per channel, input units
    */
@@ -328,19 +349,50 @@ export class Kernel {
     nb: number,
     ls: ArrayLike<number>,
   ): Float64Array {
-    const C = this.numLengthscales;
-    const d = this.d;
-    const invL2 = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      const l = ls[c] as number;
-      invL2[c] = 1 / (l * l);
-    }
-    const D = this.dScratch;
+    const UA = this.scaled(A, na, ls);
+    const UB = this.scaled(B, nb, ls);
+    const W = na > 0 ? UA.length / na : 0;
     const K = new Float64Array(na * nb);
+    const leaves = this.leaves;
+    const L = leaves.length;
+    const allRbfProduct = this.singleTerm && leaves.every((l) => l.kind === 'rbf');
+    const seg = new Int32Array(L + 1);
+    for (let l = 0; l < L; l++)
+      seg[l + 1] = (seg[l] as number) + (leaves[l] as KernelLeaf).dims.length;
+    const leafK = this.leafK;
     for (let i = 0; i < na; i++) {
+      const oa = i * W;
       for (let j = 0; j < nb; j++) {
-        this.channelDistances(A, i * d, B, j * d, D, 0);
-        K[i * nb + j] = this.evalDistances(D, 0, invL2);
+        const ob = j * W;
+        if (allRbfProduct) {
+          let r2 = 0;
+          for (let q = 0; q < W; q++) {
+            const t = (UA[oa + q] as number) - (UB[ob + q] as number);
+            r2 += t * t;
+          }
+          K[i * nb + j] = Math.exp(-0.5 * r2);
+          continue;
+        }
+        for (let l = 0; l < L; l++) {
+          let r2 = 0;
+          for (let q = seg[l] as number, e = seg[l + 1] as number; q < e; q++) {
+            const t = (UA[oa + q] as number) - (UB[ob + q] as number);
+            r2 += t * t;
+          }
+          if ((leaves[l] as KernelLeaf).kind === 'rbf') {
+            leafK[l] = Math.exp(-0.5 * r2);
+          } else {
+            const r5 = Math.sqrt(5 * r2);
+            leafK[l] = (1 + r5 + (r5 * r5) / 3) * Math.exp(-r5);
+          }
+        }
+        let k = 0;
+        for (const t of this.terms) {
+          let p = 1;
+          for (const l of t) p *= leafK[l] as number;
+          k += p;
+        }
+        K[i * nb + j] = k;
       }
     }
     return K;

@@ -114,7 +114,15 @@ describe('Kernel', () => {
     const ls = [0.5, 0.7, 0.9, 1.1];
     const K = k.cross(A, 3, B, 2, ls);
     for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 2; j++) assert.equal(K[i * 2 + j], k.value(A, i * d, B, j * d, ls));
+      for (let j = 0; j < 2; j++) {
+        assertClose(
+          K[i * 2 + j] as number,
+          k.value(A, i * d, B, j * d, ls),
+          1e-14,
+          1e-300,
+          `K[${i}][${j}]`,
+        );
+      }
     }
   });
 
