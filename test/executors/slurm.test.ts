@@ -210,6 +210,15 @@ describe('batch scripts', () => {
       () => loadTemplate('/nonexistent/job.sbatch', '/'),
       /cannot read the Slurm batch template/,
     );
+    // Comments may mention placeholders; they stay as they are.
+    const commented = loadTemplate(
+      '#!/bin/bash\n# mixopt writes {{sbatch}} and {{x}} here\n{{sbatch}}\nrun\n',
+      '/',
+    );
+    assert.equal(
+      renderBatchScript(commented, ['#SBATCH --job-name=n'], ['S']),
+      '#!/bin/bash\n# mixopt writes {{sbatch}} and {{x}} here\n#SBATCH --job-name=n\nS\nrun\n',
+    );
     const dir = tmp();
     writeFileSync(join(dir, 'job.sbatch'), '#!/bin/sh\ntrue\n');
     assert.equal(loadTemplate('job.sbatch', dir).text, '#!/bin/sh\ntrue\n');
