@@ -4,7 +4,7 @@
  * short. Each seed writes `<out>/seed-<s>/` (bench.json.gz, summary.json,
  * summary.md, SVGs) via the library (no CLI), and a line per job on stderr.
  *
- * Usage: node --import tsx bench/paper.ts [--from 0] [--to 19] [--out results/tmp/paper]
+ * Usage: node --import tsx bench/paper.ts [--from 0] [--to 19] [--chunk 1] [--out results/tmp/paper]
  *        [--methods mfms-bo,mfms-bo:paper,hyperband,random,mf-bo,bo] [--workers N]
  *        [--budget 1500] [--data-dir D]
  * Then:  node --import tsx bench/merge.ts --out results/paper --gzip results/tmp/paper/seed-*\/bench.json.gz
@@ -19,6 +19,8 @@ const opt = (name: string, def: string): string => {
   return i >= 0 ? (args[i + 1] ?? def) : def;
 };
 const from = Number(opt('from', '0'));
+/** Seeds per chunk: several seeds per chunk keep both workers busy past a slow job. */
+const chunk = Number(opt('chunk', '1'));
 const to = Number(opt('to', '19'));
 const out = opt('out', 'results/tmp/paper');
 const methods = opt('methods', 'mfms-bo,mfms-bo:paper,hyperband,random,mf-bo,bo').split(',');
@@ -26,18 +28,19 @@ const budget = Number(opt('budget', '1500'));
 const workers = args.includes('--workers') ? Number(opt('workers', '2')) : undefined;
 const dataDir = args.includes('--data-dir') ? opt('data-dir', '') : undefined;
 
-for (let s = from; s <= to; s++) {
+for (let s = from; s <= to; s += chunk) {
+  const n = Math.min(chunk, to - s + 1);
   const r = await runBenchmark({
     testbed: { name: 'slimpajama-mlp', ...(dataDir !== undefined ? { dataDir } : {}) },
     methods,
     metrics: 'all',
-    seeds: 1,
+    seeds: n,
     firstSeed: s,
     budget,
     ...(workers !== undefined ? { workers } : {}),
     onProgress: (e) =>
       process.stderr.write(
-        `${new Date().toISOString()} seed ${s}: job ${e.done}/${e.total} ${e.method} / ${e.metric} ${e.seconds.toFixed(1)} s${e.error !== undefined ? ` ERROR ${e.error}` : ''}\n`,
+        `${new Date().toISOString()} seed ${e.seed}: job ${e.done}/${e.total} ${e.method} / ${e.metric} ${e.seconds.toFixed(1)} s${e.error !== undefined ? ` ERROR ${e.error}` : ''}\n`,
       ),
   });
   await writeResults(r, join(out, `seed-${s}`), { gzip: true });
