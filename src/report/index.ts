@@ -1,2 +1,9 @@
-// The report module's public door: re-exports only. Filled in as the module grows.
-export {};
+// The report module's public door: re-exports only.
+export * from './bench-report.ts';
+export * from './escape.ts';
+export * from './format.ts';
+export * from './html-page.ts';
+export * from './png.ts';
+export * from './prediction-trace.ts';
+export * from './study-report.ts';
+export * from './vega-svg.ts';

@@ -12,8 +12,8 @@ import {
   type BenchResult,
   isPeerMethod,
   readTrajectories,
-  runPeers,
   runBenchmark,
+  runPeers,
   speedupTable,
   summaryMarkdown,
   type TestbedRef,
@@ -22,6 +22,8 @@ import {
 } from '../../bench/index.ts';
 import { ValidationError } from '../../core/index.ts';
 import { listOptimizers } from '../../optimizers/index.ts';
+import { createProgress } from '../progress.ts';
+import { writeBenchReport } from './report.ts';
 
 /** Parses a positive integer option. */
 export function positiveInt(name: string): (v: string) => number {
@@ -63,38 +65,29 @@ const list = (v: string): string[] =>
     .filter((s) => s.length > 0);
 
 /**
- * A progress reporter on stderr: a redrawn bar on a terminal, one line per
- * finished job otherwise; silent when `quiet`.
+ * A progress reporter on stderr (../progress.ts): a redrawn bar on a
+ * terminal, one line per finished job otherwise; silent when `quiet`.
  */
 export function progressReporter(quiet: boolean): {
   onProgress: (e: BenchProgress) => void;
   end: () => void;
 } {
   const start = performance.now();
-  const tty = process.stderr.isTTY === true;
-  let drawn = false;
+  const p = createProgress({ quiet });
   return {
     onProgress(e) {
-      if (quiet) return;
       const el = (performance.now() - start) / 1000;
-      const what = `${e.method} / ${e.metric} / seed ${e.seed}${e.error !== undefined ? ' (FAILED)' : ''}`;
-      if (tty) {
-        const width = 30;
-        const fill = Math.round((width * e.done) / e.total);
-        const eta = e.done > 0 ? (el / e.done) * (e.total - e.done) : 0;
-        const line = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${e.done}/${e.total} jobs, ${el.toFixed(0)} s, eta ${eta.toFixed(0)} s  ${what}`;
-        process.stderr.write(
-          `\r${line.slice(0, (process.stderr.columns ?? 120) - 1).padEnd(Math.min(119, (process.stderr.columns ?? 120) - 1))}`,
-        );
-        drawn = true;
-      } else {
-        process.stderr.write(
-          `job ${e.done}/${e.total} done: ${what} in ${e.seconds.toFixed(2)} s (elapsed ${el.toFixed(1)} s)\n`,
-        );
-      }
+      const failed = e.error !== undefined ? ' (FAILED)' : '';
+      const what = `${e.method} / ${e.metric} / seed ${e.seed}`;
+      p.update(
+        e.done,
+        e.total,
+        `${e.done}/${e.total} jobs  ${what}${failed !== '' ? p.paint(failed, 'red') : ''}`,
+        `job ${e.done}/${e.total} done: ${what}${failed} in ${e.seconds.toFixed(2)} s (elapsed ${el.toFixed(1)} s)`,
+      );
     },
     end() {
-      if (drawn) process.stderr.write('\n');
+      p.end();
     },
   };
 }
@@ -123,6 +116,8 @@ interface BenchCliOptions {
   dataDir?: string;
   include?: string[];
   gzip?: boolean;
+  html?: boolean;
+  png?: boolean;
 }
 
 function moduleUrl(p: string): string {
@@ -172,8 +167,16 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
   } finally {
     progress.end();
   }
+  if ((o.html === true || o.png === true) && o.out === undefined)
+    throw new ValidationError(
+      `--${o.html === true ? 'html' : 'png'} writes into the results folder: add --out DIR`,
+    );
   const files =
     o.out !== undefined ? await writeResults(result, o.out, { gzip: o.gzip === true }) : [];
+  if (o.out !== undefined && (o.html === true || o.png === true))
+    files.push(
+      ...(await writeBenchReport(result, o.out, { html: o.html === true, png: o.png === true })),
+    );
   if (o.json === true) {
     process.stdout.write(`${JSON.stringify(jsonSummary(result, files))}\n`);
     return;
@@ -222,6 +225,8 @@ export function register(program: Command): void {
     .option('--include <files...>', 'merge trajectories from these JSON files (other tools)')
     .option('--gzip', 'write the trajectories gzipped (bench.json.gz + summary.json)')
     .option('--data-dir <dir>', 'testbed data directory (default ../shared/testbeds)')
+    .option('--html', 'also write report.html (self-contained HTML report) into --out')
+    .option('--png', 'also write each chart as a PNG into --out (for slides)')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (o: BenchCliOptions) => {

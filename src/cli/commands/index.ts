@@ -9,6 +9,7 @@ import { register as demo } from './demo.ts';
 import { register as exportCmd } from './export.ts';
 import { register as heartbeat } from './heartbeat.ts';
 import { register as recommend } from './recommend.ts';
+import { register as report } from './report.ts';
 import { register as run } from './run.ts';
 import { register as status } from './status.ts';
 import { register as study } from './study.ts';
@@ -31,4 +32,5 @@ export const commands: RegisterCommand[] = [
   exportCmd,
   run,
   transfer,
+  report,
 ];

@@ -1,0 +1,18 @@
+/**
+ * Vega-Lite specs rendered to SVG strings at build time: compiled to Vega and
+ * rendered headless with `View.toSVG()` (no browser, no canvas, no network:
+ * the specs carry their data inline). Text in the SVG is escaped by Vega.
+ */
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Renders a Vega-Lite spec (data inline) to a standalone SVG string. */
+export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+  const vg = compile(spec).spec;
+  const view = new View(parse(vg), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
