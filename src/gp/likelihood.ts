@@ -54,6 +54,12 @@ export class MarginalLikelihood {
   private readonly invL2: Float64Array;
   private readonly leafOfChannel: Int32Array;
   private readonly allRbfProduct: boolean;
+  /** A single product of leaves with some Matern-5/2 (fused path, one exp per pair). */
+  private readonly mixedProduct: boolean;
+  /** Channel range of leaf l: [leafStart[l], leafStart[l+1]). */
+  private readonly leafStart: Int32Array;
+  private readonly leafMatern: Uint8Array;
+  private readonly rho: Float64Array;
 
   /**
    * @param X n×d inputs (kept by reference; not modified)
@@ -74,6 +80,15 @@ export class MarginalLikelihood {
     this.invL2 = new Float64Array(kernel.numLengthscales);
     this.leafOfChannel = kernel.channelLeaf;
     this.allRbfProduct = kernel.terms.length === 1 && kernel.leaves.every((l) => l.kind === 'rbf');
+    this.mixedProduct = kernel.terms.length === 1 && !this.allRbfProduct;
+    const L = kernel.leaves.length;
+    this.leafStart = new Int32Array(L + 1);
+    this.leafMatern = new Uint8Array(L);
+    kernel.leaves.forEach((leaf, l) => {
+      this.leafStart[l + 1] = leaf.offset + leaf.count;
+      this.leafMatern[l] = leaf.kind === 'matern52' ? 1 : 0;
+    });
+    this.rho = new Float64Array(L);
   }
 
   /**
@@ -140,6 +155,28 @@ export class MarginalLikelihood {
           const o = base + j * C;
           for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
           K[ri + j] = s * Math.exp(-0.5 * r2);
+        }
+      } else if (this.mixedProduct) {
+        const { leafStart, leafMatern } = this;
+        const L = leafMatern.length;
+        for (let j = 0; j < i; j++) {
+          const o = base + j * C;
+          let expo = 0;
+          let poly = 1;
+          for (let l = 0; l < L; l++) {
+            let r2 = 0;
+            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
+              r2 += (D[o + c] as number) * (invL2[c] as number);
+            }
+            if (leafMatern[l] === 1) {
+              const r5 = Math.sqrt(5 * r2);
+              expo -= r5;
+              poly *= 1 + r5 + (r5 * r5) / 3;
+            } else {
+              expo -= 0.5 * r2;
+            }
+          }
+          K[ri + j] = s * poly * Math.exp(expo);
         }
       } else {
         for (let j = 0; j < i; j++) K[ri + j] = s * kernel.evalDistances(D, base + j * C, invL2);
@@ -345,6 +382,41 @@ export class MarginalLikelihood {
           const wk = w * Math.exp(-0.5 * r2);
           gK += wk;
           for (let c = 0; c < C; c++) gLs[c] = (gLs[c] as number) + wk * (D[o + c] as number);
+        }
+      } else if (this.mixedProduct) {
+        // k = Π_l k_l and ∂k/∂log ℓ_c = k ρ_l D_c/ℓ_c² with ρ_l = h_l/k_l: 1 for RBF,
+        // (5/3)(1 + √5r)/(1 + √5r + 5r²/3) for Matern-5/2 (no underflow: e^{−√5r} cancels).
+        const { leafStart, leafMatern, rho } = this;
+        const L = leafMatern.length;
+        for (let j = 0; j < i; j++) {
+          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+          const o = base + j * C;
+          let expo = 0;
+          let poly = 1;
+          for (let l = 0; l < L; l++) {
+            let r2 = 0;
+            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
+              r2 += (D[o + c] as number) * (invL2[c] as number);
+            }
+            if (leafMatern[l] === 1) {
+              const r5 = Math.sqrt(5 * r2);
+              const q = 1 + r5 + (r5 * r5) / 3;
+              expo -= r5;
+              poly *= q;
+              rho[l] = ((5 / 3) * (1 + r5)) / q;
+            } else {
+              expo -= 0.5 * r2;
+              rho[l] = 1;
+            }
+          }
+          const wk = w * poly * Math.exp(expo);
+          gK += wk;
+          for (let l = 0; l < L; l++) {
+            const f = wk * (rho[l] as number);
+            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
+              gLs[c] = (gLs[c] as number) + f * (D[o + c] as number);
+            }
+          }
         }
       } else {
         const leafH = kernel.leafH;
