@@ -28,6 +28,7 @@ import {
   type TrialSpec,
 } from '../../src/index.ts';
 import { cli, finished, spawnCli } from '../cli/study-helpers.ts';
+import { executorContract } from './contract.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
 const TEMPLATE = join(ROOT, 'examples/slurm/train-sim.sbatch');
@@ -173,6 +174,12 @@ if (why !== undefined && required) {
 
     for (const mode of modes) {
       describe(`accounting '${mode}'`, () => {
+        executorContract(
+          `slurm (${mode})`,
+          () => executor(mode),
+          trial(`contract-${mode}-${stamp}`, '1'),
+        );
+
         it('a job runs examples/train-sim.mjs and its curve is read back (also from a fresh executor)', async () => {
           const ex = executor(mode);
           const t = trial(`ok-${mode}-${stamp}`, '1');
