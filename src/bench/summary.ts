@@ -46,6 +46,7 @@ export interface BenchSummary {
   readonly methods: string[];
   readonly metrics: string[];
   readonly directions: Record<string, Direction>;
+  /** Number of distinct seed indices. */
   readonly seeds: number;
   readonly budget: number;
   readonly targetCost: number;
@@ -215,7 +216,7 @@ export function summarize(
     methods,
     metrics,
     directions,
-    seeds: Math.max(0, ...trajectories.map((t) => t.seed + 1)),
+    seeds: new Set(trajectories.map((t) => t.seed)).size,
     budget,
     targetCost,
     horizon,
