@@ -1,0 +1,54 @@
+/**
+ * Summarises V8 CPU profiles (`node --cpu-prof`): self time per function and
+ * per source file (paths relative to the repository), as Markdown tables.
+ * Self time of a node = its hit count x the sampling interval (the profile's
+ * time span / number of samples).
+ *
+ * Usage:
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/perf.ts --n 1000 --repeats 1
+ *   node --import tsx bench/perf-profile.ts /tmp/prof/*.cpuprofile [--top 15]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+}
+
+const args = process.argv.slice(2);
+const ti = args.indexOf('--top');
+const top = ti >= 0 ? Number(args[ti + 1]) : 15;
+const files = args.filter((a, i) => a.endsWith('.cpuprofile') && args[i - 1] !== '--top');
+const byFn = new Map<string, number>();
+const byFile = new Map<string, number>();
+let total = 0;
+for (const f of files) {
+  const p = JSON.parse(readFileSync(f, 'utf8')) as Profile;
+  const dt = (p.endTime - p.startTime) / 1e6 / Math.max(1, p.samples.length);
+  for (const n of p.nodes) {
+    const s = (n.hitCount ?? 0) * dt;
+    if (s === 0) continue;
+    total += s;
+    const url = n.callFrame.url.replace(/^file:\/\/.*?\/(src|bench|node_modules)\//, '$1/');
+    const file = url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
+    const fn = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
+    byFn.set(fn, (byFn.get(fn) ?? 0) + s);
+    byFile.set(file, (byFile.get(file) ?? 0) + s);
+  }
+}
+const table = (title: string, m: Map<string, number>): void => {
+  console.log(`\n| ${title} | self s | share |\n|---|---:|---:|`);
+  for (const [k, v] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`| \`${k}\` | ${v.toFixed(2)} | ${((100 * v) / total).toFixed(1)}% |`);
+  }
+};
+console.log(`profiled ${total.toFixed(2)} s (samples) in ${files.length} profile(s)`);
+table('file', byFile);
+table('function', byFn);
