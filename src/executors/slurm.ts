@@ -288,6 +288,9 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
   /** Last squeue answer: key -> state, and when it was asked. */
   let live = new Map<string, SlurmJobState>();
   let liveAt = 0;
+  /** The keys the last squeue asked about, and the query in flight. */
+  let asked = new Set<string>();
+  let inflight: Promise<void> | undefined;
   const tracked = new Set<string>();
   const ended = new Map<string, Status>();
   const rawIds = new Map<string, string>();
@@ -314,6 +317,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
   /** One squeue call for every tracked job not known to have ended. */
   async function refresh(): Promise<void> {
     const keys = [...tracked].filter((k) => !ended.has(k));
+    asked = new Set(keys);
     const next = new Map<string, SlurmJobState>();
     for (let i = 0; i < keys.length; i += 200) {
       for (const s of parseSqueue(await squeue(keys.slice(i, i + 200)))) {
@@ -398,9 +402,18 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     if (done !== undefined) return done;
     const raw = readText(join(m.dir, 'slurm-job-id')).trim();
     if (/^\d+$/.test(raw)) rawIds.set(key, raw);
-    const fresh = tracked.has(key) && Date.now() - liveAt < intervalMs;
     tracked.add(key);
-    if (!fresh) await refresh();
+    // One squeue at a time: concurrent polls wait for the query in flight, and
+    // only a query that included `key` may declare its job ended.
+    while (inflight !== undefined) await inflight.catch(() => {});
+    if (!(asked.has(key) && Date.now() - liveAt < intervalMs)) {
+      inflight = refresh();
+      try {
+        await inflight;
+      } finally {
+        inflight = undefined;
+      }
+    }
     const after = ended.get(key);
     if (after !== undefined) return after;
     return { kind: 'live', state: live.get(key)?.state ?? 'PENDING' };

@@ -572,6 +572,29 @@ describe('slurm executor (scripted Slurm)', () => {
     assert.equal((await ex.poll(hs[0]!)).points.length, 1);
   });
 
+  it('concurrent polls share one squeue at a time; a job submitted meanwhile is not taken for gone', async () => {
+    const fake = new FakeSlurm();
+    let running = 0;
+    let most = 0;
+    const slow = async (cmd: string, args: readonly string[]) => {
+      if (cmd !== 'squeue') return fake.exec(cmd, args);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+      return fake.exec(cmd, args);
+    };
+    const ex = fakeExecutor(fake, { exec: slow, accounting: 'none' });
+    const h1 = await ex.run(trial('1'));
+    const p1 = ex.poll(h1); // squeue in flight, asking about job 100 only
+    const h2 = await ex.run(trial('2'));
+    const rs = await Promise.all([p1, ex.poll(h2), ex.poll(h1), ex.poll(h2)]);
+    assert.deepEqual(
+      rs.map((r) => r.phase),
+      ['running', 'running', 'running', 'running'],
+    );
+    assert.equal(most, 1, 'squeue calls overlapped');
+  });
+
   it('cancel: scancel and a marker; a pending array task Slurm then forgets reads as cancelled', async () => {
     const fake = new FakeSlurm();
     const ex = fakeExecutor(fake, { array: true });
