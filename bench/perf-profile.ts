@@ -2,7 +2,7 @@
  * Summarises V8 CPU profiles (`node --cpu-prof`): self time per function and
  * per source file (paths relative to the repository), as Markdown tables.
  * Self time of a node = its hit count x the sampling interval (the profile's
- * time span / number of samples).
+ * time span / number of samples). Idle samples are left out.
  *
  * Usage:
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/perf.ts --n 1000 --repeats 1
@@ -34,7 +34,8 @@ for (const f of files) {
   const dt = (p.endTime - p.startTime) / 1e6 / Math.max(1, p.samples.length);
   for (const n of p.nodes) {
     const s = (n.hitCount ?? 0) * dt;
-    if (s === 0) continue;
+    // Idle time (e.g. the loader thread of tsx waiting) is not work.
+    if (s === 0 || n.callFrame.functionName === '(idle)') continue;
     total += s;
     const url = n.callFrame.url.replace(/^file:\/\/.*?\/(src|bench|node_modules)\//, '$1/');
     const file = url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
