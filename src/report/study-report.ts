@@ -302,7 +302,7 @@ export function curvesSpec(input: StudyReportInput): TopLevelSpec {
     for (const p of input.curves.get(t.id) ?? [])
       rows.push({ trial: t.id, scale: t.scale, step: p.step, value: p.value });
   return spec({
-    width: 560,
+    width: 640,
     height: 300,
     data: { values: rows },
     mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
@@ -569,7 +569,7 @@ export async function buildStudyReport(input: StudyReportInput): Promise<BuiltRe
   sections.push({
     id: 'runs',
     title: 'Runs and spend',
-    html: `<div class="charts-2">${figure(curves)}${figure(spend)}</div>`,
+    html: `${figure(curves)}\n${figure(spend)}`,
   });
 
   sections.push({ id: 'trials-section', title: 'Trials', html: trialTable(input).html });

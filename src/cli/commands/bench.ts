@@ -129,6 +129,10 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
     o.testbedModule !== undefined
       ? { module: moduleUrl(o.testbedModule) }
       : { name: o.testbed, ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}) };
+  if ((o.html === true || o.png === true) && o.out === undefined)
+    throw new ValidationError(
+      `--${o.html === true ? 'html' : 'png'} writes into the results folder: add --out DIR`,
+    );
   const include: Trajectory[] = (o.include ?? []).flatMap((p) => readTrajectories(p));
   const methods = o.methods ?? listOptimizers().map((e) => e.name);
   const progress = progressReporter(o.quiet === true);
@@ -167,10 +171,6 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
   } finally {
     progress.end();
   }
-  if ((o.html === true || o.png === true) && o.out === undefined)
-    throw new ValidationError(
-      `--${o.html === true ? 'html' : 'png'} writes into the results folder: add --out DIR`,
-    );
   const files =
     o.out !== undefined ? await writeResults(result, o.out, { gzip: o.gzip === true }) : [];
   if (o.out !== undefined && (o.html === true || o.png === true))

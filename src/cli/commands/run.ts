@@ -19,6 +19,7 @@ import {
 } from '../../executors/index.ts';
 import { runStudy, type Study } from '../../study/index.ts';
 import { getTestbed } from '../../testbeds/index.ts';
+import { createProgress } from '../progress.ts';
 import { intOpt, mixtureText, numOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
 
 /** The executor a study's config asks for. */
@@ -108,8 +109,20 @@ export function register(program: Command): void {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const log = (s: string) => {
-        if (!o.quiet) process.stderr.write(`${s}\n`);
+      // On a terminal: a bar of spend vs budget with the event lines above it; otherwise one line per event.
+      const progress = createProgress({ quiet: o.quiet === true });
+      const log = (s: string) => progress.log(s);
+      const budget = o.budget !== undefined ? numOpt('--budget', o.budget) : study.config.budget;
+      let launched = 0;
+      const redraw = () => {
+        if (!progress.tty) return;
+        const s = study.status();
+        const c = s.counts;
+        progress.update(
+          budget !== undefined ? s.spent : c.completed + c.failed,
+          budget ?? Math.max(1, launched),
+          `spent ${s.spent.toFixed(1)}${budget !== undefined ? ` of ${budget}` : ''} units; ${c.completed} completed, ${c.failed > 0 ? progress.paint(`${c.failed} failed`, 'red') : '0 failed'}, ${c.running} running`,
+        );
       };
       try {
         const summary = await runStudy(study, {
@@ -121,6 +134,7 @@ export function register(program: Command): void {
           onInterrupt: o.onInterrupt,
           signal: ctl.signal,
           onEvent: (e) => {
+            if (e.type === 'launch') launched++;
             switch (e.type) {
               case 'launch':
                 log(
@@ -157,8 +171,10 @@ export function register(program: Command): void {
               default:
                 break;
             }
+            if (e.type !== 'points' && e.type !== 'stop') redraw();
           },
         });
+        progress.end();
         if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else
           process.stdout.write(
@@ -166,6 +182,7 @@ export function register(program: Command): void {
           );
         if (summary.stoppedBy === 'interrupted') process.exitCode = 130;
       } finally {
+        progress.end();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
