@@ -106,22 +106,26 @@ describe('Kernel', () => {
     assert.equal(new Kernel(specs.product as KernelSpec, d).diag, 1);
   });
 
-  it('cross() matches value() entry by entry', () => {
-    const k = new Kernel(specs.sum as KernelSpec, d);
-    const rng = new Rng(3);
-    const A = Float64Array.from({ length: 3 * d }, () => rng.uniform());
-    const B = Float64Array.from({ length: 2 * d }, () => rng.uniform());
-    const ls = [0.5, 0.7, 0.9, 1.1];
-    const K = k.cross(A, 3, B, 2, ls);
-    for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 2; j++) {
-        assertClose(
-          K[i * 2 + j] as number,
-          k.value(A, i * d, B, j * d, ls),
-          1e-14,
-          1e-300,
-          `K[${i}][${j}]`,
-        );
+  it('cross() matches value() entry by entry (sum, mixed product, RBF product)', () => {
+    const rbfProduct: KernelSpec = {
+      kind: 'product',
+      terms: [
+        { kind: 'rbf', dims: [0, 1], ard: true },
+        { kind: 'rbf', dims: [2, 3] },
+      ],
+    };
+    for (const spec of [specs.sum as KernelSpec, specs.product as KernelSpec, rbfProduct]) {
+      const k = new Kernel(spec, d);
+      const rng = new Rng(3);
+      const A = Float64Array.from({ length: 3 * d }, () => rng.uniform());
+      const B = Float64Array.from({ length: 2 * d }, () => rng.uniform());
+      const ls = [0.5, 0.7, 0.9, 1.1, 1.3].slice(0, k.numLengthscales);
+      const K = k.cross(A, 3, B, 2, ls);
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 2; j++) {
+          const v = k.value(A, i * d, B, j * d, ls);
+          assertClose(K[i * 2 + j] as number, v, 1e-14, 1e-300, `K[${i}][${j}]`);
+        }
       }
     }
   });
