@@ -1,7 +1,8 @@
 /**
  * Writing a benchmark result to a folder:
  * - `bench.json`       `{ meta, summary, trajectories }` (the trajectory format: ./trajectory.ts);
- *                      with `gzip`, `bench.json.gz` instead, plus `summary.json` uncompressed;
+ *                      with `gzip`, `bench.json.gz` instead, plus `summary.json` uncompressed
+ *                      (numbers to 7 significant digits);
  * - `summary.md`       the Markdown tables;
  * - `<metric>.svg`     one chart per metric.
  */
@@ -20,6 +21,11 @@ export interface WriteOptions {
   readonly gzip?: boolean;
   /** Label of the cost axis. */
   readonly costUnit?: string;
+}
+
+/** JSON replacer: finite numbers to 7 significant digits (the readable summary; exact values are in the trajectories). */
+function round7(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(7)) : v;
 }
 
 /** File-name-safe form of a metric name. */
@@ -41,10 +47,7 @@ export async function writeResults(
     writeFileSync(p, gzipSync(JSON.stringify(body)));
     written.push(p);
     const q = join(dir, 'summary.json');
-    writeFileSync(
-      q,
-      `${JSON.stringify({ meta: result.meta, summary: result.summary }, null, 1)}\n`,
-    );
+    writeFileSync(q, `${JSON.stringify({ meta: result.meta, summary: result.summary }, round7)}\n`);
     written.push(q);
   } else {
     const p = join(dir, 'bench.json');
