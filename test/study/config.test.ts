@@ -237,7 +237,9 @@ describe('study config', () => {
   });
 
   it('the simulator example is valid', () => {
-    const c = loadStudyConfig(new URL('../../examples/study-simulator.yaml', import.meta.url).pathname);
+    const c = loadStudyConfig(
+      new URL('../../examples/study-simulator.yaml', import.meta.url).pathname,
+    );
     assert.equal(c.executor?.kind, 'simulator');
   });
 
