@@ -222,7 +222,7 @@ export async function buildBenchReport(input: BenchReportInput): Promise<BuiltRe
   sections.push({
     id: 'curves',
     title: 'Value vs cost',
-    html: `<div class="charts-2">${metricFigures.join('\n')}</div>`,
+    html: metricFigures.join('\n'),
   });
   sections.push({ id: 'speedups', title: 'Speedups', html: speedupSections(s) });
   const regretHtml: string[] = [];

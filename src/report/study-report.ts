@@ -459,7 +459,15 @@ export async function buildStudyReport(input: StudyReportInput): Promise<BuiltRe
   const trace: Chart = {
     id: 'trace',
     title: `Best so far at the target (${c.target.scale}, ${c.target.steps} steps) vs cumulative cost`,
-    caption: `Solid: the predicted target value of the mixture the optimiser would recommend after that much spend (band: 90% interval), refitted at ${input.trace.length} point(s). Dashed: best ${c.metric.name} observed at the target so far (${dirWord}).`,
+    caption: [
+      input.trace.some((p) => p.predicted !== undefined)
+        ? `Solid: the predicted target value of the mixture the optimiser would recommend after that much spend (band: 90% interval), refitted at ${input.trace.length} point(s).`
+        : `The optimiser (${c.optimizer.method}) does not predict target values.`,
+      input.trace.some((p) => p.bestAtTarget !== undefined)
+        ? `Dashed: best ${c.metric.name} observed at the target so far.`
+        : 'No run has reached the target yet.',
+      `(${dirWord})`,
+    ].join(' '),
     svg: await renderVegaLite(traceSpec(input)),
   };
   charts.push(trace);
