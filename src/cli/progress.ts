@@ -22,6 +22,8 @@ export interface ProgressOptions {
   readonly stream?: ProgressStream;
   /** Overrides the terminal check (tests). */
   readonly tty?: boolean;
+  /** Progress already made before this process started (e.g. a resumed study's spend), left out of the time estimate. */
+  readonly initial?: number;
   /** Environment read for `NO_COLOR` (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -74,7 +76,8 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
   let bar = '';
   const paint = (s: string, c: keyof typeof CODES): string =>
     color ? `${ESC}[${CODES[c]}m${s}${ESC}[0m` : s;
-  const width = (): number => Math.max(40, (stream.columns ?? 100) - 1);
+  // A pseudo-terminal may report 0 columns: then assume 100.
+  const width = (): number => Math.max(40, (stream.columns || 100) - 1);
   return {
     tty,
     color,
@@ -89,7 +92,9 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
       const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
       const w = 24;
       const fill = Math.round(w * frac);
-      const eta = done > 0 && frac < 1 ? ` eta ${fmtDuration((el / frac) * (1 - frac))}` : '';
+      // Time left at this process's own rate (progress made before it started does not count).
+      const own = done - (opts.initial ?? 0);
+      const eta = own > 0 && frac < 1 ? ` eta ${fmtDuration((el / own) * (total - done))}` : '';
       const text = `[${paint('#'.repeat(fill), 'green')}${'.'.repeat(w - fill)}] ${(100 * frac).toFixed(0).padStart(3)}% ${fmtDuration(el)}${eta}  ${status}`;
       // Cut to the terminal width, counting visible characters only.
       const visible = text.replace(SGR, '');

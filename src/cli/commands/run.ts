@@ -110,9 +110,12 @@ export function register(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       // On a terminal: a bar of spend vs budget with the event lines above it; otherwise one line per event.
-      const progress = createProgress({ quiet: o.quiet === true });
-      const log = (s: string) => progress.log(s);
       const budget = o.budget !== undefined ? numOpt('--budget', o.budget) : study.config.budget;
+      const progress = createProgress({
+        quiet: o.quiet === true,
+        ...(budget !== undefined ? { initial: study.status().spent } : {}),
+      });
+      const log = (s: string) => progress.log(s);
       let launched = 0;
       const redraw = () => {
         if (!progress.tty) return;
