@@ -35,6 +35,13 @@ describe('mixopt report', () => {
     assert.equal(tbody.match(/<tr/g)?.length, input.trials.length);
     assert.ok(input.trials.some((t) => t.state === 'failed'));
     assert.equal(files.length, 1 + charts.length);
+    // without --quiet, on a non-terminal: one progress line per refit of the recommendation
+    const loud = await cli('report', '--db', db, '--out', out, '--trace-points', '2');
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.equal(
+      loud.stderr.match(/^report: recommendation after \d+ of \d+ finished trial\(s\)$/gm)?.length,
+      2,
+    );
     for (const c of charts) {
       const png = files.find((f) => f.endsWith(`study-${c}.png`));
       assert.ok(png !== undefined && existsSync(png) && isPng(png), `${c} PNG`);

@@ -163,6 +163,11 @@ describe('HTML reports in headless Chromium', {
     );
 
     await page.screenshot({ path: join(ARTIFACTS, 'report-study.png'), fullPage: true });
+    // printable: the print stylesheet hides the navigation and keeps every chart
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('nav.toc').isVisible(), false);
+    assert.equal(await page.locator('figure.chart svg').count(), 6);
+    assert.ok((await page.pdf({ format: 'A4' })).length > 10_000, 'prints to PDF');
     assert.deepEqual(errors, [], 'no console errors after interaction');
     await page.close();
   });
