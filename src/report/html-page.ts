@@ -174,7 +174,7 @@ function cellHtml(c: Cell | string, tag: 'td' | 'th', cls: string | undefined): 
   return `<${tag}${attrs}>${escapeHtml(cell.text)}</${tag}>`;
 }
 
-/** A table (cells escaped). Rows may carry a class through a first cell's `className` only; use {@link tableWithRowClasses} for row classes. */
+/** A table (cells escaped); `rowClasses[j]` is the class of row `j` (e.g. `state-failed`). */
 export function table(t: Table, rowClasses?: readonly (string | undefined)[]): string {
   const cls = t.columnClass ?? [];
   const head = t.head.map((h, i) => cellHtml(h, 'th', cls[i])).join('');

@@ -52,8 +52,11 @@ export function predictionTrace(o: TraceOptions): TracePoint[] {
   const picks = new Set<number>();
   for (let j = 1; j <= k; j++) picks.add(Math.ceil((j * n) / k) - 1);
   const out: TracePoint[] = [];
+  let lastT: number | undefined;
   for (const i of [...picks].sort((a, b) => a - b)) {
     const t = times[i] as number;
+    if (t === lastT) continue; // one point per instant
+    lastT = t;
     // Every trial finishing at the same instant belongs to this point.
     let finished = i + 1;
     while (finished < n && times[finished] === t) finished++;
