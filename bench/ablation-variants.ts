@@ -17,6 +17,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { scaleEncoding: 'linear', stepEncoding: 'linear' },
     what: "the paper's s = params/max, t = steps/max instead of log size and log steps",
   },
+  'linear-steps': {
+    settings: { stepEncoding: 'linear' },
+    what: 't = steps/max (the paper) with the log size kept',
+  },
   'paper-acquisition': {
     settings: { acquisition: 'paper' },
     what: "the paper's EI at each fidelity / c^alpha instead of target improvement per cost",
