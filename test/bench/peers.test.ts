@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import {
   isPeerMethod,
@@ -154,5 +155,45 @@ describe('runPeers', () => {
         .map((p) => tb.evaluate(p.proposal.mixture, '1B', 19700, metric)),
     );
     assert.equal(hb.points.at(-1)?.value, best);
+  });
+});
+
+describe('mixopt bench with peer methods', () => {
+  const status = optunaStatus();
+  it('includes optuna-tpe in the summary next to a mixopt method', {
+    skip: status.available ? false : `optuna unavailable: ${status.reason}`,
+    timeout: 120_000,
+  }, () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        'bin/mixopt.mjs',
+        'bench',
+        '--testbed',
+        'law',
+        '--methods',
+        'random,optuna-tpe',
+        '--metrics',
+        metric,
+        '--seeds',
+        '1',
+        '--budget',
+        '400',
+        '--workers',
+        '1',
+        '--json',
+        '--quiet',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as {
+      methods: string[];
+      runs: Record<string, { meanRuns: number; meanSpent: number }>;
+    };
+    assert.deepEqual([...s.methods].sort(), ['optuna-tpe', 'random']);
+    // Two full target runs fit in 400 (197 each) for both methods.
+    assert.equal(s.runs['optuna-tpe']?.meanRuns, 2);
+    assert.equal(s.runs['optuna-tpe']?.meanSpent, 394);
   });
 });
