@@ -1,7 +1,7 @@
 /**
  * The paper suite on slimpajama-mlp (SPEC 2.6), run one seed at a time so
  * that whatever finished can be merged (bench/merge.ts) if the run is cut
- * short. Each seed writes `<out>/seed-<s>/` (bench.json.gz, summary.json,
+ * short. Each chunk of seeds writes `<out>/seed-<first>/` (bench.json.gz, summary.json,
  * summary.md, SVGs) via the library (no CLI), and a line per job on stderr.
  *
  * Usage: node --import tsx bench/paper.ts [--from 0] [--to 19] [--chunk 1] [--out results/tmp/paper]
@@ -43,8 +43,9 @@ for (let s = from; s <= to; s += chunk) {
         `${new Date().toISOString()} seed ${e.seed}: job ${e.done}/${e.total} ${e.method} / ${e.metric} ${e.seconds.toFixed(1)} s${e.error !== undefined ? ` ERROR ${e.error}` : ''}\n`,
       ),
   });
+  // Folder named by its first seed: seed-<s> holds seeds s .. s + n - 1.
   await writeResults(r, join(out, `seed-${s}`), { gzip: true });
   process.stderr.write(
-    `${new Date().toISOString()} seed ${s} done in ${r.meta.wallSeconds.toFixed(0)} s\n`,
+    `${new Date().toISOString()} seeds ${s}..${s + n - 1} done in ${r.meta.wallSeconds.toFixed(0)} s\n`,
   );
 }
