@@ -153,15 +153,20 @@ def run_job(server, info, job):
     records = out["runs"]
     spent = 0.0
     sampler = optuna.samplers.TPESampler(seed=int(job["optimizerSeed"]))
+    # A fixed study name: HyperbandPruner assigns trials to brackets by a hash of the
+    # study name and trial number, and a generated name would make runs irreproducible.
+    name = f"{method}-{metric}-{job['optimizerSeed']}"
     if method == "optuna-tpe":
-        study = optuna.create_study(direction=direction, sampler=sampler)
+        study = optuna.create_study(study_name=name, direction=direction, sampler=sampler)
         ends = [z_star]
     elif method == "optuna-hyperband":
         min_r = max(z_min, log_every)
         pruner = optuna.pruners.HyperbandPruner(
             min_resource=min_r, max_resource=z_star, reduction_factor=3
         )
-        study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
+        study = optuna.create_study(
+            study_name=name, direction=direction, sampler=sampler, pruner=pruner
+        )
         ends = rung_ends(min_r, z_star, 3, log_every)
     else:
         raise ServerError(f"unknown method '{method}'; accepted: optuna-tpe, optuna-hyperband")
