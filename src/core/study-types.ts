@@ -200,7 +200,10 @@ export interface StudyStatus {
  * Both are pure: they fit to `history` (or reuse a fit of the same history).
  */
 export interface SurrogateView {
-  /** Predictions (90% intervals) of the study metric for `mixtures` at `fidelity`. */
+  /**
+   * Predictions (90% intervals) of the study metric for `mixtures` at `fidelity`;
+   * empty when the surrogate has no fit yet (too few observations) or does not model `fidelity`.
+   */
   predictAt(
     history: History,
     mixtures: readonly Mixture[],
@@ -208,6 +211,22 @@ export interface SurrogateView {
   ): readonly Prediction[];
   /** The mixture the surrogate predicts best at `fidelity` (e.g. each rung of the ladder). */
   recommendAt?(history: History, fidelity: Fidelity): Recommendation | undefined;
+  /**
+   * Joint prediction of `mixtures` at `fidelity`: the same predictions as
+   * `predictAt` and their posterior covariance (so that comparisons account for
+   * correlation), or undefined when the surrogate cannot predict there.
+   */
+  predictJoint?(
+    history: History,
+    mixtures: readonly Mixture[],
+    fidelity: Fidelity,
+  ): SurrogateJoint | undefined;
+}
+
+/** Joint prediction of m points: marginals and their covariance (m x m row-major, metric units squared). */
+export interface SurrogateJoint {
+  readonly predictions: readonly Prediction[];
+  readonly covariance: Float64Array;
 }
 
 /** Whether an optimiser exposes a {@link SurrogateView}. */

@@ -13,6 +13,11 @@
  * warm-started from the previous fit. A batch (n > 1) and pending runs use the
  * kriging believer (fantasy observation at the posterior mean).
  * Recommendation: the best observed target run.
+ * Surrogate view (study reports): the GP models the target fidelity only, so
+ * `predictAt`/`predictJoint`/`recommendAt` answer at the target and are
+ * empty/undefined elsewhere (no ladder is claimed). There the GP is conditioned
+ * on the current target runs with the last fitted hyper-parameters (fitted
+ * afresh, not stored, before the first fit); latent 90% intervals.
  *
  * Determinism: the i-th proposal overall draws from `Rng(seed).fork('bo').fork(i)`.
  */
@@ -23,6 +28,7 @@ import {
   type OptimizerContext,
   type Proposal,
   Rng,
+  type SurrogateView,
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
 import { maximizeOverSimplex } from './acquisition-search.ts';
@@ -39,6 +45,7 @@ import { logEiObjective } from './gp-objectives.ts';
 import { recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { sampleMixture } from './sample-mixture.ts';
+import { distinctMixtures, partialView } from './surrogate-view.ts';
 
 /** Settings of `bo` (all optional). */
 export const BoSettingsSchema = z.strictObject({
@@ -73,8 +80,27 @@ export function createBo(ctx: OptimizerContext): Optimizer {
     seed: ctx.seed,
   };
   let hyper: GPHyperparameters | undefined;
+  const targetObs = (history: History) =>
+    observationsFromHistory(space, history, { scales: [target.scale], steps: [target.steps] });
+  const view = partialView({
+    space,
+    root,
+    enc: {},
+    models: (f) => f.scale === target.scale && f.steps === target.steps,
+    stamp: () => hyper,
+    fit: (history) => {
+      const obs = targetObs(history);
+      if (obs.n < Math.max(2, s.initial)) return { gp: undefined, observed: [] };
+      const gp =
+        hyper === undefined
+          ? surrogate(obs, gpOptions, { fit: true })
+          : surrogate(obs, gpOptions, { fit: false, hyper });
+      return { gp, observed: distinctMixtures(obs.points) };
+    },
+  });
 
-  return {
+  const opt: Optimizer & SurrogateView = {
+    ...view,
     name: 'bo',
     propose(history: History, n: number): Proposal[] {
       checkBatch(n);
@@ -132,6 +158,7 @@ export function createBo(ctx: OptimizerContext): Optimizer {
       hyper = h ?? undefined;
     },
   };
+  return opt;
 }
 
 registerOptimizer(

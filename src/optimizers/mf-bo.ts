@@ -15,6 +15,11 @@
  * `stepCandidates`) and picks `argmax EI / c^alpha_t`. Hyper-parameters are
  * refitted every proposal (warm-started, one start after the first fit). Recommendation: the best observed
  * target run, else the best run at the largest steps reached.
+ * Surrogate view (study reports): the GP models the target scale only, so
+ * `predictAt`/`predictJoint`/`recommendAt` answer at the target scale (any
+ * steps) and are empty/undefined at other scales (no ladder is claimed). The
+ * GP is conditioned on the current runs with the last fitted hyper-parameters
+ * (fitted afresh, not stored, before the first fit); latent 90% intervals.
  *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mf-bo').fork(i)`.
  */
@@ -25,6 +30,7 @@ import {
   type OptimizerContext,
   type Proposal,
   Rng,
+  type SurrogateView,
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
 import { costAwareStep } from './cost-aware-step.ts';
@@ -44,6 +50,7 @@ import {
 } from './gp-common.ts';
 import { recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
+import { distinctMixtures, partialView } from './surrogate-view.ts';
 
 /** Settings of `mf-bo` (all optional). */
 export const MfBoSettingsSchema = z.strictObject({
@@ -77,8 +84,27 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
     seed: ctx.seed,
   };
   let hyper: GPHyperparameters | undefined;
+  const view = partialView({
+    space,
+    root,
+    enc: {},
+    models: (f) => f.scale === targetScale && f.steps > 0,
+    stamp: () => hyper,
+    fit: (history) => {
+      const obs = cappedObservations(space, history, s.maxObservations, {
+        scales: [targetScale],
+      });
+      if (obs.n < 2) return { gp: undefined, observed: [] };
+      const gp =
+        hyper === undefined
+          ? surrogate(obs, gpOptions, { fit: true })
+          : surrogate(obs, gpOptions, { fit: false, hyper });
+      return { gp, observed: distinctMixtures(obs.points) };
+    },
+  });
 
-  return {
+  const opt: Optimizer & SurrogateView = {
+    ...view,
     name: 'mf-bo',
     propose(history: History, n: number): Proposal[] {
       checkBatch(n);
@@ -132,6 +158,7 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
       hyper = (state as { hyper?: GPHyperparameters | null } | null)?.hyper ?? undefined;
     },
   };
+  return opt;
 }
 
 registerOptimizer(

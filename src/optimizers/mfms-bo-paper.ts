@@ -28,6 +28,14 @@
  *    fidelity (every logged point counts). Our reading of "best observed";
  *    the benchmark charges the confirmation run at the target.
  *
+ * Surrogate view (study reports; not part of the paper): `predictAt` /
+ * `predictJoint` give the latent posterior (90% interval of the noise-free
+ * value) of the GP that the next proposal would condition, with the stored
+ * hyper-parameters and shrink (fitted afresh, without storing the fit, before
+ * the first BO iteration); `recommendAt(f)` = `argmin_w mu(x(w; f))` over the
+ * observed mixtures and a search. At the target this differs from
+ * `recommend` (best raw value, step 5): the paper's recommendation is kept.
+ *
  * Deviation forced by exact-GP cost: with `maxObservations` (default 300)
  * each run contributes an evenly thinned subset of its curve (always its last
  * point) once the total would exceed the cap.
@@ -39,14 +47,19 @@
 import { z } from 'zod';
 import {
   activeRuns,
+  type Fidelity,
   type History,
   isBetter,
+  type Mixture,
   type Optimizer,
   type OptimizerContext,
   type Proposal,
   type Recommendation,
   Rng,
   type SearchSpace,
+  type SurrogateJoint,
+  type SurrogateView,
+  ValidationError,
 } from '../core/index.ts';
 import {
   type GaussianProcess,
@@ -55,7 +68,7 @@ import {
   scaleLengthscales,
 } from '../gp/index.ts';
 import { costAwareStep } from './cost-aware-step.ts';
-import type { EncodingOptions } from './encoding.ts';
+import { type EncodingOptions, encodeInput } from './encoding.ts';
 import {
   costExponent,
   fidelityGrid,
@@ -76,6 +89,12 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { registerOptimizer } from './registry.ts';
+import {
+  distinctMixtures,
+  jointPrediction,
+  predictedArgmin,
+  toPrediction,
+} from './surrogate-view.ts';
 
 /** Settings of `mfms-bo:paper` (defaults are the paper's). */
 export const PaperSettingsSchema = z.strictObject({
@@ -145,7 +164,50 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
     return fit.length > 0 ? fit : [all.reduce((a, b) => (b.cost < a.cost ? b : a))];
   };
 
-  return {
+  /** The surrogate for the SurrogateView, cached for the last history; never stored as `hyper`. */
+  let viewCache: { key: string; gp: GaussianProcess | undefined; observed: number[][] } | undefined;
+  const viewModel = (history: History) => {
+    const key = `${hyper === undefined ? 'fit' : 'cond'}|${history.runs.length}|${history.runs.map((r) => `${r.id}:${r.state}:${r.curve.length}`).join(',')}`;
+    if (viewCache?.key === key) return viewCache;
+    const obs = cappedObservations(space, history, s.maxObservations, PAPER_ENCODING);
+    let gp: GaussianProcess | undefined;
+    if (obs.n >= 2 && history.runs.length >= Math.min(s.initial, 5)) {
+      if (hyper === undefined) {
+        gp = surrogate(obs, gpOptions, { fit: true });
+      } else {
+        const i = history.runs.length;
+        const shrink = s.shrinkFactor ** [...shrinkAt].filter((t) => t < i).length;
+        const h = shrink === 1 ? hyper : scaleLengthscales(hyper, [k, k + 1], shrink);
+        gp = surrogate(obs, gpOptions, { fit: false, hyper: h });
+      }
+    }
+    viewCache = { key, gp, observed: distinctMixtures(obs.points) };
+    return viewCache;
+  };
+  /** @throws ValidationError for a scale not on the ladder or non-positive steps. */
+  const checkFidelity = (f: Fidelity): void => {
+    if (!scales.includes(f.scale) || !(f.steps > 0)) {
+      throw new ValidationError(
+        `cannot predict at (${f.scale}, ${String(f.steps)} steps): the scale must be one of ${scales.join(', ')} and steps > 0`,
+        { fidelity: f },
+      );
+    }
+  };
+  const joint = (
+    history: History,
+    mixtures: readonly Mixture[],
+    fidelity: Fidelity,
+  ): SurrogateJoint | undefined => {
+    const { gp } = viewModel(history);
+    if (gp === undefined) return undefined;
+    checkFidelity(fidelity);
+    const xs = mixtures.map((w) =>
+      encodeInput(space, w, fidelity.scale, fidelity.steps, PAPER_ENCODING),
+    );
+    return jointPrediction(gp, xs, space.metric.direction);
+  };
+
+  const view: Optimizer & SurrogateView = {
     name: 'mfms-bo:paper',
     propose(history: History, n: number): Proposal[] {
       checkBatch(n);
@@ -198,14 +260,35 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
       return out;
     },
     recommend: (history) => recommendBestRaw(history, space),
+    predictAt: (history, mixtures, fidelity) =>
+      joint(history, mixtures, fidelity)?.predictions ?? [],
+    predictJoint: joint,
+    recommendAt(history: History, fidelity: Fidelity): Recommendation | undefined {
+      const { gp, observed } = viewModel(history);
+      if (gp === undefined || observed.length === 0) return undefined;
+      checkFidelity(fidelity);
+      const xAt = (w: ArrayLike<number>) =>
+        encodeInput(space, w, fidelity.scale, fidelity.steps, PAPER_ENCODING);
+      const key = `${fidelity.scale}@${fidelity.steps}`;
+      const rng = root.fork('incumbent-at').fork(key).fork(history.runs.length);
+      const best = predictedArgmin(gp, space, observed, xAt, rng);
+      const p = gp.predict(Float64Array.from(xAt(best.w)));
+      return {
+        mixture: best.w,
+        predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
+        basis: `argmin of the predicted value at (${fidelity.scale}, ${fidelity.steps} steps) (observed mixtures and a search)`,
+      };
+    },
     saveState: () => ({ hyper: hyper ?? null, shrinkAt: [...shrinkAt] }),
     loadState: (state: unknown) => {
       const st = state as { hyper?: GPHyperparameters | null; shrinkAt?: number[] } | null;
       hyper = st?.hyper ?? undefined;
       shrinkAt.clear();
       for (const t of st?.shrinkAt ?? []) shrinkAt.add(t);
+      viewCache = undefined;
     },
   };
+  return view;
 }
 
 registerOptimizer(

@@ -33,6 +33,12 @@
  * 4. Score every candidate at every grid pair (and every continuation) by `a`;
  *   propose the best affordable one.
  * Recommendation: `argmin mu(x*(w))` over observed mixtures and the search.
+ * Surrogate view (study reports): `predictAt`/`predictJoint` give the latent
+ * posterior of the fitted GP (the one `recommend` uses, without fantasies of
+ * pending runs) at any ladder scale and steps, 90% interval `mean -/+ 1.645 sd`
+ * of the noise-free value; `recommendAt(f)` is the same incumbent search at
+ * fidelity `f` (at the target it is `recommend`). They fit through the same
+ * history-keyed cache as `recommend`, so they change nothing `recommend` would not.
  * Each choice is a setting; bench/ablations.ts toggles them.
  *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mfms').fork(i)`;
@@ -43,13 +49,18 @@ import { z } from 'zod';
 import { logExpectedImprovement } from '../acquisition/index.ts';
 import {
   activeRuns,
+  type Fidelity,
   type History,
+  type Mixture,
   type Optimizer,
   type OptimizerContext,
   type Proposal,
   type Recommendation,
   Rng,
+  type SurrogateJoint,
+  type SurrogateView,
   sobolSimplex,
+  ValidationError,
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
 import { maximizeOverSimplex } from './acquisition-search.ts';
@@ -74,11 +85,18 @@ import {
   surrogate,
   withFantasies,
 } from './gp-common.ts';
-import { logEiObjective, negativeMeanObjective } from './gp-objectives.ts';
+import { logEiObjective } from './gp-objectives.ts';
 import { recommendBestRaw } from './mfms-bo-paper.ts';
 import { recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { projectToSpace } from './sample-mixture.ts';
+import {
+  distinctMixtures,
+  jointPrediction,
+  predictedArgmin,
+  toPrediction,
+  Z90,
+} from './surrogate-view.ts';
 
 /** Settings of `mfms-bo` (each one an ablation switch). */
 export const MfmsSettingsSchema = z.strictObject({
@@ -153,6 +171,12 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     bestRaw: number;
     /** What `recommend` returns (the incumbent, or a target run within one sd of it). */
     rec: { mixture: number[]; mean: number; sd: number; runId?: string; basis: string };
+    /** Distinct observed mixtures (candidates of the predicted best at any fidelity). */
+    observed: number[][];
+    /** `history.runs.length` when built (keys the search rng). */
+    round: number;
+    /** Predicted best per fidelity `scale@steps` (`recommendAt`), computed on demand. */
+    at: Map<string, Recommendation>;
   }
 
   const keyOf = (h: History): string =>
@@ -185,27 +209,10 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       gp = surrogate(obs, gpOptions, { fit: false, hyper: hyper as GPHyperparameters });
     }
     // Incumbent: observed mixtures, then a search for the minimum of the predicted target.
-    const seen = new Map<string, readonly number[]>();
-    for (const p of obs.points) seen.set(p.mixture.join(','), p.mixture);
-    const observed = [...seen.values()];
-    const Xs = new Float64Array(observed.length * (k + 2));
-    for (let r = 0; r < observed.length; r++) Xs.set(xStar(observed[r]!), r * (k + 2));
-    const pred = gp.predict(Xs);
-    const order = observed.map((_, r) => r).sort((a, b) => pred.mean[a]! - pred.mean[b]!);
-    let wInc = [...observed[order[0]!]!];
-    let muBest = pred.mean[order[0]!]!;
-    if (space.candidates === undefined) {
-      const r = maximizeOverSimplex(negativeMeanObjective(gp, xStar(wInc), k), k, {
-        starts: 2,
-        rng: root.fork('incumbent').fork(i),
-        initial: order.slice(0, 2).map((r2) => observed[r2]!),
-        ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
-      });
-      if (-r.value < muBest) {
-        muBest = -r.value;
-        wInc = r.w;
-      }
-    }
+    const observed = distinctMixtures(obs.points);
+    const inc = predictedArgmin(gp, space, observed, xStar, root.fork('incumbent').fork(i));
+    const wInc = inc.w;
+    const muBest = inc.mean;
     const pInc = gp.predict(Float64Array.from(xStar(wInc)));
     const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
     let rec: Model['rec'] = {
@@ -238,7 +245,17 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         }
       }
     }
-    return { gp, wInc, muBest, sdInc, bestRaw: bestObserved(obs), rec };
+    return {
+      gp,
+      wInc,
+      muBest,
+      sdInc,
+      bestRaw: bestObserved(obs),
+      rec,
+      observed,
+      round: i,
+      at: new Map(),
+    };
   };
 
   const noiseVar = (gp: GaussianProcess): number => {
@@ -400,7 +417,41 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     };
   };
 
-  return {
+  const targetRecommendation = (model: Model): Recommendation => {
+    const { rec } = model;
+    const mean = space.metric.direction === 'minimize' ? rec.mean : -rec.mean;
+    return {
+      mixture: rec.mixture,
+      predicted: { mean, std: rec.sd, lower: mean - Z90 * rec.sd, upper: mean + Z90 * rec.sd },
+      ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
+      basis: rec.basis,
+    };
+  };
+
+  /** @throws ValidationError for a scale not on the ladder or non-positive steps. */
+  const checkFidelity = (f: Fidelity): void => {
+    if (!scales.includes(f.scale) || !(f.steps > 0)) {
+      throw new ValidationError(
+        `cannot predict at (${f.scale}, ${String(f.steps)} steps): the scale must be one of ${scales.join(', ')} and steps > 0`,
+        { fidelity: f },
+      );
+    }
+  };
+
+  /** SurrogateView: the latent joint posterior of the fitted surrogate (no fantasies). */
+  const joint = (
+    history: History,
+    mixtures: readonly Mixture[],
+    fidelity: Fidelity,
+  ): SurrogateJoint | undefined => {
+    const model = modelFor(history);
+    if (model === undefined) return undefined;
+    checkFidelity(fidelity);
+    const xs = mixtures.map((w) => encodeInput(space, w, fidelity.scale, fidelity.steps, enc));
+    return jointPrediction(model.gp, xs, space.metric.direction);
+  };
+
+  const view: Optimizer & SurrogateView = {
     name: 'mfms-bo',
     propose(history: History, n: number): Proposal[] {
       checkBatch(n);
@@ -436,16 +487,43 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       if (s.recommend === 'best-raw') return recommendBestRaw(history, space);
       const model = modelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
-      const { rec } = model;
-      const sign = space.metric.direction === 'minimize' ? 1 : -1;
-      const mean = sign * rec.mean;
-      const z90 = 1.6448536269514722;
-      return {
-        mixture: rec.mixture,
-        predicted: { mean, std: rec.sd, lower: mean - z90 * rec.sd, upper: mean + z90 * rec.sd },
-        ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
-        basis: rec.basis,
+      return targetRecommendation(model);
+    },
+    predictAt(history: History, mixtures: readonly Mixture[], fidelity: Fidelity) {
+      return joint(history, mixtures, fidelity)?.predictions ?? [];
+    },
+    predictJoint: joint,
+    recommendAt(history: History, fidelity: Fidelity): Recommendation | undefined {
+      const model = modelFor(history);
+      if (model === undefined) return undefined;
+      checkFidelity(fidelity);
+      if (
+        s.recommend === 'posterior' &&
+        fidelity.scale === target.scale &&
+        fidelity.steps === target.steps
+      ) {
+        return targetRecommendation(model);
+      }
+      const key = `${fidelity.scale}@${fidelity.steps}`;
+      const hit = model.at.get(key);
+      if (hit !== undefined) return hit;
+      const xAt = (w: ArrayLike<number>) =>
+        encodeInput(space, w, fidelity.scale, fidelity.steps, enc);
+      const best = predictedArgmin(
+        model.gp,
+        space,
+        model.observed,
+        xAt,
+        root.fork('incumbent-at').fork(key).fork(model.round),
+      );
+      const p = model.gp.predict(Float64Array.from(xAt(best.w)));
+      const rec: Recommendation = {
+        mixture: best.w,
+        predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
+        basis: `argmin of the predicted value at (${fidelity.scale}, ${fidelity.steps} steps) (observed mixtures and a search)`,
       };
+      model.at.set(key, rec);
+      return rec;
     },
     saveState: () => ({ hyper: hyper ?? null, fittedAt }),
     loadState: (state: unknown) => {
@@ -455,6 +533,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       cache = undefined;
     },
   };
+  return view;
 }
 
 registerOptimizer(

@@ -6,10 +6,11 @@
  *
  * Notation: `mu_1, s_1` predicted mean and standard deviation of the
  * recommended mixture at the target, `mu_2, s_2` those of the runner-up;
- * `P(beat) = Phi(d / sqrt(s_1^2 + s_2^2))` with `d = mu_2 - mu_1` when
- * minimising (`mu_1 - mu_2` when maximising). The two predictions are treated
- * as independent (the GP covariance between them is not exposed), which
- * understates the probability when they are positively correlated. When the
+ * `P(beat) = Phi(d / sqrt(s_1^2 + s_2^2 - 2 c_12))` with `d = mu_2 - mu_1` when
+ * minimising (`mu_1 - mu_2` when maximising) and `c_12` their posterior
+ * covariance when the surrogate exposes `predictJoint`; without it `c_12 = 0`
+ * (treated as independent, which understates the probability when they are
+ * positively correlated). When the
  * optimiser exposes no surrogate but predicts its recommendation, and the
  * runner-up was observed at the target (value `y_2`), `d = y_2 - mu_1` and
  * `P(beat) = Phi(d / s_1)` (the observation taken as exact).
@@ -148,14 +149,25 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
   const surrogate = hasSurrogateView(opt);
   if (surrogate) {
     const mixtures = runnerUp === undefined ? [rec.mixture] : [rec.mixture, runnerUp.mixture];
-    const preds = opt.predictAt(history, mixtures, target);
-    predicted = predicted ?? preds[0];
+    const joint = opt.predictJoint?.(history, mixtures, target);
+    const preds = joint?.predictions ?? opt.predictAt(history, mixtures, target);
+    // The joint law of both at the target: the surrogate's prediction of the
+    // recommended mixture (not rec.predicted, which may be of another model).
+    const p1 = preds[0];
+    predicted = predicted ?? p1;
     runnerPred = preds[1];
-    if (predicted !== undefined && runnerPred !== undefined) {
-      const d =
-        dir === 'minimize' ? runnerPred.mean - predicted.mean : predicted.mean - runnerPred.mean;
-      const s = Math.sqrt(predicted.std ** 2 + runnerPred.std ** 2);
+    if (p1 !== undefined && runnerPred !== undefined) {
+      const cov = joint !== undefined && joint.covariance.length === 4 ? joint.covariance[1]! : 0;
+      if (joint !== undefined)
+        probBasis =
+          'both predicted at the target by the surrogate, jointly normal with their posterior covariance';
+      const d = dir === 'minimize' ? runnerPred.mean - p1.mean : p1.mean - runnerPred.mean;
+      const s = Math.sqrt(Math.max(p1.std ** 2 + runnerPred.std ** 2 - 2 * cov, 0));
       prob = s > 0 ? normCdf(d / s) : d > 0 ? 1 : d < 0 ? 0 : 0.5;
+    } else if (preds.length === 0) {
+      notes.push(
+        `the surrogate of optimiser '${config.optimizer.method}' has no fit yet (too few runs): no predicted value for the runner-up, and no probability of beating it`,
+      );
     }
   } else if (predicted !== undefined && runnerUp !== undefined && atTarget.length > 0) {
     // No joint prediction: compare with the runner-up's observed target value, taken as exact.
@@ -198,8 +210,19 @@ export function recommendStudy(study: Study): RecommendationReport | undefined {
           source: 'predicted',
         });
     }
-    ladderPredicted = true;
-  } else {
+    ladderPredicted = ladder.length > 0;
+    const missing = config.scales.filter((s) => !ladder.some((l) => l.scale === s.name));
+    if (ladderPredicted && missing.length > 0)
+      notes.push(
+        `the surrogate does not predict at scale(s) ${missing.map((s) => s.name).join(', ')} (optimiser '${config.optimizer.method}' models only part of the ladder): no predicted best there`,
+      );
+  }
+  if (!ladderPredicted && surrogate && opt.recommendAt !== undefined) {
+    ladder = observedLadder(config, runs);
+    notes.push(
+      'the surrogate has no fit yet: the ladder shows the best observed run per scale instead',
+    );
+  } else if (!ladderPredicted) {
     ladder = observedLadder(config, runs);
     notes.push(
       'how the predicted best moves across the ladder is not available (the optimiser exposes no surrogate); the ladder shows the best observed run per scale instead',
