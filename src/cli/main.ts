@@ -31,10 +31,15 @@ export function buildProgram(): Command {
 /** Runs the CLI on `argv` (as in `process.argv`); returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  // A command may set process.exitCode itself (e.g. `run` interrupted by Ctrl-C -> 130).
+  // Look only at what this call set: the caller's own exit code (a test runner's, when
+  // main runs in-process) is put back as it was.
+  const callerExitCode = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync([...argv]);
-    // A command may set process.exitCode itself (e.g. `run` interrupted by Ctrl-C -> 130).
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const set = process.exitCode as number | string | undefined;
+    return set === undefined ? 0 : Number(set);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version exit 0; usage errors exit 2 (commander already printed them).
@@ -50,5 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       `mixopt: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     return 1;
+  } finally {
+    process.exitCode = callerExitCode;
   }
 }

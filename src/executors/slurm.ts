@@ -648,8 +648,10 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     async poll(handle: JobHandle): Promise<JobReport> {
       const m = handle.meta as unknown as SlurmJobMeta;
       const key = handle.jobId;
-      const { points, bad } = metrics(m);
+      // State first, then the job's lines: a job seen as ended has written all of them
+      // (read the other way round, lines written between the two reads would be missed).
       const s = await status(key, m);
+      const { points, bad } = metrics(m);
       if (bad !== undefined) {
         if (s.kind === 'live') await cancelJob(handle, `job reported ${bad}`);
         return { phase: 'failed', points, error: failure(m, `job reported ${bad}`) };
