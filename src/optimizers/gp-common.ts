@@ -8,7 +8,7 @@
  * - `y` observations in the minimisation convention.
  * - `n_max` cap on the number of GP observations (`maxObservations`).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   activeRuns,
   type History,
@@ -33,8 +33,24 @@ import {
   type Observations,
   observationsFromHistory,
 } from './encoding.ts';
-import { roundSteps } from './fidelity-grid.ts';
+import { PAPER_STEP_FRACTIONS, roundSteps } from './fidelity-grid.ts';
 import { sampleMixture } from './sample-mixture.ts';
+
+/**
+ * Settings fields shared, with the paper's defaults, by the cost-aware methods
+ * (`mf-bo`, `mfms-bo`, `mfms-bo:paper`): the cost exponent `alpha_t = alpha0 * decay^t`,
+ * the gradient starts of the simplex search, and the step candidates as fractions of the
+ * maximum steps.
+ */
+export const costAwareSettings = {
+  alpha0: z.number().min(0).default(1),
+  decay: z.number().gt(0).max(1).default(0.99),
+  starts: z.number().int().min(1).default(5),
+  stepFractions: z
+    .array(z.number().gt(0).max(1))
+    .min(1)
+    .default([...PAPER_STEP_FRACTIONS]),
+};
 
 /**
  * Parses method settings with a strict zod schema.

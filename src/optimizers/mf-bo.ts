@@ -34,11 +34,12 @@ import {
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
 import { costAwareStep } from './cost-aware-step.ts';
-import { costExponent, fidelityGrid, PAPER_STEP_FRACTIONS, stepGrid } from './fidelity-grid.ts';
+import { costExponent, fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
   checkBatch,
+  costAwareSettings,
   initialRun,
   initialStepRange,
   mfmsKernel,
@@ -55,16 +56,13 @@ import { distinctMixtures, partialView } from './surrogate-view.ts';
 /** Settings of `mf-bo` (all optional). */
 export const MfBoSettingsSchema = z.strictObject({
   initial: z.number().int().min(1).default(5),
-  alpha0: z.number().min(0).default(1),
-  decay: z.number().gt(0).max(1).default(0.99),
-  starts: z.number().int().min(1).default(5),
+  alpha0: costAwareSettings.alpha0,
+  decay: costAwareSettings.decay,
+  starts: costAwareSettings.starts,
   rawSamples: z.number().int().min(0).default(128),
   restarts: z.number().int().min(1).default(2),
   maxObservations: z.number().int().min(10).default(150),
-  stepFractions: z
-    .array(z.number().gt(0).max(1))
-    .min(1)
-    .default([...PAPER_STEP_FRACTIONS]),
+  stepFractions: costAwareSettings.stepFractions,
 });
 export type MfBoSettings = z.infer<typeof MfBoSettingsSchema>;
 

@@ -69,17 +69,12 @@ import {
 } from '../gp/index.ts';
 import { costAwareStep } from './cost-aware-step.ts';
 import { type EncodingOptions, encodeInput } from './encoding.ts';
-import {
-  costExponent,
-  fidelityGrid,
-  PAPER_STEP_FRACTIONS,
-  shouldShrink,
-  stepGrid,
-} from './fidelity-grid.ts';
+import { costExponent, fidelityGrid, shouldShrink, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
   checkBatch,
+  costAwareSettings,
   initialRun,
   initialStepRange,
   mfmsKernel,
@@ -99,17 +94,14 @@ import {
 /** Settings of `mfms-bo:paper` (defaults are the paper's). */
 export const PaperSettingsSchema = z.strictObject({
   initial: z.number().int().min(1).default(20),
-  alpha0: z.number().min(0).default(1),
-  decay: z.number().gt(0).max(1).default(0.99),
+  alpha0: costAwareSettings.alpha0,
+  decay: costAwareSettings.decay,
   shrinkThreshold: z.number().min(0).default(1e-4),
   shrinkFactor: z.number().gt(0).max(1).default(0.95),
-  starts: z.number().int().min(1).default(5),
+  starts: costAwareSettings.starts,
   restarts: z.number().int().min(1).default(5),
   maxObservations: z.number().int().min(10).default(300),
-  stepFractions: z
-    .array(z.number().gt(0).max(1))
-    .min(1)
-    .default([...PAPER_STEP_FRACTIONS]),
+  stepFractions: costAwareSettings.stepFractions,
 });
 export type PaperSettings = z.infer<typeof PaperSettingsSchema>;
 

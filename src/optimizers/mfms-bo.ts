@@ -66,17 +66,12 @@ import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.
 import { maximizeOverSimplex } from './acquisition-search.ts';
 import { costAwareStep } from './cost-aware-step.ts';
 import { type EncodingOptions, encodeInput } from './encoding.ts';
-import {
-  costExponent,
-  type FidelityPair,
-  fidelityGrid,
-  PAPER_STEP_FRACTIONS,
-  stepGrid,
-} from './fidelity-grid.ts';
+import { costExponent, type FidelityPair, fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
   checkBatch,
+  costAwareSettings,
   initialStepRange,
   mfmsKernel,
   parseSettings,
@@ -117,17 +112,14 @@ export const MfmsSettingsSchema = z.strictObject({
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),
-  alpha0: z.number().min(0).default(1),
-  decay: z.number().gt(0).max(1).default(0.99),
+  alpha0: costAwareSettings.alpha0,
+  decay: costAwareSettings.decay,
   /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
   candidates: z.number().int().min(1).default(3),
-  starts: z.number().int().min(1).default(5),
+  starts: costAwareSettings.starts,
   rawSamples: z.number().int().min(0).default(128),
   maxObservations: z.number().int().min(10).default(250),
-  stepFractions: z
-    .array(z.number().gt(0).max(1))
-    .min(1)
-    .default([...PAPER_STEP_FRACTIONS]),
+  stepFractions: costAwareSettings.stepFractions,
 });
 export type MfmsSettings = z.infer<typeof MfmsSettingsSchema>;
 
