@@ -23,7 +23,10 @@
  * Reference: Rasmussen & Williams, Gaussian Processes for Machine Learning (2006), eq. 2.30, 5.9.
  */
 import { NumericsError } from '../core/index.ts';
+import { cholInverseInto } from '../linalg/cholesky.ts';
 import { cholesky, cholInverse, cholSolve } from '../linalg/index.ts';
+import { TILE, tile4x4 } from '../linalg/tile-kernel.ts';
+import { withWasmArrays } from '../linalg/wasm-tile.ts';
 import { type HyperLayout, logPrior } from './hyperparameters.ts';
 import type { Kernel } from './kernel.ts';
 import type { PriorSpec } from './types.ts';
@@ -35,6 +38,53 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * @internal
  */
 export const LIKELIHOOD_TUNING = { maxCached: 2 ** 25 };
+
+/**
+ * Kz = K⁻¹ z and KH = K⁻¹ H (n×p, row-major) from the explicit inverse and G = [z; H columns]
+ * ((p+1)×n rows), as 4×4 tiles of dot products: entry (i, a) = Σ_j K⁻¹_ij G_aj summed over j in
+ * increasing order from 0, the same sums as row-by-row dot products.
+ */
+function inverseProducts(
+  Kinv: Float64Array,
+  n: number,
+  G: Float64Array,
+  p: number,
+  Kz: Float64Array,
+  KH: Float64Array,
+): void {
+  const m = p + 1;
+  for (let i = 0; i < n; i += 4) {
+    const rb = Math.min(4, n - i);
+    const r0 = i * n;
+    const r1 = rb > 1 ? r0 + n : r0;
+    const r2 = rb > 2 ? r0 + 2 * n : r0;
+    const r3 = rb > 3 ? r0 + 3 * n : r0;
+    for (let a = 0; a < m; a += 4) {
+      const cb = Math.min(4, m - a);
+      const q0 = a * n;
+      const q1 = cb > 1 ? q0 + n : q0;
+      const q2 = cb > 2 ? q0 + 2 * n : q0;
+      const q3 = cb > 3 ? q0 + 3 * n : q0;
+      tile4x4(Kinv, r0, r1, r2, r3, G, q0, q1, q2, q3, 0, n);
+      for (let u = 0; u < rb; u++) {
+        for (let v = 0; v < cb; v++) {
+          const col = a + v;
+          const val = TILE[4 * u + v] as number;
+          if (col === 0) Kz[i + u] = val;
+          else KH[(i + u) * p + col - 1] = val;
+        }
+      }
+    }
+  }
+}
+
+/** Zeroed scratch for K⁻¹ in {@link MarginalLikelihood.factorizeProfiled}: n×n L, U, inverse; (p+1)×n G. */
+interface InverseWorkspace {
+  readonly L: Float64Array;
+  readonly U: Float64Array;
+  readonly inverse: Float64Array;
+  readonly G: Float64Array;
+}
 
 /** A factorised GP system at given θ. */
 export interface Factorization {
@@ -50,6 +100,11 @@ export interface Factorization {
 export class MarginalLikelihood {
   private D: Float64Array | null = null;
   private H: Float64Array | null = null;
+  private G: Float64Array | null = null;
+  /** Pair factors at θ kept by covariance(θ, true) (see pairCache). */
+  private kept: { E: Float64Array; P: Float64Array; R: Float64Array; theta: Float64Array } | null =
+    null;
+  private keptBuffers: { E: Float64Array; P: Float64Array; R: Float64Array } | null = null;
   private scratchRow: Float64Array | null = null;
   private readonly invL2: Float64Array;
   private readonly leafOfChannel: Int32Array;
@@ -136,8 +191,30 @@ export class MarginalLikelihood {
     return r;
   }
 
-  /** K at θ (lower triangle filled; the upper is left zero). */
-  covariance(th: ArrayLike<number>): Float64Array {
+  /**
+   * The per-pair factors of K kept by {@link covariance} for the {@link gradient} at the same θ
+   * (product kernels only): pair (i, j < i) at index i(i−1)/2 + j holds e = exp(exponent),
+   * π = the Matern polynomials' product, and ρ_l per leaf (see gradient), so that the gradient
+   * does not recompute the distances' exponentials; the products are formed in the same order,
+   * so the values are bit-identical to recomputing them.
+   */
+  private pairCache(th: ArrayLike<number>): {
+    E: Float64Array;
+    P: Float64Array;
+    R: Float64Array;
+  } | null {
+    const c = this.kept;
+    if (c === null) return null;
+    // θ[0, iMean): the kernel and noise entries (the mean coefficients do not enter K).
+    for (let i = 0; i < this.layout.iMean; i++) if (c.theta[i] !== th[i]) return null;
+    return c;
+  }
+
+  /**
+   * K at θ (lower triangle filled; the upper is left zero). With `keep`, the per-pair factors
+   * are kept for the gradient at this θ (see {@link pairCache}).
+   */
+  covariance(th: ArrayLike<number>, keep = false): Float64Array {
     const { n, kernel } = this;
     const C = kernel.numLengthscales;
     this.setLengthscales(th);
@@ -146,15 +223,27 @@ export class MarginalLikelihood {
     const noise = this.noiseAt(th);
     const K = new Float64Array(n * n);
     const sd = s * kernel.diag;
+    const nl = this.leafMatern.length;
+    const pairs = (n * (n - 1)) / 2;
+    const cache =
+      keep &&
+      (this.allRbfProduct || this.mixedProduct) &&
+      pairs * (2 + nl) <= LIKELIHOOD_TUNING.maxCached
+        ? this.keptArrays(pairs, nl)
+        : null;
+    this.kept = null;
     for (let i = 0; i < n; i++) {
       const ri = i * n;
+      const pi = (i * (i - 1)) / 2;
       const [D, base] = this.row(i);
       if (this.allRbfProduct) {
         for (let j = 0; j < i; j++) {
           let r2 = 0;
           const o = base + j * C;
           for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
-          K[ri + j] = s * Math.exp(-0.5 * r2);
+          const ex = Math.exp(-0.5 * r2);
+          if (cache !== null) cache.E[pi + j] = ex;
+          K[ri + j] = s * ex;
         }
       } else if (this.mixedProduct) {
         const { leafStart, leafMatern } = this;
@@ -170,20 +259,45 @@ export class MarginalLikelihood {
             }
             if (leafMatern[l] === 1) {
               const r5 = Math.sqrt(5 * r2);
+              const q = 1 + r5 + (r5 * r5) / 3;
               expo -= r5;
-              poly *= 1 + r5 + (r5 * r5) / 3;
+              poly *= q;
+              if (cache !== null) cache.R[(pi + j) * L + l] = ((5 / 3) * (1 + r5)) / q;
             } else {
               expo -= 0.5 * r2;
+              if (cache !== null) cache.R[(pi + j) * L + l] = 1;
             }
           }
-          K[ri + j] = s * poly * Math.exp(expo);
+          const ex = Math.exp(expo);
+          if (cache !== null) {
+            cache.E[pi + j] = ex;
+            cache.P[pi + j] = poly;
+          }
+          K[ri + j] = s * poly * ex;
         }
       } else {
         for (let j = 0; j < i; j++) K[ri + j] = s * kernel.evalDistances(D, base + j * C, invL2);
       }
       K[ri + i] = sd + noise + (this.nu[i] as number);
     }
+    if (cache !== null) this.kept = { ...cache, theta: Float64Array.from(th) };
     return K;
+  }
+
+  /** The arrays of the pair cache, reused between evaluations. */
+  private keptArrays(
+    pairs: number,
+    nl: number,
+  ): { E: Float64Array; P: Float64Array; R: Float64Array } {
+    const b = this.keptBuffers;
+    if (b !== null && b.E.length === pairs && b.R.length === pairs * nl) return b;
+    const fresh = {
+      E: new Float64Array(pairs),
+      P: new Float64Array(this.mixedProduct ? pairs : 0),
+      R: new Float64Array(this.mixedProduct ? pairs * nl : 0),
+    };
+    this.keptBuffers = fresh;
+    return fresh;
   }
 
   /**
@@ -227,6 +341,21 @@ export class MarginalLikelihood {
     return this.H;
   }
 
+  /** [z; H columns]: the (p+1)×n rows multiplied by K⁻¹ in {@link factorizeProfiled}; built once. */
+  private basisRows(): Float64Array {
+    if (this.G === null) {
+      const { n, z } = this;
+      const p = this.layout.numMean;
+      const H = this.basis();
+      const G = new Float64Array((p + 1) * n);
+      G.set(z);
+      for (let a = 0; a < p; a++)
+        for (let j = 0; j < n; j++) G[(a + 1) * n + j] = H[j * p + a] as number;
+      this.G = G;
+    }
+    return this.G;
+  }
+
   /**
    * Factorise at the kernel/noise part of θ with the mean coefficients profiled
    * out: β̂ = (Hᵀ K⁻¹ H + εI)⁻¹ Hᵀ K⁻¹ z (generalised least squares, ε = 1e-10·tr/p
@@ -235,14 +364,25 @@ export class MarginalLikelihood {
    * objective w.r.t. the other entries equals the partial gradient there.
    * @throws NumericsError when K is not positive definite even with jitter.
    */
-  factorizeProfiled(
+  factorizeProfiled(th: Float64Array): Factorization {
+    if (this.layout.numMean === 0) return this.factorize(th);
+    const { L, jitter } = cholesky(this.covariance(th), this.n);
+    return this.profiled(th, L, jitter);
+  }
+
+  /**
+   * {@link factorizeProfiled} given the factor L of K at θ. With `work`, also K⁻¹ (in
+   * `work.inverse`, returned as `Kinv`), which then gives K⁻¹z and K⁻¹H as products.
+   */
+  private profiled(
     th: Float64Array,
-    withInverse = false,
+    L: Float64Array,
+    jitter: number,
+    work?: InverseWorkspace,
   ): Factorization & { Kinv?: Float64Array } {
+    const withInverse = work !== undefined;
     const { n, layout, z } = this;
     const p = layout.numMean;
-    if (p === 0) return this.factorize(th);
-    const { L, jitter } = cholesky(this.covariance(th), n);
     const H = this.basis();
     let Kz: Float64Array;
     let KH: Float64Array;
@@ -250,20 +390,13 @@ export class MarginalLikelihood {
     if (withInverse) {
       // K⁻¹ is needed for the gradient anyway: K⁻¹z and K⁻¹H as products (n²(p+1)) instead of
       // 2(p+1) triangular solves.
-      Kinv = cholInverse(L, n);
+      work.L.set(L);
+      cholInverseInto(work.L, work.U, n, work.inverse);
+      Kinv = work.inverse;
+      work.G.set(this.basisRows());
       Kz = new Float64Array(n);
       KH = new Float64Array(n * p);
-      for (let i = 0; i < n; i++) {
-        const ri = i * n;
-        let sz = 0;
-        for (let j = 0; j < n; j++) sz += (Kinv[ri + j] as number) * (z[j] as number);
-        Kz[i] = sz;
-        for (let a = 0; a < p; a++) {
-          let sh = 0;
-          for (let j = 0; j < n; j++) sh += (Kinv[ri + j] as number) * (H[j * p + a] as number);
-          KH[i * p + a] = sh;
-        }
-      }
+      inverseProducts(Kinv, n, work.G, p, Kz, KH);
     } else {
       Kz = cholSolve(L, n, z, 1);
       KH = cholSolve(L, n, H, p);
@@ -314,9 +447,11 @@ export class MarginalLikelihood {
    * overwrites θ's mean slots with β̂ and sets their gradient entries to 0.
    */
   evaluateProfiled(th: Float64Array, grad: Float64Array): number {
-    let fac: Factorization & { Kinv?: Float64Array };
+    const { n, layout } = this;
+    if (layout.numMean === 0) return this.evaluate(th, grad);
+    let chol: { L: Float64Array; jitter: number };
     try {
-      fac = this.factorizeProfiled(th, true);
+      chol = cholesky(this.covariance(th, true), n);
     } catch (e) {
       if (e instanceof NumericsError) {
         grad.fill(0);
@@ -324,9 +459,25 @@ export class MarginalLikelihood {
       }
       throw e;
     }
-    this.gradient(th, fac, grad, false, fac.Kinv);
-    for (let a = 0; a < this.layout.numMean; a++) grad[this.layout.iMean + a] = 0;
-    return fac.lml + logPrior(th, this.layout, this.priors, grad);
+    // K⁻¹ and what forms it in the wasm memory: its tiles run in the SIMD kernel. (After the
+    // factorisation: the arrays of one withWasmArrays scope must be allocated together.)
+    const sizes = [n * n, n * n, n * n, (layout.numMean + 1) * n];
+    return withWasmArrays(sizes, ([L, U, inverse, G]) => {
+      const work = { L, U, inverse, G } as InverseWorkspace;
+      let fac: Factorization & { Kinv?: Float64Array };
+      try {
+        fac = this.profiled(th, chol.L, chol.jitter, work);
+      } catch (e) {
+        if (e instanceof NumericsError) {
+          grad.fill(0);
+          return Number.NEGATIVE_INFINITY;
+        }
+        throw e;
+      }
+      this.gradient(th, fac, grad, false, fac.Kinv);
+      for (let a = 0; a < layout.numMean; a++) grad[layout.iMean + a] = 0;
+      return fac.lml + logPrior(th, layout, this.priors, grad);
+    });
   }
 
   /**
@@ -362,6 +513,7 @@ export class MarginalLikelihood {
     const C = kernel.numLengthscales;
     const { L, alpha } = fac;
     const Kinv = inverse ?? cholInverse(L, n);
+    const kept = this.pairCache(th);
     this.setLengthscales(th);
     const invL2 = this.invL2;
     const s = Math.exp(th[layout.iScale] as number);
@@ -373,7 +525,34 @@ export class MarginalLikelihood {
       const ri = i * n;
       const ai = alpha[i] as number;
       const [D, base] = this.row(i);
-      if (this.allRbfProduct) {
+      const pi = (i * (i - 1)) / 2;
+      if (kept !== null && this.allRbfProduct) {
+        const E = kept.E;
+        for (let j = 0; j < i; j++) {
+          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+          const o = base + j * C;
+          const wk = w * (E[pi + j] as number);
+          gK += wk;
+          for (let c = 0; c < C; c++) gLs[c] = (gLs[c] as number) + wk * (D[o + c] as number);
+        }
+      } else if (kept !== null) {
+        const { leafStart } = this;
+        const { E, P, R } = kept;
+        const L = this.leafMatern.length;
+        for (let j = 0; j < i; j++) {
+          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+          const o = base + j * C;
+          const wk = w * (P[pi + j] as number) * (E[pi + j] as number);
+          gK += wk;
+          const ro = (pi + j) * L;
+          for (let l = 0; l < L; l++) {
+            const f = wk * (R[ro + l] as number);
+            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
+              gLs[c] = (gLs[c] as number) + f * (D[o + c] as number);
+            }
+          }
+        }
+      } else if (this.allRbfProduct) {
         for (let j = 0; j < i; j++) {
           const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
           const o = base + j * C;

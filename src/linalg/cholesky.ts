@@ -26,6 +26,7 @@
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE as S, tile4x4 } from './tile-kernel.ts';
 import { solveLower, solveRowsInPlace } from './triangular.ts';
+import { WASM_STATE, withWasmArrays } from './wasm-tile.ts';
 
 /** Options of {@link cholesky}. */
 export interface CholeskyOptions {
@@ -275,19 +276,26 @@ export function cholesky(
     }
     diagSum += A[r + i] as number;
   }
-  const W = new Float64Array(n * n);
-  const floor = new Float64Array(n);
-  lowerCopy(A, n, jitter0, W, floor);
-  if (factorInPlace(W, n, floor)) return { L: W, jitter: jitter0 };
-  const meanDiag = n > 0 ? diagSum / n : 0;
-  let eps = meanDiag > 0 ? 1e-10 * meanDiag : 1e-10;
-  if (eps <= jitter0) eps = 10 * jitter0;
-  let last = jitter0;
-  for (let t = 0; t < maxTries; t++, eps *= 10) {
-    last = eps;
-    lowerCopy(A, n, eps, W, floor);
-    if (factorInPlace(W, n, floor)) return { L: W, jitter: eps };
-  }
+  // W in the wasm memory: the tiles run in the SIMD kernel; the factor is copied out.
+  const found = withWasmArrays([n * n], ([W]): CholeskyResult | { last: number } => {
+    const Wm = W as Float64Array;
+    const copyOut = (): Float64Array => (Wm.buffer === WASM_STATE.buffer ? Wm.slice() : Wm);
+    const floor = new Float64Array(n);
+    lowerCopy(A, n, jitter0, Wm, floor);
+    if (factorInPlace(Wm, n, floor)) return { L: copyOut(), jitter: jitter0 };
+    const meanDiag = n > 0 ? diagSum / n : 0;
+    let eps = meanDiag > 0 ? 1e-10 * meanDiag : 1e-10;
+    if (eps <= jitter0) eps = 10 * jitter0;
+    let last = jitter0;
+    for (let t = 0; t < maxTries; t++, eps *= 10) {
+      last = eps;
+      lowerCopy(A, n, eps, Wm, floor);
+      if (factorInPlace(Wm, n, floor)) return { L: copyOut(), jitter: eps };
+    }
+    return { last };
+  });
+  if (!('last' in found)) return found;
+  const last = found.last;
   throw new NumericsError(
     `cholesky: the ${n}×${n} matrix is not positive definite even with jitter ${last.toExponential(2)} on the diagonal (after ${maxTries} retries); check for duplicate inputs, a zero or negative variance, or raise the noise floor`,
     { n, jitter: last },
@@ -333,30 +341,19 @@ export function logDetChol(L: ArrayLike<number>, n: number): number {
 }
 
 /**
- * (L Lᵀ)⁻¹ as a full symmetric n×n matrix, in two register-blocked passes of n³/6 multiply-adds:
- *   U = L⁻ᵀ, computed row by row (row j of U solves L uⱼ = eⱼ, zero before column j);
- *   (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ, i.e. entry (a, b) = Σ_{k ≥ max(a,b)} U_ak U_bk.
- * Prefer {@link cholSolve} when only products with the inverse are needed.
- * @param L n×n Cholesky factor, row-major
- * @returns n×n symmetric inverse, row-major (new array)
- * @throws ValidationError when the length is not n²; NumericsError on a zero or non-finite diagonal
+ * (L Lᵀ)⁻¹ into Inv (both triangles), as {@link cholInverse} does: U = L⁻ᵀ row by row (into the
+ * zeroed n×n U), then entry (a, b) = Σ_{k ≥ a} U_ak U_bk for b ≤ a, mirrored. For callers that
+ * place L, U and Inv in the wasm memory themselves (withWasmArrays); no argument checks.
+ * @internal
  */
-export function cholInverse(L: ArrayLike<number>, n: number): Float64Array {
-  checkSquare('cholInverse', L, n);
-  for (let i = 0; i < n; i++) {
-    const d = L[i * n + i] as number;
-    if (!(d !== 0 && Number.isFinite(d))) {
-      throw new NumericsError(
-        `cholInverse: the factor has diagonal entry L[${i}][${i}] = ${String(d)}; pass the L returned by cholesky()`,
-        { n, index: i, value: String(d) },
-      );
-    }
-  }
-  const Lf = L instanceof Float64Array ? L : Float64Array.from(L);
-  const U = new Float64Array(n * n);
+export function cholInverseInto(
+  L: Float64Array,
+  U: Float64Array,
+  n: number,
+  Inv: Float64Array,
+): void {
   for (let i = 0; i < n; i++) U[i * n + i] = 1;
-  solveRowsInPlace(Lf, n, U, n, true);
-  const Inv = new Float64Array(n * n);
+  solveRowsInPlace(L, n, U, n, true);
   for (let a = 0; a < n; a += 4) {
     const ab = Math.min(4, n - a);
     const r0 = a * n;
@@ -378,6 +375,34 @@ export function cholInverse(L: ArrayLike<number>, n: number): Float64Array {
     }
   }
   for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) Inv[b * n + a] = Inv[a * n + b] as number;
+}
+
+/**
+ * (L Lᵀ)⁻¹ as a full symmetric n×n matrix, in two register-blocked passes of n³/6 multiply-adds:
+ *   U = L⁻ᵀ, computed row by row (row j of U solves L uⱼ = eⱼ, zero before column j);
+ *   (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ, i.e. entry (a, b) = Σ_{k ≥ max(a,b)} U_ak U_bk.
+ * Prefer {@link cholSolve} when only products with the inverse are needed.
+ * @param L n×n Cholesky factor, row-major
+ * @returns n×n symmetric inverse, row-major (new array)
+ * @throws ValidationError when the length is not n²; NumericsError on a zero or non-finite diagonal
+ */
+export function cholInverse(L: ArrayLike<number>, n: number): Float64Array {
+  checkSquare('cholInverse', L, n);
+  for (let i = 0; i < n; i++) {
+    const d = L[i * n + i] as number;
+    if (!(d !== 0 && Number.isFinite(d))) {
+      throw new NumericsError(
+        `cholInverse: the factor has diagonal entry L[${i}][${i}] = ${String(d)}; pass the L returned by cholesky()`,
+        { n, index: i, value: String(d) },
+      );
+    }
+  }
+  const Inv = new Float64Array(n * n);
+  // L and U in the wasm memory: the tiles run in the SIMD kernel.
+  withWasmArrays([n * n, n * n], ([Lf, U]) => {
+    (Lf as Float64Array).set(L);
+    cholInverseInto(Lf as Float64Array, U as Float64Array, n, Inv);
+  });
   return Inv;
 }
 

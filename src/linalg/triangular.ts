@@ -12,6 +12,7 @@
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE, tile4x4 } from './tile-kernel.ts';
+import { withWasmArrays } from './wasm-tile.ts';
 
 function checkSolveArgs(
   fn: string,
@@ -192,9 +193,18 @@ export function solveLowerRows(
   m: number,
 ): Float64Array {
   checkSolveArgs('solveLowerRows', L, n, B, m);
-  const X = Float64Array.from(B);
-  solveRowsInPlace(L instanceof Float64Array ? L : Float64Array.from(L), n, X, m, false);
-  return X;
+  if (m < 4) {
+    const X = Float64Array.from(B);
+    solveRowsInPlace(L instanceof Float64Array ? L : Float64Array.from(L), n, X, m, false);
+    return X;
+  }
+  // L and X in the wasm memory: the tiles run in the SIMD kernel.
+  return withWasmArrays([n * n, m * n], ([Lw, X]) => {
+    (Lw as Float64Array).set(L);
+    (X as Float64Array).set(B);
+    solveRowsInPlace(Lw as Float64Array, n, X as Float64Array, m, false);
+    return (X as Float64Array).slice();
+  });
 }
 
 /**
@@ -224,12 +234,16 @@ export function solveLower(
   }
   if (nrhs >= 4) {
     // Transpose to one right-hand side per row, solve with the blocked kernel, transpose back.
-    const T = new Float64Array(n * nrhs);
-    for (let i = 0; i < n; i++)
-      for (let c = 0; c < nrhs; c++) T[c * n + i] = X[i * nrhs + c] as number;
-    solveRowsInPlace(L instanceof Float64Array ? L : Float64Array.from(L), n, T, nrhs, false);
-    for (let i = 0; i < n; i++)
-      for (let c = 0; c < nrhs; c++) X[i * nrhs + c] = T[c * n + i] as number;
+    // L and T in the wasm memory: the tiles run in the SIMD kernel.
+    withWasmArrays([n * n, n * nrhs], ([Lw, T]) => {
+      const Tm = T as Float64Array;
+      (Lw as Float64Array).set(L);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < nrhs; c++) Tm[c * n + i] = X[i * nrhs + c] as number;
+      solveRowsInPlace(Lw as Float64Array, n, Tm, nrhs, false);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < nrhs; c++) X[i * nrhs + c] = Tm[c * n + i] as number;
+    });
     return X;
   }
   for (let i = 0; i < n; i++) {
@@ -265,14 +279,18 @@ export function solveLowerTranspose(
   const X = Float64Array.from(B);
   if (nrhs >= 4) {
     // Lᵀ X = B  ⇔  Xᵀ L = Bᵀ: solve row-wise against U = Lᵀ with the blocked kernel.
-    const U = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) U[j * n + i] = L[i * n + j] as number;
-    const T = new Float64Array(n * nrhs);
-    for (let i = 0; i < n; i++)
-      for (let c = 0; c < nrhs; c++) T[c * n + i] = X[i * nrhs + c] as number;
-    solveRowsUpperInPlace(U, n, T, nrhs);
-    for (let i = 0; i < n; i++)
-      for (let c = 0; c < nrhs; c++) X[i * nrhs + c] = T[c * n + i] as number;
+    // U and T in the wasm memory: the tiles run in the SIMD kernel.
+    withWasmArrays([n * n, n * nrhs], ([U, T]) => {
+      const Um = U as Float64Array;
+      const Tm = T as Float64Array;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) Um[j * n + i] = L[i * n + j] as number;
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < nrhs; c++) Tm[c * n + i] = X[i * nrhs + c] as number;
+      solveRowsUpperInPlace(Um, n, Tm, nrhs);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < nrhs; c++) X[i * nrhs + c] = Tm[c * n + i] as number;
+    });
     return X;
   }
   // Column-oriented: once X_i is known, subtract L_ik X_i from every earlier row k (row i of L is contiguous).

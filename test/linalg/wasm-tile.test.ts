@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../../src/core/index.ts';
+import {
+  cholesky,
+  cholInverse,
+  cholSolve,
+  matmul,
+  solveLowerRows,
+  transpose,
+} from '../../src/linalg/index.ts';
+import { TILE, tile4x4 } from '../../src/linalg/tile-kernel.ts';
+import {
+  WASM_STATE,
+  WASM_TUNING,
+  wasmAvailable,
+  withWasmArrays,
+} from '../../src/linalg/wasm-tile.ts';
+
+function randomSpd(n: number, rng: Rng): Float64Array {
+  const X = new Float64Array(n * n).map(() => rng.normal());
+  const A = matmul(X, transpose(X, n, n), n, n, n);
+  for (let i = 0; i < n * n; i++) A[i] = (A[i] as number) / n;
+  for (let i = 0; i < n; i++) A[i * n + i] = (A[i * n + i] as number) + 0.5;
+  return A;
+}
+
+/** Runs f with the SIMD kernel off (every tile in the scalar loop), then restores the switch. */
+function scalar<T>(f: () => T): T {
+  const was = WASM_TUNING.enabled;
+  WASM_TUNING.enabled = false;
+  try {
+    return f();
+  } finally {
+    WASM_TUNING.enabled = was;
+  }
+}
+
+describe('wasm SIMD tile kernel', () => {
+  it('compiles on this Node', () => {
+    assert.equal(wasmAvailable, true);
+  });
+
+  it('gives bit-identical tiles to the scalar loop, for any k range and aliased rows', () => {
+    const rng = new Rng(7);
+    const n = 37;
+    const data = Array.from({ length: n * n }, () => rng.normal() * 10 ** rng.int(6));
+    withWasmArrays([n * n], ([W]) => {
+      const Wm = W as Float64Array;
+      Wm.set(data);
+      assert.equal(Wm.buffer, WASM_STATE.buffer, 'the view lives in the wasm memory');
+      const J = Float64Array.from(data);
+      for (let t = 0; t < 200; t++) {
+        const r = [0, 1, 2, 3].map(() => rng.int(n) * n);
+        const q = [0, 1, 2, 3].map(() => rng.int(n) * n);
+        const k0 = rng.int(n);
+        const k1 = k0 + rng.int(n - k0 + 1);
+        const args = [r[0], r[1], r[2], r[3]] as [number, number, number, number];
+        const brgs = [q[0], q[1], q[2], q[3]] as [number, number, number, number];
+        tile4x4(J, ...args, J, ...brgs, k0, k1);
+        const js = Float64Array.from(TILE);
+        tile4x4(Wm, ...args, Wm, ...brgs, k0, k1);
+        assert.deepEqual(Array.from(TILE), Array.from(js), `tile ${t} (k ${k0}..${k1})`);
+        // One entry against a plain dot product in the same order.
+        let s = 0;
+        for (let k = k0; k < k1; k++) s += (J[args[1] + k] as number) * (J[brgs[2] + k] as number);
+        assert.equal(TILE[6], s);
+      }
+    });
+  });
+
+  it('leaves cholesky, cholInverse and the solves bit-identical to the scalar path', () => {
+    const rng = new Rng(3);
+    for (const n of [5, 64, 131]) {
+      const A = randomSpd(n, rng);
+      const B = Float64Array.from({ length: n * 6 }, () => rng.normal());
+      const fast = cholesky(A, n).L;
+      const slow = scalar(() => cholesky(A, n).L);
+      assert.deepEqual(Array.from(fast), Array.from(slow), `cholesky n=${n}`);
+      assert.equal(fast.buffer === WASM_STATE.buffer, false, 'the factor is copied out');
+      assert.deepEqual(
+        Array.from(cholInverse(fast, n)),
+        Array.from(scalar(() => cholInverse(fast, n))),
+        `cholInverse n=${n}`,
+      );
+      assert.deepEqual(
+        Array.from(cholSolve(fast, n, B, 6)),
+        Array.from(scalar(() => cholSolve(fast, n, B, 6))),
+        `cholSolve n=${n}`,
+      );
+      const R = Float64Array.from({ length: 5 * n }, () => rng.normal());
+      assert.deepEqual(
+        Array.from(solveLowerRows(fast, n, R, 5)),
+        Array.from(scalar(() => solveLowerRows(fast, n, R, 5))),
+        `solveLowerRows n=${n}`,
+      );
+    }
+  });
+
+  it('grows the memory for large problems and falls back to plain arrays when nested growth would detach live views', () => {
+    const n = 300;
+    withWasmArrays([16], ([outer]) => {
+      const o = outer as Float64Array;
+      o.fill(2);
+      // More numbers than the memory holds: it would have to grow, so plain arrays, outer intact.
+      const have = (WASM_STATE.buffer as ArrayBufferLike).byteLength / 8;
+      withWasmArrays([have + 1], ([inner]) => {
+        assert.notEqual((inner as Float64Array).buffer, WASM_STATE.buffer);
+      });
+      assert.deepEqual(Array.from(o), new Array(16).fill(2));
+    });
+    const A = randomSpd(n, new Rng(11));
+    const { L } = cholesky(A, n);
+    assert.deepEqual(Array.from(L), Array.from(scalar(() => cholesky(A, n).L)));
+  });
+
+  it('frees the arena when the callback throws', () => {
+    const before = withWasmArrays([1], ([a]) => (a as Float64Array).byteOffset);
+    assert.throws(() =>
+      withWasmArrays([1000], () => {
+        throw new Error('boom');
+      }),
+    );
+    const after = withWasmArrays([1], ([a]) => (a as Float64Array).byteOffset);
+    assert.equal(after, before);
+  });
+});
