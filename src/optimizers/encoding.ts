@@ -192,8 +192,8 @@ export interface Observations {
   readonly points: readonly ObservedPoint[];
 }
 
-/** Picks at most `m` indices out of `0..len-1`: the last one plus evenly spaced others. */
-function thinIndices(len: number, m: number): number[] {
+/** Picks at most `m` indices out of `0..len-1`: the last one plus evenly spaced others. @internal */
+export function thinIndices(len: number, m: number): number[] {
   if (len <= m) return Array.from({ length: len }, (_, i) => i);
   if (m <= 1) return [len - 1];
   const out = new Set<number>();

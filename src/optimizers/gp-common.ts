@@ -32,6 +32,7 @@ import {
   type ObservationOptions,
   type Observations,
   observationsFromHistory,
+  thinIndices,
 } from './encoding.ts';
 import { PAPER_STEP_FRACTIONS, roundSteps } from './fidelity-grid.ts';
 import { sampleMixture } from './sample-mixture.ts';
@@ -93,7 +94,11 @@ export function pendingRuns(history: History): RunRecord[] {
 /**
  * Observations with at most `maxObservations` rows: each run keeps
  * `max(1, floor(n_max / runs))` points of its curve (always its last one); if
- * there are more runs than `n_max`, only final values are kept.
+ * there are more runs than `n_max`, only final values are kept, of `n_max`
+ * runs: the ⌈n_max/2⌉ best final values (the incumbent's region), and an
+ * evenly spaced subset, in history order, of the others (coverage). The cap is
+ * what bounds the cost of a proposal (O(n³)) however many cheap runs a budget
+ * buys.
  */
 export function cappedObservations(
   space: SearchSpace,
@@ -105,10 +110,35 @@ export function cappedObservations(
   if (all.n <= maxObservations) return all;
   const runs = new Set(all.points.map((p) => p.runId)).size;
   const per = Math.max(1, Math.floor(maxObservations / runs));
-  return observationsFromHistory(space, history, {
+  const capped = observationsFromHistory(space, history, {
     ...options,
     ...(per === 1 ? { curves: 'final' as const } : { maxPointsPerRun: per }),
   });
+  return capped.n <= maxObservations ? capped : bestAndSpread(capped, maxObservations);
+}
+
+/** `m` rows of `obs` (one per run): the ⌈m/2⌉ smallest y, then an even spread of the rest. */
+function bestAndSpread(obs: Observations, m: number): Observations {
+  const order = Array.from({ length: obs.n }, (_, i) => i).sort(
+    (a, b) => obs.y[a]! - obs.y[b]! || a - b,
+  );
+  const nBest = Math.ceil(m / 2);
+  const keep = new Set(order.slice(0, nBest));
+  const rest = Array.from({ length: obs.n }, (_, i) => i).filter((i) => !keep.has(i));
+  for (const j of thinIndices(rest.length, m - nBest)) keep.add(rest[j]!);
+  const rows = [...keep].sort((a, b) => a - b);
+  const { d } = obs;
+  const X = new Float64Array(rows.length * d);
+  rows.forEach((r, q) => {
+    X.set(obs.X.subarray(r * d, (r + 1) * d), q * d);
+  });
+  return {
+    X,
+    y: Float64Array.from(rows, (r) => obs.y[r]!),
+    n: rows.length,
+    d,
+    points: rows.map((r) => obs.points[r]!),
+  };
 }
 
 /** The paper's initial step range, 100..900 steps of 19,700, scaled to the space's range. */

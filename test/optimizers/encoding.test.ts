@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NotFoundError, ValidationError } from '../../src/core/index.ts';
+import { NotFoundError, Rng, ValidationError } from '../../src/core/index.ts';
 import {
   decodeInput,
   encodeInput,
@@ -100,11 +100,46 @@ describe('cappedObservations', () => {
       const last = runs.find((r) => r.id === id)!.steps;
       assert.ok(capped.points.some((p) => p.runId === id && p.steps === last));
     }
-    // Fewer slots than runs: final values only.
+    // Fewer slots than runs: final values only, of at most `cap` runs.
     const finals = cappedObservations(space, { runs, spent: 0 }, 2);
-    assert.deepEqual(
-      finals.points.map((p) => p.steps),
-      [3000, 2000, 500],
+    assert.equal(finals.n, 2);
+    for (const p of finals.points) {
+      assert.equal(p.steps, runs.find((r) => r.id === p.runId)!.steps);
+    }
+  });
+
+  it('with more runs than the cap: the best half of the final values plus an even spread of the rest', () => {
+    const space = synthSpace();
+    const rng = new Rng(4);
+    const runs = Array.from({ length: 41 }, (_, i) =>
+      makeRun(space, `r${i}`, rng.dirichlet([1, 1, 1]), 'S', 100 * (1 + rng.int(20))),
     );
+    const finals = observationsFromHistory(space, { runs, spent: 0 }, { curves: 'final' });
+    assert.equal(finals.n, 41);
+    const capped = cappedObservations(space, { runs, spent: 0 }, 10);
+    assert.equal(capped.n, 10);
+    const byValue = [...finals.y].sort((a, b) => a - b);
+    // The 5 best final values are all kept; the others cover the history.
+    for (const v of byValue.slice(0, 5)) assert.ok(capped.y.includes(v), `${v}`);
+    const idx = capped.points.map((p) => Number(p.runId.slice(1)));
+    assert.deepEqual(
+      idx,
+      [...idx].sort((a, b) => a - b),
+      'history order',
+    );
+    assert.ok(
+      idx.includes(40) || byValue.indexOf(finals.y[40]!) < 5,
+      'the spread ends at the last run',
+    );
+    // Rows stay consistent: X row q is the encoding of point q.
+    for (let q = 0; q < capped.n; q++) {
+      const r = Number(capped.points[q]!.runId.slice(1));
+      assert.deepEqual(
+        Array.from(capped.X.subarray(q * capped.d, (q + 1) * capped.d)),
+        Array.from(finals.X.subarray(r * finals.d, (r + 1) * finals.d)),
+      );
+      assert.equal(capped.y[q], finals.y[r]);
+    }
+    assert.deepEqual(cappedObservations(space, { runs, spent: 0 }, 10), capped);
   });
 });

@@ -89,6 +89,22 @@ describe('mfms-bo:paper loop', () => {
     assert.ok(new Set(ps.map((p) => p.steps)).size >= 5);
   });
 
+  it('stops after `iterations` cost-aware rounds (the paper: 100), whatever budget is left', () => {
+    const opt = createOptimizer('mfms-bo:paper', ctx(5, { initial: 4, iterations: 3 }));
+    const run = simulate(space, opt, 1e9, 50);
+    assert.equal(run.proposals.length, 7);
+    assert.deepEqual(opt.propose(run.history, 2), []);
+    // A batch is cut at the same point; null keeps proposing.
+    const batch = createOptimizer('mfms-bo:paper', ctx(5, { initial: 4, iterations: 3 }));
+    assert.equal(batch.propose({ runs: run.history.runs.slice(0, 5), spent: 0 }, 4).length, 2);
+    const open = createOptimizer('mfms-bo:paper', ctx(5, { initial: 4, iterations: null }));
+    assert.equal(simulate(space, open, 1e9, 9).proposals.length, 9);
+    assert.throws(
+      () => createOptimizer('mfms-bo:paper', ctx(5, { iterations: -1 })),
+      (e: unknown) => e instanceof ValidationError && /iterations/.test(e.message),
+    );
+  });
+
   it('recommends the best raw value at any fidelity', () => {
     const opt = createOptimizer('mfms-bo:paper', ctx(0));
     const a = makeRun(space, 'a', [1, 0, 0], 'S', 300);
