@@ -176,6 +176,114 @@ function solveRowsUpperInPlace(U: Float64Array, n: number, X: Float64Array, m: n
 }
 
 /**
+ * L x = b in place for one right-hand side: x_i = (b_i − Σ_{k<i} L_ik x_k)/L_ii, each sum taken
+ * in increasing k. Rows go four at a time: one pass over x[0, i) feeds the four running sums
+ * (four independent chains instead of one, and one load of x_k for four multiply-adds); the
+ * 4×4 triangle then finishes them in the same order, so every x_i is bit-identical to the
+ * row-by-row loop.
+ */
+function forwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
+  const n4 = n - (n % 4);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    let s0 = X[i] as number;
+    let s1 = X[i + 1] as number;
+    let s2 = X[i + 2] as number;
+    let s3 = X[i + 3] as number;
+    for (let k = 0; k < i; k++) {
+      const xk = X[k] as number;
+      s0 -= (L[r0 + k] as number) * xk;
+      s1 -= (L[r1 + k] as number) * xk;
+      s2 -= (L[r2 + k] as number) * xk;
+      s3 -= (L[r3 + k] as number) * xk;
+    }
+    const x0 = s0 / (L[r0 + i] as number);
+    s1 -= (L[r1 + i] as number) * x0;
+    const x1 = s1 / (L[r1 + i + 1] as number);
+    s2 -= (L[r2 + i] as number) * x0;
+    s2 -= (L[r2 + i + 1] as number) * x1;
+    const x2 = s2 / (L[r2 + i + 2] as number);
+    s3 -= (L[r3 + i] as number) * x0;
+    s3 -= (L[r3 + i + 1] as number) * x1;
+    s3 -= (L[r3 + i + 2] as number) * x2;
+    X[i] = x0;
+    X[i + 1] = x1;
+    X[i + 2] = x2;
+    X[i + 3] = s3 / (L[r3 + i + 3] as number);
+  }
+  for (; i < n; i++) {
+    const r = i * n;
+    let s = X[i] as number;
+    for (let k = 0; k < i; k++) s -= (L[r + k] as number) * (X[k] as number);
+    X[i] = s / (L[r + i] as number);
+  }
+}
+
+/**
+ * Lᵀ x = b in place for one right-hand side, column-oriented: for i = n−1 … 0,
+ * x_i = b_i / L_ii, then b_k −= L_ik x_i for k < i (skipped when x_i = 0). Rows go four at a
+ * time (i, i−1, i−2, i−3): after the 4×4 triangle, one pass applies the four updates to each
+ * b_k in the same order (one load and store of b_k instead of four), so the result is
+ * bit-identical to the row-by-row loop.
+ */
+function backwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
+  let i = n - 1;
+  for (; i >= 3; i -= 4) {
+    const ra = i * n;
+    const rb = ra - n;
+    const rc = rb - n;
+    const rd = rc - n;
+    const xa = (X[i] as number) / (L[ra + i] as number);
+    X[i] = xa;
+    if (xa !== 0) {
+      X[i - 1] = (X[i - 1] as number) - (L[ra + i - 1] as number) * xa;
+      X[i - 2] = (X[i - 2] as number) - (L[ra + i - 2] as number) * xa;
+      X[i - 3] = (X[i - 3] as number) - (L[ra + i - 3] as number) * xa;
+    }
+    const xb = (X[i - 1] as number) / (L[rb + i - 1] as number);
+    X[i - 1] = xb;
+    if (xb !== 0) {
+      X[i - 2] = (X[i - 2] as number) - (L[rb + i - 2] as number) * xb;
+      X[i - 3] = (X[i - 3] as number) - (L[rb + i - 3] as number) * xb;
+    }
+    const xc = (X[i - 2] as number) / (L[rc + i - 2] as number);
+    X[i - 2] = xc;
+    if (xc !== 0) X[i - 3] = (X[i - 3] as number) - (L[rc + i - 3] as number) * xc;
+    const xd = (X[i - 3] as number) / (L[rd + i - 3] as number);
+    X[i - 3] = xd;
+    const end = i - 3;
+    if (xa !== 0 && xb !== 0 && xc !== 0 && xd !== 0) {
+      for (let k = 0; k < end; k++) {
+        X[k] =
+          (X[k] as number) -
+          (L[ra + k] as number) * xa -
+          (L[rb + k] as number) * xb -
+          (L[rc + k] as number) * xc -
+          (L[rd + k] as number) * xd;
+      }
+    } else {
+      const rows = [ra, rb, rc, rd];
+      [xa, xb, xc, xd].forEach((x, t) => {
+        if (x === 0) return;
+        const r = rows[t] as number;
+        for (let k = 0; k < end; k++) X[k] = (X[k] as number) - (L[r + k] as number) * x;
+      });
+    }
+  }
+  for (; i >= 0; i--) {
+    const r = i * n;
+    const xi = (X[i] as number) / (L[r + i] as number);
+    X[i] = xi;
+    if (xi === 0) continue;
+    for (let k = 0; k < i; k++) X[k] = (X[k] as number) - (L[r + k] as number) * xi;
+  }
+}
+
+/**
  * Forward substitution for right-hand sides stored as ROWS: solves L xᵣ = bᵣ for every row bᵣ of
  * the m×n row-major B (equivalently X Lᵀ = B). The natural layout when each row holds the
  * covariances of one test point with the n training points; cheaper than {@link solveLower} on
@@ -224,12 +332,7 @@ export function solveLower(
   checkSolveArgs('solveLower', L, n, B, nrhs);
   const X = Float64Array.from(B);
   if (nrhs === 1) {
-    for (let i = 0; i < n; i++) {
-      const r = i * n;
-      let s = X[i] as number;
-      for (let k = 0; k < i; k++) s -= (L[r + k] as number) * (X[k] as number);
-      X[i] = s / (L[r + i] as number);
-    }
+    forwardOne(L, n, X);
     return X;
   }
   if (nrhs >= 4) {
@@ -295,13 +398,7 @@ export function solveLowerTranspose(
   }
   // Column-oriented: once X_i is known, subtract L_ik X_i from every earlier row k (row i of L is contiguous).
   if (nrhs === 1) {
-    for (let i = n - 1; i >= 0; i--) {
-      const r = i * n;
-      const xi = (X[i] as number) / (L[r + i] as number);
-      X[i] = xi;
-      if (xi === 0) continue;
-      for (let k = 0; k < i; k++) X[k] = (X[k] as number) - (L[r + k] as number) * xi;
-    }
+    backwardOne(L, n, X);
     return X;
   }
   for (let i = n - 1; i >= 0; i--) {
