@@ -21,14 +21,7 @@
  * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
  */
 import { Rng, ValidationError } from '../core/index.ts';
-import {
-  cholAppend,
-  cholSolve,
-  lbfgsb,
-  solveLower,
-  solveLowerRows,
-  solveLowerTranspose,
-} from '../linalg/index.ts';
+import { cholAppend, cholSolve, FactorSolver, lbfgsb, solveLowerRows } from '../linalg/index.ts';
 import {
   channelSpans,
   checkHyper,
@@ -503,6 +496,8 @@ export class GaussianProcess {
   /** Per-start L-BFGS-B diagnostics when this GP came from {@link fitGP} (empty otherwise). */
   readonly fitDiagnostics: readonly FitStart[];
   private readonly st: State;
+  /** One-right-hand-side solves with L kept in the wasm memory (predictWithGradient). */
+  private solver: FactorSolver | undefined;
   private readonly ls: Float64Array;
   private readonly invL2: Float64Array;
   private readonly s: number;
@@ -624,8 +619,9 @@ export class GaussianProcess {
       mu += (kv[i] as number) * a;
       for (let j = 0; j < d; j++) dMean[j] = (dMean[j] as number) + a * (dK[i * d + j] as number);
     }
-    const v = solveLower(L, n, kv, 1);
-    const w = solveLowerTranspose(L, n, v, 1);
+    this.solver ??= new FactorSolver(L, n);
+    const v = this.solver.forward(kv);
+    const w = this.solver.backward(v);
     let q = 0;
     for (let i = 0; i < n; i++) q += (v[i] as number) ** 2;
     const varZ = this.s * kernel.diag - q;

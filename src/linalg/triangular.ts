@@ -12,7 +12,7 @@
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE, tile4x4 } from './tile-kernel.ts';
-import { withWasmArrays } from './wasm-tile.ts';
+import { residentArrays, wasmAxpy4, wasmDot4, withWasmArrays } from './wasm-tile.ts';
 
 function checkSolveArgs(
   fn: string,
@@ -175,6 +175,62 @@ function solveRowsUpperInPlace(U: Float64Array, n: number, X: Float64Array, m: n
   }
 }
 
+/** Four running sums handed to and from the wasm kernel. */
+const SUMS = new Float64Array(4);
+
+/**
+ * One-right-hand-side solves L x = b and Lᵀ x = b with a factor kept in the wasm memory across
+ * calls (wasm-tile.ts's resident slot), for callers that solve with the same factor many times
+ * (a GP's predictions with gradients): the long loops run in the SIMD kernel, with results
+ * bit-identical to {@link solveLower} / {@link solveLowerTranspose} (the same operations in the
+ * same order per entry). The slot holds one factor at a time: a solver whose factor was displaced
+ * copies it back in (n² numbers) on its next call; without the kernel it solves in JavaScript.
+ * L is kept by reference and must not be modified.
+ * @internal
+ */
+export class FactorSolver {
+  /**
+   * @param L n×n lower-triangular factor, row-major
+   * @throws ValidationError on a wrong length; NumericsError on a zero or non-finite diagonal
+   */
+  constructor(
+    private readonly L: Float64Array,
+    private readonly n: number,
+  ) {
+    checkSolveArgs('FactorSolver', L, n, new Float64Array(n), 1);
+  }
+
+  /** L x = b (new array). */
+  forward(b: ArrayLike<number>): Float64Array {
+    return this.solve(b, forwardOne);
+  }
+
+  /** Lᵀ x = b (new array). */
+  backward(b: ArrayLike<number>): Float64Array {
+    return this.solve(b, backwardOne);
+  }
+
+  private solve(
+    b: ArrayLike<number>,
+    f: (L: ArrayLike<number>, n: number, X: Float64Array, wasm: boolean) => void,
+  ): Float64Array {
+    const { L, n } = this;
+    if (b.length !== n) {
+      throw new ValidationError(`FactorSolver: b has length ${b.length}, expected n = ${n}`);
+    }
+    const slot = n >= 8 ? residentArrays(this, n) : null;
+    if (slot === null) {
+      const X = Float64Array.from(b);
+      f(L, n, X, false);
+      return X;
+    }
+    if (slot.fresh) slot.L.set(L);
+    slot.x.set(b);
+    f(slot.L, n, slot.x, true);
+    return slot.x.slice();
+  }
+}
+
 /**
  * L x = b in place for one right-hand side: x_i = (b_i − Σ_{k<i} L_ik x_k)/L_ii, each sum taken
  * in increasing k. Rows go four at a time: one pass over x[0, i) feeds the four running sums
@@ -182,8 +238,9 @@ function solveRowsUpperInPlace(U: Float64Array, n: number, X: Float64Array, m: n
  * 4×4 triangle then finishes them in the same order, so every x_i is bit-identical to the
  * row-by-row loop.
  */
-function forwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
+function forwardOne(L: ArrayLike<number>, n: number, X: Float64Array, wasm = false): void {
   const n4 = n - (n % 4);
+  const S = SUMS;
   let i = 0;
   for (; i < n4; i += 4) {
     const r0 = i * n;
@@ -194,12 +251,25 @@ function forwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
     let s1 = X[i + 1] as number;
     let s2 = X[i + 2] as number;
     let s3 = X[i + 3] as number;
-    for (let k = 0; k < i; k++) {
-      const xk = X[k] as number;
-      s0 -= (L[r0 + k] as number) * xk;
-      s1 -= (L[r1 + k] as number) * xk;
-      s2 -= (L[r2 + k] as number) * xk;
-      s3 -= (L[r3 + k] as number) * xk;
+    if (wasm) {
+      // The same four chains in the SIMD kernel (L and X are views of the wasm memory).
+      S[0] = s0;
+      S[1] = s1;
+      S[2] = s2;
+      S[3] = s3;
+      wasmDot4(L as Float64Array, r0, r1, r2, r3, X, i, S);
+      s0 = S[0] as number;
+      s1 = S[1] as number;
+      s2 = S[2] as number;
+      s3 = S[3] as number;
+    } else {
+      for (let k = 0; k < i; k++) {
+        const xk = X[k] as number;
+        s0 -= (L[r0 + k] as number) * xk;
+        s1 -= (L[r1 + k] as number) * xk;
+        s2 -= (L[r2 + k] as number) * xk;
+        s3 -= (L[r3 + k] as number) * xk;
+      }
     }
     const x0 = s0 / (L[r0 + i] as number);
     s1 -= (L[r1 + i] as number) * x0;
@@ -230,7 +300,7 @@ function forwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
  * b_k in the same order (one load and store of b_k instead of four), so the result is
  * bit-identical to the row-by-row loop.
  */
-function backwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
+function backwardOne(L: ArrayLike<number>, n: number, X: Float64Array, wasm = false): void {
   let i = n - 1;
   for (; i >= 3; i -= 4) {
     const ra = i * n;
@@ -257,7 +327,13 @@ function backwardOne(L: ArrayLike<number>, n: number, X: Float64Array): void {
     X[i - 3] = xd;
     const end = i - 3;
     if (xa !== 0 && xb !== 0 && xc !== 0 && xd !== 0) {
-      for (let k = 0; k < end; k++) {
+      let k = 0;
+      if (wasm) {
+        // Pairs of k in the SIMD kernel (same update sequence per entry), the odd one below.
+        wasmAxpy4(X, L as Float64Array, ra, rb, rc, rd, xa, xb, xc, xd, end >> 1);
+        k = end - (end & 1);
+      }
+      for (; k < end; k++) {
         X[k] =
           (X[k] as number) -
           (L[ra + k] as number) * xa -

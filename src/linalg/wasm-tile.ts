@@ -51,6 +51,7 @@ function name(s: string): number[] {
 
 // Opcodes (WebAssembly core 2.0 and the fixed-width SIMD proposal).
 const I32 = 0x7f;
+const F64 = 0x7c;
 const V128 = 0x7b;
 const LOCAL_GET = 0x20;
 const LOCAL_SET = 0x21;
@@ -66,74 +67,162 @@ const BR_IF = 0x0d;
 const END = 0x0b;
 const VOID = 0x40;
 const SIMD = 0xfd;
+const V128_LOAD = 0x00;
 const V128_STORE = 0x0b;
+const F64X2_SPLAT = 0x14;
 const V128_LOAD64_SPLAT = 0x0a;
 const V128_LOAD64_ZERO = 0x5d;
 const V128_LOAD64_LANE = 0x57;
 const F64X2_ADD = 0xf0;
+const F64X2_SUB = 0xf1;
 const F64X2_MUL = 0xf2;
 
 /** memarg: alignment exponent (3: 8 bytes) and offset. */
 const mem = (offset = 0): number[] => [3, ...uleb(offset)];
 const simd = (op: number): number[] => [SIMD, ...uleb(op)];
 
-/** The module's bytes. */
-function moduleBytes(): Uint8Array {
-  // Parameters 0..7: row addresses x0..x3, y0..y3; 8: kLen; 9: out.
-  // Locals: 10 = o (byte offset into the rows); 11..18 = accumulators acc[a][h] (a = row of X,
-  // h = 0 for columns (0, 1), 1 for (2, 3)) at 11 + 2a + h; 19, 20 = (Y0, Y1), (Y2, Y3); 21 = X_a.
+const get = (i: number): number[] => [LOCAL_GET, i];
+const set = (i: number): number[] => [LOCAL_SET, i];
+/** local p + local o (a row address plus the running byte offset). */
+const addr = (p: number, o: number): number[] => [...get(p), ...get(o), I32_ADD];
+/** (Row p[k], row q[k]) as one v128, from the byte offset in local o. */
+const lanePair = (p: number, q: number, o: number): number[] => [
+  ...addr(q, o),
+  ...addr(p, o),
+  ...simd(V128_LOAD64_ZERO),
+  ...mem(),
+  ...simd(V128_LOAD64_LANE),
+  ...mem(),
+  1,
+];
+/** `lim = count · 8 (local c)`, then `block; if o >= lim skip; loop`. */
+const loopHead = (c: number, o: number): number[] => [
+  ...get(c),
+  I32_CONST,
+  3,
+  I32_SHL,
+  ...set(c),
+  BLOCK,
+  VOID,
+  ...get(o),
+  ...get(c),
+  I32_GE_S,
+  BR_IF,
+  0,
+  LOOP,
+  VOID,
+];
+/** `o += step; loop while o < lim; end loop; end block`. */
+const loopTail = (c: number, o: number, step: number): number[] => [
+  ...get(o),
+  I32_CONST,
+  step,
+  I32_ADD,
+  LOCAL_TEE,
+  o,
+  ...get(c),
+  I32_LT_S,
+  BR_IF,
+  0,
+  END,
+  END,
+];
+
+/**
+ * tile(x0..x3, y0..y3, kLen, out): the 4×4 tile (module comment). Locals: 10 = o; 11..18 the
+ * accumulators acc[a][h] (row a of X; h = 0 for columns (0, 1), 1 for (2, 3)); 19, 20 = (Y0, Y1),
+ * (Y2, Y3); 21 = X_a splatted.
+ */
+function tileCode(): number[] {
   const O = 10;
-  const LIM = 8;
   const acc = (a: number, h: number) => 11 + 2 * a + h;
-  const Y01 = 19;
-  const Y23 = 20;
-  const XA = 21;
-  const get = (i: number): number[] => [LOCAL_GET, i];
-  const set = (i: number): number[] => [LOCAL_SET, i];
-  const addr = (p: number): number[] => [...get(p), ...get(O), I32_ADD];
-  /** (Y_p[k], Y_q[k]) */
-  const pair = (p: number, q: number): number[] => [
-    ...addr(q),
-    ...addr(p),
-    ...simd(V128_LOAD64_ZERO),
-    ...mem(),
-    ...simd(V128_LOAD64_LANE),
-    ...mem(),
-    1,
-  ];
-  const body: number[] = [];
-  // lim = kLen · 8; if o >= lim skip the loop
-  body.push(...get(LIM), I32_CONST, 3, I32_SHL, ...set(LIM));
-  body.push(BLOCK, VOID, ...get(O), ...get(LIM), I32_GE_S, BR_IF, 0, LOOP, VOID);
-  body.push(...pair(4, 5), ...set(Y01), ...pair(6, 7), ...set(Y23));
+  const [Y01, Y23, XA] = [19, 20, 21];
+  const body = [...loopHead(8, O), ...lanePair(4, 5, O), ...set(Y01)];
+  body.push(...lanePair(6, 7, O), ...set(Y23));
   for (let a = 0; a < 4; a++) {
-    body.push(...addr(a), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XA));
+    body.push(...addr(a, O), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XA));
     for (let h = 0; h < 2; h++) {
       // acc[a][h] = acc[a][h] + X_a · (Y01 | Y23)
       body.push(...get(acc(a, h)), ...get(XA), ...get(h === 0 ? Y01 : Y23));
       body.push(...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(acc(a, h)));
     }
   }
-  // o += 8; loop while o < lim
-  body.push(...get(O), I32_CONST, 8, I32_ADD, LOCAL_TEE, O, ...get(LIM), I32_LT_S, BR_IF, 0);
-  body.push(END, END); // loop, block
+  body.push(...loopTail(8, O, 8));
   for (let a = 0; a < 4; a++) {
     for (let h = 0; h < 2; h++) {
       body.push(...get(9), ...get(acc(a, h)), ...simd(V128_STORE), ...mem(32 * a + 16 * h));
     }
   }
-  body.push(END);
-  // Local declarations: 1 i32, then 11 v128.
-  const code = [2, 1, I32, 11, V128, ...body];
-  const funcType = [0x60, 10, ...new Array<number>(10).fill(I32), 0];
+  return [2, 1, I32, 11, V128, ...body, END];
+}
+
+/**
+ * dot4(l0..l3, x, kLen): s_a = s_a − L_a[k]·x[k] for k < kLen in increasing order, the four
+ * running sums s_0..s_3 read from and written back to bytes [0, 32). Lanes (s0, s1), (s2, s3):
+ * each lane is the scalar chain of the row-by-row forward substitution. Locals: 6 = o;
+ * 7, 8 = (s0, s1), (s2, s3); 9 = x[k] splatted.
+ */
+function dot4Code(): number[] {
+  const O = 6;
+  const [S01, S23, XK] = [7, 8, 9];
+  const body = [I32_CONST, 0, ...simd(V128_LOAD), ...mem(OUT), ...set(S01)];
+  body.push(I32_CONST, 0, ...simd(V128_LOAD), ...mem(OUT + 16), ...set(S23));
+  body.push(...loopHead(5, O), ...addr(4, O), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XK));
+  body.push(...get(S01), ...lanePair(0, 1, O), ...get(XK), ...simd(F64X2_MUL));
+  body.push(...simd(F64X2_SUB), ...set(S01));
+  body.push(...get(S23), ...lanePair(2, 3, O), ...get(XK), ...simd(F64X2_MUL));
+  body.push(...simd(F64X2_SUB), ...set(S23));
+  body.push(...loopTail(5, O, 8));
+  body.push(I32_CONST, 0, ...get(S01), ...simd(V128_STORE), ...mem(OUT));
+  body.push(I32_CONST, 0, ...get(S23), ...simd(V128_STORE), ...mem(OUT + 16));
+  return [2, 1, I32, 3, V128, ...body, END];
+}
+
+/**
+ * axpy4(x, la, lb, lc, ld, xa, xb, xc, xd, pairs): for k < 2·pairs,
+ * x[k] = (((x[k] − La[k]·xa) − Lb[k]·xb) − Lc[k]·xc) − Ld[k]·xd, two k per instruction (each
+ * lane is the scalar update sequence of the column-oriented back substitution). Params 0..4
+ * addresses, 5..8 f64, 9 = pairs. Locals: 10 = o; 11..14 = xa..xd splatted; 15 = the x pair.
+ */
+function axpy4Code(): number[] {
+  const O = 10;
+  const V = 15;
+  const body: number[] = [];
+  for (let t = 0; t < 4; t++) body.push(...get(5 + t), ...simd(F64X2_SPLAT), ...set(11 + t));
+  body.push(...get(9), I32_CONST, 1, I32_SHL, ...set(9)); // pairs → doubles
+  body.push(...loopHead(9, O), ...addr(0, O), ...simd(V128_LOAD), ...mem(), ...set(V));
+  for (let t = 0; t < 4; t++) {
+    body.push(...get(V), ...addr(1 + t, O), ...simd(V128_LOAD), ...mem(), ...get(11 + t));
+    body.push(...simd(F64X2_MUL), ...simd(F64X2_SUB), ...set(V));
+  }
+  body.push(...addr(0, O), ...get(V), ...simd(V128_STORE), ...mem());
+  body.push(...loopTail(9, O, 16));
+  return [2, 1, I32, 5, V128, ...body, END];
+}
+
+/** The module's bytes: functions tile, dot4, axpy4 and the memory, exported. */
+function moduleBytes(): Uint8Array {
+  const i32s = (k: number) => new Array<number>(k).fill(I32);
+  const types = [
+    [0x60, 10, ...i32s(10), 0], // tile
+    [0x60, 6, ...i32s(6), 0], // dot4
+    [0x60, 10, ...i32s(5), F64, F64, F64, F64, I32, 0], // axpy4
+  ];
+  const codes = [tileCode(), dot4Code(), axpy4Code()];
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const exports = [
+    ...[4, ...name('tile'), 0x00, 0],
+    ...[...name('dot4'), 0x00, 1],
+    ...[...name('axpy4'), 0x00, 2],
+    ...[...name('mem'), 0x02, 0],
+  ];
   return Uint8Array.from([
     ...header,
-    ...section(1, [1, ...funcType]), // types
-    ...section(3, [1, 0]), // functions
+    ...section(1, [types.length, ...types.flat()]), // types
+    ...section(3, [codes.length, 0, 1, 2]), // function i has type i
     ...section(5, [1, 0x00, 1]), // one memory, min 1 page, no maximum
-    ...section(7, [2, ...name('tile'), 0x00, 0, ...name('mem'), 0x02, 0]), // exports
-    ...section(10, [1, ...uleb(code.length), ...code]), // code
+    ...section(7, exports),
+    ...section(10, [codes.length, ...codes.flatMap((c) => [...uleb(c.length), ...c])]), // code
   ]);
 }
 
@@ -161,8 +250,24 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
+type Dot4Fn = (l0: number, l1: number, l2: number, l3: number, x: number, kLen: number) => void;
+type Axpy4Fn = (
+  x: number,
+  la: number,
+  lb: number,
+  lc: number,
+  ld: number,
+  xa: number,
+  xb: number,
+  xc: number,
+  xd: number,
+  pairs: number,
+) => void;
+
 interface Kernel {
   readonly tile: TileFn;
+  readonly dot4: Dot4Fn;
+  readonly axpy4: Axpy4Fn;
   readonly memory: WasmMemory;
 }
 
@@ -173,7 +278,13 @@ function instantiate(): Kernel | null {
     const bytes = moduleBytes();
     if (!wa.validate(bytes)) return null;
     const inst = new wa.Instance(new wa.Module(bytes), {});
-    return { tile: inst.exports.tile as TileFn, memory: inst.exports.mem as WasmMemory };
+    const ex = inst.exports;
+    return {
+      tile: ex.tile as TileFn,
+      dot4: ex.dot4 as Dot4Fn,
+      axpy4: ex.axpy4 as Axpy4Fn,
+      memory: ex.mem as WasmMemory,
+    };
   } catch {
     return null;
   }
@@ -195,6 +306,8 @@ const kernel = instantiate();
 /** Whether the SIMD kernel compiled on this platform. */
 export const wasmAvailable = kernel !== null;
 
+/** Start of the scoped arena: after the resident slot (see {@link residentArrays}). */
+let arenaStart = ARENA_START;
 let top = ARENA_START;
 let result: Float64Array =
   kernel === null ? new Float64Array(16) : new Float64Array(kernel.memory.buffer, OUT, 16);
@@ -209,6 +322,115 @@ export const WASM_STATE: { buffer: ArrayBufferLike | null } = {
 };
 
 /**
+ * Grows the memory to at least `end` bytes; false when it cannot, or when it would have to
+ * while views are live (`live`: growing detaches them).
+ */
+function ensureBytes(end: number, live: boolean): boolean {
+  const k = kernel as Kernel;
+  const have = k.memory.buffer.byteLength;
+  if (end <= have) return true;
+  if (live) return false;
+  try {
+    k.memory.grow(Math.ceil((end - have) / PAGE));
+  } catch {
+    return false;
+  }
+  WASM_STATE.buffer = k.memory.buffer;
+  result = new Float64Array(k.memory.buffer, OUT, 16);
+  resident = null;
+  return true;
+}
+
+/** The resident slot: one n×n factor and an n-vector, and who they belong to. */
+let resident: { owner: object; n: number; L: Float64Array; x: Float64Array } | null = null;
+
+/**
+ * Views of the resident slot for `owner`'s n×n factor and an n-vector, between the tile result
+ * and the scoped arena, so that the factor stays in the wasm memory across calls (it is only
+ * replaced when another owner asks). `fresh` says the factor must be copied in. Null when the
+ * kernel is unavailable or disabled, or when the slot must move while scoped arrays are live.
+ */
+export function residentArrays(
+  owner: object,
+  n: number,
+): { L: Float64Array; x: Float64Array; fresh: boolean } | null {
+  if (kernel === null || !WASM_TUNING.enabled) return null;
+  if (resident !== null && resident.owner === owner && resident.n === n) {
+    return { L: resident.L, x: resident.x, fresh: false };
+  }
+  const lBytes = ((8 * n * n + 63) & ~63) >>> 0;
+  const need = ARENA_START + lBytes + ((8 * n + 63) & ~63);
+  if (need > arenaStart) {
+    if (top !== arenaStart || !ensureBytes(need, false)) return null;
+    arenaStart = need;
+    top = need;
+  }
+  const buf = kernel.memory.buffer;
+  resident = {
+    owner,
+    n,
+    L: new Float64Array(buf, ARENA_START, n * n),
+    x: new Float64Array(buf, ARENA_START + lBytes, n),
+  };
+  return { L: resident.L, x: resident.x, fresh: true };
+}
+
+/** `s_a −= Σ_{k<kLen} L_a[k]·x[k]` for four rows of the view L (offsets in numbers); see dot4Code. */
+export function wasmDot4(
+  L: Float64Array,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+  x: Float64Array,
+  kLen: number,
+  s: Float64Array,
+): void {
+  result[0] = s[0] as number;
+  result[1] = s[1] as number;
+  result[2] = s[2] as number;
+  result[3] = s[3] as number;
+  const b = L.byteOffset;
+  (kernel as Kernel).dot4(b + 8 * r0, b + 8 * r1, b + 8 * r2, b + 8 * r3, x.byteOffset, kLen);
+  s[0] = result[0] as number;
+  s[1] = result[1] as number;
+  s[2] = result[2] as number;
+  s[3] = result[3] as number;
+}
+
+/**
+ * x[k] = (((x[k] − L[ra+k]·xa) − L[rb+k]·xb) − L[rc+k]·xc) − L[rd+k]·xd for k < 2·pairs
+ * (views of the wasm memory; row offsets in numbers); see axpy4Code.
+ */
+export function wasmAxpy4(
+  x: Float64Array,
+  L: Float64Array,
+  ra: number,
+  rb: number,
+  rc: number,
+  rd: number,
+  xa: number,
+  xb: number,
+  xc: number,
+  xd: number,
+  pairs: number,
+): void {
+  const b = L.byteOffset;
+  (kernel as Kernel).axpy4(
+    x.byteOffset,
+    b + 8 * ra,
+    b + 8 * rb,
+    b + 8 * rc,
+    b + 8 * rd,
+    xa,
+    xb,
+    xc,
+    xd,
+    pairs,
+  );
+}
+
+/**
  * Zeroed views of the given lengths in the wasm memory, or null when the kernel is unavailable or
  * disabled, or when the memory would have to grow while views from an enclosing
  * {@link withWasmArrays} are live (growing detaches them). Bump allocation from `top`.
@@ -221,17 +443,7 @@ function alloc(lengths: readonly number[]): Float64Array[] | null {
     starts.push(end);
     end = (end + 8 * len + 63) & ~63;
   }
-  const have = kernel.memory.buffer.byteLength;
-  if (end > have) {
-    if (top !== ARENA_START) return null;
-    try {
-      kernel.memory.grow(Math.ceil((end - have) / PAGE));
-    } catch {
-      return null;
-    }
-    WASM_STATE.buffer = kernel.memory.buffer;
-    result = new Float64Array(kernel.memory.buffer, OUT, 16);
-  }
+  if (!ensureBytes(end, top !== arenaStart)) return null;
   top = end;
   return lengths.map((len, i) => {
     const v = new Float64Array(kernel.memory.buffer, starts[i] as number, len);

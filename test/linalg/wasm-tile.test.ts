@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../src/core/index.ts';
+import { NumericsError, Rng, ValidationError } from '../../src/core/index.ts';
 import {
   cholesky,
   cholInverse,
   cholSolve,
+  FactorSolver,
   matmul,
+  solveLower,
   solveLowerRows,
+  solveLowerTranspose,
   transpose,
 } from '../../src/linalg/index.ts';
 import { TILE, tile4x4 } from '../../src/linalg/tile-kernel.ts';
@@ -123,5 +126,41 @@ describe('wasm SIMD tile kernel', () => {
     );
     const after = withWasmArrays([1], ([a]) => (a as Float64Array).byteOffset);
     assert.equal(after, before);
+  });
+});
+
+describe('FactorSolver (factor resident in the wasm memory)', () => {
+  it('solves bit-identically to solveLower / solveLowerTranspose, across owners and sizes', () => {
+    const rng = new Rng(5);
+    const make = (n: number) => {
+      const L = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < i; j++) L[i * n + j] = 0.3 * rng.normal();
+        L[i * n + i] = 1 + rng.uniform();
+      }
+      return L;
+    };
+    const sizes = [8, 9, 10, 11, 67, 130];
+    const Ls = sizes.map(make);
+    const solvers = sizes.map((n, i) => new FactorSolver(Ls[i] as Float64Array, n));
+    // Interleaved owners: the slot is displaced and refilled.
+    for (let round = 0; round < 2; round++) {
+      sizes.forEach((n, i) => {
+        const L = Ls[i] as Float64Array;
+        const b = Float64Array.from({ length: n }, (_, j) => (j % 7 === 3 ? 0 : rng.normal()));
+        const f = (solvers[i] as FactorSolver).forward(b);
+        const g = (solvers[i] as FactorSolver).backward(b);
+        assert.deepEqual(Array.from(f), Array.from(solveLower(L, n, b, 1)), `forward n=${n}`);
+        assert.deepEqual(
+          Array.from(g),
+          Array.from(solveLowerTranspose(L, n, b, 1)),
+          `backward n=${n}`,
+        );
+        assert.notEqual(f.buffer, WASM_STATE.buffer, 'results are copied out');
+      });
+    }
+    const s = solvers[0] as FactorSolver;
+    assert.throws(() => s.forward(new Float64Array(3)), ValidationError);
+    assert.throws(() => new FactorSolver(new Float64Array(4), 2), NumericsError);
   });
 });
