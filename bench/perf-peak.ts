@@ -8,7 +8,9 @@
  * - `dot loop`: `s += u[i] * v[i]` over two L1-resident Float64Arrays of 512,
  *   4 accumulators (the inner loop of a Cholesky tile): 2 flops per element;
  * - `4x4 tile loop`: 16 accumulators, a 4x4 block of dot products over rows of
- *   length 512 (the register tile `cholesky` uses): 32 flops per k;
+ *   length 512 (the scalar register tile): 32 flops per k;
+ * - `wasm SIMD 4x4 tile loop`: the same tile in the WebAssembly SIMD kernel
+ *   (src/linalg/wasm-tile.ts) on rows in its memory: the tile `cholesky` runs;
  * - `cholesky(n)`: the blocked factorisation, counted as n^3/3 flops.
  * GFLOP/s from the median CPU time (user + system) over `--repeats`.
  *
@@ -17,6 +19,8 @@
 import { cpus, loadavg } from 'node:os';
 import { Rng } from '../src/core/index.ts';
 import { cholesky } from '../src/linalg/index.ts';
+import { TILE, tile4x4 } from '../src/linalg/tile-kernel.ts';
+import { withWasmArrays } from '../src/linalg/wasm-tile.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -170,6 +174,21 @@ const reps3 = 2e4;
 const r3 = time(() => tileLoop(reps3), repeats);
 console.log(
   `| 4x4 tile loop (L1) | ${32 * L * reps3} | ${r3.cpu.toFixed(4)} [${r3.wall.toFixed(4)}] | ${gf(32 * L * reps3, r3.cpu)} |`,
+);
+const r4 = withWasmArrays([4 * L, 4 * L], ([Uw, Vw]) => {
+  (Uw as Float64Array).set(U);
+  (Vw as Float64Array).set(V);
+  return time(() => {
+    let t = 0;
+    for (let r = 0; r < reps3; r++) {
+      tile4x4(Uw as Float64Array, 0, L, 2 * L, 3 * L, Vw as Float64Array, 0, L, 2 * L, 3 * L, 0, L);
+      t += TILE[5] as number;
+    }
+    return t;
+  }, repeats);
+});
+console.log(
+  `| wasm SIMD 4x4 tile loop (L1) | ${32 * L * reps3} | ${r4.cpu.toFixed(4)} [${r4.wall.toFixed(4)}] | ${gf(32 * L * reps3, r4.cpu)} |`,
 );
 for (const n of sizes) {
   const A = spd(n);

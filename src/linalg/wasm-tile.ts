@@ -502,5 +502,22 @@ export function wasmTile4x4(
     k1 - k0,
     OUT,
   );
-  into.set(result);
+  // 16 scalar copies: cheaper than into.set(result) for so few numbers.
+  const r = result;
+  into[0] = r[0] as number;
+  into[1] = r[1] as number;
+  into[2] = r[2] as number;
+  into[3] = r[3] as number;
+  into[4] = r[4] as number;
+  into[5] = r[5] as number;
+  into[6] = r[6] as number;
+  into[7] = r[7] as number;
+  into[8] = r[8] as number;
+  into[9] = r[9] as number;
+  into[10] = r[10] as number;
+  into[11] = r[11] as number;
+  into[12] = r[12] as number;
+  into[13] = r[13] as number;
+  into[14] = r[14] as number;
+  into[15] = r[15] as number;
 }
