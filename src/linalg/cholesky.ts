@@ -26,7 +26,7 @@
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE as S, tile4x4 } from './tile-kernel.ts';
 import { solveLower, solveRowsInPlace } from './triangular.ts';
-import { WASM_STATE, withWasmArrays } from './wasm-tile.ts';
+import { WASM_STATE, wasmTileSub, withWasmArrays } from './wasm-tile.ts';
 
 /** Options of {@link cholesky}. */
 export interface CholeskyOptions {
@@ -143,6 +143,7 @@ function factorDiagonalTile(
  * the lower triangle of rows/columns [t, n), with P = [p, t) the panel just factored.
  */
 function trailingUpdate(W: Float64Array, n: number, p: number, t: number): void {
+  const wasm = W.buffer === WASM_STATE.buffer;
   for (let i = t; i < n; i += 4) {
     const rb = Math.min(4, n - i);
     const r0 = i * n;
@@ -155,6 +156,11 @@ function trailingUpdate(W: Float64Array, n: number, p: number, t: number): void 
       const q1 = cb > 1 ? q0 + n : q0;
       const q2 = cb > 2 ? q0 + 2 * n : q0;
       const q3 = cb > 3 ? q0 + 3 * n : q0;
+      if (wasm && j + 4 <= i && rb === 4) {
+        // Full off-diagonal tile, subtracted in the wasm kernel (the same operations).
+        wasmTileSub(W, r0, r1, r2, r3, q0, q1, q2, q3, p, t, r0 + j, r1 + j, r2 + j, r3 + j);
+        continue;
+      }
       tile4x4(W, r0, r1, r2, r3, W, q0, q1, q2, q3, p, t);
       if (j + 4 <= i && rb === 4) {
         // Full off-diagonal tile.

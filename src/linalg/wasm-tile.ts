@@ -157,6 +157,36 @@ function tileCode(): number[] {
 }
 
 /**
+ * tilesub(x0..x3, y0..y3, kLen, w0..w3): the tile, then W_a[b] = W_a[b] − TILE_ab for the four
+ * rows at byte addresses w0..w3 (columns b = 0..3): the trailing update of the Cholesky without
+ * the round trip of the tile through JavaScript. Locals as in tileCode, shifted by three (params
+ * 9..12 = w0..w3; 13 = o, 14..21 the accumulators, 22, 23 the Y pairs, 24 = X_a).
+ */
+function tileSubCode(): number[] {
+  const O = 13;
+  const acc = (a: number, h: number) => 14 + 2 * a + h;
+  const [Y01, Y23, XA] = [22, 23, 24];
+  const body = [...loopHead(8, O), ...lanePair(4, 5, O), ...set(Y01)];
+  body.push(...lanePair(6, 7, O), ...set(Y23));
+  for (let a = 0; a < 4; a++) {
+    body.push(...addr(a, O), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XA));
+    for (let h = 0; h < 2; h++) {
+      body.push(...get(acc(a, h)), ...get(XA), ...get(h === 0 ? Y01 : Y23));
+      body.push(...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(acc(a, h)));
+    }
+  }
+  body.push(...loopTail(8, O, 8));
+  for (let a = 0; a < 4; a++) {
+    for (let h = 0; h < 2; h++) {
+      // W_a[2h, 2h+1] = W_a[2h, 2h+1] − acc[a][h]
+      body.push(...get(9 + a), ...get(9 + a), ...simd(V128_LOAD), ...mem(16 * h));
+      body.push(...get(acc(a, h)), ...simd(F64X2_SUB), ...simd(V128_STORE), ...mem(16 * h));
+    }
+  }
+  return [2, 1, I32, 11, V128, ...body, END];
+}
+
+/**
  * dot4(l0..l3, x, kLen): s_a = s_a − L_a[k]·x[k] for k < kLen in increasing order, the four
  * running sums s_0..s_3 read from and written back to bytes [0, 32). Lanes (s0, s1), (s2, s3):
  * each lane is the scalar chain of the row-by-row forward substitution. Locals: 6 = o;
@@ -200,26 +230,28 @@ function axpy4Code(): number[] {
   return [2, 1, I32, 5, V128, ...body, END];
 }
 
-/** The module's bytes: functions tile, dot4, axpy4 and the memory, exported. */
+/** The module's bytes: functions tile, dot4, axpy4, tilesub and the memory, exported. */
 function moduleBytes(): Uint8Array {
   const i32s = (k: number) => new Array<number>(k).fill(I32);
   const types = [
     [0x60, 10, ...i32s(10), 0], // tile
     [0x60, 6, ...i32s(6), 0], // dot4
     [0x60, 10, ...i32s(5), F64, F64, F64, F64, I32, 0], // axpy4
+    [0x60, 13, ...i32s(13), 0], // tilesub
   ];
-  const codes = [tileCode(), dot4Code(), axpy4Code()];
+  const codes = [tileCode(), dot4Code(), axpy4Code(), tileSubCode()];
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const exports = [
-    ...[4, ...name('tile'), 0x00, 0],
+    ...[5, ...name('tile'), 0x00, 0],
     ...[...name('dot4'), 0x00, 1],
     ...[...name('axpy4'), 0x00, 2],
+    ...[...name('tilesub'), 0x00, 3],
     ...[...name('mem'), 0x02, 0],
   ];
   return Uint8Array.from([
     ...header,
     ...section(1, [types.length, ...types.flat()]), // types
-    ...section(3, [codes.length, 0, 1, 2]), // function i has type i
+    ...section(3, [codes.length, 0, 1, 2, 3]), // function i has type i
     ...section(5, [1, 0x00, 1]), // one memory, min 1 page, no maximum
     ...section(7, exports),
     ...section(10, [codes.length, ...codes.flatMap((c) => [...uleb(c.length), ...c])]), // code
@@ -264,8 +296,25 @@ type Axpy4Fn = (
   pairs: number,
 ) => void;
 
+type TileSubFn = (
+  x0: number,
+  x1: number,
+  x2: number,
+  x3: number,
+  y0: number,
+  y1: number,
+  y2: number,
+  y3: number,
+  kLen: number,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+) => void;
+
 interface Kernel {
   readonly tile: TileFn;
+  readonly tilesub: TileSubFn;
   readonly dot4: Dot4Fn;
   readonly axpy4: Axpy4Fn;
   readonly memory: WasmMemory;
@@ -281,6 +330,7 @@ function instantiate(): Kernel | null {
     const ex = inst.exports;
     return {
       tile: ex.tile as TileFn,
+      tilesub: ex.tilesub as TileSubFn,
       dot4: ex.dot4 as Dot4Fn,
       axpy4: ex.axpy4 as Axpy4Fn,
       memory: ex.mem as WasmMemory,
@@ -373,6 +423,47 @@ export function residentArrays(
     x: new Float64Array(buf, ARENA_START + lBytes, n),
   };
   return { L: resident.L, x: resident.x, fresh: true };
+}
+
+/**
+ * W[w_a + b] −= Σ_{k ∈ [k0, k1)} W[r_a + k]·W[q_b + k] for a, b = 0..3, in the wasm kernel (W a
+ * view of its memory; offsets in numbers): {@link wasmTile4x4} followed by the subtraction, the
+ * same operations.
+ */
+export function wasmTileSub(
+  W: Float64Array,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+  q0: number,
+  q1: number,
+  q2: number,
+  q3: number,
+  k0: number,
+  k1: number,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): void {
+  const b = W.byteOffset;
+  const bk = b + 8 * k0;
+  (kernel as Kernel).tilesub(
+    bk + 8 * r0,
+    bk + 8 * r1,
+    bk + 8 * r2,
+    bk + 8 * r3,
+    bk + 8 * q0,
+    bk + 8 * q1,
+    bk + 8 * q2,
+    bk + 8 * q3,
+    k1 - k0,
+    b + 8 * w0,
+    b + 8 * w1,
+    b + 8 * w2,
+    b + 8 * w3,
+  );
 }
 
 /** `s_a −= Σ_{k<kLen} L_a[k]·x[k]` for four rows of the view L (offsets in numbers); see dot4Code. */
