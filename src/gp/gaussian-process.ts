@@ -21,7 +21,7 @@
  * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
  */
 import { Rng, ValidationError } from '../core/index.ts';
-import { cholAppend, cholSolve, FactorSolver, lbfgsb, solveLowerRows } from '../linalg/index.ts';
+import { cholAppend, cholSolve, FactorSolver, lbfgsb } from '../linalg/index.ts';
 import {
   channelSpans,
   checkHyper,
@@ -568,7 +568,8 @@ export class GaussianProcess {
       const m = Math.min(chunk, ns - r0);
       const Ks = kernel.cross(Xs.subarray(r0 * d, (r0 + m) * d), m, X, n, this.ls);
       for (let i = 0; i < Ks.length; i++) Ks[i] = (Ks[i] as number) * this.s;
-      const V = solveLowerRows(L, n, Ks, m);
+      this.solver ??= new FactorSolver(L, n);
+      const V = this.solver.rows(Ks, m);
       for (let c = 0; c < m; c++) {
         let mu = this.priorMean(Xs, (r0 + c) * d);
         let q = 0;
@@ -652,7 +653,8 @@ export class GaussianProcess {
     const s2 = stdz.std * stdz.std;
     const Ks = kernel.cross(Xs, ns, X, n, this.ls);
     for (let i = 0; i < Ks.length; i++) Ks[i] = (Ks[i] as number) * this.s;
-    const V = solveLowerRows(L, n, Ks, ns);
+    this.solver ??= new FactorSolver(L, n);
+    const V = this.solver.rows(Ks, ns);
     const out = kernel.cross(Xs, ns, Xs, ns, this.ls);
     for (let a = 0; a < ns; a++) {
       for (let b = 0; b <= a; b++) {

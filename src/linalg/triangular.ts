@@ -210,6 +210,30 @@ export class FactorSolver {
     return this.solve(b, backwardOne);
   }
 
+  /**
+   * Rows r of the m×n B solved as L xᵣ = bᵣ (new m×n array): the same results as
+   * {@link solveLowerRows}(L, n, B, m), with the tiles in the wasm kernel against the resident L.
+   */
+  rows(B: ArrayLike<number>, m: number): Float64Array {
+    const { L, n } = this;
+    const placed = n >= 8 ? residentArrays(this, n) : null;
+    if (placed === null) return solveLowerRows(L, n, B, m);
+    if (placed.fresh) placed.L.set(L);
+    return withWasmArrays([m * n], ([X]) => {
+      // Placing X may have grown the memory (the resident copy is then refreshed here).
+      const slot = residentArrays(this, n);
+      const Xm = X as Float64Array;
+      Xm.set(B);
+      if (slot === null) {
+        solveRowsInPlace(L, n, Xm, m, false);
+      } else {
+        if (slot.fresh) slot.L.set(L);
+        solveRowsInPlace(slot.L, n, Xm, m, false);
+      }
+      return Xm.slice();
+    });
+  }
+
   private solve(
     b: ArrayLike<number>,
     f: (L: ArrayLike<number>, n: number, X: Float64Array, wasm: boolean) => void,

@@ -159,6 +159,18 @@ describe('FactorSolver (factor resident in the wasm memory)', () => {
         assert.notEqual(f.buffer, WASM_STATE.buffer, 'results are copied out');
       });
     }
+    // Rows (the batch predictions): the same as solveLowerRows, for 1..6 rows, owners interleaved.
+    for (const m of [1, 3, 6]) {
+      sizes.forEach((n, i) => {
+        const L = Ls[i] as Float64Array;
+        const B = Float64Array.from({ length: m * n }, () => rng.normal());
+        assert.deepEqual(
+          Array.from((solvers[i] as FactorSolver).rows(B, m)),
+          Array.from(solveLowerRows(L, n, B, m)),
+          `rows m=${m} n=${n}`,
+        );
+      });
+    }
     const s = solvers[0] as FactorSolver;
     assert.throws(() => s.forward(new Float64Array(3)), ValidationError);
     assert.throws(() => new FactorSolver(new Float64Array(4), 2), NumericsError);
