@@ -29,6 +29,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { recommend: 'best-raw' },
     what: 'recommend the best raw value at any fidelity instead of the predicted target optimum',
   },
+  pessimistic: {
+    settings: { recommend: 'pessimistic' },
+    what: 'recommend the smallest mean + sd at the target (observed mixtures and the predicted optimum) instead of the smallest mean',
+  },
+  verified: {
+    settings: { recommend: 'verified' },
+    what: 'recommend the best completed target run once one exists (the posterior until then)',
+  },
   'no-continuations': {
     settings: { continuations: false },
     what: 'never continue an earlier run',

@@ -6,10 +6,11 @@
  *
  * Usage: node --import tsx bench/paper.ts [--from 0] [--to 19] [--chunk 1] [--out results/tmp/paper]
  *        [--methods mfms-bo,mfms-bo:paper,hyperband,random,mf-bo,bo] [--workers N]
- *        [--budget 1500] [--data-dir D]
+ *        [--budget 1500] [--data-dir D] [--modules bench/ablation-variants.ts]
  * Then:  node --import tsx bench/merge.ts --out results/paper --gzip results/tmp/paper/seed-*\/bench.json.gz
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runBenchmark } from '../src/bench/run-benchmark.ts';
 import { writeResults } from '../src/bench/write-results.ts';
 
@@ -27,6 +28,13 @@ const methods = opt('methods', 'mfms-bo,mfms-bo:paper,hyperband,random,mf-bo,bo'
 const budget = Number(opt('budget', '1500'));
 const workers = args.includes('--workers') ? Number(opt('workers', '2')) : undefined;
 const dataDir = args.includes('--data-dir') ? opt('data-dir', '') : undefined;
+/** Modules that register extra methods in every worker (e.g. bench/ablation-variants.ts). */
+const modules = args.includes('--modules')
+  ? opt('modules', '')
+      .split(',')
+      .map((m) => pathToFileURL(resolve(m)).href)
+  : [];
+for (const m of modules) await import(m);
 
 for (let s = from; s <= to; s += chunk) {
   const n = Math.min(chunk, to - s + 1);
@@ -38,6 +46,7 @@ for (let s = from; s <= to; s += chunk) {
     firstSeed: s,
     budget,
     ...(workers !== undefined ? { workers } : {}),
+    ...(modules.length > 0 ? { modules } : {}),
     onProgress: (e) =>
       process.stderr.write(
         `${new Date().toISOString()} seed ${e.seed}: job ${e.done}/${e.total} ${e.method} / ${e.metric} ${e.seconds.toFixed(1)} s${e.error !== undefined ? ` ERROR ${e.error}` : ''}\n`,

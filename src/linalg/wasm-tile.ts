@@ -1,25 +1,31 @@
 /**
- * The 4×4 tile of tile-kernel.ts as a WebAssembly SIMD function, and the linear memory it reads.
+ * The dense kernels as WebAssembly SIMD functions, and the linear memory they read.
  *
- * The module is assembled here from its bytecode (about 300 bytes; no toolchain, nothing
- * downloaded) and compiled once per thread. It exports one function and its memory:
+ * The module is assembled here from its bytecode (under 1 KB; no toolchain, nothing downloaded)
+ * and compiled once per thread. It exports four functions and its memory (all addresses are
+ * i32 byte addresses into the memory, f64 data with stride 8):
  *
- *   tile(x0, x1, x2, x3, y0, y1, y2, y3, kLen, out)     (all i32 byte addresses / counts)
- *     TILE_ab = Σ_{k < kLen} X_a[k] · Y_b[k],  X_a at byte address x_a, Y_b at y_b (f64, stride 8)
- *     written row-major (16 f64) at `out`.
+ *   tile(x0..x3, y0..y3, kLen, out)        TILE_ab = Σ_{k < kLen} X_a[k]·Y_b[k], 16 f64 at `out`
+ *   tilesub(x0..x3, y0..y3, kLen, w0..w3)  W_a[b] −= TILE_ab (the Cholesky's trailing update)
+ *   dot4(l0..l3, x, kLen)                  s_a −= Σ_{k < kLen} L_a[k]·x[k], s at bytes [0, 32)
+ *   axpy4(x, la..ld, xa..xd, pairs)        x[k] = (((x[k] − La[k]·xa) − Lb[k]·xb) − …) − Ld[k]·xd
  *
- * Each step loads X_a[k] splatted into both lanes of a v128 and (Y_0[k], Y_1[k]),
+ * The tile loads X_a[k] splatted into both lanes of a v128 and (Y_0[k], Y_1[k]),
  * (Y_2[k], Y_3[k]) into two v128, and does 8 f64x2 multiplies and 8 f64x2 adds into 8 v128
  * accumulators: lane b of accumulator (a, b/2) accumulates X_a[k]·Y_b[k] over k in increasing
  * order, a rounded multiply then a rounded add (no fused multiply-add), exactly as the scalar
- * loop of tile-kernel.ts does. So the two give bit-identical results; the vector form does two
- * tile entries per instruction and skips the bounds checks of typed-array accesses (wasm
- * memory accesses are guarded by the address space).
+ * loop of tile-kernel.ts does. Likewise each lane of dot4 is one row's chain of the forward
+ * substitution, and each lane of axpy4 one entry's sequence of updates in the back substitution.
+ * So the kernels give bit-identical results to the JavaScript loops; the vector form does two
+ * numbers per instruction and skips the bounds checks of typed-array accesses (wasm memory
+ * accesses are guarded by the address space).
  *
- * The blocked algorithms place their working matrices in the memory ({@link withWasmArrays}, a
- * bump arena freed when the callback returns) so that the kernel can read them; bytes [0, 128)
- * hold the tile result. The memory grows to the largest working set seen and is kept (per
- * thread): about 2·n² numbers for an n×n inverse, 64 MiB at n = 2,000.
+ * Memory layout: bytes [0, 128) the tile result (and dot4's sums); then the resident slot (one
+ * factor kept across calls for {@link residentArrays}); then the scoped arena
+ * ({@link withWasmArrays}, bump-allocated, freed when the callback returns), where the blocked
+ * algorithms place their working matrices so that the kernel can read them. The memory grows to
+ * the largest working set seen and is kept for the life of the thread: at n = 2,000 about
+ * 4·n² numbers (128 MB) for the likelihood's inverse plus a resident factor.
  */
 
 /** Byte address of the 16-number tile result in the wasm memory. */
@@ -352,6 +358,17 @@ export const WASM_TUNING = {
 };
 
 const kernel = instantiate();
+// V8 first runs wasm in its baseline compiler and tiers a function up to the optimising one
+// after enough work; a few calls on zeroed memory at load (about a millisecond) make the first
+// real factorisations run at full speed.
+if (kernel !== null) {
+  for (let i = 0; i < 400; i++) {
+    kernel.tile(128, 128, 128, 128, 128, 128, 128, 128, 256, OUT);
+    kernel.tilesub(128, 128, 128, 128, 128, 128, 128, 128, 256, 4096, 4096, 4096, 4096);
+    kernel.dot4(128, 128, 128, 128, 128, 256);
+    kernel.axpy4(4096, 128, 128, 128, 128, 0, 0, 0, 0, 128);
+  }
+}
 
 /** Whether the SIMD kernel compiled on this platform. */
 export const wasmAvailable = kernel !== null;

@@ -82,7 +82,7 @@ import {
 } from './gp-common.ts';
 import { logEiObjective } from './gp-objectives.ts';
 import { recommendBestRaw } from './mfms-bo-paper.ts';
-import { recommendBestObserved } from './observed.ts';
+import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { projectToSpace } from './sample-mixture.ts';
 import {
@@ -107,8 +107,13 @@ export const MfmsSettingsSchema = z.strictObject({
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
-  /** `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any fidelity. */
-  recommend: z.enum(['posterior', 'best-raw']).default('posterior'),
+  /**
+   * `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any
+   * fidelity; `'pessimistic'`: smallest mean + sd at the target over the observed mixtures and the
+   * predicted optimum; `'verified'`: the best completed target run once one exists, the
+   * posterior until then.
+   */
+  recommend: z.enum(['posterior', 'best-raw', 'pessimistic', 'verified']).default('posterior'),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),
@@ -213,7 +218,42 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       sd: sdInc,
       basis: 'argmin of the predicted target value (observed mixtures and a search)',
     };
-    if (s.preferTargetRuns) {
+    if (s.recommend === 'pessimistic') {
+      // The candidate with the smallest upper bound mean + sd of its target value, over the
+      // observed mixtures and the predicted optimum: a mixture the data support, rather than
+      // an extrapolation that may move with the next run. A completed target run keeps its id.
+      const cands = [wInc, ...observed];
+      const d = space.domains.length + 2;
+      const Xs = new Float64Array(cands.length * d);
+      cands.forEach((w, r) => {
+        Xs.set(xStar(w), r * d);
+      });
+      const pr = gp.predict(Xs);
+      let b = 0;
+      let bBound = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < cands.length; r++) {
+        const bound = pr.mean[r]! + Math.sqrt(Math.max(pr.variance[r]!, 0));
+        if (bound < bBound) {
+          bBound = bound;
+          b = r;
+        }
+      }
+      const w = cands[b]!;
+      let runId: string | undefined;
+      for (let r = obs.n - 1; r >= 0 && runId === undefined; r--) {
+        const pt = obs.points[r]!;
+        if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
+        if (pt.mixture.every((x, q) => x === w[q])) runId = pt.runId;
+      }
+      rec = {
+        mixture: [...w],
+        mean: pr.mean[b]!,
+        sd: Math.sqrt(Math.max(pr.variance[b]!, 0)),
+        ...(runId !== undefined ? { runId } : {}),
+        basis:
+          'smallest upper bound (mean + sd) of the predicted target value (observed mixtures and the predicted optimum)',
+      };
+    } else if (s.preferTargetRuns) {
       // A completed target run whose predicted value is within one sd of the incumbent's is
       // recommended instead: its value is known, and it needs no confirmation run.
       let bestRun: { runId: string; mixture: readonly number[]; y: number } | undefined;
@@ -420,6 +460,23 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     };
   };
 
+  /**
+   * With `recommend: 'verified'`, the best completed target run once one exists (its measured
+   * value decides, the posterior only until then); undefined otherwise.
+   */
+  const verified = (history: History, model: Model): Recommendation | undefined => {
+    if (s.recommend !== 'verified') return undefined;
+    const run = bestTargetRun(history, space);
+    if (run === undefined) return undefined;
+    const p = model.gp.predict(Float64Array.from(xStar(run.mixture)));
+    return {
+      mixture: [...run.mixture],
+      runId: run.id,
+      predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
+      basis: 'best completed target run (measured value)',
+    };
+  };
+
   /** @throws ValidationError for a scale not on the ladder or non-positive steps. */
   const checkFidelity = (f: Fidelity): void => {
     if (!scales.includes(f.scale) || !(f.steps > 0)) {
@@ -479,7 +536,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       if (s.recommend === 'best-raw') return recommendBestRaw(history, space);
       const model = modelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
-      return targetRecommendation(model);
+      return verified(history, model) ?? targetRecommendation(model);
     },
     predictAt(history: History, mixtures: readonly Mixture[], fidelity: Fidelity) {
       return joint(history, mixtures, fidelity)?.predictions ?? [];
@@ -490,11 +547,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       if (model === undefined) return undefined;
       checkFidelity(fidelity);
       if (
-        s.recommend === 'posterior' &&
+        s.recommend !== 'best-raw' &&
         fidelity.scale === target.scale &&
         fidelity.steps === target.steps
       ) {
-        return targetRecommendation(model);
+        return verified(history, model) ?? targetRecommendation(model);
       }
       const key = `${fidelity.scale}@${fidelity.steps}`;
       const hit = model.at.get(key);

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { History, OptimizerContext, Proposal } from '../../src/core/index.ts';
+import type {
+  History,
+  Optimizer,
+  OptimizerContext,
+  Proposal,
+  SurrogateView,
+} from '../../src/core/index.ts';
 import { ValidationError } from '../../src/core/index.ts';
 import {
   costExponent,
@@ -51,6 +57,55 @@ describe('paper selection rule', () => {
     assert.equal(g.length, 9);
     assert.deepEqual(g[8], { scale: 'L', steps: 19700, cost: 197 });
     assert.deepEqual(stepGrid({ ...space, stepCandidates: [500, 100] }), [100, 500]);
+  });
+});
+
+describe('mfms-bo recommendation modes', () => {
+  it('verified: the posterior until a target run completes, then the best completed target run', () => {
+    const make = (settings: Record<string, unknown>) =>
+      createOptimizer('mfms-bo', ctx(2, { initial: 6, ...settings }));
+    const { history } = simulate(space, make({}), 1e9, 8);
+    const small = { runs: history.runs.filter((r) => r.scale !== 'L'), spent: 0 };
+    // No target run yet: the same as the posterior recommendation (fresh optimisers, same fit).
+    assert.deepEqual(
+      make({ recommend: 'verified' }).recommend(small)?.mixture,
+      make({}).recommend(small)?.mixture,
+    );
+    const opt = make({ recommend: 'verified' });
+    const a = makeRun(space, 'Ta', [0.6, 0.2, 0.2], 'L', 19700);
+    const b = makeRun(space, 'Tb', [0.25, 0.45, 0.3], 'L', 19700);
+    const partial = makeRun(space, 'Tc', [0.2, 0.5, 0.3], 'L', 12000);
+    const h: History = { runs: [...small.runs, a, b, partial], spent: 0 };
+    assert.ok(targetLoss(b.mixture) < targetLoss(a.mixture));
+    const rec = opt.recommend(h)!;
+    assert.equal(rec.runId, 'Tb');
+    assert.deepEqual(rec.mixture, b.mixture);
+    assert.ok(rec.predicted !== undefined && Number.isFinite(rec.predicted.mean));
+    const at = (opt as Optimizer & SurrogateView).recommendAt?.(h, { scale: 'L', steps: 19700 });
+    assert.equal(at?.runId, 'Tb');
+  });
+
+  it('pessimistic: the smallest mean + sd at the target among the observed mixtures and the predicted optimum', () => {
+    const settings = { initial: 6, recommend: 'pessimistic' };
+    const opt = createOptimizer('mfms-bo', ctx(2, settings)) as Optimizer & SurrogateView;
+    const { history } = simulate(space, opt, 1e9, 9);
+    // One completed target run: it keeps its id when it wins (no confirmation needed).
+    const runs = [...history.runs, makeRun(space, 'T', [0.2, 0.5, 0.3], 'L', 19700)];
+    const h: History = { runs, spent: 0 };
+    const rec = opt.recommend(h)!;
+    const target = { scale: 'L', steps: 19700 };
+    const seen = [...new Map(runs.map((r) => [r.mixture.join(','), r.mixture])).values()];
+    const bound = (w: readonly number[]) => {
+      const [p] = opt.predictAt(h, [w], target);
+      return p!.mean + p!.std;
+    };
+    const best = bound(rec.mixture);
+    for (const w of seen) assert.ok(best <= bound(w) + 1e-12, `${w} beats the recommendation`);
+    assert.ok(rec.basis?.startsWith('smallest upper bound'));
+    if (rec.mixture.join(',') === '0.2,0.5,0.3') assert.equal(rec.runId, 'T');
+    // The default (posterior) recommendation can be a mixture never observed; this one is
+    // observed or the predicted optimum, i.e. recommendAt at the target agrees with it.
+    assert.deepEqual(opt.recommendAt?.(h, target)?.mixture, rec.mixture);
   });
 });
 
