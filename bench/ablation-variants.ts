@@ -29,6 +29,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { recommend: 'best-raw' },
     what: 'recommend the best raw value at any fidelity instead of the predicted target optimum',
   },
+  posterior: {
+    settings: { recommend: 'posterior' },
+    what: 'recommend the predicted target optimum (the default before 2026-11-29) instead of the best raw value',
+  },
   pessimistic: {
     settings: { recommend: 'pessimistic' },
     what: 'recommend the smallest mean + sd at the target (observed mixtures and the predicted optimum) instead of the smallest mean',

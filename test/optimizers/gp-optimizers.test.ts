@@ -63,7 +63,7 @@ describe('paper selection rule', () => {
 describe('mfms-bo recommendation modes', () => {
   it('verified: the posterior until a target run completes, then the best completed target run', () => {
     const make = (settings: Record<string, unknown>) =>
-      createOptimizer('mfms-bo', ctx(2, { initial: 6, ...settings }));
+      createOptimizer('mfms-bo', ctx(2, { initial: 6, recommend: 'posterior', ...settings }));
     const { history } = simulate(space, make({}), 1e9, 8);
     const small = { runs: history.runs.filter((r) => r.scale !== 'L'), spent: 0 };
     // No target run yet: the same as the posterior recommendation (fresh optimisers, same fit).

@@ -94,8 +94,22 @@ describe('SurrogateView of mfms-bo', () => {
     assert.ok(corr(0, 1) > corr(0, 2));
   });
 
-  it('recommendAt at the target is recommend(); elsewhere the argmin of the predicted value', () => {
-    assert.deepEqual(opt.recommendAt!(history, TARGET), opt.recommend(history));
+  it('recommendAt at the target is recommend() (posterior); elsewhere the argmin of the predicted value', () => {
+    const post = view('mfms-bo', {
+      initial: 5,
+      noise: 'fixed',
+      maxObservations: 120,
+      recommend: 'posterior',
+    });
+    assert.deepEqual(post.recommendAt!(history, TARGET), post.recommend(history));
+    // The default (best raw value) recommends an observed run, with the GP's target prediction.
+    const raw = opt.recommend(history)!;
+    const best = history.runs.reduce((a, b) =>
+      Math.min(...b.curve.map((c) => c.value)) < Math.min(...a.curve.map((c) => c.value)) ? b : a,
+    );
+    assert.equal(raw.runId, best.id);
+    const [pr] = opt.predictAt(history, [raw.mixture], TARGET);
+    assert.ok(Math.abs(raw.predicted!.mean - pr!.mean) < 1e-9);
     const s = opt.recommendAt!(history, { scale: 'S', steps: 19700 })!;
     const [p] = opt.predictAt(history, [s.mixture], { scale: 'S', steps: 19700 });
     assert.ok(Math.abs(s.predicted!.mean - p!.mean) < 1e-9);
