@@ -471,6 +471,30 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   };
 
   /**
+   * A GP for predicting the best-raw recommendation's target value that leaves the optimiser's
+   * state alone: the proposals' model when this history's is cached, else the data conditioned
+   * on the stored hyper-parameters, else a fit that is not stored. (Building the proposals' model
+   * here would move its fit schedule, so proposals would depend on when `recommend` was asked.)
+   */
+  let predictionCache: { key: string; gp: GaussianProcess | undefined } | undefined;
+  const predictionGP = (history: History): GaussianProcess | undefined => {
+    const key = keyOf(history);
+    if (cache?.key === key) return cache.model?.gp;
+    if (predictionCache?.key === key) return predictionCache.gp;
+    const obs = cappedObservations(space, history, s.maxObservations, enc);
+    const nRuns = new Set(obs.points.map((p) => p.runId)).size;
+    let gp: GaussianProcess | undefined;
+    if (nRuns >= Math.min(s.initial, 5) && obs.n >= 3) {
+      gp =
+        hyper === undefined
+          ? surrogate(obs, gpOptions, { fit: true })
+          : surrogate(obs, gpOptions, { fit: false, hyper });
+    }
+    predictionCache = { key, gp };
+    return gp;
+  };
+
+  /**
    * With `recommend: 'verified'`, the best completed target run once one exists (its measured
    * value decides, the posterior only until then); undefined otherwise.
    */
@@ -543,17 +567,18 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       return out;
     },
     recommend(history: History): Recommendation | undefined {
-      const model = modelFor(history);
       if (s.recommend === 'best-raw') {
         const raw = recommendBestRaw(history, space);
-        if (raw === undefined || model === undefined) return raw;
-        // With the surrogate's prediction of its target value (the same GP as the proposals).
-        const p = model.gp.predict(Float64Array.from(xStar(raw.mixture)));
+        const gp = raw === undefined ? undefined : predictionGP(history);
+        if (raw === undefined || gp === undefined) return raw;
+        // With the surrogate's prediction of its target value.
+        const p = gp.predict(Float64Array.from(xStar(raw.mixture)));
         return {
           ...raw,
           predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
         };
       }
+      const model = modelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
       return verified(history, model) ?? targetRecommendation(model);
     },
@@ -599,6 +624,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       hyper = st?.hyper ?? undefined;
       fittedAt = st?.fittedAt ?? -1;
       cache = undefined;
+      predictionCache = undefined;
     },
   };
   return view;
