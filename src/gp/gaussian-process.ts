@@ -50,6 +50,7 @@ interface Resolved {
   readonly seed: number;
   readonly standardize: boolean;
   readonly maxIter: number;
+  readonly fitPoints: number | undefined;
   readonly layout: HyperLayout;
 }
 
@@ -108,6 +109,12 @@ function resolve(d: number, o: GPOptions): Resolved {
   if (!Number.isInteger(maxIter) || maxIter < 1) {
     throw new ValidationError(`maxIter must be an integer >= 1, got ${String(o.maxIter)}`);
   }
+  const fitPoints = o.fitPoints;
+  if (fitPoints !== undefined && (!Number.isInteger(fitPoints) || fitPoints < 10)) {
+    throw new ValidationError(
+      `fitPoints must be an integer >= 10 (or absent: fit on all the data), got ${String(fitPoints)}`,
+    );
+  }
   return {
     kernel,
     mean,
@@ -120,6 +127,7 @@ function resolve(d: number, o: GPOptions): Resolved {
     seed,
     standardize: o.standardize ?? true,
     maxIter,
+    fitPoints,
     layout: new HyperLayout(kernel, mean, learned),
   };
 }
@@ -237,6 +245,34 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** Rows of a seeded random subset of size m (sorted), drawn from `new Rng(seed).fork(label)`. */
+function subsetRows(
+  seed: number,
+  label: string,
+  X: Float64Array,
+  y: Float64Array,
+  extra: Float64Array,
+  n: number,
+  d: number,
+  m: number,
+): { X: Float64Array; y: Float64Array; extra: Float64Array; n: number } {
+  const idx = new Rng(seed)
+    .fork(label)
+    .shuffle(Array.from({ length: n }, (_, i) => i))
+    .slice(0, m)
+    .sort((a, b) => a - b);
+  const k = idx.length;
+  const Xs = new Float64Array(k * d);
+  const ys = new Float64Array(k);
+  const es = new Float64Array(k);
+  idx.forEach((i, q) => {
+    Xs.set(X.subarray(i * d, (i + 1) * d), q * d);
+    ys[q] = y[i] as number;
+    es[q] = extra[i] as number;
+  });
+  return { X: Xs, y: ys, extra: es, n: k };
+}
+
 /** The likelihood of a seeded random subset (same standardisation as the full data). */
 function subsetLikelihood(
   r: Resolved,
@@ -247,21 +283,9 @@ function subsetLikelihood(
   n: number,
   d: number,
 ): MarginalLikelihood {
-  const idx = new Rng(r.seed)
-    .fork('gp-subset')
-    .shuffle(Array.from({ length: n }, (_, i) => i))
-    .slice(0, Math.min(FIT_TUNING.subsetSize, Math.ceil(n / 2)))
-    .sort((a, b) => a - b);
-  const m = idx.length;
-  const Xs = new Float64Array(m * d);
-  const ys = new Float64Array(m);
-  const es = new Float64Array(m);
-  idx.forEach((i, q) => {
-    Xs.set(X.subarray(i * d, (i + 1) * d), q * d);
-    ys[q] = y[i] as number;
-    es[q] = extra[i] as number;
-  });
-  return buildLikelihood(r, Xs, m, ys, es, stdz);
+  const m = Math.min(FIT_TUNING.subsetSize, Math.ceil(n / 2));
+  const s = subsetRows(r.seed, 'gp-subset', X, y, extra, n, d, m);
+  return buildLikelihood(r, s.X, s.n, s.y, s.extra, stdz);
 }
 
 function buildLikelihood(
@@ -322,7 +346,10 @@ function makeState(
  * drawn from `new Rng(seed)` (box: see hyperparameters.ts). The mean coefficients
  * are profiled out by generalised least squares at every evaluation (exact: the
  * optimum over them given the rest), so L-BFGS-B searches only the kernel and noise.
- * For n > 256, start 1 runs on all the data as usual, while each random start is
+ * With `fitPoints` below n, all of this runs on a seeded random subset of `fitPoints`
+ * observations (`Rng(seed).fork('gp-fit-points')`) and only the final conditioning uses every
+ * point (the hyper-parameters' cost is then bounded by the subset, the posterior is exact).
+ * For n > 256, start 1 runs on all the (fit) data as usual, while each random start is
  * first optimised on a seeded random subset of min(256, ⌈n/2⌉) points and then polished on all
  * the data; random starts whose subset optima coincide (max |Δθ| ≤ 1e-3) share one
  * polish. The best start wins (the
@@ -389,7 +416,14 @@ export function fitGP(
       return -val;
     };
   };
-  const fg = objective(lik);
+  // With fitPoints below n, the fit runs on a seeded subset of that size (the subset stage below
+  // then applies to it); the posterior is conditioned on all the data at the end.
+  const sub =
+    r.fitPoints !== undefined && n > r.fitPoints
+      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, n, d, r.fitPoints)
+      : { X: Xc, y: yc, extra, n };
+  const likFit = sub.n === n ? lik : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, stdz);
+  const fg = objective(likFit);
   const lbOpts = {
     lower: box.lower.subarray(0, P),
     upper: box.upper.subarray(0, P),
@@ -404,7 +438,9 @@ export function fitGP(
   // start. Start 1 (defaults or warm start) always runs on all the data: a subset's
   // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
   const fgSub =
-    n > FIT_TUNING.subsetMinN ? objective(subsetLikelihood(r, Xc, yc, extra, stdz, n, d)) : null;
+    sub.n > FIT_TUNING.subsetMinN
+      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, stdz, sub.n, d))
+      : null;
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
   const fit: FitStart[] = [];

@@ -87,6 +87,12 @@ export interface GPOptions {
   warmStart?: GPHyperparameters;
   /** L-BFGS-B iteration limit per start (default 200). */
   maxIter?: number;
+  /**
+   * Fit the hyper-parameters on at most this many observations (a subset drawn from `seed`;
+   * the posterior still conditions on all of them). Default: all. Bounds the O(n³) cost of
+   * every likelihood evaluation of a fit for large n.
+   */
+  fitPoints?: number;
 }
 
 /** The lengthscales of one kernel leaf (leaves in depth-first order of the kernel spec). */

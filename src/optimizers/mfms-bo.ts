@@ -134,6 +134,12 @@ export const MfmsSettingsSchema = z.strictObject({
   starts: costAwareSettings.starts,
   rawSamples: z.number().int().min(0).default(128),
   maxObservations: z.number().int().min(10).default(250),
+  /**
+   * Hyper-parameters fitted on at most this many observations (a seeded subset; the GP still
+   * conditions on all `maxObservations`): bounds a fit's cost when the cap is raised. Inactive
+   * at the default cap.
+   */
+  fitPoints: z.number().int().min(10).default(500),
   stepFractions: costAwareSettings.stepFractions,
 });
 export type MfmsSettings = z.infer<typeof MfmsSettingsSchema>;
@@ -162,6 +168,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
     restarts: s.restarts,
     seed: ctx.seed,
+    fitPoints: s.fitPoints,
   };
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
 

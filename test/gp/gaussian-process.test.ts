@@ -355,3 +355,50 @@ describe('fitGP large-n path (subset pre-optimisation, shared polish)', () => {
     }
   });
 });
+
+describe('fitGP with fitPoints (hyper-parameters on a subset, posterior on all)', () => {
+  const { X, y } = toyData(31, 120, d, 0.05);
+  const base: GPOptions = { ...productOptions, restarts: 2, seed: 4 };
+
+  it('changes nothing when fitPoints >= n', () => {
+    const a = fitGP(X, y, d, base);
+    const b = fitGP(X, y, d, { ...base, fitPoints: 120 });
+    assert.deepEqual(b.hyperparameters, a.hyperparameters);
+    assert.equal(b.logMarginalLikelihood, a.logMarginalLikelihood);
+  });
+
+  it('fits on fewer points and conditions on all of them; the same seed gives the same fit', () => {
+    const full = fitGP(X, y, d, base);
+    const sub = fitGP(X, y, d, { ...base, fitPoints: 40 });
+    assert.equal(sub.n, 120);
+    assert.notDeepEqual(sub.hyperparameters, full.hyperparameters);
+    // Conditioned on every point: its posterior at the data is the same model as conditioning
+    // the data on its hyper-parameters directly.
+    const cond = conditionGP(X, y, d, base, sub.hyperparameters);
+    const p1 = sub.predict(X);
+    const p2 = cond.predict(X);
+    for (let i = 0; i < 120; i++) {
+      assertClose(p1.mean[i] as number, p2.mean[i] as number, 1e-9, 1e-12, `mean ${i}`);
+    }
+    // About as accurate as the full fit on this smooth toy function (noise-free truth on a grid).
+    const grid = toyData(8, 50, d, 0);
+    const rmse = (m: Float64Array) =>
+      Math.sqrt(m.reduce((acc, v, i) => acc + (v - (grid.y[i] as number)) ** 2, 0) / 50);
+    const eFull = rmse(full.predict(grid.X).mean);
+    const eSub = rmse(sub.predict(grid.X).mean);
+    assert.ok(eSub < 2 * eFull + 0.02, `rmse: subset fit ${eSub}, full fit ${eFull}`);
+    assert.deepEqual(
+      fitGP(X, y, d, { ...base, fitPoints: 40 }).hyperparameters,
+      sub.hyperparameters,
+    );
+  });
+
+  it('rejects a fitPoints below 10 or not an integer', () => {
+    for (const fitPoints of [5, 12.5, Number.NaN]) {
+      assert.throws(
+        () => fitGP(X, y, d, { ...base, fitPoints }),
+        (e: unknown) => e instanceof ValidationError && /fitPoints/.test(e.message),
+      );
+    }
+  });
+});
