@@ -17,6 +17,7 @@
  * and summarise with `node bench/perf-profile.mjs DIR/*.cpuprofile`.
  *
  * Usage: node --import tsx bench/perf.ts [--n 100,300,1000,2000] [--repeats 3] [--testbed slimpajama-mlp]
+ *        [--fit-points N] (mfms-bo's fitPoints; e.g. 100000 fits the hyper-parameters on all points)
  * Results are written by hand into BENCHMARKS.md, section "Performance".
  */
 import { cpus, loadavg } from 'node:os';
@@ -33,6 +34,8 @@ const ns = opt('n', '100,300,1000,2000').split(',').map(Number);
 const repeats = Number(opt('repeats', '3'));
 const tbName = opt('testbed', 'slimpajama-mlp');
 const metric = opt('metric', 'c4_cross_entropy');
+/** `mfms-bo`'s fitPoints (default: the optimiser's, 500); pass a large value to fit on all points. */
+const fitPoints = args.includes('--fit-points') ? Number(opt('fit-points', '500')) : undefined;
 const tb = getTestbed(tbName);
 const space = spaceFromTestbed(tb, metric);
 const STEPS = 500;
@@ -98,7 +101,10 @@ for (const n of ns) {
     const opt2 = createOptimizer('mfms-bo', {
       space,
       seed: r,
-      settings: { maxObservations: n + 3 * perRun },
+      settings: {
+        maxObservations: n + 3 * perRun,
+        ...(fitPoints !== undefined ? { fitPoints } : {}),
+      },
     });
     const c = timed(() => opt2.propose(history(runs), 1));
     sample();
