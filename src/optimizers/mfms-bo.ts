@@ -47,8 +47,9 @@
  * scale and steps, 90% interval `mean -/+ 1.645 sd` of the noise-free value;
  * `recommendAt(f)` is the incumbent search `argmin mu(x(w; f))` at fidelity `f`
  * (at the target with `'posterior'`, `'pessimistic'` or `'verified'` it is
- * `recommend`). They fit through the same history-keyed cache as the proposals,
- * so they change nothing a proposal would not.
+ * `recommend`). They use the proposals' model when it is cached for the history, else
+ * one conditioned on the stored hyper-parameters (fitted but not stored before the first
+ * fit), so asking them never changes a later proposal.
  * Each choice is a setting; bench/ablations.ts toggles them.
  *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mfms').fork(i)`;
@@ -200,19 +201,40 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   const modelFor = (history: History): Model | undefined => {
     const key = keyOf(history);
     if (cache?.key === key) return cache.model;
-    const model = buildModel(history);
+    const model = buildModel(history, true);
     cache = { key, model };
     return model;
   };
 
-  const buildModel = (history: History): Model | undefined => {
+  /**
+   * The model for `recommend` and the surrogate view, which must not move the proposals' fit
+   * schedule (else proposals would depend on when a recommendation was asked): the proposals'
+   * model when this history's is cached, else one conditioned on the stored hyper-parameters
+   * (fitted, not stored, before the first fit).
+   */
+  let viewCache: { key: string; model: Model | undefined } | undefined;
+  const viewModelFor = (history: History): Model | undefined => {
+    const key = keyOf(history);
+    if (cache?.key === key) return cache.model;
+    if (viewCache?.key === key) return viewCache.model;
+    const model = buildModel(history, false);
+    viewCache = { key, model };
+    return model;
+  };
+
+  const buildModel = (history: History, store: boolean): Model | undefined => {
     const obs = cappedObservations(space, history, s.maxObservations, enc);
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
     if (nRuns < Math.min(s.initial, 5) || obs.n < 3) return undefined;
     const i = history.runs.length;
     const refit = hyper === undefined || (s.refitEvery > 0 && i - fittedAt >= s.refitEvery);
     let gp: GaussianProcess;
-    if (refit) {
+    if (!store) {
+      gp =
+        hyper === undefined
+          ? surrogate(obs, gpOptions, { fit: true })
+          : surrogate(obs, gpOptions, { fit: false, hyper });
+    } else if (refit) {
       gp = surrogate(obs, hyper === undefined ? gpOptions : { ...gpOptions, restarts: 1 }, {
         fit: true,
         ...(hyper !== undefined ? { warmStart: hyper } : {}),
@@ -534,7 +556,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     mixtures: readonly Mixture[],
     fidelity: Fidelity,
   ): SurrogateJoint | undefined => {
-    const model = modelFor(history);
+    const model = viewModelFor(history);
     if (model === undefined) return undefined;
     checkFidelity(fidelity);
     const xs = mixtures.map((w) => encodeInput(space, w, fidelity.scale, fidelity.steps, enc));
@@ -585,7 +607,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
           predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
         };
       }
-      const model = modelFor(history);
+      const model = viewModelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
       return verified(history, model) ?? targetRecommendation(model);
     },
@@ -594,7 +616,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     },
     predictJoint: joint,
     recommendAt(history: History, fidelity: Fidelity): Recommendation | undefined {
-      const model = modelFor(history);
+      const model = viewModelFor(history);
       if (model === undefined) return undefined;
       checkFidelity(fidelity);
       if (
@@ -631,6 +653,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       hyper = st?.hyper ?? undefined;
       fittedAt = st?.fittedAt ?? -1;
       cache = undefined;
+      viewCache = undefined;
       predictionCache = undefined;
     },
   };

@@ -61,6 +61,29 @@ describe('paper selection rule', () => {
 });
 
 describe('mfms-bo recommendation modes', () => {
+  for (const recommend of ['posterior', 'best-raw']) {
+    it(`${recommend}: asking for recommendations between proposals never changes a later proposal`, () => {
+      const run = (ask: boolean) => {
+        const opt = createOptimizer('mfms-bo', ctx(4, { initial: 6, recommend })) as Optimizer &
+          SurrogateView;
+        const runs: History['runs'][number][] = [];
+        const proposals: Proposal[] = [];
+        for (let i = 0; i < 10; i++) {
+          const h: History = { runs: [...runs], spent: 0 };
+          if (ask) {
+            opt.recommend(h);
+            opt.predictAt(h, [[0.2, 0.3, 0.5]], { scale: 'M', steps: 3000 });
+          }
+          const [p] = opt.propose(h, 1);
+          proposals.push(p!);
+          runs.push(makeRun(space, `r${i}`, p!.mixture, p!.scale, p!.steps));
+        }
+        return proposals;
+      };
+      assert.deepEqual(run(true), run(false));
+    });
+  }
+
   it('verified: the posterior until a target run completes, then the best completed target run', () => {
     const make = (settings: Record<string, unknown>) =>
       createOptimizer('mfms-bo', ctx(2, { initial: 6, recommend: 'posterior', ...settings }));
