@@ -135,61 +135,55 @@ const loopTail = (c: number, o: number, step: number): number[] => [
 ];
 
 /**
- * tile(x0..x3, y0..y3, kLen, out): the 4×4 tile (module comment). Locals: 10 = o; 11..18 the
- * accumulators acc[a][h] (row a of X; h = 0 for columns (0, 1), 1 for (2, 3)); 19, 20 = (Y0, Y1),
- * (Y2, Y3); 21 = X_a splatted.
+ * The tile's loop, for a function whose first 9 parameters are x0..x3, y0..y3, kLen and whose
+ * locals start at `first`: first = o; first+1..first+8 the accumulators acc[a][h] (row a of X;
+ * h = 0 for columns (0, 1), 1 for (2, 3)); first+9, first+10 = (Y0, Y1), (Y2, Y3); first+11 = X_a
+ * splatted. Returns the code and acc.
  */
-function tileCode(): number[] {
-  const O = 10;
-  const acc = (a: number, h: number) => 11 + 2 * a + h;
-  const [Y01, Y23, XA] = [19, 20, 21];
-  const body = [...loopHead(8, O), ...lanePair(4, 5, O), ...set(Y01)];
-  body.push(...lanePair(6, 7, O), ...set(Y23));
+function tileLoop(first: number): { code: number[]; acc: (a: number, h: number) => number } {
+  const O = first;
+  const acc = (a: number, h: number) => first + 1 + 2 * a + h;
+  const [Y01, Y23, XA] = [first + 9, first + 10, first + 11];
+  const code = [...loopHead(8, O), ...lanePair(4, 5, O), ...set(Y01)];
+  code.push(...lanePair(6, 7, O), ...set(Y23));
   for (let a = 0; a < 4; a++) {
-    body.push(...addr(a, O), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XA));
+    code.push(...addr(a, O), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XA));
     for (let h = 0; h < 2; h++) {
       // acc[a][h] = acc[a][h] + X_a · (Y01 | Y23)
-      body.push(...get(acc(a, h)), ...get(XA), ...get(h === 0 ? Y01 : Y23));
-      body.push(...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(acc(a, h)));
+      code.push(...get(acc(a, h)), ...get(XA), ...get(h === 0 ? Y01 : Y23));
+      code.push(...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(acc(a, h)));
     }
   }
-  body.push(...loopTail(8, O, 8));
+  code.push(...loopTail(8, O, 8));
+  return { code, acc };
+}
+
+/** tile(x0..x3, y0..y3, kLen, out): the 4×4 tile (module comment), stored at `out` (param 9). */
+function tileCode(): number[] {
+  const { code, acc } = tileLoop(10);
   for (let a = 0; a < 4; a++) {
     for (let h = 0; h < 2; h++) {
-      body.push(...get(9), ...get(acc(a, h)), ...simd(V128_STORE), ...mem(32 * a + 16 * h));
+      code.push(...get(9), ...get(acc(a, h)), ...simd(V128_STORE), ...mem(32 * a + 16 * h));
     }
   }
-  return [2, 1, I32, 11, V128, ...body, END];
+  return [2, 1, I32, 11, V128, ...code, END];
 }
 
 /**
  * tilesub(x0..x3, y0..y3, kLen, w0..w3): the tile, then W_a[b] = W_a[b] − TILE_ab for the four
- * rows at byte addresses w0..w3 (columns b = 0..3): the trailing update of the Cholesky without
- * the round trip of the tile through JavaScript. Locals as in tileCode, shifted by three (params
- * 9..12 = w0..w3; 13 = o, 14..21 the accumulators, 22, 23 the Y pairs, 24 = X_a).
+ * rows at byte addresses w0..w3 (params 9..12, columns b = 0..3): the trailing update of the
+ * Cholesky without the round trip of the tile through JavaScript.
  */
 function tileSubCode(): number[] {
-  const O = 13;
-  const acc = (a: number, h: number) => 14 + 2 * a + h;
-  const [Y01, Y23, XA] = [22, 23, 24];
-  const body = [...loopHead(8, O), ...lanePair(4, 5, O), ...set(Y01)];
-  body.push(...lanePair(6, 7, O), ...set(Y23));
-  for (let a = 0; a < 4; a++) {
-    body.push(...addr(a, O), ...simd(V128_LOAD64_SPLAT), ...mem(), ...set(XA));
-    for (let h = 0; h < 2; h++) {
-      body.push(...get(acc(a, h)), ...get(XA), ...get(h === 0 ? Y01 : Y23));
-      body.push(...simd(F64X2_MUL), ...simd(F64X2_ADD), ...set(acc(a, h)));
-    }
-  }
-  body.push(...loopTail(8, O, 8));
+  const { code, acc } = tileLoop(13);
   for (let a = 0; a < 4; a++) {
     for (let h = 0; h < 2; h++) {
       // W_a[2h, 2h+1] = W_a[2h, 2h+1] − acc[a][h]
-      body.push(...get(9 + a), ...get(9 + a), ...simd(V128_LOAD), ...mem(16 * h));
-      body.push(...get(acc(a, h)), ...simd(F64X2_SUB), ...simd(V128_STORE), ...mem(16 * h));
+      code.push(...get(9 + a), ...get(9 + a), ...simd(V128_LOAD), ...mem(16 * h));
+      code.push(...get(acc(a, h)), ...simd(F64X2_SUB), ...simd(V128_STORE), ...mem(16 * h));
     }
   }
-  return [2, 1, I32, 11, V128, ...body, END];
+  return [2, 1, I32, 11, V128, ...code, END];
 }
 
 /**
