@@ -53,6 +53,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { mean: 'constant' },
     what: 'constant instead of linear prior mean',
   },
+  'fidelity-mean': {
+    settings: { mean: 'fidelity' },
+    what: 'prior mean linear in size and steps only (not in the mixture)',
+  },
   'all-paper': {
     settings: {
       refitEvery: 0,

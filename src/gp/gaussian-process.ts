@@ -60,9 +60,21 @@ function resolve(d: number, o: GPOptions): Resolved {
   }
   const kernel = new Kernel(o.kernel, d);
   const mean = o.mean ?? 'constant';
-  if (mean !== 'zero' && mean !== 'constant' && mean !== 'linear') {
+  if (typeof mean === 'object' && mean !== null && mean.kind === 'linear') {
+    const dims = mean.dims;
+    if (
+      !Array.isArray(dims) ||
+      dims.length === 0 ||
+      dims.some((j) => !Number.isInteger(j) || j < 0 || j >= d) ||
+      new Set(dims).size !== dims.length
+    ) {
+      throw new ValidationError(
+        `GP mean { kind: 'linear', dims } needs distinct integer dims in [0, ${d}), got ${JSON.stringify(dims)}`,
+      );
+    }
+  } else if (mean !== 'zero' && mean !== 'constant' && mean !== 'linear') {
     throw new ValidationError(
-      `GP mean must be 'zero', 'constant' or 'linear', got ${JSON.stringify(mean)}`,
+      `GP mean must be 'zero', 'constant', 'linear' or { kind: 'linear', dims }, got ${JSON.stringify(mean)}`,
     );
   }
   const noise = o.noise ?? { kind: 'learned' };
@@ -559,7 +571,8 @@ export class GaussianProcess {
     const th = this.st.theta;
     let m = th[layout.iMean] as number;
     for (let j = 1; j < layout.numMean; j++)
-      m += (th[layout.iMean + j] as number) * (A[off + j - 1] as number);
+      m +=
+        (th[layout.iMean + j] as number) * (A[off + (layout.meanDims[j - 1] as number)] as number);
     return m;
   }
 
@@ -650,7 +663,8 @@ export class GaussianProcess {
     }
     let mu = this.priorMean(x, 0);
     const dMean = new Float64Array(d);
-    for (let j = 1; j < layout.numMean; j++) dMean[j - 1] = theta[layout.iMean + j] as number;
+    for (let j = 1; j < layout.numMean; j++)
+      dMean[layout.meanDims[j - 1] as number] = theta[layout.iMean + j] as number;
     for (let i = 0; i < n; i++) {
       const a = alpha[i] as number;
       mu += (kv[i] as number) * a;

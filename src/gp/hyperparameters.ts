@@ -27,6 +27,8 @@ export class HyperLayout {
   readonly iNoise: number;
   readonly iMean: number;
   readonly numMean: number;
+  /** The input dim of each linear mean coefficient (coefficient j ≥ 1 multiplies x[meanDims[j − 1]]). */
+  readonly meanDims: Int32Array;
   readonly size: number;
 
   constructor(
@@ -38,7 +40,13 @@ export class HyperLayout {
     this.iScale = this.numLengthscales;
     this.iNoise = noiseLearned ? this.iScale + 1 : -1;
     this.iMean = this.iScale + (noiseLearned ? 2 : 1);
-    this.numMean = mean === 'zero' ? 0 : mean === 'constant' ? 1 : 1 + kernel.d;
+    this.meanDims =
+      mean === 'linear'
+        ? Int32Array.from({ length: kernel.d }, (_, j) => j)
+        : typeof mean === 'object'
+          ? Int32Array.from(mean.dims)
+          : new Int32Array(0);
+    this.numMean = mean === 'zero' ? 0 : 1 + this.meanDims.length;
     this.size = this.iMean + this.numMean;
   }
 

@@ -185,7 +185,9 @@ export class MarginalLikelihood {
     for (let i = 0; i < n; i++) {
       let m = c;
       for (let j = 1; j < layout.numMean; j++)
-        m += (th[layout.iMean + j] as number) * (X[i * d + j - 1] as number);
+        m +=
+          (th[layout.iMean + j] as number) *
+          (X[i * d + (layout.meanDims[j - 1] as number)] as number);
       r[i] = (r[i] as number) - m;
     }
     return r;
@@ -334,7 +336,8 @@ export class MarginalLikelihood {
       const H = new Float64Array(n * p);
       for (let i = 0; i < n; i++) {
         H[i * p] = 1;
-        for (let j = 1; j < p; j++) H[i * p + j] = X[i * d + j - 1] as number;
+        for (let j = 1; j < p; j++)
+          H[i * p + j] = X[i * d + (layout.meanDims[j - 1] as number)] as number;
       }
       this.H = H;
     }
@@ -624,7 +627,8 @@ export class MarginalLikelihood {
       grad[layout.iMean] = sa;
       for (let j = 1; j < layout.numMean; j++) {
         let g = 0;
-        for (let i = 0; i < n; i++) g += (alpha[i] as number) * (X[i * d + j - 1] as number);
+        const dj = layout.meanDims[j - 1] as number;
+        for (let i = 0; i < n; i++) g += (alpha[i] as number) * (X[i * d + dj] as number);
         grad[layout.iMean + j] = g;
       }
     }

@@ -30,8 +30,11 @@ export type KernelSpec =
   | { kind: 'rbf' | 'matern52'; dims: number[]; ard?: boolean }
   | { kind: 'product' | 'sum'; terms: KernelSpec[] };
 
-/** Prior mean: zero, a constant c, or linear c + bᵀx (coefficients fitted by the MLL). */
-export type MeanSpec = 'zero' | 'constant' | 'linear';
+/**
+ * Prior mean: zero, a constant c, linear c + bᵀx in every input, or linear in some inputs only
+ * (`{ kind: 'linear', dims }`: c + Σ_{j ∈ dims} b_j x_j); coefficients fitted by the MLL.
+ */
+export type MeanSpec = 'zero' | 'constant' | 'linear' | { kind: 'linear'; dims: number[] };
 
 /**
  * Homoscedastic observation noise, in standardised units (variance of z).

@@ -114,7 +114,12 @@ export const MfmsSettingsSchema = z.strictObject({
   stepEncoding: z.enum(['log', 'linear']).default('log'),
   wKernel: z.enum(['rbf', 'matern52']).default('matern52'),
   ard: z.boolean().default(false),
-  mean: z.enum(['linear', 'constant']).default('linear'),
+  /**
+   * Prior mean: `'linear'` in every input (mixture, size, steps), `'fidelity'` linear in size and
+   * steps only (the mixture's effect left to the kernel, so the small models' ranking of
+   * mixtures is not extrapolated linearly to the target), or `'constant'`.
+   */
+  mean: z.enum(['linear', 'fidelity', 'constant']).default('linear'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
@@ -165,7 +170,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   const design = sobolSimplex(Math.max(1, s.initial), k, { scramble: root.fork('design') });
   const gpOptions: GPOptions = {
     kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
-    mean: s.mean,
+    mean: s.mean === 'fidelity' ? { kind: 'linear', dims: [k, k + 1] } : s.mean,
     noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
     restarts: s.restarts,
     seed: ctx.seed,

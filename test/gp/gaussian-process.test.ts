@@ -402,3 +402,38 @@ describe('fitGP with fitPoints (hyper-parameters on a subset, posterior on all)'
     }
   });
 });
+
+describe('mean linear in some inputs only', () => {
+  const { X, y } = toyData(12, 60, d, 0.05);
+  const spec = (mean: GPOptions['mean']): GPOptions => ({ ...productOptions, mean, seed: 2 });
+
+  it("{ kind: 'linear', dims: all } is exactly 'linear'", () => {
+    const a = fitGP(X, y, d, spec('linear'));
+    const b = fitGP(X, y, d, spec({ kind: 'linear', dims: [0, 1, 2] }));
+    assert.deepEqual(b.hyperparameters, a.hyperparameters);
+    assert.equal(b.logMarginalLikelihood, a.logMarginalLikelihood);
+  });
+
+  it('fits one coefficient per listed dim; the mean gradient is zero in the others (finite differences)', () => {
+    const gp = fitGP(X, y, d, spec({ kind: 'linear', dims: [2] }));
+    assert.equal(gp.hyperparameters.mean.length, 2);
+    const x = [0.3, 0.6, 0.4];
+    const g = gp.predictWithGradient(x);
+    for (let j = 0; j < d; j++) {
+      const fd = centralDiff((t) => gp.predictWithGradient(t).mean, x, j, 1e-5);
+      assertClose(g.dMean[j] as number, fd, 1e-5, 1e-7, `dMean[${j}]`);
+    }
+    // Between constant (nested) and linear in all dims (nesting it): the MLL is in between.
+    const c = fitGP(X, y, d, spec('constant'));
+    assert.ok(gp.logMarginalLikelihood >= c.logMarginalLikelihood - 1e-6);
+  });
+
+  it('rejects dims out of range, repeated or empty', () => {
+    for (const dims of [[3], [0, 0], [], [1.5]]) {
+      assert.throws(
+        () => fitGP(X, y, d, spec({ kind: 'linear', dims })),
+        (e: unknown) => e instanceof ValidationError && /dims/.test(e.message),
+      );
+    }
+  });
+});
