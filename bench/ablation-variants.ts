@@ -51,11 +51,15 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
   },
   'constant-mean': {
     settings: { mean: 'constant' },
-    what: 'constant instead of linear prior mean',
+    what: 'constant prior mean',
   },
   'fidelity-mean': {
     settings: { mean: 'fidelity' },
-    what: 'prior mean linear in size and steps only (not in the mixture)',
+    what: 'prior mean linear in size and steps only (not in the mixture; the default since run 5)',
+  },
+  'linear-mean': {
+    settings: { mean: 'linear' },
+    what: 'prior mean linear in every input, mixture included (the default before run 5)',
   },
   'all-paper': {
     settings: {

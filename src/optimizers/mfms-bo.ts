@@ -24,7 +24,11 @@
  * Loop per proposal:
  * 1. Initial design (`initial` runs): scrambled-Sobol mixtures, a scale
  *    uniform over the ladder, 100..900-of-19,700 steps.
- * 2. GP: product kernel `k_w * k_s * k_t` (Matern-5/2 on w), linear mean,
+ * 2. GP: product kernel `k_w * k_s * k_t` (Matern-5/2 on w), a prior mean
+ *   linear in size and steps only (`mean: 'fidelity'`: a mean linear in the
+ *   mixture too extrapolates the small models' ranking of mixtures to the
+ *   target, which fails where it reverses, e.g. HellaSwag; BENCHMARKS.md
+ *   "MFMS-BO ablations", run 5),
  *   learned noise, every run's learning curve (thinned to `maxObservations`).
  *   Hyper-parameters refitted every `refitEvery` proposals, warm-started
  *   (conditioned with the last fit in between).
@@ -119,7 +123,7 @@ export const MfmsSettingsSchema = z.strictObject({
    * steps only (the mixture's effect left to the kernel, so the small models' ranking of
    * mixtures is not extrapolated linearly to the target), or `'constant'`.
    */
-  mean: z.enum(['linear', 'fidelity', 'constant']).default('linear'),
+  mean: z.enum(['linear', 'fidelity', 'constant']).default('fidelity'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
