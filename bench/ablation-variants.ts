@@ -45,6 +45,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { continuations: false },
     what: 'never continue an earlier run',
   },
+  'initial-10': {
+    settings: { initial: 10 },
+    what: '10 initial design runs instead of 20',
+  },
+  'decay-0.97': {
+    settings: { decay: 0.97 },
+    what: 'cost exponent alpha_t = 0.97^t instead of 0.99^t (cost matters less, sooner)',
+  },
   'rbf-w': {
     settings: { wKernel: 'rbf' },
     what: 'RBF instead of Matern-5/2 over the mixture',
