@@ -64,7 +64,6 @@ import {
   type SearchSpace,
   type SurrogateJoint,
   type SurrogateView,
-  ValidationError,
 } from '../core/index.ts';
 import {
   type GaussianProcess,
@@ -90,6 +89,7 @@ import {
 } from './gp-common.ts';
 import { registerOptimizer } from './registry.ts';
 import {
+  checkFidelity,
   distinctMixtures,
   jointPrediction,
   predictedArgmin,
@@ -183,15 +183,6 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
     viewCache = { key, gp, observed: distinctMixtures(obs.points) };
     return viewCache;
   };
-  /** @throws ValidationError for a scale not on the ladder or non-positive steps. */
-  const checkFidelity = (f: Fidelity): void => {
-    if (!scales.includes(f.scale) || !(f.steps > 0)) {
-      throw new ValidationError(
-        `cannot predict at (${f.scale}, ${String(f.steps)} steps): the scale must be one of ${scales.join(', ')} and steps > 0`,
-        { fidelity: f },
-      );
-    }
-  };
   const joint = (
     history: History,
     mixtures: readonly Mixture[],
@@ -199,7 +190,7 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
   ): SurrogateJoint | undefined => {
     const { gp } = viewModel(history);
     if (gp === undefined) return undefined;
-    checkFidelity(fidelity);
+    checkFidelity(scales, fidelity);
     const xs = mixtures.map((w) =>
       encodeInput(space, w, fidelity.scale, fidelity.steps, PAPER_ENCODING),
     );
@@ -267,7 +258,7 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
     recommendAt(history: History, fidelity: Fidelity): Recommendation | undefined {
       const { gp, observed } = viewModel(history);
       if (gp === undefined || observed.length === 0) return undefined;
-      checkFidelity(fidelity);
+      checkFidelity(scales, fidelity);
       const xAt = (w: ArrayLike<number>) =>
         encodeInput(space, w, fidelity.scale, fidelity.steps, PAPER_ENCODING);
       const key = `${fidelity.scale}@${fidelity.steps}`;

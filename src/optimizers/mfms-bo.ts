@@ -75,7 +75,6 @@ import {
   type SurrogateJoint,
   type SurrogateView,
   sobolSimplex,
-  ValidationError,
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
 import { maximizeOverSimplex } from './acquisition-search.ts';
@@ -101,6 +100,7 @@ import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { projectToSpace } from './sample-mixture.ts';
 import {
+  checkFidelity,
   distinctMixtures,
   jointPrediction,
   predictedArgmin,
@@ -549,16 +549,6 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     };
   };
 
-  /** @throws ValidationError for a scale not on the ladder or non-positive steps. */
-  const checkFidelity = (f: Fidelity): void => {
-    if (!scales.includes(f.scale) || !(f.steps > 0)) {
-      throw new ValidationError(
-        `cannot predict at (${f.scale}, ${String(f.steps)} steps): the scale must be one of ${scales.join(', ')} and steps > 0`,
-        { fidelity: f },
-      );
-    }
-  };
-
   /** SurrogateView: the latent joint posterior of the fitted surrogate (no fantasies). */
   const joint = (
     history: History,
@@ -567,7 +557,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   ): SurrogateJoint | undefined => {
     const model = viewModelFor(history);
     if (model === undefined) return undefined;
-    checkFidelity(fidelity);
+    checkFidelity(scales, fidelity);
     const xs = mixtures.map((w) => encodeInput(space, w, fidelity.scale, fidelity.steps, enc));
     return jointPrediction(model.gp, xs, space.metric.direction);
   };
@@ -627,7 +617,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     recommendAt(history: History, fidelity: Fidelity): Recommendation | undefined {
       const model = viewModelFor(history);
       if (model === undefined) return undefined;
-      checkFidelity(fidelity);
+      checkFidelity(scales, fidelity);
       if (
         s.recommend !== 'best-raw' &&
         fidelity.scale === target.scale &&

@@ -13,22 +13,36 @@
  *   believes in), not for a new noisy observation.
  * - Covariance of the metric at two inputs: `sign^2 * C = C`.
  */
-import type {
-  Direction,
-  Fidelity,
-  History,
-  Mixture,
-  Prediction,
-  Recommendation,
-  Rng,
-  SearchSpace,
-  SurrogateJoint,
-  SurrogateView,
+import {
+  type Direction,
+  type Fidelity,
+  type History,
+  type Mixture,
+  type Prediction,
+  type Recommendation,
+  type Rng,
+  type SearchSpace,
+  type SurrogateJoint,
+  type SurrogateView,
+  ValidationError,
 } from '../core/index.ts';
 import type { GaussianProcess } from '../gp/index.ts';
 import { maximizeOverSimplex } from './acquisition-search.ts';
 import { type EncodingOptions, encodeInput } from './encoding.ts';
 import { negativeMeanObjective } from './gp-objectives.ts';
+
+/**
+ * A fidelity a surrogate view can predict at: a scale of the ladder and steps > 0.
+ * @throws ValidationError naming the fidelity and the ladder otherwise
+ */
+export function checkFidelity(scales: readonly string[], f: Fidelity): void {
+  if (!scales.includes(f.scale) || !(f.steps > 0)) {
+    throw new ValidationError(
+      `cannot predict at (${f.scale}, ${String(f.steps)} steps): the scale must be one of ${scales.join(', ')} and steps > 0`,
+      { fidelity: f },
+    );
+  }
+}
 
 /** `Phi^-1(0.95)`: half-width of a 90% normal interval in standard deviations. */
 export const Z90 = 1.6448536269514722;
