@@ -39,6 +39,7 @@ import {
   parseSettings,
   pendingRuns,
   surrogate,
+  viewSurrogate,
   withFantasies,
 } from './gp-common.ts';
 import { logEiObjective } from './gp-objectives.ts';
@@ -91,10 +92,7 @@ export function createBo(ctx: OptimizerContext): Optimizer {
     fit: (history) => {
       const obs = targetObs(history);
       if (obs.n < Math.max(2, s.initial)) return { gp: undefined, observed: [] };
-      const gp =
-        hyper === undefined
-          ? surrogate(obs, gpOptions, { fit: true })
-          : surrogate(obs, gpOptions, { fit: false, hyper });
+      const gp = viewSurrogate(obs, gpOptions, hyper);
       return { gp, observed: distinctMixtures(obs.points) };
     },
   });

@@ -195,6 +195,20 @@ export function surrogate(
 }
 
 /**
+ * A GP for a view that must not touch an optimiser's fit state: conditioned on the stored
+ * hyper-parameters, or fitted (and not stored) when there are none yet.
+ */
+export function viewSurrogate(
+  obs: Observations,
+  options: GPOptions,
+  hyper: GPHyperparameters | undefined,
+): GaussianProcess {
+  return hyper === undefined
+    ? surrogate(obs, options, { fit: true })
+    : surrogate(obs, options, { fit: false, hyper });
+}
+
+/**
  * Adds the pending runs as fantasies (kriging believer: observed at the
  * posterior mean) at their planned fidelity, so that parallel workers do not
  * get the same proposal.

@@ -47,6 +47,7 @@ import {
   pendingRuns,
   remainingBudget,
   surrogate,
+  viewSurrogate,
   withFantasies,
 } from './gp-common.ts';
 import { recommendBestObserved } from './observed.ts';
@@ -93,10 +94,7 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
         scales: [targetScale],
       });
       if (obs.n < 2) return { gp: undefined, observed: [] };
-      const gp =
-        hyper === undefined
-          ? surrogate(obs, gpOptions, { fit: true })
-          : surrogate(obs, gpOptions, { fit: false, hyper });
+      const gp = viewSurrogate(obs, gpOptions, hyper);
       return { gp, observed: distinctMixtures(obs.points) };
     },
   });

@@ -92,6 +92,7 @@ import {
   pendingRuns,
   remainingBudget,
   surrogate,
+  viewSurrogate,
   withFantasies,
 } from './gp-common.ts';
 import { logEiObjective } from './gp-objectives.ts';
@@ -239,10 +240,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const refit = hyper === undefined || (s.refitEvery > 0 && i - fittedAt >= s.refitEvery);
     let gp: GaussianProcess;
     if (!store) {
-      gp =
-        hyper === undefined
-          ? surrogate(obs, gpOptions, { fit: true })
-          : surrogate(obs, gpOptions, { fit: false, hyper });
+      gp = viewSurrogate(obs, gpOptions, hyper);
     } else if (refit) {
       gp = surrogate(obs, hyper === undefined ? gpOptions : { ...gpOptions, restarts: 1 }, {
         fit: true,
@@ -523,10 +521,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
     let gp: GaussianProcess | undefined;
     if (nRuns >= Math.min(s.initial, 5) && obs.n >= 3) {
-      gp =
-        hyper === undefined
-          ? surrogate(obs, gpOptions, { fit: true })
-          : surrogate(obs, gpOptions, { fit: false, hyper });
+      gp = viewSurrogate(obs, gpOptions, hyper);
     }
     predictionCache = { key, gp };
     return gp;
