@@ -12,7 +12,7 @@ import {
   Study,
 } from '../../src/index.ts';
 import type { StudyReportInput } from '../../src/report/index.ts';
-import { tempDir } from '../study/helpers.ts';
+import { lawConfig, tempDir } from '../study/helpers.ts';
 
 /** The error message of the failed trial: must show as text, never run. */
 export const HOSTILE_ERROR =
@@ -26,31 +26,15 @@ export async function lawStudy(
 ): Promise<{ db: string; study: Study; input: StudyReportInput }> {
   const law = getTestbed('law');
   const db = join(tempDir(), 'mixopt.db');
-  const config = parseStudyConfig({
-    name: 'law-report',
-    description: 'Report test study on the built-in law testbed.',
-    domains: [...law.domains],
-    scales: law.scales.map((s) => ({ name: s.name, params: s.params })),
-    steps: { min: 100, max: 19700, logEvery: 500, candidates: [6000, 12000, 19700] },
-    target: { scale: '1B', steps: 19700 },
-    metric: { name: 'commoncrawl_cross_entropy', direction: 'minimize' },
-    cost: {
-      kind: 'table',
-      perStep: {
-        '20M': 0.01296,
-        '60M': 0.03232,
-        '150M': 0.07484,
-        '300M': 0.14773,
-        '500M': 0.21662,
-        '700M': 0.2983,
-        '1B': 1,
-      },
-    },
-    budget,
-    optimizer: { method, settings },
-    seed: 3,
-    trials: { leaseSeconds: 600, maxAttempts: 1 },
-  });
+  const config = parseStudyConfig(
+    lawConfig({
+      name: 'law-report',
+      description: 'Report test study on the built-in law testbed.',
+      budget,
+      optimizer: { method, settings },
+      seed: 3,
+    }),
+  );
   const store = SqliteStudyStore.open(db);
   const study = Study.create(store, config);
   await runStudy(study, {

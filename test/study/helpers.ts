@@ -2,6 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getTestbed } from '../../src/testbeds/index.ts';
 
 /** A small valid study config (input form). */
 export function smallConfig(over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -18,6 +19,35 @@ export function smallConfig(over: Record<string, unknown> = {}): Record<string, 
     optimizer: { method: 'random' },
     seed: 1,
     trials: { leaseSeconds: 60, maxAttempts: 3 },
+    ...over,
+  };
+}
+
+/**
+ * A study config (input form) on the built-in law testbed: its domains and ladder, CommonCrawl
+ * at 1B × 19,700 steps, the slimpajama cost table; `over` adds the name, budget, optimiser etc.
+ */
+export function lawConfig(over: Record<string, unknown>): Record<string, unknown> {
+  const law = getTestbed('law');
+  return {
+    domains: [...law.domains],
+    scales: law.scales.map((s) => ({ name: s.name, params: s.params })),
+    steps: { min: 100, max: 19700, logEvery: 500, candidates: [6000, 12000, 19700] },
+    target: { scale: '1B', steps: 19700 },
+    metric: { name: 'commoncrawl_cross_entropy', direction: 'minimize' },
+    cost: {
+      kind: 'table',
+      perStep: {
+        '20M': 0.01296,
+        '60M': 0.03232,
+        '150M': 0.07484,
+        '300M': 0.14773,
+        '500M': 0.21662,
+        '700M': 0.2983,
+        '1B': 1,
+      },
+    },
+    trials: { leaseSeconds: 600, maxAttempts: 1 },
     ...over,
   };
 }

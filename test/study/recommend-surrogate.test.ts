@@ -12,35 +12,19 @@ import {
   SqliteStudyStore,
   Study,
 } from '../../src/index.ts';
-import { tempDir } from './helpers.ts';
+import { lawConfig, tempDir } from './helpers.ts';
 
 /** A small mfms-bo study on the law testbed, run by the simulator executor. */
 async function lawStudy(): Promise<Study> {
   const law = getTestbed('law');
-  const config = parseStudyConfig({
-    name: 'law-surrogate',
-    domains: [...law.domains],
-    scales: law.scales.map((s) => ({ name: s.name, params: s.params })),
-    steps: { min: 100, max: 19700, logEvery: 500, candidates: [6000, 12000, 19700] },
-    target: { scale: '1B', steps: 19700 },
-    metric: { name: 'commoncrawl_cross_entropy', direction: 'minimize' },
-    cost: {
-      kind: 'table',
-      perStep: {
-        '20M': 0.01296,
-        '60M': 0.03232,
-        '150M': 0.07484,
-        '300M': 0.14773,
-        '500M': 0.21662,
-        '700M': 0.2983,
-        '1B': 1,
-      },
-    },
-    budget: 20,
-    optimizer: { method: 'mfms-bo', settings: { initial: 8 } },
-    seed: 4,
-    trials: { leaseSeconds: 600, maxAttempts: 1 },
-  });
+  const config = parseStudyConfig(
+    lawConfig({
+      name: 'law-surrogate',
+      budget: 20,
+      optimizer: { method: 'mfms-bo', settings: { initial: 8 } },
+      seed: 4,
+    }),
+  );
   const study = Study.create(SqliteStudyStore.open(join(tempDir(), 'law.db')), config);
   await runStudy(study, {
     executor: createSimulatorExecutor({ testbed: law, secondsPer1000Steps: 0 }),
