@@ -9,7 +9,7 @@
  * own module, before {@link createOptimizer} is called with its name.
  *
  * Built-in names: `random`, `hyperband` (this folder), `bo`, `mf-bo`,
- * `mfms-bo`, `mfms-bo:paper` (GP-based).
+ * `mfms-bo`, `mfms-bo:paper` (GP-based), `regmix` (boosted trees, ./regmix.ts).
  */
 import {
   NotFoundError,
