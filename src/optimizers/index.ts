@@ -13,7 +13,7 @@ export * from './mfms-bo.ts';
 export * from './mfms-bo-paper.ts';
 export * from './observed.ts';
 export * from './random.ts';
-export * from './regmix.ts';
 export * from './registry.ts';
+export * from './regmix.ts';
 export * from './sample-mixture.ts';
 export * from './simplex.ts';

@@ -11,14 +11,11 @@ import { toyTestbed } from '../bench/toy-testbed.ts';
 const dist = (a: readonly number[], b: readonly number[]): number =>
   Math.hypot(...a.map((x, i) => x - (b[i] as number)));
 
+const run60 = (metric: string) =>
+  simulateJob(toyTestbed, { method: 'regmix', metric, seed: 0, optimizerSeed: 7, budget: 60 });
+
 describe('regmix', () => {
-  const job = simulateJob(toyTestbed, {
-    method: 'regmix',
-    metric: 'loss',
-    seed: 0,
-    optimizerSeed: 7,
-    budget: 60,
-  });
+  const job = run60('loss');
   it('spends the budget share on small runs, then trains the predicted best at the target', () => {
     assert.equal(job.error, undefined, job.error);
     // N = min(floor(0.5 * 60 / 1), floor((60 - 10) / 1)) = 30 small runs of (S, 1000) at cost 1.
@@ -53,13 +50,7 @@ describe('regmix', () => {
     assert.deepEqual(last?.recommended, best);
   });
   it('maximises an accuracy: same pick as minimising the loss it is made of', () => {
-    const acc = simulateJob(toyTestbed, {
-      method: 'regmix',
-      metric: 'acc',
-      seed: 0,
-      optimizerSeed: 7,
-      budget: 60,
-    });
+    const acc = run60('acc');
     assert.deepEqual(acc.points[30]?.proposal.mixture, job.points[30]?.proposal.mixture);
   });
   it('smallRuns overrides the budget share; without a budget 64 small runs are planned', () => {
