@@ -4,8 +4,8 @@
  * error and the reference optimum as a dashed rule. Vega-Lite compiled to Vega
  * and rendered headless with `View.toSVG()` (no browser, no canvas).
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderVegaLite } from '../report/vega-svg.ts';
 import type { BenchSummary } from './summary.ts';
 
 /** The Vega-Lite spec of one metric's chart (exported for inspection and tests). */
@@ -78,11 +78,5 @@ export async function renderChart(
   metric: string,
   costUnit?: string,
 ): Promise<string> {
-  const vg = compile(chartSpec(summary, metric, costUnit)).spec;
-  const view = new View(parse(vg), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  return renderVegaLite(chartSpec(summary, metric, costUnit));
 }

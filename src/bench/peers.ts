@@ -46,7 +46,10 @@ export const DEFAULT_PYTHON = '/usr/bin/python3';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Path of the committed driver. */
 export const OPTUNA_DRIVER = `${ROOT}bench/peers/optuna_driver.py`;
-const MIXOPT_BIN = `${ROOT}bin/mixopt.mjs`;
+/** The CLI the driver calls back: the compiled one, or the source launcher when this runs from src/. */
+const MIXOPT_BIN = import.meta.url.endsWith('.ts')
+  ? `${ROOT}scripts/mixopt-dev.mjs`
+  : `${ROOT}bin/mixopt.mjs`;
 
 /** Whether `python` can import optuna: `{ available, version }` or `{ available: false, reason }`. */
 export function optunaStatus(python: string = DEFAULT_PYTHON): {

@@ -18,6 +18,15 @@ import { type BenchSummary, summarize } from './summary.ts';
 import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
 import type { Trajectory } from './trajectory.ts';
 
+/**
+ * The pool's worker module. Compiled (dist/), it is worker.js itself; run from
+ * the TypeScript sources, worker-entry.mjs first registers the loader (tsx) in
+ * the worker thread.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./worker-entry.mjs', import.meta.url)
+  : new URL('./worker.js', import.meta.url);
+
 /** Options of {@link runBenchmark}. */
 export interface BenchOptions {
   readonly testbed: TestbedRef;
@@ -223,7 +232,7 @@ function runPool(
       }
     };
     for (let k = 0; k < n; k++) {
-      const w = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
+      const w = new Worker(WORKER_URL, {
         workerData: { testbed: opts.testbed, modules: opts.modules ?? [] },
       });
       pool.push(w);

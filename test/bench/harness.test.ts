@@ -164,7 +164,7 @@ describe('mixopt bench (CLI)', () => {
     const r = spawnSync(
       process.execPath,
       [
-        'bin/mixopt.mjs',
+        'scripts/mixopt-dev.mjs',
         'bench',
         '--testbed-module',
         'test/bench/toy-testbed.ts',
@@ -204,7 +204,14 @@ describe('mixopt bench (CLI)', () => {
   it('exits 2 naming the bad value', () => {
     const r = spawnSync(
       process.execPath,
-      ['bin/mixopt.mjs', 'bench', '--testbed-module', 'test/bench/toy-testbed.ts', '--seeds', '0'],
+      [
+        'scripts/mixopt-dev.mjs',
+        'bench',
+        '--testbed-module',
+        'test/bench/toy-testbed.ts',
+        '--seeds',
+        '0',
+      ],
       { encoding: 'utf8' },
     );
     assert.equal(r.status, 2);
@@ -218,7 +225,7 @@ describe('mixopt demo (CLI)', () => {
     const r = spawnSync(
       process.execPath,
       [
-        'bin/mixopt.mjs',
+        'scripts/mixopt-dev.mjs',
         'demo',
         '--methods',
         'random,hyperband',

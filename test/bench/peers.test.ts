@@ -180,7 +180,7 @@ describe('mixopt bench with peer methods', () => {
     const r = spawnSync(
       process.execPath,
       [
-        'bin/mixopt.mjs',
+        'scripts/mixopt-dev.mjs',
         'bench',
         '--testbed',
         'law',

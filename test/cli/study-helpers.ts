@@ -1,5 +1,5 @@
 // Helpers for the CLI tests of the study commands: run main() in-process with captured output,
-// or spawn bin/mixopt.mjs for the tests that need real processes.
+// or spawn scripts/mixopt-dev.mjs for the tests that need real processes.
 import { spawn } from 'node:child_process';
 import { main } from '../../src/cli/main.ts';
 
@@ -36,9 +36,9 @@ export async function cli(...args: string[]): Promise<CliResult> {
   return { code, stdout, stderr };
 }
 
-const BIN = new URL('../../bin/mixopt.mjs', import.meta.url).pathname;
+const BIN = new URL('../../scripts/mixopt-dev.mjs', import.meta.url).pathname;
 
-/** Spawns `bin/mixopt.mjs` (a real process). */
+/** Spawns `scripts/mixopt-dev.mjs` (the CLI from the sources) (a real process). */
 export function spawnCli(args: string[], cwd?: string) {
   return spawn(process.execPath, [BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -464,7 +464,7 @@ if (why !== undefined && required) {
         }
         child.kill('SIGTERM');
         const r = await done;
-        // (The exit status is not checked: bin/mixopt.mjs replaces run's 130 with main()'s 0.)
+        // (The exit status is not checked: the CLI launcher replaces run's 130 with main()'s 0.)
         assert.match(r.stderr, /interrupted: cancelled trials 1, 2/);
         for (const k of keys) await waitState(k, 'CANCELLED', 20_000);
         const study = new Study(SqliteStudyStore.open(db), undefined);

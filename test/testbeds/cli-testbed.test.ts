@@ -6,9 +6,9 @@ import { main } from '../../src/cli/main.ts';
 import { getTestbed } from '../../src/testbeds/index.ts';
 import { tempDir } from './helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mixopt.mjs');
+const BIN = join(import.meta.dirname, '..', '..', 'scripts', 'mixopt-dev.mjs');
 
-/** Runs `node bin/mixopt.mjs ...args` (optionally feeding stdin); resolves with code, stdout, stderr. */
+/** Runs `node scripts/mixopt-dev.mjs ...args` (optionally feeding stdin); resolves with code, stdout, stderr. */
 function mixopt(args: string[], input?: string, env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
     const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
@@ -27,7 +27,7 @@ function mixopt(args: string[], input?: string, env: Record<string, string> = {}
 }
 
 /**
- * Runs the CLI in-process (`main(argv)`, the same code path as bin/mixopt.mjs
+ * Runs the CLI in-process (`main(argv)`, the same code path as scripts/mixopt-dev.mjs
  * minus the process start-up), capturing stdout and stderr.
  */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -58,7 +58,7 @@ describe('mixopt testbed (CLI)', () => {
   it('list, info and eval --json agree with the library', async () => {
     const list = await run(['testbed', 'list', '--json']);
     const info = await run(['testbed', 'info', 'law', '--json']);
-    // One real process through bin/mixopt.mjs.
+    // One real process through scripts/mixopt-dev.mjs.
     const ev = await mixopt([
       ...EVAL,
       '--mixture',

@@ -3,8 +3,8 @@
  * headlessly (vega `View.toSVG()` with the `none` renderer; no browser, no
  * network, no canvas — text widths are estimated).
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderVegaLite } from '../../report/vega-svg.ts';
 import { CALIBRATION_LEVELS, type TransferResult } from './experiments.ts';
 import { paperR2 } from './paper.ts';
 
@@ -118,12 +118,6 @@ export function calibrationChartSpec(
 }
 
 /** Renders a vega-lite spec to an SVG string, headless. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+export function renderSvg(spec: TopLevelSpec): Promise<string> {
+  return renderVegaLite(spec);
 }
