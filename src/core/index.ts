@@ -1,3 +1,4 @@
+export * from './crash-points.ts';
 export * from './errors.ts';
 export * from './executor.ts';
 export * from './interfaces.ts';

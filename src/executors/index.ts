@@ -1,4 +1,5 @@
 // The executors module's public door: re-exports only.
+export * from './job-output.ts';
 export * from './local.ts';
 export * from './simulator.ts';
 export * from './slurm.ts';

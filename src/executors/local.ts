@@ -14,7 +14,15 @@
  * Everything lives in a job directory (trial.json, stdout, stderr, metrics,
  * exit-code), and the job is detached from mixopt: when `mixopt run` is killed
  * the job keeps running, and a restarted `mixopt run` re-attaches by reading
- * the directory named in the handle and checking the pid.
+ * the directory named in the handle and checking the process (pid, start
+ * time and boot: a reused pid is not the job).
+ *
+ * At most one process per job folder: a driver killed between launching a
+ * job and storing its handle finds the job again when it launches the same
+ * trial attempt (`run` adopts a running or finished job in the folder instead
+ * of starting a second one). Stopping a job (timeout, cancel, bad value)
+ * stops its whole process group, SIGTERM then SIGKILL, and checks that no
+ * process of the group is left.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -23,15 +31,26 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  readSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Executor, JobHandle, JobReport, MetricPoint, TrialSpec } from '../core/index.ts';
-import { ExecutorError } from '../core/index.ts';
+import type { Executor, JobHandle, JobReport, TrialSpec } from '../core/index.ts';
+import { crashPoint, ExecutorError } from '../core/index.ts';
+import { MetricLog, tailFile } from './job-output.ts';
+import {
+  groupAlive,
+  groupMembers,
+  identify,
+  isRunning,
+  type ProcessIdentity,
+  parseProcStat,
+  pidExists,
+  signalGroup,
+} from './process.ts';
 
 /** Options of {@link createLocalExecutor}. */
 export interface LocalExecutorOptions {
@@ -49,6 +68,12 @@ export interface LocalExecutorOptions {
   readonly killGraceSeconds?: number;
   /** How many bytes of stderr to keep in the error text (default 2000). */
   readonly stderrTailBytes?: number;
+  /**
+   * How long `run` waits for a launch that an earlier driver began in the
+   * same job folder to show its process, before taking it as never started
+   * (ms, default 5000).
+   */
+  readonly launchWaitMs?: number;
 }
 
 interface LocalMeta {
@@ -59,12 +84,25 @@ interface LocalMeta {
   readonly timeoutSeconds: number | null;
   /** The metric a line without `metric` belongs to (single-metric studies). */
   readonly defaultMetric: string | null;
+  /** The wrapper's start time and boot (see `process.ts`); absent in handles of older versions. */
+  readonly startTicks?: number | null;
+  readonly bootId?: string | null;
 }
 
-// The wrapper runs the user's command in a child shell and records its exit
+// The wrapper first claims the job folder for its own launch, atomically
+// (mkdir) and only when the folder's launch token is its own: so a folder
+// runs the command at most once, and a launch whose driver was killed before
+// the claim never runs it once the folder was made again. It records its pid,
+// start time and boot in the claim (the driver may die before writing the
+// handle), runs the user's command in a child shell and records its exit
 // status atomically, so that a job finishing after mixopt died is still read.
-const WRAPPER =
-  '/bin/sh -c "$MIXOPT_COMMAND"; c=$?; echo "$c" > "$MIXOPT_JOB_DIR/exit-code.tmp" && mv "$MIXOPT_JOB_DIR/exit-code.tmp" "$MIXOPT_JOB_DIR/exit-code"';
+const WRAPPER = [
+  'D="$MIXOPT_JOB_DIR"',
+  '[ "$(cat "$D/launch" 2>/dev/null)" = "$MIXOPT_LAUNCH_TOKEN" ] && mkdir "$D/claim" 2>/dev/null || exit 75',
+  'cat /proc/$$/stat > "$D/claim/stat" 2>/dev/null; cat /proc/sys/kernel/random/boot_id > "$D/claim/boot" 2>/dev/null',
+  'echo $$ > "$D/claim/pid.tmp" && mv "$D/claim/pid.tmp" "$D/claim/pid"',
+  '/bin/sh -c "$MIXOPT_COMMAND"; c=$?; echo "$c" > "$D/exit-code.tmp" && mv "$D/exit-code.tmp" "$D/exit-code"',
+].join('\n');
 
 function envName(domain: string): string {
   return domain.toUpperCase().replace(/[^A-Z0-9]/g, '_');
@@ -101,102 +139,151 @@ export function trialEnv(
   return env;
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** The last `bytes` of a file, trimmed to whole lines. */
-function tail(path: string, bytes: number): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const size = statSync(path).size;
-    const n = Math.min(size, bytes);
-    const buf = Buffer.alloc(n);
-    readSync(fd, buf, 0, n, size - n);
-    let s = buf.toString('utf8');
-    if (n < size) s = s.slice(s.indexOf('\n') + 1);
-    return s.trimEnd();
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Parses metric JSON lines; returns the points and the first bad value, if any. */
-export function parseMetricLines(
-  text: string,
-  defaultMetric: string | null,
-): { points: MetricPoint[]; bad?: string } {
-  const points: MetricPoint[] = [];
-  for (const line of text.split('\n')) {
-    const s = line.trim();
-    if (!s.startsWith('{')) continue;
-    let o: unknown;
-    try {
-      o = JSON.parse(s);
-    } catch {
-      continue;
-    }
-    if (o === null || typeof o !== 'object') continue;
-    const r = o as { step?: unknown; value?: unknown; metric?: unknown };
-    if (r.step === undefined || !('value' in r)) continue;
-    const metric = typeof r.metric === 'string' ? r.metric : defaultMetric;
-    if (metric === null) continue;
-    const step = Number(r.step);
-    const value = typeof r.value === 'number' ? r.value : Number.NaN;
-    if (!Number.isSafeInteger(step) || step < 1) return { points, bad: `bad step in line ${s}` };
-    if (!Number.isFinite(value))
-      return { points, bad: `non-finite ${metric} at step ${step} (line ${s})` };
-    points.push({ step, metric, value });
-  }
-  return { points };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Markers mixopt writes into a job folder when it stops the job, and what they mean. */
+const STOP_MARKERS = [
+  ['bad-value', 'reported a bad value'],
+  ['timed-out', 'timed out'],
+  ['cancelled', 'cancelled'],
+] as const;
+
+let launches = 0;
 
 /** Builds the local executor. */
 export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
   const workDir = resolve(opts.workDir);
   const tailBytes = opts.stderrTailBytes ?? 2000;
   const grace = (opts.killGraceSeconds ?? 5) * 1000;
+  const launchWait = opts.launchWaitMs ?? 5000;
+  const log = new MetricLog();
+
+  const identity = (m: LocalMeta): ProcessIdentity => ({
+    pid: m.pid,
+    startTicks: m.startTicks ?? null,
+    bootId: m.bootId ?? null,
+  });
+  const here = (m: LocalMeta) => m.host === hostname();
+
+  /**
+   * Stops the job's whole process group: SIGTERM, then SIGKILL after the
+   * grace period, then checks that no process of the group is left.
+   * @throws ExecutorError when some process survives SIGKILL.
+   */
+  async function stopGroup(m: LocalMeta): Promise<void> {
+    if (!here(m)) return;
+    // Signal the group only while it is the job's: its leader is the job's
+    // wrapper, or the leader's pid is free (a group id is never reused while
+    // the group has a process, so then the group is the job's orphans).
+    if (!isRunning(identity(m)) && pidExists(m.pid)) return;
+    if (!groupAlive(m.pid)) return;
+    signalGroup(m.pid, 'SIGTERM');
+    let until = Date.now() + grace;
+    while (groupAlive(m.pid) && Date.now() < until) await sleep(50);
+    if (!groupAlive(m.pid)) return;
+    signalGroup(m.pid, 'SIGKILL');
+    until = Date.now() + 5000;
+    while (groupAlive(m.pid) && Date.now() < until) await sleep(50);
+    const left = groupMembers(m.pid);
+    if (left.length > 0)
+      throw new ExecutorError(
+        `processes ${left.join(', ')} of job group ${m.pid} (${m.dir}) survived SIGKILL; stop them by hand ('kill -9 -${m.pid}')`,
+      );
+  }
 
   async function stop(m: LocalMeta, marker: string, reason: string): Promise<void> {
-    writeFileSync(join(m.dir, marker), reason);
-    if (m.host !== hostname()) return;
-    killGroup(m.pid, 'SIGTERM');
-    const until = Date.now() + grace;
-    while (alive(m.pid) && Date.now() < until) await sleep(50);
-    if (alive(m.pid)) killGroup(m.pid, 'SIGKILL');
+    if (existsSync(m.dir)) writeFileSync(join(m.dir, marker), reason);
+    await stopGroup(m);
   }
 
   function failure(m: LocalMeta, why: string): string {
-    const err = tail(join(m.dir, 'stderr'), tailBytes);
+    const err = tailFile(join(m.dir, 'stderr'), tailBytes);
     return err === '' ? why : `${why}; stderr tail:\n${err}`;
+  }
+
+  const readExit = (m: LocalMeta): number | undefined => {
+    try {
+      const s = readFileSync(join(m.dir, 'exit-code'), 'utf8').trim();
+      return s === '' ? undefined : Number(s);
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** The marker mixopt left when it stopped the job: [meaning, reason], if any. */
+  function stopMarker(dir: string): [string, string] | undefined {
+    for (const [file, what] of STOP_MARKERS) {
+      try {
+        return [what, readFileSync(join(dir, file), 'utf8')];
+      } catch {
+        // no such marker
+      }
+    }
+    return undefined;
+  }
+
+  function handleOf(m: LocalMeta): JobHandle {
+    return { executor: 'local', jobId: String(m.pid), meta: { ...m } };
+  }
+
+  /**
+   * The job already launched in `dir` by an earlier driver (one killed
+   * between launching the job and storing its handle), if it is running or
+   * has finished on its own; undefined when the folder may be made anew.
+   * Leftover processes of a stopped or vanished job are killed first.
+   */
+  async function existingJob(dir: string, trial: TrialSpec): Promise<JobHandle | undefined> {
+    if (!existsSync(dir)) return undefined;
+    const claim = join(dir, 'claim');
+    const pidFile = join(claim, 'pid');
+    // A launch in flight: its wrapper claims the folder within milliseconds of starting.
+    let until = Date.now() + launchWait;
+    while (!existsSync(claim) && existsSync(join(dir, 'launch')) && Date.now() < until)
+      await sleep(50);
+    if (!existsSync(claim)) return undefined; // never started: a late wrapper finds another token
+    until = Date.now() + 2000;
+    while (!existsSync(pidFile) && Date.now() < until) await sleep(20);
+    const m = readMeta(dir, trial);
+    if (m === undefined) return undefined;
+    if (!here(m)) return handleOf(m);
+    const stopped = stopMarker(dir) !== undefined;
+    if (!stopped && readExit(m) !== undefined) return handleOf(m); // it finished: its result stands
+    if (!stopped && isRunning(identity(m))) return handleOf(m);
+    await stopGroup(m); // leftovers of a stopped or vanished job
+    return undefined;
+  }
+
+  /** The job's meta from its handle file, else from what its wrapper recorded. */
+  function readMeta(dir: string, trial: TrialSpec): LocalMeta | undefined {
+    try {
+      const h = JSON.parse(readFileSync(join(dir, 'handle.json'), 'utf8')) as JobHandle;
+      if (h.executor === 'local') return h.meta as unknown as LocalMeta;
+    } catch {
+      // the driver died before writing it: the wrapper's own record follows
+    }
+    const read = (f: string) => {
+      try {
+        return readFileSync(join(dir, 'claim', f), 'utf8').trim();
+      } catch {
+        return '';
+      }
+    };
+    const pid = Number(read('pid'));
+    if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+    return {
+      dir,
+      pid,
+      host: hostname(),
+      startedAt: statSync(join(dir, 'claim')).mtimeMs,
+      timeoutSeconds: opts.timeoutSeconds ?? null,
+      defaultMetric: defaultMetricOf(trial),
+      startTicks: parseProcStat(read('stat'))?.startTicks ?? null,
+      bootId: read('boot') || null,
+    };
+  }
+
+  function read(m: LocalMeta, final: boolean) {
+    return log.read([join(m.dir, 'stdout'), join(m.dir, 'metrics.jsonl')], m.defaultMetric, final);
   }
 
   return {
@@ -207,21 +294,28 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
         '_',
       );
       const dir = join(workDir, safe);
+      const existing = await existingJob(dir, trial);
+      if (existing !== undefined) return existing;
+      const trialFile = join(dir, 'trial.json');
+      const metricsFile = join(dir, 'metrics.jsonl');
+      const token = `${hostname()}:${process.pid}:${Date.now()}:${++launches}`;
+      let out: number;
+      let err: number;
       try {
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir, { recursive: true });
-      } catch (err) {
-        throw new ExecutorError(`cannot create job directory '${dir}': ${(err as Error).message}`);
+        writeFileSync(
+          trialFile,
+          `${JSON.stringify({ ...trial, metricsFile, jobDir: dir }, null, 2)}\n`,
+        );
+        writeFileSync(metricsFile, '');
+        writeFileSync(join(dir, 'launch'), token);
+        out = openSync(join(dir, 'stdout'), 'a');
+        err = openSync(join(dir, 'stderr'), 'a');
+      } catch (e) {
+        throw new ExecutorError(`cannot create job directory '${dir}': ${(e as Error).message}`);
       }
-      const trialFile = join(dir, 'trial.json');
-      const metricsFile = join(dir, 'metrics.jsonl');
-      writeFileSync(
-        trialFile,
-        `${JSON.stringify({ ...trial, metricsFile, jobDir: dir }, null, 2)}\n`,
-      );
-      writeFileSync(metricsFile, '');
-      const out = openSync(join(dir, 'stdout'), 'a');
-      const err = openSync(join(dir, 'stderr'), 'a');
+      for (const f of ['stdout', 'metrics.jsonl']) log.forget(join(dir, f));
       let pid: number | undefined;
       try {
         const child = spawn('/bin/sh', ['-c', WRAPPER], {
@@ -232,6 +326,7 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
             ...trialEnv(trial, trialFile, metricsFile),
             MIXOPT_COMMAND: opts.command,
             MIXOPT_JOB_DIR: dir,
+            MIXOPT_LAUNCH_TOKEN: token,
           },
           detached: true,
           stdio: ['ignore', out, err],
@@ -245,16 +340,21 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
       }
       if (pid === undefined)
         throw new ExecutorError(`could not start '${opts.command}' (spawn failed)`);
+      const id = identify(pid);
       const meta: LocalMeta = {
         dir,
         pid,
         host: hostname(),
         startedAt: Date.now(),
         timeoutSeconds: opts.timeoutSeconds ?? null,
-        defaultMetric: trial.metrics.length === 1 ? (trial.metrics[0] as string) : null,
+        defaultMetric: defaultMetricOf(trial),
+        startTicks: id.startTicks,
+        bootId: id.bootId,
       };
-      writeFileSync(join(dir, 'handle.json'), JSON.stringify(meta));
-      return { executor: 'local', jobId: String(pid), meta: { ...meta } };
+      crashPoint('launch');
+      writeFileSync(join(dir, 'handle.json.tmp'), JSON.stringify(handleOf(meta)));
+      renameSync(join(dir, 'handle.json.tmp'), join(dir, 'handle.json'));
+      return handleOf(meta);
     },
 
     async poll(handle: JobHandle): Promise<JobReport> {
@@ -262,44 +362,36 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
       if (!existsSync(m.dir)) {
         return { phase: 'failed', points: [], error: `job directory '${m.dir}' is gone` };
       }
-      const parsed = parseMetricLines(
-        `${readText(join(m.dir, 'stdout'))}\n${readText(join(m.dir, 'metrics.jsonl'))}`,
-        m.defaultMetric,
-      );
-      const { points } = parsed;
-      if (parsed.bad !== undefined) {
-        if (!existsSync(join(m.dir, 'exit-code'))) await stop(m, 'bad-value', parsed.bad);
-        return { phase: 'failed', points, error: failure(m, `job reported ${parsed.bad}`) };
-      }
-      const exitFile = join(m.dir, 'exit-code');
-      const readExit = () => (existsSync(exitFile) ? Number(readText(exitFile).trim()) : undefined);
-      let code = readExit();
-      for (const [marker, what] of [
-        ['timed-out', 'timed out'],
-        ['cancelled', 'cancelled'],
-      ] as const) {
-        if (existsSync(join(m.dir, marker)))
-          return {
-            phase: 'failed',
-            points,
-            error: failure(m, `job ${what}: ${readText(join(m.dir, marker))}`),
-          };
-      }
-      if (code === undefined) {
+      // The state first, then the lines: a job seen as ended has written all of them.
+      let code = readExit(m);
+      const marker = stopMarker(m.dir);
+      let running = false;
+      if (code === undefined && marker === undefined) {
         const elapsed = (Date.now() - m.startedAt) / 1000;
         if (m.timeoutSeconds !== null && elapsed > m.timeoutSeconds) {
           const why = `no exit after ${m.timeoutSeconds} s (the study's executor.timeoutSeconds)`;
           await stop(m, 'timed-out', why);
+          const { points } = read(m, true);
           return { phase: 'failed', points, error: failure(m, `job timed out: ${why}`) };
         }
-        if (m.host !== hostname() || alive(m.pid)) return { phase: 'running', points };
-        code = readExit(); // it may have exited between the two checks
-        if (code === undefined)
-          return {
-            phase: 'failed',
-            points,
-            error: failure(m, `job (pid ${m.pid}) vanished without an exit status`),
-          };
+        running = !here(m) || isRunning(identity(m));
+        if (!running) code = readExit(m); // it may have exited between the two checks
+      }
+      const { points, bad } = read(m, !running);
+      if (bad !== undefined) {
+        if (running) await stop(m, 'bad-value', bad);
+        return { phase: 'failed', points, error: failure(m, `job reported ${bad}`) };
+      }
+      if (marker !== undefined)
+        return { phase: 'failed', points, error: failure(m, `job ${marker[0]}: ${marker[1]}`) };
+      if (running) return { phase: 'running', points };
+      if (code === undefined) {
+        await stopGroup(m); // orphans of a wrapper that was killed
+        return {
+          phase: 'failed',
+          points,
+          error: failure(m, `job (pid ${m.pid}) vanished without an exit status`),
+        };
       }
       if (code !== 0) {
         const why =
@@ -319,8 +411,12 @@ export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
 
     async cancel(handle: JobHandle): Promise<void> {
       const m = handle.meta as unknown as LocalMeta;
-      if (existsSync(join(m.dir, 'exit-code'))) return;
+      if (existsSync(join(m.dir, 'exit-code')) && !groupAlive(m.pid)) return;
       await stop(m, 'cancelled', 'cancelled by mixopt');
     },
   };
+}
+
+function defaultMetricOf(trial: TrialSpec): string | null {
+  return trial.metrics.length === 1 ? (trial.metrics[0] as string) : null;
 }

@@ -25,19 +25,12 @@
  * died between `sbatch` and storing the handle does not submit twice.
  */
 import { execFile } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Executor, JobHandle, JobReport, MetricPoint, TrialSpec } from '../core/index.ts';
 import { ExecutorError, ValidationError } from '../core/index.ts';
-import { parseMetricLines, trialEnv } from './local.ts';
+import { MetricLog, tailFile } from './job-output.ts';
+import { trialEnv } from './local.ts';
 import {
   describeEnd,
   describeExitCode,
@@ -168,13 +161,6 @@ function readText(path: string): string {
   }
 }
 
-function tail(path: string, bytes: number): string {
-  const s = readText(path);
-  if (s.length <= bytes) return s.trimEnd();
-  const t = s.slice(s.length - bytes);
-  return t.slice(t.indexOf('\n') + 1).trimEnd();
-}
-
 /** An unknown job id is not an error to us: it means "Slurm no longer knows it". */
 const INVALID_ID = /invalid job id/i;
 
@@ -237,13 +223,6 @@ export function parseSlurmFlags(flags: readonly string[]): Partial<SlurmExecutor
   return out as Partial<SlurmExecutorOptions>;
 }
 
-interface Parsed {
-  size: number;
-  mtimeMs: number;
-  points: MetricPoint[];
-  bad?: string;
-}
-
 /** Where a job stands, as far as the status commands tell. */
 type Status =
   | { readonly kind: 'live'; readonly state: string }
@@ -294,7 +273,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
   const tracked = new Set<string>();
   const ended = new Map<string, Status>();
   const rawIds = new Map<string, string>();
-  const parsedFiles = new Map<string, Parsed>();
+  const log = new MetricLog();
 
   async function slurm(command: string, args: readonly string[]): Promise<SlurmCommandResult> {
     return exec(command, args);
@@ -419,32 +398,13 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     return { kind: 'live', state: live.get(key)?.state ?? 'PENDING' };
   }
 
-  function metrics(m: SlurmJobMeta): { points: MetricPoint[]; bad?: string } {
-    const parts: MetricPoint[] = [];
-    for (const path of [m.stdout, join(m.dir, 'metrics.jsonl')]) {
-      let st: { size: number; mtimeMs: number };
-      try {
-        st = statSync(path);
-      } catch {
-        continue;
-      }
-      let p = parsedFiles.get(path);
-      if (p === undefined || p.size !== st.size || p.mtimeMs !== st.mtimeMs) {
-        p = {
-          size: st.size,
-          mtimeMs: st.mtimeMs,
-          ...parseMetricLines(readText(path), m.defaultMetric),
-        };
-        parsedFiles.set(path, p);
-      }
-      if (p.bad !== undefined) return { points: [...parts, ...p.points], bad: p.bad };
-      parts.push(...p.points);
-    }
-    return { points: parts };
+  /** The job's points so far, read incrementally. `final`: the job has ended. */
+  function metrics(m: SlurmJobMeta, final: boolean): { points: MetricPoint[]; bad?: string } {
+    return log.read([m.stdout, join(m.dir, 'metrics.jsonl')], m.defaultMetric, final);
   }
 
   function failure(m: SlurmJobMeta, why: string): string {
-    const err = tail(m.stderr, tailBytes);
+    const err = tailFile(m.stderr, tailBytes);
     return err === '' ? why : `${why}; stderr tail:\n${err}`;
   }
 
@@ -473,6 +433,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     const dir = join(workDir, safeName(`${trial.study}-t${trial.trial}-a${trial.attempt}`));
     const existing = await liveHandleIn(dir);
     if (existing !== undefined) return { trial, dir, existing };
+    for (const f of ['stdout', 'metrics.jsonl']) log.forget(join(dir, f));
     try {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
@@ -651,7 +612,7 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
       // State first, then the job's lines: a job seen as ended has written all of them
       // (read the other way round, lines written between the two reads would be missed).
       const s = await status(key, m);
-      const { points, bad } = metrics(m);
+      const { points, bad } = metrics(m, s.kind !== 'live');
       if (bad !== undefined) {
         if (s.kind === 'live') await cancelJob(handle, `job reported ${bad}`);
         return { phase: 'failed', points, error: failure(m, `job reported ${bad}`) };
