@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import type { Executor, JobHandle, JobReport, TrialRecord } from '../core/index.ts';
-import { ExecutorError, MixoptError, ValidationError } from '../core/index.ts';
+import { crashPoint, ExecutorError, MixoptError, ValidationError } from '../core/index.ts';
 import { metricCurves, studySpend } from './history.ts';
 import type { Study } from './study.ts';
 import { defaultOwner } from './study.ts';
@@ -286,6 +286,7 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
         emit({ type: 'poll-error', trial: a.trial, error: err.message });
         continue;
       }
+      crashPoint('tell');
       try {
         tellNew(a, r);
       } catch (err) {

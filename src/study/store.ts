@@ -25,6 +25,7 @@ import type {
   TrialState,
 } from '../core/index.ts';
 import {
+  crashPoint,
   DataError,
   MixoptError,
   NotFoundError,
@@ -145,7 +146,13 @@ export class SqliteStudyStore implements StudyStore {
   /** Runs `fn` as one `BEGIN IMMEDIATE` transaction. */
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn).immediate();
+      return this.db
+        .transaction(() => {
+          const out = fn();
+          crashPoint('commit');
+          return out;
+        })
+        .immediate();
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_BUSY') {
         throw new StateError(

@@ -1,4 +1,5 @@
 /** Shared pieces of the fault-injection suite. */
+import { spawn } from 'node:child_process';
 import type { Executor, JobHandle, JobReport, TrialSpec } from '../../src/index.ts';
 
 /** A two-domain, single-metric trial of `steps` steps. */
@@ -29,3 +30,30 @@ export async function toEnd(ex: Executor, h: JobHandle): Promise<JobReport> {
   }
   throw new Error(`job ${h.jobId} did not end`);
 }
+
+const BIN = new URL('../../bin/mixopt.mjs', import.meta.url).pathname;
+
+/** Runs `bin/mixopt.mjs` with extra environment variables; resolves with its end and output. */
+export function mixopt(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+}
+
+/**
+ * A job (shell) that reports its curve every `logEvery` steps, 50 ms apart,
+ * each line carrying the pid of the process that printed it.
+ */
+export const CURVE_JOB =
+  'i=$MIXOPT_LOG_EVERY; while [ $i -le $MIXOPT_STEPS ]; do echo "{\\"step\\": $i, \\"value\\": 1.$i, \\"pid\\": $$}"; i=$((i + MIXOPT_LOG_EVERY)); sleep 0.05; done';
