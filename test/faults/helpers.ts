@@ -31,9 +31,9 @@ export async function toEnd(ex: Executor, h: JobHandle): Promise<JobReport> {
   throw new Error(`job ${h.jobId} did not end`);
 }
 
-const BIN = new URL('../../bin/mixopt.mjs', import.meta.url).pathname;
+const BIN = new URL('../../scripts/mixopt-dev.mjs', import.meta.url).pathname;
 
-/** Runs `bin/mixopt.mjs` with extra environment variables; resolves with its end and output. */
+/** Runs the CLI from the sources (`scripts/mixopt-dev.mjs`) with extra environment variables; resolves with its end and output. */
 export function mixopt(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
