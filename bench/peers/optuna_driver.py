@@ -233,12 +233,18 @@ def main():
     ap.add_argument("--jobs", required=True, help="JSON list of jobs, or - for stdin")
     ap.add_argument("--mixopt", default="node bin/mixopt.mjs")
     ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--cache-dir", default=None)
+    ap.add_argument("--fit", action="store_true", help="open recorded runs fitted")
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     jobs = json.loads(sys.stdin.read() if a.jobs == "-" else a.jobs)
     argv = shlex.split(a.mixopt) + ["testbed", "serve", a.testbed]
     if a.data_dir is not None:
         argv += ["--data-dir", a.data_dir]
+    if a.cache_dir is not None:
+        argv += ["--cache-dir", a.cache_dir]
+    if a.fit:
+        argv += ["--fit"]
     server = Server(argv)
     try:
         info = server.call({"op": "info"})

@@ -99,5 +99,12 @@ export function summaryMarkdown(
     for (const e of s.errors)
       lines.push(`- ${e.method} / ${e.metric} / seed ${e.seed}: ${e.error}`);
   }
+  if ((s.failedProposals ?? []).length > 0) {
+    lines.push('', '## Failed proposals', '');
+    for (const e of s.failedProposals)
+      lines.push(
+        `- ${e.method} / ${e.metric} / seed ${e.seed}: ${e.count} failed (charged nothing); first: ${e.first}`,
+      );
+  }
   return `${lines.join('\n')}\n`;
 }

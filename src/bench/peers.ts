@@ -29,7 +29,7 @@ import {
   validateMixture,
 } from '../core/index.ts';
 import { defaultBudget, seedFor } from './run-benchmark.ts';
-import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
+import { resolveTestbed, serveArgument, type TestbedRef } from './testbed-ref.ts';
 import type { Trajectory, TrajectoryPoint } from './trajectory.ts';
 
 /** The peer methods `mixopt bench --methods` accepts besides registered optimisers. */
@@ -215,7 +215,7 @@ export function peerLogToTrajectory(testbed: Testbed, log: PeerLog): Trajectory 
 
 /** Options of {@link runPeers}. */
 export interface PeerOptions {
-  /** A registered testbed name (the server is `mixopt testbed serve NAME`). */
+  /** The testbed (the server is `mixopt testbed serve NAME`, NAME from {@link serveArgument}). */
   readonly testbed: TestbedRef;
   /** Peer methods (of {@link PEER_METHODS}). */
   readonly methods: readonly string[];
@@ -252,7 +252,7 @@ export interface PeerResult {
  * Runs the peer jobs (methods x metrics x seeds, seed-major like the harness)
  * on `workers` driver processes, each with its own testbed server.
  * Skips (returns `skipped`) when the interpreter cannot import optuna.
- * @throws ValidationError for a non-peer method or a module testbed; NotFoundError for an unknown metric;
+ * @throws ValidationError for a non-peer method or a module the server cannot name; NotFoundError for an unknown metric;
  *   DataError when a driver fails or writes an inconsistent log.
  */
 export async function runPeers(opts: PeerOptions): Promise<PeerResult> {
@@ -261,11 +261,7 @@ export async function runPeers(opts: PeerOptions): Promise<PeerResult> {
       throw new ValidationError(`'${m}' is not a peer method; peers: ${PEER_METHODS.join(', ')}`);
     }
   }
-  if (!('name' in opts.testbed)) {
-    throw new ValidationError(
-      'peer methods need a testbed by name (the driver starts `mixopt testbed serve NAME`), not --testbed-module',
-    );
-  }
+  const serveAs = serveArgument(opts.testbed);
   const python = opts.python ?? DEFAULT_PYTHON;
   const status = optunaStatus(python);
   if (!status.available) {
@@ -313,12 +309,14 @@ export async function runPeers(opts: PeerOptions): Promise<PeerResult> {
           const args = [
             OPTUNA_DRIVER,
             '--testbed',
-            ref.name,
+            serveAs,
             '--jobs',
             '-',
             '--mixopt',
             `${process.execPath} ${MIXOPT_BIN}`,
-            ...(ref.dataDir !== undefined ? ['--data-dir', ref.dataDir] : []),
+            ...('name' in ref && ref.dataDir !== undefined ? ['--data-dir', ref.dataDir] : []),
+            ...('name' in ref && ref.cacheDir !== undefined ? ['--cache-dir', ref.cacheDir] : []),
+            ...('name' in ref && ref.fit === true ? ['--fit'] : []),
           ];
           const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
           let buf = '';

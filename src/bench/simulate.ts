@@ -10,20 +10,29 @@
  * to the history, and the method's recommendation is scored at the target:
  * `value = testbed.evaluate(w_rec, m*, z*, metric)`, charged at
  * `x = spent + (w_rec is a completed target run ? 0 : c(m*, z*))`.
+ *
+ * A proposal the testbed cannot answer (e.g. a replay asked for a step its
+ * run never reached) is a failed run, like a failed training job: it enters
+ * the history as `failed`, is charged nothing (no run took place), and is
+ * listed in the trajectory's `failedProposals`. After
+ * {@link MAX_CONSECUTIVE_FAILURES} failed proposals in a row the job ends with
+ * an error.
  */
 import {
+  type CurvePoint,
   type History,
   InternalError,
   NumericsError,
   type Proposal,
   type RunRecord,
   SIMPLEX_TOL,
+  StateError,
   spaceFromTestbed,
   type Testbed,
   validateMixture,
 } from '../core/index.ts';
 import { createOptimizer } from '../optimizers/index.ts';
-import type { Trajectory, TrajectoryPoint } from './trajectory.ts';
+import type { FailedProposal, Trajectory, TrajectoryPoint } from './trajectory.ts';
 
 /** One job. */
 export interface JobSpec {
@@ -78,6 +87,9 @@ export function checkProposal(testbed: Testbed, p: Proposal, runs: readonly RunR
   }
 }
 
+/** Failed proposals in a row after which a job ends with an error. */
+export const MAX_CONSECUTIVE_FAILURES = 20;
+
 /** Runs one job to the end of its budget (see the module comment). Never throws for optimiser failures: they end the trajectory with `error`. */
 export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
   const spec = testbed.metrics.find((m) => m.name === job.metric);
@@ -92,6 +104,8 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
   const points: TrajectoryPoint[] = [];
   let spent = 0;
   let error: string | undefined;
+  const failed: FailedProposal[] = [];
+  let failedInRow = 0;
   const history = (): History => ({ runs: runs.slice(), spent, budget: job.budget });
   try {
     const opt = createOptimizer(job.method, {
@@ -115,7 +129,30 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
           break;
         }
         const id = `r${runs.length}`;
-        const curve = testbed.curve(p.mixture, p.scale, p.steps, job.metric);
+        let curve: CurvePoint[];
+        try {
+          curve = testbed.curve(p.mixture, p.scale, p.steps, job.metric);
+        } catch (err) {
+          const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          failed.push({ run: runs.length, proposal: p, error: message });
+          runs.push({
+            id,
+            mixture: p.mixture,
+            scale: p.scale,
+            steps: p.steps,
+            curve: [],
+            state: 'failed',
+            cost: 0,
+          });
+          failedInRow++;
+          if (failedInRow >= MAX_CONSECUTIVE_FAILURES) {
+            throw new StateError(
+              `${failedInRow} proposals in a row failed on testbed '${testbed.name}'; the last: ${message}`,
+            );
+          }
+          continue;
+        }
+        failedInRow = 0;
         const bad = curve.find((c) => !Number.isFinite(c.value));
         if (bad !== undefined) {
           throw new NumericsError(
@@ -182,6 +219,7 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
     budget: job.budget,
     targetCost,
     points,
+    ...(failed.length > 0 ? { failedProposals: failed } : {}),
     ...(error !== undefined ? { error } : {}),
   };
 }

@@ -66,6 +66,14 @@ export interface BenchSummary {
   readonly runs: Record<string, { meanRuns: number; meanSpent: number }>;
   /** Jobs whose optimiser failed. */
   readonly errors: { method: string; metric: string; seed: number; error: string }[];
+  /** Jobs with proposals the testbed could not answer: how many, and the first error. */
+  readonly failedProposals: {
+    method: string;
+    metric: string;
+    seed: number;
+    count: number;
+    first: string;
+  }[];
 }
 
 /** Options of {@link summarize}. */
@@ -211,6 +219,16 @@ export function summarize(
     .filter((t) => t.error !== undefined)
     .map((t) => ({ method: t.method, metric: t.metric, seed: t.seed, error: t.error as string }));
 
+  const failedProposals = trajectories
+    .filter((t) => (t.failedProposals?.length ?? 0) > 0)
+    .map((t) => ({
+      method: t.method,
+      metric: t.metric,
+      seed: t.seed,
+      count: t.failedProposals?.length ?? 0,
+      first: t.failedProposals?.[0]?.error ?? '',
+    }));
+
   return {
     testbed: first?.testbed ?? '',
     methods,
@@ -228,5 +246,6 @@ export function summarize(
     speedups,
     runs,
     errors,
+    failedProposals,
   };
 }

@@ -40,6 +40,15 @@ export interface TrajectoryPoint {
   readonly value: number;
 }
 
+/** A proposal the testbed could not answer: a failed run, charged nothing. */
+export interface FailedProposal {
+  /** Index of the run in the job's sequence (0-based). */
+  readonly run: number;
+  readonly proposal: Proposal;
+  /** The testbed's error (name: message). */
+  readonly error: string;
+}
+
 /** Everything one (method, metric, seed) job produced. */
 export interface Trajectory {
   readonly method: string;
@@ -54,6 +63,8 @@ export interface Trajectory {
   /** Cost of one run at the target fidelity (the confirmation run). */
   readonly targetCost: number;
   readonly points: readonly TrajectoryPoint[];
+  /** Proposals the testbed could not answer (e.g. steps a replayed run never reached). */
+  readonly failedProposals?: readonly FailedProposal[];
   /** Set when the optimiser threw: the trajectory stops at that point. */
   readonly error?: string;
 }

@@ -1,8 +1,18 @@
 /**
- * Recorded-runs testbeds: a CSV of real training runs (one row per run) and
- * a column mapping. Replay mode: the candidate mixtures are the recorded ones
- * and every answer is a recorded value, returned exactly; a query at an
- * unrecorded (mixture, scale, steps) point is an error that names it.
+ * Recorded runs: a CSV of real training runs and a column mapping. A row is
+ * one checkpoint `(w, m, z)` of a run with its metric values; the rows of one
+ * mixture at one size form that run's learning curve, on its own grid of
+ * steps (irregular logs welcome). The replay testbed is in ./replay.ts, the
+ * fitted one in ./fitted.ts; this file reads and checks the data.
+ *
+ * Loader checks (each a {@link DataError} naming the file, line and fix; the
+ * whole file is checked before anything is returned, so nothing is loaded
+ * half-way): a mapped column missing from the header; a weight that is not a
+ * number or is negative (named by column); weights that do not sum to 1
+ * (listing the header columns the mapping leaves out, in case a weight
+ * column is missing from it); a size not on the ladder; two rows with the
+ * same mixture, size and step but different values (both line numbers).
+ * Two identical rows are merged, with a note in `notes`.
  *
  * Mapping (JSON, validated by {@link RecordedMappingSchema}):
  * ```json
@@ -20,17 +30,12 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
   ConfigError,
-  type CurvePoint,
   DataError,
   type MetricSpec,
   type Mixture,
-  NotFoundError,
-  type ReferenceOptimum,
   type Scale,
   type StepRange,
-  type Testbed,
 } from '../core/index.ts';
-import { checkQuery, scaleIndex } from './query.ts';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be a finite number' });
 
@@ -86,6 +91,20 @@ export const RecordedMappingSchema = z.strictObject({
     scale: z.string().min(1),
     steps: z.number().int().positive().optional(),
   }),
+  /**
+   * Open the mapping as a fitted testbed (a surrogate over the runs, see
+   * ./fitted.ts) instead of a replay: `true`, or settings.
+   */
+  fit: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        seed: z.number().int().nonnegative().optional(),
+        heldOut: finite.min(0).max(0.5).optional(),
+        maxFitPoints: z.number().int().min(10).optional(),
+      }),
+    ])
+    .optional(),
 });
 
 /** A column mapping (the parsed JSON). */
@@ -111,7 +130,10 @@ export interface RecordedRuns {
   readonly scales: readonly Scale[];
   readonly metrics: readonly MetricSpec[];
   readonly steps: StepRange;
+  /** Rows, in file order (identical duplicates merged into the first). */
   readonly runs: readonly RecordedRun[];
+  /** What the loader did that the user should know (e.g. merged duplicates). */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -225,16 +247,27 @@ export function loadRecordedRuns(
     return x;
   };
   const byValue = new Map(mapping.scale.ladder.map((s) => [s.value, s.name]));
+  const used = new Set([...mixIdx, scaleIdx, stepsIdx, ...metricIdx, costIdx]);
+  const unmapped = header.filter((_, i) => !used.has(i));
   const runs: RecordedRun[] = [];
+  const seen = new Map<string, RecordedRun>();
+  const notes: string[] = [];
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r] as string[];
     const line = r + 1;
     const w = mixIdx.map((i, j) => num(row[i], line, `weight ${mixCols[j]}`, false) as number);
-    const s = w.reduce((a, b) => a + b, 0);
-    if (w.some((x) => x < 0) || Math.abs(s - 1) > tol) {
+    const neg = w.findIndex((x) => x < 0);
+    if (neg >= 0) {
       throw new DataError(
-        `runs file ${csvPath} line ${line}: mixture weights sum to ${s} (or are negative); they must be >= 0 and sum to 1 within ${tol} (mapping 'sumTolerance')`,
-        { path: csvPath, line },
+        `runs file ${csvPath} line ${line}: weight ${mixCols[neg]} is ${w[neg]}; mixture weights must be >= 0, fix the cell`,
+        { path: csvPath, line, column: mixCols[neg] },
+      );
+    }
+    const s = w.reduce((a, b) => a + b, 0);
+    if (Math.abs(s - 1) > tol) {
+      throw new DataError(
+        `runs file ${csvPath} line ${line}: mixture weights sum to ${s}; they must sum to 1 within ${tol} (mapping 'sumTolerance'). The mapping reads ${mixCols.length} weight columns (${mixCols.join(', ')}); if one is missing, add it to 'mixture'${unmapped.length > 0 ? ` (header columns the mapping leaves out: ${unmapped.join(', ')})` : ''}`,
+        { path: csvPath, line, sum: s },
       );
     }
     const scaleValue = row[scaleIdx] ?? '';
@@ -246,7 +279,13 @@ export function loadRecordedRuns(
       );
     }
     const steps = stepsIdx >= 0 ? (num(row[stepsIdx], line, 'steps', false) as number) : fixedSteps;
-    runs.push({
+    if (!Number.isInteger(steps) || steps < 1) {
+      throw new DataError(
+        `runs file ${csvPath} line ${line}: steps '${row[stepsIdx] ?? steps}' must be a positive integer; fix the cell`,
+        { path: csvPath, line },
+      );
+    }
+    const run: RecordedRun = {
       line,
       mixture: w.map((x) => x / s),
       scale,
@@ -255,7 +294,28 @@ export function loadRecordedRuns(
         num(row[i], line, `metric ${mapping.metrics[j]?.name}`, true),
       ),
       ...(costIdx >= 0 ? { cost: num(row[costIdx], line, 'cost', false) as number } : {}),
-    });
+    };
+    const key = `${mixtureKey(run.mixture)}|${scale}|${steps}`;
+    const prev = seen.get(key);
+    if (prev !== undefined) {
+      const diff = mapping.metrics.findIndex((_, j) => prev.values[j] !== run.values[j]);
+      if (diff >= 0 || prev.cost !== run.cost) {
+        const what =
+          diff >= 0
+            ? `metric ${mapping.metrics[diff]?.name}: ${String(prev.values[diff] ?? 'empty')} vs ${String(run.values[diff] ?? 'empty')}`
+            : `cost: ${String(prev.cost)} vs ${String(run.cost)}`;
+        throw new DataError(
+          `runs file ${csvPath}: lines ${prev.line} and ${line} record the same mixture at size ${scale}, ${steps} steps with different values (${what}); delete the wrong row, or map a steps column if they are different checkpoints`,
+          { path: csvPath, lines: [prev.line, line] },
+        );
+      }
+      notes.push(
+        `runs file ${csvPath}: line ${line} repeats line ${prev.line} (same mixture, size ${scale}, ${steps} steps, same values); merged`,
+      );
+      continue;
+    }
+    seen.set(key, run);
+    runs.push(run);
   }
   if (runs.length === 0)
     throw new DataError(`runs file ${csvPath} has no runs; it needs at least one data row`, {
@@ -264,9 +324,8 @@ export function loadRecordedRuns(
   const scales = [...mapping.scale.ladder]
     .sort((a, b) => a.params - b.params)
     .map((s) => ({ name: s.name, params: s.params }));
-  const allSteps = runs.map((r) => r.steps);
-  const min = Math.min(...allSteps);
-  const max = Math.max(...allSteps);
+  const min = runs.reduce((a, r) => Math.min(a, r.steps), Number.POSITIVE_INFINITY);
+  const max = runs.reduce((a, r) => Math.max(a, r.steps), 0);
   const logEvery =
     mapping.steps !== undefined && 'logEvery' in mapping.steps
       ? (mapping.steps.logEvery ?? min)
@@ -276,161 +335,22 @@ export function loadRecordedRuns(
     direction: m.direction,
     description: m.description ?? `column ${m.column}`,
   }));
-  return { mapping, csvPath, domains, scales, metrics, steps: { min, max, logEvery }, runs };
-}
-
-function mixtureKey(w: readonly number[]): string {
-  // Recorded mixtures are renormalised; keys round to 1e-9 so that a
-  // candidate passed back (or re-typed with 9+ digits) finds its run.
-  return w.map((x) => x.toFixed(9)).join(',');
-}
-
-/** Options of {@link createRecordedTestbed}. */
-export interface RecordedTestbedOptions {
-  readonly name?: string;
-  readonly description?: string;
-  /** Candidate mixtures: those recorded at every scale (default) or at any scale. */
-  readonly candidates?: 'all-scales' | 'any-scale';
+  return {
+    mapping,
+    csvPath,
+    domains,
+    scales,
+    metrics,
+    steps: { min, max, logEvery },
+    runs,
+    notes,
+  };
 }
 
 /**
- * A replay testbed over recorded runs: `evaluate` returns the recorded value
- * of the run with exactly this mixture, scale and steps.
- * Cost: with a cost column, the mean per-step recorded cost at that scale
- * times `steps`; with `formula: params`, `(N_m / N_target) steps / 100`
- * (units of 100 steps of the target model); without either, the same formula.
- * @throws ValidationError / NotFoundError on queries (see the interface contract).
+ * Key of a mixture: weights rounded to 1e-9, so that a candidate passed back
+ * (or re-typed with 9+ digits) finds its run.
  */
-export function createRecordedTestbed(
-  runs: RecordedRuns,
-  opts: RecordedTestbedOptions = {},
-): Testbed {
-  const m = runs.mapping;
-  const name = opts.name ?? m.name;
-  const target = { scale: m.target.scale, steps: m.target.steps ?? runs.steps.max };
-  const shape = {
-    name,
-    domains: runs.domains,
-    scales: runs.scales,
-    steps: runs.steps,
-    metrics: runs.metrics,
-  };
-  scaleIndex(shape, target.scale);
-  const index = new Map<string, RecordedRun>();
-  const scalesOf = new Map<string, Set<string>>();
-  const mixOf = new Map<string, Mixture>();
-  for (const r of runs.runs) {
-    const k = mixtureKey(r.mixture);
-    const key = `${k}|${r.scale}|${r.steps}`;
-    if (!index.has(key)) index.set(key, r); // first recorded run wins on duplicates
-    if (!scalesOf.has(k)) scalesOf.set(k, new Set());
-    scalesOf.get(k)?.add(r.scale);
-    if (!mixOf.has(k)) mixOf.set(k, r.mixture);
-  }
-  const candidates = [...mixOf.entries()]
-    .filter(
-      ([k]) => opts.candidates === 'any-scale' || scalesOf.get(k)?.size === runs.scales.length,
-    )
-    .map(([, w]) => w);
-  const perStepCost = new Map<string, number>();
-  if (m.cost !== undefined && 'column' in m.cost) {
-    for (const s of runs.scales) {
-      const rs = runs.runs.filter((r) => r.scale === s.name && r.cost !== undefined);
-      if (rs.length > 0)
-        perStepCost.set(
-          s.name,
-          rs.reduce((a, r) => a + (r.cost as number) / r.steps, 0) / rs.length,
-        );
-    }
-  }
-  const targetParams = (runs.scales[scaleIndex(shape, target.scale)] as Scale).params;
-  const find = (mixture: Mixture, scale: string, steps: number): RecordedRun => {
-    const r = index.get(`${mixtureKey(mixture)}|${scale}|${steps}`);
-    if (r === undefined) {
-      throw new NotFoundError(
-        `testbed '${name}' (replay) has no recorded run for mixture [${mixture.join(', ')}] at size ${scale}, ${steps} steps; query one of its ${candidates.length} candidate mixtures (see 'candidates') at a size where it was recorded`,
-        { mixture, scale, steps },
-      );
-    }
-    return r;
-  };
-  const value = (r: RecordedRun, mi: number, metric: string): number => {
-    const v = r.values[mi];
-    if (v === undefined) {
-      throw new NotFoundError(
-        `testbed '${name}': the run on line ${r.line} of ${runs.csvPath} has no value for metric '${metric}'`,
-        { line: r.line, metric },
-      );
-    }
-    return v;
-  };
-  const tb: Testbed = {
-    name,
-    description:
-      opts.description ??
-      m.description ??
-      `Replay of ${runs.runs.length} recorded runs from ${runs.csvPath} (${candidates.length} candidate mixtures)`,
-    domains: runs.domains,
-    scales: runs.scales,
-    steps: runs.steps,
-    metrics: runs.metrics,
-    target,
-    costUnit:
-      m.cost !== undefined && 'column' in m.cost
-        ? `${m.cost.unit ?? m.cost.column} (recorded '${m.cost.column}', mean per step at each size)`
-        : `100 steps of the ${target.scale} model (by parameter count)`,
-    candidates,
-    evaluate(mixture, scale, steps, metric) {
-      const q = checkQuery(shape, mixture, scale, steps, metric);
-      return value(find(mixture, scale, steps), q.metric, metric);
-    },
-    curve(mixture, scale, steps, metric) {
-      const q = checkQuery(shape, mixture, scale, steps, metric);
-      find(mixture, scale, steps);
-      const pts: CurvePoint[] = [];
-      for (const r of runs.runs) {
-        if (
-          r.scale === scale &&
-          r.steps <= steps &&
-          mixtureKey(r.mixture) === mixtureKey(mixture)
-        ) {
-          if (!pts.some((p) => p.step === r.steps))
-            pts.push({ step: r.steps, value: value(r, q.metric, metric) });
-        }
-      }
-      return pts.sort((a, b) => a.step - b.step);
-    },
-    cost(scale, steps) {
-      const s = runs.scales[scaleIndex(shape, scale)] as Scale;
-      const c = perStepCost.get(s.name);
-      if (c !== undefined) return c * steps;
-      return ((s.params / targetParams) * steps) / 100;
-    },
-    referenceOptimum(metric): ReferenceOptimum | undefined {
-      const mi = runs.metrics.findIndex((x) => x.name === metric);
-      if (mi < 0) {
-        throw new NotFoundError(
-          `unknown metric '${metric}' for testbed '${name}'; accepted metrics: ${runs.metrics.map((x) => x.name).join(', ')}`,
-          { metric },
-        );
-      }
-      const dir = (runs.metrics[mi] as MetricSpec).direction;
-      let best: { w: Mixture; v: number } | undefined;
-      for (const w of candidates) {
-        const r = index.get(`${mixtureKey(w)}|${target.scale}|${target.steps}`);
-        const v = r?.values[mi];
-        if (v === undefined) continue;
-        if (best === undefined || (dir === 'minimize' ? v < best.v : v > best.v)) best = { w, v };
-      }
-      return best === undefined
-        ? undefined
-        : {
-            metric,
-            mixture: best.w,
-            value: best.v,
-            method: `best recorded value at ${target.scale} among ${candidates.length} candidate mixtures`,
-          };
-    },
-  };
-  return tb;
+export function mixtureKey(w: readonly number[]): string {
+  return w.map((x) => x.toFixed(9)).join(',');
 }

@@ -6,15 +6,28 @@
  * - `law` — built-in scaling-law testbed (no data file);
  * - `admire-ift` — replay of `<data dir>/../runs/admire-ift-runs.csv` with the
  *   committed mapping `examples/recorded-runs/admire-mapping.json` (listed only
- *   when the CSV exists).
+ *   when the CSV exists); `admire-ift-fit` — the same runs, fitted (./fitted.ts).
+ *
+ * One way to name a testbed everywhere ({@link openTestbed}): a registered
+ * name, a recorded-runs mapping file (`*.json`), or a module path whose
+ * default export is a testbed or a factory. `fit: true` opens recorded runs
+ * in the fitted mode.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DataError, NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
+import {
+  ConfigError,
+  DataError,
+  NotFoundError,
+  type Testbed,
+  ValidationError,
+} from '../core/index.ts';
 import { packageRoot, resolveRunsDir, type TestbedDirOptions } from './data-dir.ts';
+import { createFittedTestbed } from './fitted.ts';
 import { createLawTestbed } from './law.ts';
-import { createRecordedTestbed, loadRecordedRuns, parseRecordedMapping } from './recorded-runs.ts';
+import { loadRecordedRuns, parseRecordedMapping, type RecordedMapping } from './recorded-runs.ts';
+import { createRecordedTestbed } from './replay.ts';
 import { createSlimpajamaMlp } from './slimpajama-mlp.ts';
 
 /** A registry entry as listed by {@link listTestbeds}. */
@@ -29,6 +42,7 @@ interface RecordedEntry {
   readonly name: string;
   readonly mapping: string;
   readonly csv: string;
+  readonly fit: boolean;
 }
 
 /** Built-in recorded-runs testbeds: mapping file (package-relative) and CSV (runs-dir-relative). */
@@ -37,8 +51,21 @@ const RECORDED: readonly RecordedEntry[] = [
     name: 'admire-ift',
     mapping: 'examples/recorded-runs/admire-mapping.json',
     csv: 'admire-ift-runs.csv',
+    fit: false,
+  },
+  {
+    name: 'admire-ift-fit',
+    mapping: 'examples/recorded-runs/admire-mapping.json',
+    csv: 'admire-ift-runs.csv',
+    fit: true,
   },
 ];
+
+/** Options of {@link openTestbed}: data and cache directories, and the fitted mode. */
+export interface OpenTestbedOptions extends TestbedDirOptions {
+  /** Open recorded runs as a fitted testbed (./fitted.ts) instead of a replay. */
+  readonly fit?: boolean;
+}
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -63,12 +90,99 @@ function readJson(path: string, what: string): unknown {
 }
 
 /**
+ * Reads and validates a recorded-runs mapping file.
+ * @throws DataError (exit 3) naming the file and every invalid field.
+ */
+export function readMappingFile(path: string): RecordedMapping {
+  const raw = readJson(path, 'recorded-runs mapping');
+  try {
+    return parseRecordedMapping(raw, path);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new DataError(`${err.message}; fix the mapping file (see docs/testbeds.md)`, {
+        path,
+        issues: err.issues,
+      });
+    }
+    throw err;
+  }
+}
+
+/** Where a recorded-runs testbed's data lives. */
+export interface RecordedSource {
+  readonly mappingPath: string;
+  readonly csvPath: string;
+  readonly mapping: RecordedMapping;
+  /** Whether it opens fitted (the registered `-fit` name, or `fit` in the mapping). */
+  readonly fit: boolean;
+  /** The name to give it (registered testbeds: the registered name). */
+  readonly name?: string;
+}
+
+/**
+ * The mapping and CSV of a recorded-runs testbed named by a registered name
+ * or a mapping file; undefined for other testbeds (simulators, modules).
+ * @throws DataError for an unreadable or invalid mapping file; ValidationError
+ *   when the mapping names no CSV.
+ */
+export function recordedSource(
+  nameOrPath: string,
+  opts: TestbedDirOptions = {},
+): RecordedSource | undefined {
+  const rec = RECORDED.find((r) => r.name === nameOrPath);
+  if (rec !== undefined) {
+    const mappingPath = join(packageRoot(), rec.mapping);
+    return {
+      mappingPath,
+      csvPath: join(resolveRunsDir(opts), rec.csv),
+      mapping: readMappingFile(mappingPath),
+      fit: rec.fit,
+      name: rec.name,
+    };
+  }
+  if (!looksLikePath(nameOrPath) || !nameOrPath.endsWith('.json')) return undefined;
+  const mappingPath = resolve(nameOrPath);
+  if (!existsSync(mappingPath))
+    throw new NotFoundError(`mapping file ${mappingPath} does not exist; check the path`, {
+      path: mappingPath,
+    });
+  const mapping = readMappingFile(mappingPath);
+  if (mapping.csv === undefined) {
+    throw new ValidationError(
+      `mapping ${mappingPath} names no 'csv' file; add "csv": "runs.csv" to it`,
+      { path: mappingPath },
+    );
+  }
+  return {
+    mappingPath,
+    csvPath: isAbsolute(mapping.csv) ? mapping.csv : join(dirname(mappingPath), mapping.csv),
+    mapping,
+    fit: mapping.fit !== undefined && mapping.fit !== false,
+  };
+}
+
+function openRecorded(src: RecordedSource, opts: OpenTestbedOptions): Testbed {
+  const runs = loadRecordedRuns(src.csvPath, src.mapping);
+  if (src.fit || opts.fit === true) {
+    return createFittedTestbed(runs, {
+      ...opts,
+      ...(src.name !== undefined ? { name: src.fit ? src.name : `${src.name}-fit` } : {}),
+    });
+  }
+  return createRecordedTestbed(runs, src.name !== undefined ? { name: src.name } : {});
+}
+
+/**
  * Loads a recorded-runs testbed from a mapping file. The CSV is `csvPath`
  * when given, else the mapping's `csv` resolved against the mapping file's folder.
- * @throws DataError | ConfigError
+ * @throws DataError | ValidationError
  */
-export function loadRecordedTestbed(mappingPath: string, csvPath?: string): Testbed {
-  const mapping = parseRecordedMapping(readJson(mappingPath, 'recorded-runs mapping'), mappingPath);
+export function loadRecordedTestbed(
+  mappingPath: string,
+  csvPath?: string,
+  opts: OpenTestbedOptions = {},
+): Testbed {
+  const mapping = readMappingFile(mappingPath);
   const csv =
     csvPath ??
     (mapping.csv === undefined
@@ -82,7 +196,10 @@ export function loadRecordedTestbed(mappingPath: string, csvPath?: string): Test
       { path: mappingPath },
     );
   }
-  return createRecordedTestbed(loadRecordedRuns(csv, mapping));
+  return openRecorded(
+    { mappingPath, csvPath: csv, mapping, fit: mapping.fit !== undefined && mapping.fit !== false },
+    opts,
+  );
 }
 
 /** The testbeds available by name (recorded ones only when their CSV exists). */
@@ -105,7 +222,7 @@ export function listTestbeds(opts: TestbedDirOptions = {}): TestbedListing[] {
     if (existsSync(join(resolveRunsDir(opts), r.csv))) {
       out.push({
         name: r.name,
-        description: `Replay of recorded runs ${r.csv} (mapping ${r.mapping})`,
+        description: `${r.fit ? 'Fitted surrogate of' : 'Replay of'} recorded runs ${r.csv} (mapping ${r.mapping})`,
         needsData: true,
       });
     }
@@ -114,20 +231,23 @@ export function listTestbeds(opts: TestbedDirOptions = {}): TestbedListing[] {
 }
 
 /**
- * A testbed by name: `slimpajama-mlp`, `law`, or a recorded-runs one.
+ * A testbed by name: `slimpajama-mlp`, `law`, or a recorded-runs one
+ * (`fit: true` opens recorded runs fitted).
  * @throws NotFoundError for an unknown name (listing the known ones);
- *   DataError when its data file is missing or malformed.
+ *   DataError when its data file is missing or malformed; ValidationError for
+ *   `fit` on a testbed that is not recorded runs.
  */
-export function getTestbed(name: string, opts: TestbedDirOptions = {}): Testbed {
-  if (name === 'slimpajama-mlp') return createSlimpajamaMlp(opts);
-  if (name === 'law') return createLawTestbed(opts);
-  const rec = RECORDED.find((r) => r.name === name);
-  if (rec !== undefined) {
-    return loadRecordedTestbed(
-      join(packageRoot(), rec.mapping),
-      join(resolveRunsDir(opts), rec.csv),
+export function getTestbed(name: string, opts: OpenTestbedOptions = {}): Testbed {
+  const src = RECORDED.some((r) => r.name === name) ? recordedSource(name, opts) : undefined;
+  if (src !== undefined) return openRecorded(src, opts);
+  if (opts.fit === true && (name === 'slimpajama-mlp' || name === 'law')) {
+    throw new ValidationError(
+      `--fit builds a testbed from recorded runs; '${name}' is a simulator already: drop --fit`,
+      { name },
     );
   }
+  if (name === 'slimpajama-mlp') return createSlimpajamaMlp(opts);
+  if (name === 'law') return createLawTestbed(opts);
   throw new NotFoundError(
     `unknown testbed '${name}'; known testbeds: slimpajama-mlp, law, ${RECORDED.map((r) => r.name).join(', ')}; or pass a path to a module (./my-testbed.js) or a mapping file (runs.mapping.json)`,
     { name },
@@ -160,8 +280,9 @@ export function assertTestbed(x: unknown, where: string): Testbed {
 }
 
 /**
- * Loads a user testbed module: its default export is a {@link Testbed} or a
- * (possibly async) factory `(opts) => Testbed`.
+ * Loads a user testbed module: its default export (or, failing that, its
+ * export `testbed`) is a {@link Testbed} or a (possibly async) factory
+ * `(opts) => Testbed`.
  * @throws NotFoundError when the file does not exist; ValidationError when
  *   the export is not a testbed; DataError when importing it fails.
  */
@@ -180,9 +301,19 @@ export async function loadTestbedModule(
       path: abs,
     });
   }
-  let exp = mod.default;
+  const which = mod.default !== undefined ? 'default' : 'testbed';
+  let exp = (mod as Record<string, unknown>)[which];
+  if (exp === undefined) {
+    throw new ValidationError(
+      `module ${abs} has no default export (nor an export 'testbed'); add 'export default' of a testbed object or a function returning one (see docs/testbeds.md)`,
+      { path: abs },
+    );
+  }
   if (typeof exp === 'function') exp = await (exp as (o: TestbedDirOptions) => unknown)(opts);
-  return assertTestbed(exp, `module ${abs} (default export)`);
+  return assertTestbed(
+    exp,
+    `module ${abs} (${which === 'default' ? 'default export' : "export 'testbed'"})`,
+  );
 }
 
 /** Whether a testbed argument names a file rather than a registered testbed. */
@@ -191,19 +322,23 @@ export function looksLikePath(name: string): boolean {
 }
 
 /**
- * A testbed from a CLI-style argument: a registered name, a module path
- * (`./my-testbed.js`) or a recorded-runs mapping file (`*.json`).
+ * A testbed from a CLI-style argument: a registered name, a recorded-runs
+ * mapping file (`*.json`), or a module path (`./my-testbed.mjs`, default
+ * export a testbed or a factory). `opts.fit` opens recorded runs fitted.
+ * @throws NotFoundError | DataError | ValidationError
  */
 export async function openTestbed(
   nameOrPath: string,
-  opts: TestbedDirOptions = {},
+  opts: OpenTestbedOptions = {},
 ): Promise<Testbed> {
   if (!looksLikePath(nameOrPath)) return getTestbed(nameOrPath, opts);
-  if (nameOrPath.endsWith('.json')) {
-    const abs = resolve(nameOrPath);
-    if (!existsSync(abs))
-      throw new NotFoundError(`mapping file ${abs} does not exist; check the path`, { path: abs });
-    return loadRecordedTestbed(abs);
+  const src = recordedSource(nameOrPath, opts);
+  if (src !== undefined) return openRecorded(src, opts);
+  if (opts.fit === true) {
+    throw new ValidationError(
+      `--fit builds a testbed from recorded runs (a mapping file or a registered recorded testbed); '${nameOrPath}' is a module: drop --fit`,
+      { name: nameOrPath },
+    );
   }
   return loadTestbedModule(nameOrPath, opts);
 }

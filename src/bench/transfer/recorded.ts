@@ -9,14 +9,13 @@
  * ADMIRE IFT) every run has one point. An empty metric cell becomes a missing
  * value (NaN in `values`), which the experiments skip for that metric only.
  */
-import { DataError } from '../../core/index.ts';
 import { loadRecordedRuns, type RecordedRuns } from '../../testbeds/index.ts';
 import type { RunSet, TransferRun } from './run-set.ts';
 
 /**
  * Groups recorded rows into runs.
- * @throws DataError when one run has two rows at the same step, or the
- *   runs have no common full length.
+ * (The loader has already refused two rows of one run at the same step with
+ * different values, and merged identical ones.)
  */
 export function runSetFromRecorded(recorded: RecordedRuns): RunSet {
   const groups = new Map<
@@ -35,15 +34,8 @@ export function runSetFromRecorded(recorded: RecordedRuns): RunSet {
   const runs: TransferRun[] = [];
   const counters = new Map<string, number>();
   for (const g of groups.values()) {
+    // One row per step: the loader refuses conflicting duplicates and merges identical ones.
     const rows = [...g.rows].sort((a, b) => a.steps - b.steps);
-    for (let i = 1; i < rows.length; i++) {
-      if (rows[i]?.steps === rows[i - 1]?.steps) {
-        throw new DataError(
-          `runs file ${recorded.csvPath}: lines ${rows[i - 1]?.line} and ${rows[i]?.line} record the same mixture at ${g.scale} and the same step ${rows[i]?.steps}; keep one (or add a steps column)`,
-          { path: recorded.csvPath },
-        );
-      }
-    }
     const values: Record<string, number[]> = {};
     recorded.metrics.forEach((m, j) => {
       values[m.name] = rows.map((r) => r.values[j] ?? Number.NaN);

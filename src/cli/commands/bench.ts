@@ -12,6 +12,7 @@ import {
   type BenchResult,
   isPeerMethod,
   readTrajectories,
+  resolveTestbed,
   runBenchmark,
   runPeers,
   speedupTable,
@@ -22,8 +23,10 @@ import {
 } from '../../bench/index.ts';
 import { ValidationError } from '../../core/index.ts';
 import { listOptimizers } from '../../optimizers/index.ts';
+import { looksLikePath } from '../../testbeds/index.ts';
 import { createProgress } from '../progress.ts';
 import { writeBenchReport } from './report.ts';
+import { reportFit } from './testbed.ts';
 
 /** Parses a positive integer option. */
 export function positiveInt(name: string): (v: string) => number {
@@ -102,6 +105,8 @@ export function jsonSummary(result: BenchResult, files: string[]): unknown {
 interface BenchCliOptions {
   testbed: string;
   testbedModule?: string;
+  fit?: boolean;
+  cacheDir?: string;
   methods?: string[];
   metrics: string;
   seeds: number;
@@ -124,11 +129,48 @@ function moduleUrl(p: string): string {
   return /^[a-z]+:/.test(p) ? p : pathToFileURL(isAbsolute(p) ? p : resolve(p)).href;
 }
 
+/**
+ * The testbed reference of `--testbed` (a registered name, a mapping file or a
+ * module path; paths made absolute for the workers) or `--testbed-module`
+ * (a module path: its default export, or its export `testbed`).
+ */
+export function testbedRefOf(o: {
+  testbed: string;
+  testbedModule?: string;
+  dataDir?: string;
+  cacheDir?: string;
+  fit?: boolean;
+}): TestbedRef {
+  if (o.testbedModule !== undefined) {
+    if (o.fit === true)
+      throw new ValidationError('--fit applies to recorded runs, not to --testbed-module');
+    return { module: moduleUrl(o.testbedModule) };
+  }
+  return {
+    name: looksLikePath(o.testbed) ? resolve(o.testbed) : o.testbed,
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+    ...(o.fit === true ? { fit: true } : {}),
+  };
+}
+
+/**
+ * Exit status of a finished benchmark: 0 when every job ran to the end, 4 when
+ * every job failed, 1 when some did (their errors are in the summary).
+ */
+export function benchExitCode(result: BenchResult): number {
+  const n = result.trajectories.length;
+  const failed = result.summary.errors.length;
+  if (failed === 0) return 0;
+  return failed >= n ? 4 : 1;
+}
+
 async function benchAction(o: BenchCliOptions): Promise<void> {
-  const testbed: TestbedRef =
-    o.testbedModule !== undefined
-      ? { module: moduleUrl(o.testbedModule) }
-      : { name: o.testbed, ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}) };
+  const testbed = testbedRefOf(o);
+  // Built once here: a fitted testbed prints its held-out fit quality (and
+  // caches its fits for the workers); a bad name or file fails before any job.
+  const tb = await resolveTestbed(testbed);
+  reportFit(tb, o.metrics === 'all' ? undefined : list(o.metrics));
   if ((o.html === true || o.png === true) && o.out === undefined)
     throw new ValidationError(
       `--${o.html === true ? 'html' : 'png'} writes into the results folder: add --out DIR`,
@@ -177,6 +219,13 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
     files.push(
       ...(await writeBenchReport(result, o.out, { html: o.html === true, png: o.png === true })),
     );
+  const code = benchExitCode(result);
+  if (code !== 0) {
+    process.exitCode = code;
+    process.stderr.write(
+      `mixopt bench: ${result.summary.errors.length} of ${result.trajectories.length} jobs failed (see "Failed jobs" in the summary)\n`,
+    );
+  }
   if (o.json === true) {
     process.stdout.write(`${JSON.stringify(jsonSummary(result, files))}\n`);
     return;
@@ -192,11 +241,17 @@ export function register(program: Command): void {
     .description(
       'benchmark optimisers on a testbed: trajectories, speedups (SPEC 2.6), Markdown and SVG charts',
     )
-    .option('--testbed <name>', 'testbed name', 'slimpajama-mlp')
+    .option(
+      '--testbed <name>',
+      'registered testbed name, recorded-runs mapping file (.json) or module path (./my-testbed.mjs)',
+      'slimpajama-mlp',
+    )
     .option(
       '--testbed-module <path>',
-      'a module exporting `testbed` (a Testbed) instead of --testbed',
+      'a module whose default export (or export `testbed`) is the testbed; same as --testbed PATH',
     )
+    .option('--fit', 'open recorded runs as a fitted testbed (a surrogate over the runs)')
+    .option('--cache-dir <dir>', 'cache directory (fitted testbeds, reference optima)')
     .option(
       '--methods <list>',
       'comma-separated optimiser names (default: every registered one)',

@@ -8,7 +8,10 @@
  *   mixopt testbed optimum NAME [--metric M]
  *   mixopt testbed serve NAME      (JSON lines on stdin/stdout)
  *
- * Each takes `--json` and `--data-dir DIR`; results go to stdout.
+ * NAME is a registered name, a recorded-runs mapping file or a module path.
+ * Each takes `--json`, `--data-dir DIR`, `--cache-dir DIR` and `--fit` (open
+ * recorded runs fitted; the held-out fit quality is printed on stderr);
+ * results go to stdout.
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -21,14 +24,16 @@ import {
 } from '../../core/index.ts';
 import {
   checkSteps,
+  formatFitQuality,
+  isFittedTestbed,
   isSimulatorTestbed,
   listTestbeds,
   metricIndex,
+  type OpenTestbedOptions,
   openTestbed,
   referenceOptimum,
   scaleIndex,
   searchOptimum,
-  type TestbedDirOptions,
   TestbedSession,
 } from '../../testbeds/index.ts';
 
@@ -36,13 +41,24 @@ interface CommonOpts {
   json?: boolean;
   dataDir?: string;
   cacheDir?: string;
+  fit?: boolean;
 }
 
-function dirs(o: CommonOpts): TestbedDirOptions {
+function dirs(o: CommonOpts): OpenTestbedOptions {
   return {
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+    ...(o.fit === true ? { fit: true } : {}),
   };
+}
+
+/**
+ * For a fitted testbed: fits `metrics` (default all) and prints their
+ * held-out fit quality on stderr; nothing for other testbeds.
+ */
+export function reportFit(tb: Testbed, metrics?: readonly string[]): void {
+  if (!isFittedTestbed(tb)) return;
+  process.stderr.write(`${formatFitQuality(tb.name, tb.target.scale, tb.fitQuality(metrics))}\n`);
 }
 
 /** Parses `--mixture 0.2,0.2,...` into numbers. @throws ValidationError naming the bad token. */
@@ -123,7 +139,9 @@ export function register(program: Command): void {
       .option(
         '--data-dir <dir>',
         'testbed data directory (default: $MIXOPT_DATA or ../shared/testbeds)',
-      );
+      )
+      .option('--cache-dir <dir>', 'cache directory (default: $MIXOPT_CACHE or <package>/.cache)')
+      .option('--fit', 'open recorded runs as a fitted testbed (a surrogate over the runs)');
 
   common(tbc.command('list').description('List the testbeds available by name')).action(
     (o: CommonOpts) => {
@@ -148,6 +166,7 @@ export function register(program: Command): void {
       .description('Domains, scales, steps, metrics, target and cost of a testbed'),
   ).action(async (name: string, o: CommonOpts) => {
     const tb = await openTestbed(name, dirs(o));
+    reportFit(tb);
     const d = describe(tb);
     if (o.json === true) return out(JSON.stringify(d));
     const lines = [
@@ -190,6 +209,7 @@ export function register(program: Command): void {
       const w = parseMixtureArg(o.mixture);
       checkEval(tb, w, o.size, o.steps, o.metric);
       const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+      reportFit(tb, metrics);
       const values: Record<string, number> = {};
       for (const m of metrics) values[m] = tb.evaluate(w, o.size, o.steps, m);
       const cost = tb.cost(o.size, o.steps);
@@ -254,14 +274,14 @@ export function register(program: Command): void {
         '--steps <steps>',
         'search at this many steps instead of the target (simulators only)',
         parseSteps,
-      )
-      .option('--cache-dir <dir>', 'cache directory (default: $MIXOPT_CACHE or <package>/.cache)'),
+      ),
   ).action(
     async (name: string, o: CommonOpts & { metric?: string; size?: string; steps?: number }) => {
       const d = dirs(o);
       const tb = await openTestbed(name, d);
       if (o.metric !== undefined) metricIndex(tb, o.metric);
       const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+      reportFit(tb, metrics);
       const at = { scale: o.size ?? tb.target.scale, steps: o.steps ?? tb.target.steps };
       scaleIndex(tb, at.scale);
       checkSteps(tb, at.steps);

@@ -35,11 +35,14 @@ import {
   transferTable,
 } from '../../bench/index.ts';
 import { DataError, type Testbed, ValidationError } from '../../core/index.ts';
-import { getTestbed } from '../../testbeds/index.ts';
+import { openTestbed, readMappingFile, recordedSource } from '../../testbeds/index.ts';
+import { reportFit } from './testbed.ts';
 
 interface TransferCliOptions {
   testbed: string;
   dataDir?: string;
+  cacheDir?: string;
+  fit?: boolean;
   runs?: string;
   mapping?: string;
   experiments: string;
@@ -155,25 +158,6 @@ export function parseExperiments(v: string, supported: readonly ExperimentId[]):
   return ids as ExperimentId[];
 }
 
-function readMapping(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new DataError(
-      `cannot read mapping file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); check the path`,
-      { path },
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new DataError(`mapping file ${path} is not valid JSON: ${(err as Error).message}`, {
-      path,
-    });
-  }
-}
-
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
@@ -213,6 +197,12 @@ async function action(o: TransferCliOptions): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   let runSet: RunSet;
   let testbed: Testbed | undefined;
+  const dirs = {
+    ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+    ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+    ...(o.fit === true ? { fit: true } : {}),
+  };
+  const recorded = o.runs === undefined ? recordedSource(o.testbed, dirs) : undefined;
   const metrics =
     o.metrics.trim() === 'all' ? undefined : o.metrics.split(',').map((s) => s.trim());
   if (o.runs !== undefined || o.mapping !== undefined) {
@@ -221,10 +211,15 @@ async function action(o: TransferCliOptions): Promise<void> {
         'the recorded-runs variant needs both --runs FILE (the CSV) and --mapping FILE (its column mapping JSON)',
       );
     }
-    runSet = loadRunSet(o.runs, readMapping(o.mapping));
+    runSet = loadRunSet(o.runs, readMappingFile(o.mapping));
     log(`transfer: ${runSet.runs.length} recorded runs from ${o.runs}`);
+  } else if (recorded !== undefined && !recorded.fit && o.fit !== true) {
+    // Recorded runs (a mapping file or a registered replay): the study runs on the runs themselves.
+    runSet = loadRunSet(recorded.csvPath, recorded.mapping);
+    log(`transfer: ${runSet.runs.length} recorded runs from ${recorded.csvPath}`);
   } else {
-    testbed = getTestbed(o.testbed, o.dataDir !== undefined ? { dataDir: o.dataDir } : {});
+    testbed = await openTestbed(o.testbed, dirs);
+    reportFit(testbed, metrics);
     log(`transfer: generating the run set from ${testbed.name} (seed ${o.runSetSeed}) ...`);
     runSet = generateRunSet(testbed, {
       seed: o.runSetSeed,
@@ -307,8 +302,14 @@ export function register(program: Command): void {
     .description(
       'Scale-transfer study: how well do smaller models and partial runs predict held-out runs (E1..E8)?',
     )
-    .option('--testbed <name>', 'testbed to generate the run set from', 'slimpajama-mlp')
+    .option(
+      '--testbed <name>',
+      'testbed to generate the run set from (name, mapping file or module path); recorded runs are used as they are unless --fit',
+      'slimpajama-mlp',
+    )
+    .option('--fit', 'open recorded runs as a fitted testbed and generate the run set from it')
     .option('--data-dir <dir>', 'directory of testbed data files')
+    .option('--cache-dir <dir>', 'cache directory (fitted testbeds)')
     .option('--runs <file>', 'recorded runs (CSV) instead of a testbed')
     .option('--mapping <file>', 'column mapping (JSON) of --runs, as for recorded-runs testbeds')
     .option('--experiments <list>', "'all' or a list such as E1,E2,E6", 'all')

@@ -69,7 +69,7 @@ describe('loadRunSet (recorded runs through the recorded-runs loader)', () => {
     );
     assert.throws(
       () => loadRunSet(dup, m),
-      /lines 2 and 3 record the same mixture at small and the same step 100/,
+      /lines 2 and 3 record the same mixture at size small, 100 steps with different values \(metric acc: 0\.2 vs 0\.1\)/,
     );
   });
   it('reports a missing column, a non-numeric value and a mixture off the simplex', () => {
