@@ -112,7 +112,7 @@ export function loadMlpModel(path: string): MlpModel {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new DataError(
-      `cannot read testbed file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --data-dir DIR or set MIXOPT_DATA to a directory containing slimpajama-mlp.json (default: ../shared/testbeds next to the package)`,
+      `cannot read testbed file ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --data-dir DIR or set MIXOPT_DATA to a directory containing slimpajama-mlp.json (docs/testbeds.md: where the data is looked for)`,
       { path },
     );
   }

@@ -5,8 +5,10 @@
  * - `slimpajama-mlp` — the paper's simulator (needs the data directory);
  * - `law` — built-in scaling-law testbed (no data file);
  * - `admire-ift` — replay of `<data dir>/../runs/admire-ift-runs.csv` with the
- *   committed mapping `examples/recorded-runs/admire-mapping.json` (listed only
- *   when the CSV exists); `admire-ift-fit` — the same runs, fitted (./fitted.ts).
+ *   committed mapping `examples/recorded-runs/admire-mapping.json`;
+ *   `admire-ift-fit` — the same runs, fitted (./fitted.ts).
+ *
+ * {@link listTestbeds} lists every one, with whether its data files are found.
  *
  * One way to name a testbed everywhere ({@link openTestbed}): a registered
  * name, a recorded-runs mapping file (`*.json`), or a module path whose
@@ -23,7 +25,13 @@ import {
   type Testbed,
   ValidationError,
 } from '../core/index.ts';
-import { packageRoot, resolveRunsDir, type TestbedDirOptions } from './data-dir.ts';
+import {
+  dataDirHelp,
+  packageRoot,
+  resolveDataDir,
+  resolveRunsDir,
+  type TestbedDirOptions,
+} from './data-dir.ts';
 import { createFittedTestbed } from './fitted.ts';
 import { createLawTestbed } from './law.ts';
 import { loadRecordedRuns, parseRecordedMapping, type RecordedMapping } from './recorded-runs.ts';
@@ -36,6 +44,10 @@ export interface TestbedListing {
   readonly description: string;
   /** Whether it reads files from the data directory. */
   readonly needsData: boolean;
+  /** Whether those files are found (always true for built-in testbeds). */
+  readonly available: boolean;
+  /** The file it reads (absolute), for testbeds that need data. */
+  readonly dataFile?: string;
 }
 
 interface RecordedEntry {
@@ -202,30 +214,38 @@ export function loadRecordedTestbed(
   );
 }
 
-/** The testbeds available by name (recorded ones only when their CSV exists). */
+/**
+ * The testbeds known by name, each with whether its data files are found in
+ * the data directory (see {@link resolveDataDir}).
+ */
 export function listTestbeds(opts: TestbedDirOptions = {}): TestbedListing[] {
+  const mlp = join(resolveDataDir(opts), 'slimpajama-mlp.json');
   const out: TestbedListing[] = [
     {
       name: 'slimpajama-mlp',
       description:
         "The paper's simulator: an MLP trained on 472 SlimPajama pre-training runs (OLMo 20M..1B, 5 domains, 11 metrics)",
       needsData: true,
+      available: existsSync(mlp),
+      dataFile: mlp,
     },
     {
       name: 'law',
       description:
         'Built-in scaling-law testbed with cross-domain transfer (no data file; calibrated to slimpajama-mlp)',
       needsData: false,
+      available: true,
     },
   ];
   for (const r of RECORDED) {
-    if (existsSync(join(resolveRunsDir(opts), r.csv))) {
-      out.push({
-        name: r.name,
-        description: `${r.fit ? 'Fitted surrogate of' : 'Replay of'} recorded runs ${r.csv} (mapping ${r.mapping})`,
-        needsData: true,
-      });
-    }
+    const csv = join(resolveRunsDir(opts), r.csv);
+    out.push({
+      name: r.name,
+      description: `${r.fit ? 'Fitted surrogate of' : 'Replay of'} recorded runs ${r.csv} (mapping ${r.mapping})`,
+      needsData: true,
+      available: existsSync(csv),
+      dataFile: csv,
+    });
   }
   return out;
 }
@@ -239,7 +259,15 @@ export function listTestbeds(opts: TestbedDirOptions = {}): TestbedListing[] {
  */
 export function getTestbed(name: string, opts: OpenTestbedOptions = {}): Testbed {
   const src = RECORDED.some((r) => r.name === name) ? recordedSource(name, opts) : undefined;
-  if (src !== undefined) return openRecorded(src, opts);
+  if (src !== undefined) {
+    if (!existsSync(src.csvPath)) {
+      throw new DataError(
+        `testbed '${name}' needs ${src.csvPath}, which is absent: recorded runs go in the 'runs' folder beside the testbed data folder. ${dataDirHelp(opts)}`,
+        { path: src.csvPath },
+      );
+    }
+    return openRecorded(src, opts);
+  }
   if (opts.fit === true && (name === 'slimpajama-mlp' || name === 'law')) {
     throw new ValidationError(
       `--fit builds a testbed from recorded runs; '${name}' is a simulator already: drop --fit`,

@@ -10,7 +10,7 @@
  * so a full 1B run of 19,700 steps costs 197.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import {
@@ -22,7 +22,7 @@ import {
   type Scale,
   type StepRange,
 } from '../core/index.ts';
-import { resolveDataDir, type TestbedDirOptions } from './data-dir.ts';
+import { dataDirHelp, resolveDataDir, type TestbedDirOptions } from './data-dir.ts';
 import { loadMlpModel, MlpEvaluator, type MlpModel } from './mlp-simulator.ts';
 import { checkQuery, loggedSteps, metricIndex, scaleIndex } from './query.ts';
 import { referenceOptimum } from './reference-optimum.ts';
@@ -151,6 +151,12 @@ export type SlimpajamaOptions = TestbedDirOptions;
 export function createSlimpajamaMlp(opts: SlimpajamaOptions = {}): SimulatorTestbed {
   const dir = resolveDataDir(opts);
   const modelPath = join(dir, 'slimpajama-mlp.json');
+  if (!existsSync(modelPath)) {
+    throw new DataError(
+      `testbed 'slimpajama-mlp' needs slimpajama-mlp.json and slimpajama-flops.csv; ${modelPath} is absent. ${dataDirHelp(opts)}`,
+      { path: modelPath },
+    );
+  }
   const model = loadMlpModel(modelPath);
   const fingerprint = createHash('sha256')
     .update(readFileSync(modelPath))

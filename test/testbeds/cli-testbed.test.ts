@@ -154,8 +154,23 @@ describe('mixopt testbed (CLI)', () => {
     const r = await run(['testbed', 'info', 'slimpajama-mlp', '--data-dir', dir, '--json']);
     assert.equal(r.code, 3, r.stderr);
     assert.ok(r.stderr.includes(join(dir, 'slimpajama-mlp.json')));
-    assert.match(r.stderr, /--data-dir DIR or set MIXOPT_DATA/);
+    assert.match(r.stderr, /pass --data-dir DIR \/ set MIXOPT_DATA=DIR/);
+    assert.match(
+      r.stderr,
+      /mixopt does not ship testbed data: copy the files into \S+mixopt[/\\]testbeds/,
+    );
     assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'E_DATA');
+  });
+
+  it('list marks the testbeds whose data is missing and says where to put it', async () => {
+    const dir = join(tempDir('cli-nodata'), 'absent');
+    const r = await run(['testbed', 'list', '--data-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^slimpajama-mlp\s+MISSING\s/m);
+    assert.match(r.stdout, /^law\s+built-in\s/m);
+    assert.match(r.stdout, /^admire-ift\s+MISSING\s/m);
+    assert.ok(r.stdout.includes(`slimpajama-mlp (${join(dir, 'slimpajama-mlp.json')})`), r.stdout);
+    assert.ok(r.stdout.includes(`Looked in: ${dir} (--data-dir, absent)`), r.stdout);
   });
 
   it('optimum --json reports a mixture and value per metric (law, temp cache)', async () => {

@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { NotFoundError, ValidationError } from '../../src/core/index.ts';
+import { DataError, NotFoundError, ValidationError } from '../../src/core/index.ts';
 import {
+  dataDirCandidates,
+  dataDirHelp,
   getTestbed,
   listTestbeds,
   loadTestbedModule,
   openTestbed,
+  packageRoot,
   resolveCacheDir,
   resolveDataDir,
+  userDataDir,
 } from '../../src/testbeds/index.ts';
 import { HAVE_ADMIRE, tempDir } from './helpers.ts';
 
@@ -25,14 +29,33 @@ const tb = {
 `;
 
 describe('registry', () => {
-  it('lists slimpajama-mlp and law (and admire-ift when its CSV exists)', () => {
-    const names = listTestbeds().map((t) => t.name);
-    assert.deepEqual(names.slice(0, 2), ['slimpajama-mlp', 'law']);
-    assert.equal(names.includes('admire-ift'), HAVE_ADMIRE);
-    assert.equal(listTestbeds().find((t) => t.name === 'law')?.needsData, false);
+  it('lists every testbed, marking those whose data is missing', () => {
+    const all = listTestbeds();
     assert.deepEqual(
-      listTestbeds({ dataDir: join(tempDir('empty'), 'testbeds') }).map((t) => t.name),
-      ['slimpajama-mlp', 'law'],
+      all.map((t) => t.name),
+      ['slimpajama-mlp', 'law', 'admire-ift', 'admire-ift-fit'],
+    );
+    assert.equal(all.find((t) => t.name === 'law')?.needsData, false);
+    assert.equal(all.find((t) => t.name === 'law')?.available, true);
+    assert.equal(all.find((t) => t.name === 'admire-ift')?.available, HAVE_ADMIRE);
+    const empty = join(tempDir('empty'), 'testbeds');
+    const none = listTestbeds({ dataDir: empty });
+    assert.deepEqual(
+      none.map((t) => [t.name, t.available]),
+      [
+        ['slimpajama-mlp', false],
+        ['law', true],
+        ['admire-ift', false],
+        ['admire-ift-fit', false],
+      ],
+    );
+    assert.equal(none[0]?.dataFile, join(empty, 'slimpajama-mlp.json'));
+    assert.throws(
+      () => getTestbed('admire-ift', { dataDir: empty }),
+      (e: unknown) =>
+        e instanceof DataError &&
+        e.message.includes(join(empty, '..', 'runs', 'admire-ift-runs.csv')) &&
+        e.message.includes('--data-dir'),
     );
   });
 
@@ -43,27 +66,43 @@ describe('registry', () => {
     );
   });
 
-  it('directories: option > env > default', () => {
-    const prev = { d: process.env.MIXOPT_DATA, c: process.env.MIXOPT_CACHE };
+  it('directories: option > env > per-user folder > development checkout', () => {
+    const keys = ['MIXOPT_DATA', 'MIXOPT_CACHE', 'XDG_DATA_HOME'] as const;
+    const prev = keys.map((k) => process.env[k]);
     try {
-      delete process.env.MIXOPT_DATA;
-      delete process.env.MIXOPT_CACHE;
+      for (const k of keys) delete process.env[k];
+      const xdg = tempDir('xdg');
+      process.env.XDG_DATA_HOME = xdg;
+      // No per-user folder yet: the checkout's ../shared/testbeds (this is a development checkout).
       assert.match(resolveDataDir(), /shared[/\\]testbeds$/);
+      assert.deepEqual(
+        dataDirCandidates().map((c) => [c.source, c.exists]),
+        [
+          ['user', false],
+          ['checkout', existsSync(join(packageRoot(), '..', 'shared', 'testbeds'))],
+        ],
+      );
+      assert.equal(userDataDir(), join(xdg, 'mixopt', 'testbeds'));
       assert.match(resolveCacheDir(), /\.cache$/);
+      // The per-user folder, once it exists, comes before the checkout.
+      mkdirSync(join(xdg, 'mixopt', 'testbeds'), { recursive: true });
+      assert.equal(resolveDataDir(), join(xdg, 'mixopt', 'testbeds'));
       process.env.MIXOPT_DATA = '/tmp/a';
       process.env.MIXOPT_CACHE = '/tmp/c';
       assert.equal(resolveDataDir(), '/tmp/a');
       assert.equal(resolveCacheDir(), '/tmp/c');
       assert.equal(resolveDataDir({ dataDir: '/tmp/b' }), '/tmp/b');
       assert.equal(resolveCacheDir({ cacheDir: '/tmp/d' }), '/tmp/d');
+      // An explicit folder is used even when absent, and the help names it and the per-user folder.
+      const help = dataDirHelp({ dataDir: '/tmp/b-absent' });
+      assert.ok(help.includes('/tmp/b-absent (--data-dir, absent)'), help);
+      assert.ok(help.includes(join(xdg, 'mixopt', 'testbeds')), help);
     } finally {
-      for (const [k, v] of [
-        ['MIXOPT_DATA', prev.d],
-        ['MIXOPT_CACHE', prev.c],
-      ] as const) {
+      keys.forEach((k, i) => {
+        const v = prev[i];
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
-      }
+      });
     }
   });
 

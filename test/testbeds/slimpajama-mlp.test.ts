@@ -7,6 +7,7 @@ import {
   createSlimpajamaMlp,
   getTestbed,
   type SimulatorTestbed,
+  userDataDir,
 } from '../../src/testbeds/index.ts';
 import { DATA_DIR, needsData, tempDir } from './helpers.ts';
 
@@ -213,7 +214,9 @@ describe('slimpajama-mlp data errors', { skip: needsData }, () => {
         e instanceof DataError &&
         e.message.includes(join(dir, 'slimpajama-mlp.json')) &&
         /--data-dir/.test(e.message) &&
-        /MIXOPT_DATA/.test(e.message),
+        /MIXOPT_DATA/.test(e.message) &&
+        /does not ship testbed data/.test(e.message) &&
+        e.message.includes(userDataDir()),
     );
   });
 

@@ -24,6 +24,7 @@ import {
 } from '../../core/index.ts';
 import {
   checkSteps,
+  dataDirHelp,
   formatFitQuality,
   isFittedTestbed,
   isSimulatorTestbed,
@@ -138,9 +139,12 @@ export function register(program: Command): void {
       .option('--json', 'machine-readable output on stdout')
       .option(
         '--data-dir <dir>',
-        'testbed data directory (default: $MIXOPT_DATA or ../shared/testbeds)',
+        'testbed data directory (default: $MIXOPT_DATA, else ~/.local/share/mixopt/testbeds, else ../shared/testbeds beside a development checkout)',
       )
-      .option('--cache-dir <dir>', 'cache directory (default: $MIXOPT_CACHE or <package>/.cache)')
+      .option(
+        '--cache-dir <dir>',
+        'cache directory (default: $MIXOPT_CACHE, else .cache/ in a development checkout, else ~/.cache/mixopt)',
+      )
       .option('--fit', 'open recorded runs as a fitted testbed (a surrogate over the runs)');
 
   common(tbc.command('list').description('List the testbeds available by name')).action(
@@ -150,9 +154,19 @@ export function register(program: Command): void {
       out(
         table([
           ['NAME', 'DATA', 'DESCRIPTION'],
-          ...items.map((t) => [t.name, t.needsData ? 'file' : 'built-in', t.description]),
+          ...items.map((t) => [
+            t.name,
+            !t.needsData ? 'built-in' : t.available ? 'found' : 'MISSING',
+            t.description,
+          ]),
         ]),
       );
+      const missing = items.filter((t) => !t.available);
+      if (missing.length > 0) {
+        out(
+          `\nMISSING: ${missing.map((t) => `${t.name} (${t.dataFile})`).join(', ')}.\n${dataDirHelp(dirs(o))}`,
+        );
+      }
     },
   );
 
