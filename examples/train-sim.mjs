@@ -13,12 +13,19 @@
 // --delay-ms sleeps between logged steps (to watch a study run, or to test
 // Ctrl-C and resume); --crash-at exits with status 1 at that step (to see a
 // failed trial).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { register } from 'tsx/esm/api';
 
-register();
-const { getTestbed } = await import('../src/testbeds/index.ts');
+// In a development checkout, the testbeds come from the sources (through tsx,
+// a dev dependency); in an installed package, from the compiled library.
+const source = new URL('../src/testbeds/index.ts', import.meta.url);
+let getTestbed;
+if (existsSync(source)) {
+  (await import('tsx/esm/api')).register();
+  ({ getTestbed } = await import(source.href));
+} else {
+  ({ getTestbed } = await import('mixopt'));
+}
 
 const { values: args } = parseArgs({
   options: {

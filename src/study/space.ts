@@ -9,6 +9,7 @@
  */
 import type { SearchSpace, StudyConfig } from '../core/index.ts';
 import { NotFoundError, ValidationError } from '../core/index.ts';
+import { parseStudyConfig, type StudyConfigInput } from './config.ts';
 
 /** The cost function `c(scale, steps)` of a study, in units of 100 target steps. */
 export function studyCost(config: StudyConfig): (scale: string, steps: number) => number {
@@ -34,7 +35,18 @@ export function studyCost(config: StudyConfig): (scale: string, steps: number) =
   };
 }
 
-/** The search space an optimiser sees for a study. */
+/**
+ * The search space an optimiser sees for a study config, for code that drives
+ * an optimiser itself (`createOptimizer(method, { space: searchSpace(config), seed })`)
+ * instead of going through a {@link Study}. `config` is a study config as
+ * written in a study file or an already validated one.
+ * @throws ConfigError listing every problem of `config`.
+ */
+export function searchSpace(config: StudyConfigInput | StudyConfig): SearchSpace {
+  return spaceFromStudy(parseStudyConfig(config));
+}
+
+/** The search space an optimiser sees for a validated study config. */
 export function spaceFromStudy(config: StudyConfig): SearchSpace {
   const cost = studyCost(config);
   const bounded = config.domains.some((d) => d.min > 0 || d.max < 1);

@@ -26,9 +26,10 @@ import type {
 } from '../core/index.ts';
 import { isBetter, Rng, ValidationError, validateMixture } from '../core/index.ts';
 import { createOptimizer } from '../optimizers/index.ts';
+import { parseStudyConfig, type StudyConfigInput } from './config.ts';
 import { historyFromStudy, metricCurves, studySpend } from './history.ts';
 import { spaceFromStudy } from './space.ts';
-import { reportableMetrics } from './store.ts';
+import { reportableMetrics, SqliteStudyStore } from './store.ts';
 
 /** Builds an optimiser by method name (default: the registry in `optimizers/`). */
 export type OptimizerBuilder = (method: string, ctx: OptimizerContext) => Optimizer;
@@ -37,6 +38,23 @@ export type OptimizerBuilder = (method: string, ctx: OptimizerContext) => Optimi
 export interface StudyOptions {
   /** Replaces the optimiser registry (tests, user optimisers). */
   readonly optimizer?: OptimizerBuilder;
+}
+
+/** Where a study lives: a SQLite file path (created when absent; `':memory:'` for a throwaway one) or an open store. */
+export type StudyDb = string | StudyStore;
+
+/** Options of {@link Study.create}. */
+export interface StudyCreateOptions extends StudyOptions {
+  /** The database to create the study in. */
+  readonly db: StudyDb;
+}
+
+function openDb(db: StudyDb): StudyStore {
+  return typeof db === 'string' ? SqliteStudyStore.open(db) : db;
+}
+
+function isStore(x: unknown): x is StudyStore {
+  return typeof (x as Partial<StudyStore> | null)?.createStudy === 'function';
 }
 
 /** Options of {@link Study.ask}. */
@@ -66,8 +84,51 @@ export class Study {
     this.build = options.optimizer ?? createOptimizer;
   }
 
-  /** Creates `config` in `store` and returns it as a study. @throws StateError when the name exists */
-  static create(store: StudyStore, config: StudyConfig, options: StudyOptions = {}): Study {
+  /**
+   * Creates a study and returns it.
+   *
+   * `Study.create(config, { db })`: `config` as written in a study file (a
+   * {@link StudyConfigInput}: defaults not yet applied) or an already validated
+   * {@link StudyConfig}; `db` a SQLite path or an open store. The older form
+   * `Study.create(store, config, options?)` takes a validated config.
+   *
+   * @example
+   * const study = Study.create(
+   *   { name: 'demo', domains: ['web', 'code'], scales: [{ name: '1B', params: 1e9 }],
+   *     steps: { min: 100, max: 1000, logEvery: 100 }, target: { scale: '1B', steps: 1000 },
+   *     metric: { name: 'loss', direction: 'minimize' } },
+   *   { db: 'mixopt.db' },
+   * );
+   * @throws ConfigError listing every problem of `config`; StateError when a
+   *   study of that name exists; NotFoundError for an unknown optimiser method.
+   */
+  static create(config: StudyConfigInput | StudyConfig, options: StudyCreateOptions): Study;
+  static create(store: StudyStore, config: StudyConfig, options?: StudyOptions): Study;
+  static create(
+    a: StudyStore | StudyConfigInput | StudyConfig,
+    b: StudyConfig | StudyCreateOptions,
+    c: StudyOptions = {},
+  ): Study {
+    if (isStore(a)) return Study.createIn(a, b as StudyConfig, c);
+    const o = b as StudyCreateOptions;
+    if (o === undefined || (typeof o.db !== 'string' && !isStore(o.db))) {
+      throw new ValidationError(
+        "Study.create(config, { db }) needs db: a SQLite file path (e.g. 'mixopt.db') or an open store",
+        { db: o?.db },
+      );
+    }
+    return Study.createIn(openDb(o.db), parseStudyConfig(a), o);
+  }
+
+  /**
+   * Opens an existing study: `name` may be omitted when the database holds one study.
+   * @throws NotFoundError when there is no such study (naming the ones there are).
+   */
+  static open(db: StudyDb, name?: string, options: StudyOptions = {}): Study {
+    return new Study(openDb(db), name, options);
+  }
+
+  private static createIn(store: StudyStore, config: StudyConfig, options: StudyOptions): Study {
     // Build the optimiser once now, so an unknown method or bad settings fail at creation.
     const build = options.optimizer ?? createOptimizer;
     build(config.optimizer.method, {

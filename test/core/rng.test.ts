@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng, ValidationError } from '../../src/index.ts';
+import { Rng, ValidationError } from '../internals.ts';
 
 describe('Rng', () => {
   it('same seed gives bit-identical draws', () => {

@@ -9,7 +9,7 @@ import {
   type JobReport,
   parseMetricLines,
   type TrialSpec,
-} from '../../src/index.ts';
+} from '../internals.ts';
 
 const trial: TrialSpec = {
   study: 's',

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
+import { cli, finished, spawnCli } from '../cli/study-helpers.ts';
 import {
   createSlurmExecutor,
   type Executor,
@@ -26,8 +27,7 @@ import {
   SqliteStudyStore,
   Study,
   type TrialSpec,
-} from '../../src/index.ts';
-import { cli, finished, spawnCli } from '../cli/study-helpers.ts';
+} from '../internals.ts';
 import { executorContract } from './contract.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');

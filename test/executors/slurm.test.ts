@@ -30,7 +30,7 @@ import {
   slurmTime,
   type TrialSpec,
   ValidationError,
-} from '../../src/index.ts';
+} from '../internals.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mixopt-slurm-unit-'));
 

@@ -9,7 +9,7 @@ import {
   Rng,
   scaleLengthscales,
   ValidationError,
-} from '../../src/index.ts';
+} from '../internals.ts';
 import { assertClose, centralDiff, toyData } from './helpers.ts';
 
 const d = 3;

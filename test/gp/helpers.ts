@@ -1,6 +1,6 @@
 // Shared helpers for the GP tests: random data and central finite differences.
 import assert from 'node:assert/strict';
-import { Rng } from '../../src/index.ts';
+import { Rng } from '../internals.ts';
 
 /** n×d uniform inputs on [0,1) and a smooth noisy response. */
 export function toyData(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Kernel, type KernelSpec, Rng, ValidationError } from '../../src/index.ts';
+import { Kernel, type KernelSpec, Rng, ValidationError } from '../internals.ts';
 import { assertClose, centralDiff } from './helpers.ts';
 
 const d = 4;

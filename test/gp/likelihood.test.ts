@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { HyperLayout } from '../../src/gp/hyperparameters.ts';
 import { Kernel } from '../../src/gp/kernel.ts';
 import { LIKELIHOOD_TUNING, MarginalLikelihood } from '../../src/gp/likelihood.ts';
-import { type KernelSpec, type MeanSpec, type PriorSpec, Rng } from '../../src/index.ts';
+import { type KernelSpec, type MeanSpec, type PriorSpec, Rng } from '../internals.ts';
 import { assertClose, centralDiff, toyData } from './helpers.ts';
 
 interface Config {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { conditionGP, fitGP, type GPHyperparameters, type GPOptions } from '../../src/index.ts';
+import { conditionGP, fitGP, type GPHyperparameters, type GPOptions } from '../internals.ts';
 import { assertClose } from './helpers.ts';
 
 interface Case {

@@ -9,7 +9,7 @@ import {
   parseStudyConfig,
   studyCost,
   studyJsonSchema,
-} from '../../src/index.ts';
+} from '../internals.ts';
 import { smallConfig, tempDir } from './helpers.ts';
 
 /** The issues of a config that must fail. */

@@ -7,7 +7,7 @@ import {
   Study,
   studySpend,
   ValidationError,
-} from '../../src/index.ts';
+} from '../internals.ts';
 import { smallConfig, tempDb } from './helpers.ts';
 
 describe('study history', () => {

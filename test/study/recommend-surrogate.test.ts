@@ -11,7 +11,7 @@ import {
   runStudy,
   SqliteStudyStore,
   Study,
-} from '../../src/index.ts';
+} from '../internals.ts';
 import { lawConfig, tempDir } from './helpers.ts';
 
 /** A small mfms-bo study on the law testbed, run by the simulator executor. */

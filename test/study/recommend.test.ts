@@ -11,7 +11,7 @@ import {
   recommendStudy,
   SqliteStudyStore,
   Study,
-} from '../../src/index.ts';
+} from '../internals.ts';
 import { smallConfig, tempDb } from './helpers.ts';
 
 const pred = (mean: number, std: number): Prediction => ({

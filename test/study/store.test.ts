@@ -11,7 +11,7 @@ import {
   StateError,
   Study,
   ValidationError,
-} from '../../src/index.ts';
+} from '../internals.ts';
 import { smallConfig, tempDb } from './helpers.ts';
 
 function open(clock?: () => number, over: Record<string, unknown> = {}) {
