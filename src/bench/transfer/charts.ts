@@ -11,26 +11,27 @@ import { paperR2 } from './paper.ts';
 /** Lowest R² drawn; bars below are clipped at it (the CSV has the exact values). */
 export const R2_FLOOR = -0.25;
 
+/** One bar: a cell's value with its ± one-std whisker (already clipped to the axis). */
+interface Bar {
+  readonly experiment: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly paper?: number | null;
+}
+
 /**
- * Grouped bars: R² (mean over seeds) per experiment (groups) and metric
- * (bars), with ± one std over seeds and the paper's R² as black ticks.
+ * Grouped bars per experiment (groups) and metric (bars) with a whisker of
+ * ± one std over seeds, and black ticks for `paper` values when present.
  */
-export function r2ChartSpec(
+function groupedBars(
   result: TransferResult,
-  title = 'Held-out R² by experiment and metric',
+  title: string,
+  values: readonly Bar[],
+  axis: { readonly title: string; readonly domain: readonly [number, number] },
 ): TopLevelSpec {
-  const values = result.cells.map((c) => {
-    const r2 = Math.max(R2_FLOOR, c.r2);
-    return {
-      experiment: c.experiment,
-      metric: c.metric,
-      r2,
-      lo: Math.max(R2_FLOOR, c.r2 - c.r2Std),
-      hi: Math.max(R2_FLOOR, Math.min(1, c.r2 + c.r2Std)),
-      paper: paperR2(c.experiment, c.metric) ?? null,
-    };
-  });
-  const y = { type: 'quantitative' as const, scale: { domain: [R2_FLOOR, 1] } };
+  const y = { type: 'quantitative' as const, scale: { domain: [...axis.domain] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -45,7 +46,7 @@ export function r2ChartSpec(
       {
         mark: { type: 'bar', clip: true },
         encoding: {
-          y: { ...y, field: 'r2', title: `R² (clipped at ${R2_FLOOR})` },
+          y: { ...y, field: 'value', title: axis.title },
           color: { field: 'metric', type: 'nominal', title: 'metric', legend: { labelLimit: 400 } },
         },
       },
@@ -53,13 +54,67 @@ export function r2ChartSpec(
         mark: { type: 'rule', color: '#333', clip: true },
         encoding: { y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
       },
-      {
-        transform: [{ filter: 'datum.paper !== null' }],
-        mark: { type: 'tick', color: 'black', thickness: 2, clip: true },
-        encoding: { y: { ...y, field: 'paper' } },
-      },
+      ...(values.some((v) => v.paper !== undefined && v.paper !== null)
+        ? [
+            {
+              transform: [{ filter: 'datum.paper !== null' }],
+              mark: { type: 'tick', color: 'black', thickness: 2, clip: true },
+              encoding: { y: { ...y, field: 'paper' } },
+            },
+          ]
+        : []),
     ],
   } as TopLevelSpec;
+}
+
+/**
+ * Grouped bars: R² (mean over seeds) per experiment (groups) and metric
+ * (bars), with ± one std over seeds and the paper's R² as black ticks.
+ */
+export function r2ChartSpec(
+  result: TransferResult,
+  title = 'Held-out R² by experiment and metric',
+): TopLevelSpec {
+  const values = result.cells.map((c) => ({
+    experiment: c.experiment,
+    metric: c.metric,
+    value: Math.max(R2_FLOOR, c.r2),
+    lo: Math.max(R2_FLOOR, c.r2 - c.r2Std),
+    hi: Math.max(R2_FLOOR, Math.min(1, c.r2 + c.r2Std)),
+    paper: paperR2(c.experiment, c.metric) ?? null,
+  }));
+  return groupedBars(result, title, values, {
+    title: `R² (clipped at ${R2_FLOOR})`,
+    domain: [R2_FLOOR, 1],
+  });
+}
+
+/** Lowest Spearman ρ drawn (a negative ρ means the order is reversed). */
+export const RHO_FLOOR = -1;
+
+/**
+ * Grouped bars: Spearman ρ (mean over seeds) of the test runs at the largest
+ * test size, per experiment (groups) and metric (bars), ± one std over seeds.
+ */
+export function rankChartSpec(
+  result: TransferResult,
+  title = 'Spearman ρ (predicted vs true order) by experiment and metric',
+): TopLevelSpec {
+  const values = result.cells.flatMap((c) => {
+    const rho = c.rank.spearman;
+    if (rho === undefined) return [];
+    const sd = c.rank.spearmanStd ?? 0;
+    return [
+      {
+        experiment: c.experiment,
+        metric: c.metric,
+        value: rho,
+        lo: Math.max(RHO_FLOOR, rho - sd),
+        hi: Math.min(1, rho + sd),
+      },
+    ];
+  });
+  return groupedBars(result, title, values, { title: 'Spearman ρ', domain: [RHO_FLOOR, 1] });
 }
 
 /**

@@ -10,22 +10,29 @@
  *                  surrogate's predictive mean and variance (incl. noise) there.
  * - per cell (E, μ): R², R² on log values and interval coverage are computed
  *                  per seed, then reported as mean and sample std over seeds.
+ * - rank scores    Spearman ρ, Kendall τ_b and top-k overlap (./rank.ts) of
+ *                  the test runs at the largest size among them (the target
+ *                  of E1..E3; every test run of E1..E5): does the surrogate
+ *                  order those mixtures, and find their best, correctly?
  * - `n_cond`, `n_fit` caps on the points the GP is conditioned / fitted on;
  *                  when a split yields more points, curves are thinned on a
  *                  common step grid (see {@link thinPoints}).
  */
 import { DataError, ValidationError } from '../../core/index.ts';
 import { intervalCoverage, meanStd, rSquared, rSquaredLog } from './metrics.ts';
+import { type RankScores, rankScores } from './rank.ts';
 import type { RunSet } from './run-set.ts';
 import { finalValue } from './run-set.ts';
 import {
   ALL_EXPERIMENTS,
   type ExperimentId,
+  fullLength,
   makeSplit,
   type Split,
   type SplitCompute,
   type SplitOptions,
   splitCompute,
+  truncationDesign,
 } from './splits.ts';
 import {
   DEFAULT_SURROGATE,
@@ -93,7 +100,19 @@ export interface SeedResult {
   readonly nFit: number;
   readonly nTest: number;
   readonly seconds: number;
+  /** Rank scores of the test runs at the largest test size (module comment). */
+  readonly rank: RankScores;
   readonly predictions: readonly HeldOutPrediction[];
+}
+
+/** Mean rank scores of a cell over seeds (undefined where some seed has none). */
+export interface CellRank {
+  readonly spearman: number | undefined;
+  readonly spearmanStd: number | undefined;
+  readonly kendall: number | undefined;
+  readonly top1: number | undefined;
+  readonly top5: number | undefined;
+  readonly top10pct: number | undefined;
 }
 
 /** The outcome of one (experiment, metric) over seeds. */
@@ -108,6 +127,8 @@ export interface CellResult {
   readonly coverage90: number;
   /** Mean coverage at each of {@link CALIBRATION_LEVELS}. */
   readonly coverage: readonly number[];
+  /** Mean rank scores over seeds. */
+  readonly rank: CellRank;
   readonly seeds: readonly SeedResult[];
 }
 
@@ -131,15 +152,20 @@ export interface TransferResult {
   readonly halfTrainPoints: 'final' | 'curve';
 }
 
-/** The experiments a run set supports (E4/E5 need 2/3 scales; E6..E8 full curves longer than the cuts). */
+/**
+ * The experiments a run set supports (E4/E5 need 2/3 scales; E6..E8 learning
+ * curves whose full length is above the cut, see `truncationDesign`).
+ */
 export function supportedExperiments(runSet: RunSet): ExperimentId[] {
   const S = runSet.scales.length;
-  const curves = runSet.runs.every((r) => r.steps.length > 1);
+  const curves = runSet.runs.some((r) => r.steps.length > 1);
   return ALL_EXPERIMENTS.filter((e) => {
     if (e === 'E1' || e === 'E3') return S >= 1;
     if (e === 'E2' || e === 'E4') return S >= 2;
     if (e === 'E5') return S >= 3;
-    return curves && runSet.maxSteps > 19_600;
+    if (e === 'custom') return false;
+    const d = truncationDesign(runSet, e);
+    return curves && d.cutAt < d.full;
   });
 }
 
@@ -225,12 +251,15 @@ function logEveryOf(runSet: RunSet): number {
  *   does not support; NumericsError from the GP.
  */
 export function runTransfer(runSet: RunSet, options: TransferOptions = {}): TransferResult {
-  const supported = supportedExperiments(runSet);
+  const supported = [
+    ...supportedExperiments(runSet),
+    ...(options.split?.custom !== undefined ? (['custom'] as const) : []),
+  ];
   const experiments = options.experiments ?? supported;
   for (const e of experiments) {
     if (!supported.includes(e)) {
       throw new ValidationError(
-        `experiment ${e} needs ${e === 'E5' ? '3 scales' : e === 'E4' || e === 'E2' ? '2 scales' : 'full learning curves longer than 19,600 steps'}; this run set (${runSet.source}) supports ${supported.join(', ')}`,
+        `experiment ${e} needs ${e === 'custom' ? 'a split (--train SIZES --test SIZE)' : e === 'E5' ? '3 scales' : e === 'E4' || e === 'E2' ? '2 scales' : `learning curves (several checkpoints per run) longer than its cut (full length here: ${fullLength(runSet)} steps)`}; this run set (${runSet.source}) supports ${supported.join(', ')}`,
         { experiment: e },
       );
     }
@@ -343,6 +372,15 @@ function runOne(
     yTest.push(finalValue(run, metric));
   });
   const { mean, variance } = predictor.predict(Xs);
+  const scaleOrder = runSet.scales.map((sc) => sc.name);
+  const top = test.reduce(
+    (a, ri) => Math.max(a, scaleOrder.indexOf(runSet.runs[ri]?.scale ?? '')),
+    -1,
+  );
+  const ranked = test.flatMap((ri, i) =>
+    scaleOrder.indexOf(runSet.runs[ri]?.scale ?? '') === top ? [i] : [],
+  );
+  const direction = runSet.metrics.find((x) => x.name === metric)?.direction ?? 'minimize';
   const predictions: HeldOutPrediction[] = test.map((ri, i) => ({
     run: runSet.runs[ri]?.id ?? String(ri),
     scale: runSet.runs[ri]?.scale ?? '',
@@ -360,6 +398,11 @@ function runOne(
     nCond: predictor.info.nCond,
     nFit: predictor.info.nFit,
     nTest: test.length,
+    rank: rankScores(
+      ranked.map((i) => yTest[i] as number),
+      ranked.map((i) => mean[i] as number),
+      direction,
+    ),
     predictions,
   };
 }
@@ -369,6 +412,11 @@ function summarise(e: ExperimentId, metric: string, seeds: readonly SeedResult[]
   const logs = seeds.map((s) => s.r2Log);
   const r2Log = logs.every((x) => x !== undefined) ? meanStd(logs as number[]) : undefined;
   const cov = meanStd(seeds.map((s) => s.coverage90));
+  const avg = (f: (r: RankScores) => number | undefined) => {
+    const xs = seeds.map((s) => f(s.rank));
+    return xs.every((x) => x !== undefined) ? meanStd(xs as number[]) : undefined;
+  };
+  const rho = avg((r) => r.spearman);
   return {
     experiment: e,
     metric,
@@ -380,14 +428,23 @@ function summarise(e: ExperimentId, metric: string, seeds: readonly SeedResult[]
     coverage:
       seeds[0]?.coverage.map((_, j) => meanStd(seeds.map((s) => s.coverage[j] as number)).mean) ??
       [],
+    rank: {
+      spearman: rho?.mean,
+      spearmanStd: rho?.std,
+      kendall: avg((r) => r.kendall)?.mean,
+      top1: avg((r) => r.top1)?.mean,
+      top5: avg((r) => r.top5)?.mean,
+      top10pct: avg((r) => r.top10pct)?.mean,
+    },
     seeds,
   };
 }
 
 /**
  * The `--json` summary:
- * `{"experiments": {"E1": {"<metric>": {"r2", "r2Std", "r2Log", "coverage90"}}}}`
- * (`r2Log` is null where undefined), plus what each experiment trained on.
+ * `{"experiments": {"E1": {"<metric>": {"r2", "r2Std", "r2Log", "coverage90",
+ * "spearman", "spearmanStd", "kendall", "top1", "top5", "top10pct"}}}}`
+ * (null where undefined), plus what each experiment trained on.
  */
 export function transferSummary(result: TransferResult): {
   source: string;
@@ -403,6 +460,12 @@ export function transferSummary(result: TransferResult): {
         r2LogStd: number | null;
         coverage90: number;
         coverage: Record<string, number>;
+        spearman: number | null;
+        spearmanStd: number | null;
+        kendall: number | null;
+        top1: number | null;
+        top5: number | null;
+        top10pct: number | null;
       }
     >
   >;
@@ -422,6 +485,12 @@ export function transferSummary(result: TransferResult): {
       coverage: Object.fromEntries(
         CALIBRATION_LEVELS.map((q, j) => [String(q), c.coverage[j] as number]),
       ),
+      spearman: c.rank.spearman ?? null,
+      spearmanStd: c.rank.spearmanStd ?? null,
+      kendall: c.rank.kendall ?? null,
+      top1: c.rank.top1 ?? null,
+      top5: c.rank.top5 ?? null,
+      top10pct: c.rank.top10pct ?? null,
     };
   }
   const design: Record<string, Omit<ExperimentInfo, 'id'>> = {};
@@ -458,7 +527,7 @@ export function resultFromSummary(summary: unknown, where = 'summary'): Transfer
   const cells: CellResult[] = [];
   const infos: ExperimentInfo[] = [];
   for (const [id, row] of Object.entries(s.experiments)) {
-    if (!(ALL_EXPERIMENTS as readonly string[]).includes(id))
+    if (!(ALL_EXPERIMENTS as readonly string[]).includes(id) && id !== 'custom')
       return bad(`unknown experiment '${id}'`);
     const design = s.design[id];
     if (design === undefined) return bad(`no design for ${id}`);
@@ -476,6 +545,14 @@ export function resultFromSummary(summary: unknown, where = 'summary'): Transfer
         r2LogStd: c.r2LogStd ?? undefined,
         coverage90: c.coverage90,
         coverage: CALIBRATION_LEVELS.map((q) => c.coverage?.[String(q)] ?? Number.NaN),
+        rank: {
+          spearman: c.spearman ?? undefined,
+          spearmanStd: c.spearmanStd ?? undefined,
+          kendall: c.kendall ?? undefined,
+          top1: c.top1 ?? undefined,
+          top5: c.top5 ?? undefined,
+          top10pct: c.top10pct ?? undefined,
+        },
         seeds: [],
       });
     }

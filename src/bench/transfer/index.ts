@@ -1,7 +1,15 @@
 // The scale-transfer study's public door: re-exports only.
-export { calibrationChartSpec, R2_FLOOR, r2ChartSpec, renderSvg } from './charts.ts';
+export {
+  calibrationChartSpec,
+  R2_FLOOR,
+  RHO_FLOOR,
+  r2ChartSpec,
+  rankChartSpec,
+  renderSvg,
+} from './charts.ts';
 export {
   CALIBRATION_LEVELS,
+  type CellRank,
   type CellResult,
   type ExperimentInfo,
   type HeldOutPrediction,
@@ -19,6 +27,14 @@ export {
 } from './experiments.ts';
 export { intervalCoverage, rSquared, rSquaredLog } from './metrics.ts';
 export { PAPER_R2_E1_E5, PAPER_R2_E6_E8, paperR2 } from './paper.ts';
+export {
+  averageRanks,
+  kendallTau,
+  type RankScores,
+  rankScores,
+  spearman,
+  topKOverlap,
+} from './rank.ts';
 export { loadRunSet, runSetFromRecorded } from './recorded.ts';
 export {
   predictionsCsv,
@@ -38,7 +54,10 @@ export {
 } from './run-set.ts';
 export {
   ALL_EXPERIMENTS,
+  type CustomScale,
+  type CustomSplit,
   type ExperimentId,
+  fullLength,
   type HalfTrainPoints,
   makeSplit,
   runsByScale,
@@ -50,6 +69,7 @@ export {
   TRUNCATION_DESIGNS,
   type TrainSelection,
   type TruncationDesign,
+  truncationDesign,
 } from './splits.ts';
 export {
   DEFAULT_SURROGATE,

@@ -30,6 +30,7 @@ export const PAPER_R2_E6_E8: Readonly<Record<'E6' | 'E7' | 'E8', number>> = {
 
 /** The paper's R² for (experiment, metric), when it reports one. */
 export function paperR2(experiment: ExperimentId, metric: string): number | undefined {
+  if (experiment === 'custom') return undefined;
   if (experiment === 'E6' || experiment === 'E7' || experiment === 'E8') {
     return PAPER_R2_E6_E8[experiment];
   }

@@ -21,7 +21,8 @@ function pad(s: string, w: number, right = false): string {
 
 /**
  * A fixed-width table: one row per metric, one column per experiment, cells
- * `R² ± std` (and `[paper]`), then a block of 90%-interval coverage.
+ * `R² ± std` (and `[paper]`), then blocks of 90%-interval coverage and of
+ * the rank scores.
  */
 export function transferTable(result: TransferResult, options: TableOptions = {}): string {
   const exps = result.experiments.map((e) => e.id);
@@ -57,6 +58,14 @@ export function transferTable(result: TransferResult, options: TableOptions = {}
   for (const m of result.metrics) {
     lines.push(pad(m, mw) + exps.map((e) => pad(fmt(cell(e, m)?.coverage90), 12, true)).join(''));
   }
+  for (const [title, f] of RANK_BLOCKS) {
+    lines.push('');
+    lines.push(title);
+    for (const m of result.metrics) {
+      const c = (e: string) => cell(e, m);
+      lines.push(pad(m, mw) + exps.map((e) => pad(f(c(e)), 12, true)).join(''));
+    }
+  }
   lines.push('');
   lines.push('training sets (first seed)');
   for (const e of result.experiments) {
@@ -67,6 +76,25 @@ export function transferTable(result: TransferResult, options: TableOptions = {}
   }
   return `${lines.join('\n')}\n`;
 }
+
+type Cell = TransferResult['cells'][number];
+
+/** The rank blocks of the tables: title and cell text. */
+const RANK_BLOCKS: readonly [string, (c: Cell | undefined) => string][] = [
+  [
+    'Spearman ρ, predicted vs true order of the test runs at the largest test size (mean ± std over seeds)',
+    (c) =>
+      c?.rank.spearman === undefined ? '—' : `${fmt(c.rank.spearman)}±${fmt(c.rank.spearmanStd)}`,
+  ],
+  ['Kendall τ_b (mean over seeds)', (c) => fmt(c?.rank.kendall)],
+  [
+    'top-1 / top-5 / top-10% overlap of the predicted and true best test runs (mean over seeds)',
+    (c) =>
+      c === undefined
+        ? ''
+        : `${fmt(c.rank.top1, 1)}/${fmt(c.rank.top5, 1)}/${fmt(c.rank.top10pct, 1)}`,
+  ],
+];
 
 /**
  * Whether a split's step count means something: recorded final-value runs
@@ -84,7 +112,8 @@ function csvField(x: string | number | undefined | null): string {
 
 /**
  * One row per (experiment, metric): R², its std, R² on logs, coverage at
- * every calibration level, the paper's R² (blank when none) and the design.
+ * every calibration level, the rank scores (blank when undefined), the
+ * paper's R² (blank when none) and the design.
  */
 export function transferCsv(result: TransferResult): string {
   const head = [
@@ -96,6 +125,12 @@ export function transferCsv(result: TransferResult): string {
     'r2_log_std',
     'coverage90',
     ...CALIBRATION_LEVELS.map((q) => `coverage_${q}`),
+    'spearman',
+    'spearman_std',
+    'kendall',
+    'top1',
+    'top5',
+    'top10pct',
     'paper_r2',
     'seeds',
     'train_runs',
@@ -118,6 +153,12 @@ export function transferCsv(result: TransferResult): string {
         c.r2LogStd,
         c.coverage90,
         ...c.coverage,
+        c.rank.spearman,
+        c.rank.spearmanStd,
+        c.rank.kendall,
+        c.rank.top1,
+        c.rank.top5,
+        c.rank.top10pct,
         paperR2(c.experiment, c.metric),
         result.seeds.length,
         info?.trainRuns,
@@ -153,7 +194,8 @@ export function predictionsCsv(result: TransferResult): string {
 
 /**
  * Markdown tables: R² (mean ± std over seeds, with the paper's value in
- * brackets when `paper`), R² on log values, 90% coverage, and the designs.
+ * brackets when `paper`), R² on log values, 90% coverage, the rank scores
+ * (Spearman ρ, Kendall τ_b, top-k overlap), and the designs.
  */
 export function transferMarkdown(result: TransferResult, options: TableOptions = {}): string {
   const exps = result.experiments.map((e) => e.id);
@@ -176,6 +218,7 @@ export function transferMarkdown(result: TransferResult, options: TableOptions =
     '**Share of held-out values inside the 90% predictive interval** (calibrated: 0.90)',
     (e, m) => fmt(cell(e, m)?.coverage90),
   );
+  const ranks = RANK_BLOCKS.map(([title, f]) => block(`**${title}**`, (e, m) => f(cell(e, m))));
   const design = [
     '**Training sets** (first seed)',
     '',
@@ -187,5 +230,5 @@ export function transferMarkdown(result: TransferResult, options: TableOptions =
     ),
     '',
   ].join('\n');
-  return [r2, r2Log, cov, design].join('\n');
+  return [r2, r2Log, cov, ...ranks, design].join('\n');
 }

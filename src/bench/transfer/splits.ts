@@ -27,18 +27,47 @@
  * E6..E8 (equal compute): test = `round(f * n_m)` runs of every scale
  * (`f = 0.3`, stratified so the targets spread over all sizes); from the rest,
  * train = one full run per scale + `N` runs cut at `z_cut`:
- * E6 `N = 16, z_cut = 19,600`; E7 `N = 22, z_cut = 13,000`; E8 `N = 32, z_cut = 8,500`.
+ * E6 `N = 16, z_cut = 19,600`; E7 `N = 22, z_cut = 13,000`; E8 `N = 32, z_cut = 8,500`
+ * on a run set of `z_F = 19,700`-step runs. Here `z_F`, the *full length*, is
+ * the smallest over sizes of the longest run at that size (so every size has
+ * a full run; longer runs count as full and are used up to `z_F`). When `z_F`
+ * is not within 5% of 19,700 the paper's cuts do not fit, and the cuts are
+ * derived from the data: the same fractions of `z_F` (0.995, 0.66, 0.431),
+ * each moved to the recorded step nearest to it in log-step, so that a cut
+ * lands on a checkpoint of irregular logs. The full run of a size is one
+ * that reaches `z_F`; cut runs are taken among runs that reach the cut.
  * The `N` cut runs are spread over the scales round-robin from the smallest
  * (`floor(N/S)` each, one more for the `N mod S` smallest scales). The test set
  * and the order in which a scale's runs are taken depend only on (seed, scale),
  * so E6 ⊂-style nesting holds: E8's cut runs include E7's, which include E6's.
+ *
+ * `custom` (`--train 1M,60M@5000,1B:0.5 --test 1B`): train on the listed
+ * sizes, each with an optional share of its runs (`:f`, default all) and step
+ * cap (`@z`: points up to `z`); test on the test size's runs not used for
+ * training (or a share `:g` of them when it is not a training size). The runs
+ * taken at a size depend only on (seed, size).
  */
 import type { Rng } from '../../core/index.ts';
 import { Rng as RngClass, ValidationError } from '../../core/index.ts';
 import type { RunSet } from './run-set.ts';
 
 /** The experiments of the study. */
-export type ExperimentId = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8';
+export type ExperimentId = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'E7' | 'E8' | 'custom';
+
+/** One size of a custom split: a share of its runs, and a step cap. */
+export interface CustomScale {
+  readonly scale: string;
+  /** Share of the size's runs, in (0, 1] (default 1). */
+  readonly fraction?: number;
+  /** Use each run's points up to this step (default: the whole run). */
+  readonly maxSteps?: number;
+}
+
+/** A custom split: training sizes and one test size (module comment). */
+export interface CustomSplit {
+  readonly train: readonly CustomScale[];
+  readonly test: CustomScale;
+}
 
 export const ALL_EXPERIMENTS: readonly ExperimentId[] = [
   'E1',
@@ -94,6 +123,50 @@ export interface SplitOptions {
   readonly halfTrainPoints?: HalfTrainPoints;
   /** E6..E8: share of each scale's runs held out as targets (default 0.3). */
   readonly testFraction?: number;
+  /** The `custom` experiment's split. */
+  readonly custom?: CustomSplit;
+}
+
+/** Fractions of the full length at which the paper cuts (19,600, 13,000, 8,500 of 19,700). */
+const CUT_FRACTIONS = { E6: 19_600 / 19_700, E7: 13_000 / 19_700, E8: 8_500 / 19_700 } as const;
+
+/** The full length `z_F`: the smallest over sizes of the longest run at that size (module comment). */
+export function fullLength(runSet: RunSet): number {
+  const longest = new Map<string, number>();
+  for (const r of runSet.runs) {
+    const z = r.steps[r.steps.length - 1] ?? 0;
+    longest.set(r.scale, Math.max(longest.get(r.scale) ?? 0, z));
+  }
+  const zs = [...longest.values()];
+  return zs.length === 0 ? 0 : Math.min(...zs);
+}
+
+/**
+ * The E6..E8 design for a run set: the paper's when the full length is within
+ * 5% of 19,700 steps, else cuts derived from the data (module comment).
+ */
+export function truncationDesign(
+  runSet: RunSet,
+  experiment: 'E6' | 'E7' | 'E8',
+): TruncationDesign & { readonly full: number; readonly derived: boolean } {
+  const full = fullLength(runSet);
+  const paper = TRUNCATION_DESIGNS[experiment];
+  if (Math.abs(full - 19_700) <= 0.05 * 19_700 && paper.cutAt < full) {
+    return { ...paper, full, derived: false };
+  }
+  const want = CUT_FRACTIONS[experiment] * full;
+  const steps = new Set<number>();
+  for (const r of runSet.runs) for (const z of r.steps) if (z < full) steps.add(z);
+  let cutAt = Math.round(want);
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const z of steps) {
+    const d = Math.abs(Math.log(z / want));
+    if (d < bestD || (d === bestD && z < cutAt)) {
+      bestD = d;
+      cutAt = z;
+    }
+  }
+  return { runs: paper.runs, cutAt, full, derived: true };
 }
 
 /** Runs of each scale (indices into `runSet.runs`), by scale name, in run-set order. */
@@ -196,14 +269,19 @@ export function makeSplit(
           : `half of ${target} + all ${extraScales.join(', ')}`,
     };
   }
+  if (experiment === 'custom') return customSplit(runSet, seed, options, whole, byScale);
   // E6..E8
-  const design = TRUNCATION_DESIGNS[experiment];
+  need(
+    runSet.runs.some((r) => r.steps.length > 1),
+    `${experiment} needs learning curves (several checkpoints per run); the runs of ${runSet.source} have one value each`,
+  );
+  const design = truncationDesign(runSet, experiment);
   const f = options.testFraction ?? 0.3;
   need(f > 0 && f < 1, `testFraction must be in (0, 1), got ${String(f)}`);
   need(
-    design.cutAt < runSet.maxSteps,
-    `${experiment} cuts runs at ${design.cutAt} steps, which needs runs longer than that; the run set's runs are ${runSet.maxSteps} steps`,
-    { cutAt: design.cutAt, maxSteps: runSet.maxSteps },
+    design.cutAt < design.full,
+    `${experiment} cuts runs at ${design.cutAt} steps, which needs runs longer than that; the run set's full length (the shortest size's longest run) is ${design.full} steps`,
+    { cutAt: design.cutAt, full: design.full },
   );
   const perScaleCut = spreadCounts(design.runs, S);
   const test: number[] = [];
@@ -220,16 +298,19 @@ export function makeSplit(
     );
     test.push(...shuffled.slice(0, nTest));
     const pool = shuffled.slice(nTest);
-    const full = pool[0] as number;
-    for (const r of [full]) {
-      const steps = runSet.runs[r]?.steps ?? [];
-      need(
-        steps[steps.length - 1] === runSet.maxSteps,
-        `run '${runSet.runs[r]?.id}' is not a full run (${String(steps[steps.length - 1])} of ${runSet.maxSteps} steps); E6..E8 need complete learning curves`,
-      );
-    }
-    train.push({ run: full, upTo: runSet.maxSteps, finalOnly: false });
-    for (const r of pool.slice(1, 1 + nCut)) {
+    const full = pool.find((r) => lastStep(r) >= design.full);
+    need(
+      full !== undefined,
+      `${experiment}: no run at ${name} outside the test set reaches the full length ${design.full} steps; E6..E8 need one complete learning curve per size (lower --test-fraction)`,
+      { scale: name },
+    );
+    train.push({ run: full as number, upTo: design.full, finalOnly: false });
+    const rest = pool.filter((r) => r !== full);
+    const cut = [
+      ...rest.filter((r) => lastStep(r) >= design.cutAt),
+      ...rest.filter((r) => lastStep(r) < design.cutAt),
+    ];
+    for (const r of cut.slice(0, nCut)) {
       train.push({ run: r, upTo: design.cutAt, finalOnly: false });
     }
   });
@@ -238,7 +319,61 @@ export function makeSplit(
     seed,
     train,
     test,
-    description: `1 full run per size + ${design.runs} runs cut at ${design.cutAt} steps`,
+    description: `1 full run per size + ${design.runs} runs cut at ${design.cutAt} steps${design.derived ? ` (cut derived from the data: full length ${design.full} steps)` : ''}`,
+  };
+}
+
+function customSplit(
+  runSet: RunSet,
+  seed: number,
+  options: SplitOptions,
+  whole: (run: number) => TrainSelection,
+  byScale: Map<string, number[]>,
+): Split {
+  const c = options.custom;
+  need(c !== undefined, "the 'custom' experiment needs a split (--train SIZES --test SIZE)");
+  const spec = c as CustomSplit;
+  need(spec.train.length > 0, 'a custom split needs at least one training size (--train)');
+  const root = new RngClass(seed).fork('custom');
+  const names = runSet.scales.map((x) => x.name);
+  const pick = (cs: CustomScale, flag: string): { taken: number[]; rest: number[] } => {
+    need(
+      names.includes(cs.scale),
+      `${flag}: size '${cs.scale}' is not in the run set; sizes: ${names.join(', ')}`,
+      { scale: cs.scale },
+    );
+    const f = cs.fraction ?? 1;
+    need(f > 0 && f <= 1, `${flag}: the share of ${cs.scale} must be in (0, 1], got ${f}`);
+    const shuffled = root.fork(cs.scale).shuffle(byScale.get(cs.scale) ?? []);
+    const n = f === 1 ? shuffled.length : Math.max(1, Math.floor(f * shuffled.length));
+    return { taken: shuffled.slice(0, n), rest: shuffled.slice(n) };
+  };
+  const train: TrainSelection[] = [];
+  const used = new Map<string, number[]>();
+  for (const cs of spec.train) {
+    need(!used.has(cs.scale), `--train names size '${cs.scale}' twice`);
+    const { taken, rest } = pick(cs, '--train');
+    used.set(cs.scale, rest);
+    for (const r of taken) {
+      const w = whole(r);
+      train.push(cs.maxSteps === undefined ? w : { ...w, upTo: Math.min(w.upTo, cs.maxSteps) });
+    }
+  }
+  const t = spec.test;
+  const test = used.has(t.scale) ? (used.get(t.scale) as number[]) : pick(t, '--test').taken;
+  need(
+    test.length >= 2,
+    `the custom split leaves ${test.length} test runs at ${t.scale}; it needs at least 2 (train on a share of it, e.g. --train ${t.scale}:0.5)`,
+    { scale: t.scale },
+  );
+  const part = (cs: CustomScale) =>
+    `${cs.fraction !== undefined && cs.fraction < 1 ? `${cs.fraction} of ` : ''}${cs.scale}${cs.maxSteps !== undefined ? ` (≤ ${cs.maxSteps} steps)` : ''}`;
+  return {
+    experiment: 'custom',
+    seed,
+    train,
+    test,
+    description: `train ${spec.train.map(part).join(', ')}; test ${used.has(t.scale) ? `the other ${t.scale} runs` : part(t)}`,
   };
 }
 

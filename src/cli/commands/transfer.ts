@@ -7,16 +7,19 @@
  *   mixopt transfer --testbed slimpajama-mlp --experiments all [--json]
  *   mixopt transfer --runs runs.csv --mapping mapping.json [--metrics a,b]
  *   mixopt transfer --replot results/transfer/slimpajama-mlp
+ *   mixopt transfer --testbed runs.mapping.json --train 1M,60M --test 1B
  *
  * Outputs: a table on stdout (or the JSON summary with `--json`), and on
  * request `--csv PATH`, `--predictions PATH`, `--svg PATH` (R² bars),
- * `--calibration-svg PATH`, or all of them with `--out DIR`. Progress on stderr.
+ * `--rank-svg PATH` (Spearman ρ bars), `--calibration-svg PATH`, or all of
+ * them with `--out DIR`. Progress on stderr.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import {
   ALL_EXPERIMENTS,
+  type CustomScale,
   calibrationChartSpec,
   type ExperimentId,
   generateRunSet,
@@ -24,6 +27,7 @@ import {
   predictionsCsv,
   type RunSet,
   r2ChartSpec,
+  rankChartSpec,
   renderSvg,
   resultFromSummary,
   runTransfer,
@@ -65,11 +69,16 @@ interface TransferCliOptions {
   csv?: string;
   predictions?: string;
   svg?: string;
+  rankSvg?: string;
   calibrationSvg?: string;
+  train?: CustomScale[];
+  test?: CustomScale;
   out?: string;
   paper?: boolean;
   json?: boolean;
   replot?: string;
+  /** Whether --experiments was given (not the default). */
+  experimentsGiven?: boolean;
 }
 
 function int(name: string, min: number): (v: string) => number {
@@ -143,6 +152,41 @@ function nonNegative(name: string): (v: string) => number {
   };
 }
 
+/**
+ * Parses one size of a custom split: `SIZE`, `SIZE:FRACTION`, `SIZE@STEPS`
+ * or `SIZE:FRACTION@STEPS` (e.g. `1B:0.5`, `60M@5000`).
+ * @throws ValidationError naming the bad item and the accepted forms.
+ */
+export function parseCustomScale(item: string, flag: string): CustomScale {
+  const m = /^([^:@\s]+)(?::([0-9.]+))?(?:@([0-9]+))?$/.exec(item.trim());
+  const bad = (why: string): never => {
+    throw new ValidationError(
+      `${flag}: '${item}' ${why}; write SIZE, SIZE:FRACTION or SIZE@STEPS, e.g. ${flag} 1M,60M@5000,1B:0.5`,
+      { value: item },
+    );
+  };
+  if (m === null) return bad('is not a size');
+  const fraction = m[2] === undefined ? undefined : Number(m[2]);
+  if (fraction !== undefined && !(fraction > 0 && fraction <= 1))
+    return bad('has a share outside (0, 1]');
+  const maxSteps = m[3] === undefined ? undefined : Number(m[3]);
+  if (maxSteps !== undefined && !(Number.isSafeInteger(maxSteps) && maxSteps > 0))
+    return bad('has a step cap that is not a positive integer');
+  return {
+    scale: m[1] as string,
+    ...(fraction !== undefined ? { fraction } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+  };
+}
+
+/** Parses `--train 1M,60M@5000,1B:0.5` (see {@link parseCustomScale}). */
+export function parseTrainSizes(v: string): CustomScale[] {
+  return v
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map((x) => parseCustomScale(x, '--train'));
+}
+
 /** Parses `--experiments all|E1,E3`. */
 export function parseExperiments(v: string, supported: readonly ExperimentId[]): ExperimentId[] {
   if (v.trim() === 'all') return [...supported];
@@ -181,9 +225,10 @@ async function replot(dir: string, o: TransferCliOptions): Promise<void> {
   write(join(dir, 'table.txt'), transferTable(result, { paper }));
   write(join(dir, 'table.md'), transferMarkdown(result, { paper }));
   write(join(dir, 'r2.svg'), await renderSvg(r2ChartSpec(result)));
+  write(join(dir, 'rank.svg'), await renderSvg(rankChartSpec(result)));
   write(join(dir, 'calibration.svg'), await renderSvg(calibrationChartSpec(result)));
   process.stderr.write(
-    `transfer: redrew results.csv, table.txt, table.md, r2.svg, calibration.svg in ${dir}\n`,
+    `transfer: redrew results.csv, table.txt, table.md, r2.svg, rank.svg, calibration.svg in ${dir}\n`,
   );
   if (o.json === true) process.stdout.write(`${JSON.stringify(raw)}\n`);
   else process.stdout.write(transferTable(result, { paper }));
@@ -233,14 +278,31 @@ async function action(o: TransferCliOptions): Promise<void> {
       `transfer: ${runSet.runs.length} runs, ${runSet.runs[0]?.steps.length ?? 0} logged points each`,
     );
   }
-  const experiments = parseExperiments(o.experiments, supportedExperiments(runSet));
+  if ((o.train === undefined) !== (o.test === undefined)) {
+    throw new ValidationError(
+      'a custom split needs both --train SIZES and --test SIZE, e.g. --train 1M,60M --test 1B',
+    );
+  }
+  const custom =
+    o.train !== undefined && o.test !== undefined ? { train: o.train, test: o.test } : undefined;
+  // With --train/--test, the custom split alone unless --experiments asks for more.
+  const experiments = [
+    ...(custom !== undefined && o.experimentsGiven !== true
+      ? []
+      : parseExperiments(o.experiments, supportedExperiments(runSet))),
+    ...(custom !== undefined ? (['custom'] as const) : []),
+  ];
   const t0 = performance.now();
   const tb = testbed;
   const result = runTransfer(runSet, {
     experiments,
     ...(metrics !== undefined ? { metrics } : {}),
     seeds: o.seeds,
-    split: { halfTrainPoints: o.halfTrain, testFraction: o.testFraction },
+    split: {
+      halfTrainPoints: o.halfTrain,
+      testFraction: o.testFraction,
+      ...(custom !== undefined ? { custom } : {}),
+    },
     surrogate: {
       kernel: o.kernel,
       ardMixture: o.ard === true,
@@ -268,6 +330,10 @@ async function action(o: TransferCliOptions): Promise<void> {
     [
       o.svg ?? (o.out !== undefined ? join(o.out, 'r2.svg') : undefined),
       () => renderSvg(r2ChartSpec(result)),
+    ],
+    [
+      o.rankSvg ?? (o.out !== undefined ? join(o.out, 'rank.svg') : undefined),
+      () => renderSvg(rankChartSpec(result)),
     ],
     [
       o.calibrationSvg ?? (o.out !== undefined ? join(o.out, 'calibration.svg') : undefined),
@@ -313,6 +379,16 @@ export function register(program: Command): void {
     .option('--runs <file>', 'recorded runs (CSV) instead of a testbed')
     .option('--mapping <file>', 'column mapping (JSON) of --runs, as for recorded-runs testbeds')
     .option('--experiments <list>', "'all' or a list such as E1,E2,E6", 'all')
+    .option(
+      '--train <sizes>',
+      'custom split: training sizes, each SIZE, SIZE:FRACTION (a share of its runs) or SIZE@STEPS (a step cap), e.g. 1M,60M@5000,1B:0.5',
+      parseTrainSizes,
+    )
+    .option(
+      '--test <size>',
+      'custom split: the test size (its runs not used for training), or SIZE:FRACTION',
+      (v: string) => parseCustomScale(v, '--test'),
+    )
     .option('--metrics <list>', "'all' or a comma-separated list of metrics", 'all')
     .option('--seeds <list>', 'split seeds', seedList, [0, 1, 2])
     .option('--run-set-seed <n>', 'seed of the generated run set', int('run-set-seed', 0), 0)
@@ -366,15 +442,17 @@ export function register(program: Command): void {
     .option('--csv <path>', 'write the results table as CSV')
     .option('--predictions <path>', 'write every held-out prediction as CSV')
     .option('--svg <path>', 'write the grouped R² bar chart (SVG)')
+    .option('--rank-svg <path>', 'write the grouped Spearman ρ bar chart (SVG)')
     .option('--calibration-svg <path>', 'write the calibration chart (SVG)')
     .option(
       '--out <dir>',
-      'write results.csv, predictions.csv, r2.svg, calibration.svg, summary.json, table.txt, table.md',
+      'write results.csv, predictions.csv, r2.svg, rank.svg, calibration.svg, summary.json, table.txt, table.md',
     )
     .option('--paper', "show the paper's R² beside ours (default on slimpajama-mlp)")
     .option('--replot <dir>', 'redraw table, CSV and charts from DIR/summary.json (no fitting)')
     .option('--json', 'print the JSON summary on stdout instead of the table')
-    .action(async (o: TransferCliOptions) => {
+    .action(async (o: TransferCliOptions, cmd: Command) => {
+      o.experimentsGiven = cmd.getOptionValueSource('experiments') === 'cli';
       if (o.maxFitPoints > o.maxPoints) {
         throw new ValidationError(
           `--max-fit-points (${o.maxFitPoints}) must not exceed --max-points (${o.maxPoints})`,

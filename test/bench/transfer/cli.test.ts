@@ -98,7 +98,7 @@ describe('mixopt transfer', () => {
     for (const e of ['E1', 'E2', 'E3']) {
       const c = s.experiments[e]?.score;
       assert.ok(c !== undefined);
-      for (const k of ['r2', 'r2Std', 'r2Log', 'coverage90'])
+      for (const k of ['r2', 'r2Std', 'r2Log', 'coverage90', 'spearman', 'kendall', 'top1', 'top5'])
         assert.equal(typeof c[k], 'number', `${e}.${k}`);
     }
     // + all sizes beats the largest size alone on this smooth, size-additive truth
@@ -108,6 +108,7 @@ describe('mixopt transfer', () => {
       'results.csv',
       'predictions.csv',
       'r2.svg',
+      'rank.svg',
       'calibration.svg',
       'summary.json',
       'table.txt',
@@ -117,6 +118,14 @@ describe('mixopt transfer', () => {
     assert.match(readFileSync(join(outDir, 'r2.svg'), 'utf8'), /^<svg/);
     const csv = readFileSync(join(outDir, 'results.csv'), 'utf8');
     assert.equal(csv.trim().split('\n').length, 4);
+    assert.match(
+      csv.split('\n')[0] as string,
+      /,spearman,spearman_std,kendall,top1,top5,top10pct,/,
+    );
+    assert.match(
+      readFileSync(join(outDir, 'table.txt'), 'utf8'),
+      /Spearman ρ, predicted vs true order/,
+    );
     // --replot redraws the same CSV and table from summary.json, without fitting
     const table = readFileSync(join(outDir, 'table.txt'), 'utf8');
     const again = await cli('transfer', '--replot', outDir);
@@ -127,6 +136,43 @@ describe('mixopt transfer', () => {
     assert.equal(none.code, 3);
     assert.match(none.stderr, /--replot needs a directory written by mixopt transfer --out DIR/);
   });
+  it('asks a custom question: --train small sizes --test the largest', async () => {
+    const base = ['transfer', '--runs', runsPath, '--mapping', mappingPath];
+    const quick = ['--seeds', '0', '--restarts', '1', '--json'];
+    const r = await cli(...base, '--train', 'S,M', '--test', 'L', ...quick);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(s.experiments), ['custom']);
+    assert.equal(s.design.custom.description, 'train S, M; test L');
+    assert.equal(s.design.custom.testRuns, 12);
+    assert.equal(typeof s.experiments.custom.score.spearman, 'number');
+    const both = await cli(
+      ...base,
+      '--experiments',
+      'E1',
+      '--train',
+      'S@5,L:0.5',
+      '--test',
+      'L',
+      ...quick,
+    );
+    assert.equal(both.code, 0, both.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(both.stdout).experiments), ['E1', 'custom']);
+    for (const [flag, v, msg] of [
+      ['--train', 'S:2', /share outside \(0, 1\]/],
+      ['--train', 'S@x', /is not a size/],
+      ['--test', 'XL', /--test: size 'XL' is not in the run set/],
+    ] as const) {
+      const args = flag === '--train' ? [flag, v, '--test', 'L'] : ['--train', 'S', flag, v];
+      const bad = await cli(...base, ...args);
+      assert.equal(bad.code, 2, `${flag} ${v}`);
+      assert.match(bad.stderr, msg);
+    }
+    const half = await cli(...base, '--train', 'S');
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /needs both --train SIZES and --test SIZE/);
+  });
+
   it('exits 2 on bad options and 3 on bad data, with the reason on stderr', async () => {
     const a = await cli('transfer', '--runs', runsPath);
     assert.equal(a.code, 2);
@@ -158,6 +204,6 @@ describe('mixopt transfer', () => {
       'E6',
     );
     assert.equal(d.code, 2);
-    assert.match(d.stderr, /E6 needs full learning curves/);
+    assert.match(d.stderr, /E6 needs learning curves \(several checkpoints per run\)/);
   });
 });

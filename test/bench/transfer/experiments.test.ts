@@ -179,7 +179,7 @@ describe('runTransfer with the MFMS-GP', () => {
     assert.deepEqual(supportedExperiments(finals), ['E1', 'E2', 'E3', 'E4', 'E5']);
     assert.throws(
       () => runTransfer(finals, { experiments: ['E7'] }),
-      /E7 needs full learning curves/,
+      /E7 needs learning curves \(several checkpoints per run\)/,
     );
     assert.throws(() => runTransfer(RS, { metrics: ['ppl'] }), /unknown metric 'ppl'/);
   });

@@ -4,9 +4,11 @@ import type { RunSet, TransferRun } from '../../../src/bench/transfer/run-set.ts
 import { PAPER_RUNS_PER_SCALE } from '../../../src/bench/transfer/run-set.ts';
 import {
   type ExperimentId,
+  fullLength,
   makeSplit,
   splitCompute,
   spreadCounts,
+  truncationDesign,
 } from '../../../src/bench/transfer/splits.ts';
 import { ValidationError } from '../../../src/core/index.ts';
 
@@ -223,7 +225,131 @@ describe('E6..E8 equal-compute truncation splits', () => {
       () => makeSplit(few, 'E8', 0),
       /needs 2 test \+ 1 full \+ 4 cut runs at 500M, but it has only 5 runs/,
     );
-    const short: RunSet = { ...RS, maxSteps: 8_000 };
-    assert.throws(() => makeSplit(short, 'E8', 0), /cuts runs at 8500 steps/);
+    const finals: RunSet = {
+      ...RS,
+      runs: RS.runs.map((r) => ({ ...r, steps: [19_700], values: { loss: [1] } })),
+    };
+    assert.throws(
+      () => makeSplit(finals, 'E8', 0),
+      /E8 needs learning curves \(several checkpoints per run\)/,
+    );
+  });
+});
+
+/** Irregular logs: most runs end at 30k steps, a few of the largest go to 100k. */
+function irregularRunSet(): RunSet {
+  const grid = [1000, 2000, 5000, 10_000, 20_000, 30_000];
+  const runs: TransferRun[] = [];
+  for (const [j, s] of SCALES.slice(0, 3).entries()) {
+    for (let i = 0; i < 40; i++) {
+      const steps = j === 2 && i < 4 ? [...grid, 60_000, 100_000] : grid;
+      runs.push({
+        id: `${s.name}-${i}`,
+        mixture: [1, 0, 0],
+        scale: s.name,
+        steps,
+        values: { loss: steps.map((z) => 1 / z) },
+      });
+    }
+  }
+  return {
+    source: 'irregular',
+    domains: ['a', 'b', 'c'],
+    scales: SCALES.slice(0, 3),
+    metrics: [{ name: 'loss', direction: 'minimize' }],
+    maxSteps: 100_000,
+    runs,
+  };
+}
+
+describe('E6..E8 cuts', () => {
+  it("use the paper's cuts on a 19,700-step run set", () => {
+    assert.deepEqual(truncationDesign(RS, 'E8'), {
+      runs: 32,
+      cutAt: 8500,
+      full: 19_700,
+      derived: false,
+    });
+  });
+
+  it('derive cuts from the data when the runs are longer, landing on recorded checkpoints', () => {
+    const rs = irregularRunSet();
+    assert.equal(fullLength(rs), 30_000);
+    // fractions 0.995, 0.66, 0.431 of 30,000 = 29,848, 19,797, 12,944 -> nearest checkpoints in log-step
+    assert.equal(truncationDesign(rs, 'E6').cutAt, 20_000);
+    assert.equal(truncationDesign(rs, 'E7').cutAt, 20_000);
+    assert.equal(truncationDesign(rs, 'E8').cutAt, 10_000);
+    const sp = makeSplit(rs, 'E8', 0);
+    // one full run per size, used up to 30,000 (the 100k runs count as full)
+    const full = sp.train.filter((t) => t.upTo === 30_000);
+    assert.equal(full.length, 3);
+    const cut = sp.train.filter((t) => t.upTo === 10_000);
+    assert.equal(cut.length, 32);
+    assert.match(
+      sp.description,
+      /cut at 10000 steps \(cut derived from the data: full length 30000 steps\)/,
+    );
+    // every cut run keeps its 4 checkpoints up to the cut
+    assert.equal(splitCompute(rs, sp).points, 3 * 6 + 32 * 4);
+  });
+});
+
+describe('custom splits', () => {
+  it('train on whole sizes, a share of a size and step caps; test on the rest', () => {
+    const sp = makeSplit(RS, 'custom', 2, {
+      custom: {
+        train: [{ scale: '20M' }, { scale: '60M', maxSteps: 5000 }, { scale: '1B', fraction: 0.5 }],
+        test: { scale: '1B' },
+      },
+    });
+    assert.equal(
+      count(
+        sp.train.map((t) => t.run),
+        '20M',
+      ),
+      115,
+    );
+    assert.equal(
+      count(
+        sp.train.map((t) => t.run),
+        '60M',
+      ),
+      71,
+    );
+    assert.equal(
+      count(
+        sp.train.map((t) => t.run),
+        '1B',
+      ),
+      34,
+    );
+    assert.ok(sp.train.filter((t) => scaleOf(t.run) === '60M').every((t) => t.upTo === 5000));
+    assert.equal(sp.test.length, 34);
+    assert.ok(sp.test.every((i) => scaleOf(i) === '1B'));
+    const trainSet = new Set(sp.train.map((t) => t.run));
+    assert.ok(sp.test.every((i) => !trainSet.has(i)));
+    assert.equal(
+      sp.description,
+      'train 20M, 60M (≤ 5000 steps), 0.5 of 1B; test the other 1B runs',
+    );
+    // small runs alone, tested on every 1B run
+    const small = makeSplit(RS, 'custom', 0, {
+      custom: { train: [{ scale: '20M' }, { scale: '60M' }], test: { scale: '1B' } },
+    });
+    assert.equal(small.test.length, 68);
+  });
+
+  it('refuses unknown sizes and empty test sets, naming the fix', () => {
+    assert.throws(
+      () =>
+        makeSplit(RS, 'custom', 0, { custom: { train: [{ scale: '2B' }], test: { scale: '1B' } } }),
+      /--train: size '2B' is not in the run set; sizes: 20M, 60M/,
+    );
+    assert.throws(
+      () =>
+        makeSplit(RS, 'custom', 0, { custom: { train: [{ scale: '1B' }], test: { scale: '1B' } } }),
+      /leaves 0 test runs at 1B; .*--train 1B:0\.5/,
+    );
+    assert.throws(() => makeSplit(RS, 'custom', 0), /needs a split \(--train SIZES --test SIZE\)/);
   });
 });
