@@ -31,7 +31,7 @@ computes it from the same testbed when it converts this log into a trajectory
 Usage:
   /usr/bin/python3 bench/peers/optuna_driver.py --testbed law \
       --jobs '[{"method":"optuna-tpe","metric":"c4_cross_entropy","seed":0,"optimizerSeed":1,"budget":1500}]' \
-      [--mixopt "node bin/mixopt.mjs"] [--data-dir DIR]
+      [--mixopt "node bin/mixopt.mjs"] [--data-dir DIR] [--noise SPEC]
   (``--jobs -`` reads the JSON list from stdin.)
 
 Writes one JSON line per job on stdout:
@@ -137,7 +137,8 @@ def run_job(server, info, job):
     log_every = int(info["steps"]["logEvery"])
     z_min = int(info["steps"]["min"])
     target_cost = float(info["targetCost"])
-    server.call({"op": "reset"})
+    # The seed names the noise replicates of this job's runs (noisy testbeds only).
+    server.call({"op": "reset", "seed": int(job["optimizerSeed"])})
     out = {
         "method": method,
         "testbed": info["name"],
@@ -235,6 +236,7 @@ def main():
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--cache-dir", default=None)
     ap.add_argument("--fit", action="store_true", help="open recorded runs fitted")
+    ap.add_argument("--noise", default=None, help="observation noise spec passed to the server")
     a = ap.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     jobs = json.loads(sys.stdin.read() if a.jobs == "-" else a.jobs)
@@ -245,6 +247,8 @@ def main():
         argv += ["--cache-dir", a.cache_dir]
     if a.fit:
         argv += ["--fit"]
+    if a.noise is not None:
+        argv += ["--noise", a.noise]
     server = Server(argv)
     try:
         info = server.call({"op": "info"})

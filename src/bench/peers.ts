@@ -28,6 +28,7 @@ import {
   ValidationError,
   validateMixture,
 } from '../core/index.ts';
+import { formatNoiseSpec } from '../testbeds/index.ts';
 import { defaultBudget, seedFor } from './run-benchmark.ts';
 import { resolveTestbed, serveArgument, type TestbedRef } from './testbed-ref.ts';
 import type { Trajectory, TrajectoryPoint } from './trajectory.ts';
@@ -317,6 +318,9 @@ export async function runPeers(opts: PeerOptions): Promise<PeerResult> {
             ...('name' in ref && ref.dataDir !== undefined ? ['--data-dir', ref.dataDir] : []),
             ...('name' in ref && ref.cacheDir !== undefined ? ['--cache-dir', ref.cacheDir] : []),
             ...('name' in ref && ref.fit === true ? ['--fit'] : []),
+            ...(ref.noise !== undefined
+              ? ['--noise', ref.noise === null ? 'off' : formatNoiseSpec(ref.noise)]
+              : []),
           ];
           const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
           let buf = '';

@@ -17,6 +17,13 @@
  * listed in the trajectory's `failedProposals`. After
  * {@link MAX_CONSECUTIVE_FAILURES} failed proposals in a row the job ends with
  * an error.
+ *
+ * Noisy testbeds (those with `observe`): the method sees
+ * `testbed.observe(w, m, z, metric, replicate)` instead of `curve`; a new run
+ * gets `replicate = replicateFor(optimizerSeed, run index)` and a
+ * continuation its parent's replicate, so it sees the parent's observed
+ * values unchanged (the same noise realisation, extended). The score is
+ * always the noise-free truth (`evaluate`). Without `observe` nothing changes.
  */
 import {
   type CurvePoint,
@@ -32,6 +39,7 @@ import {
   validateMixture,
 } from '../core/index.ts';
 import { createOptimizer } from '../optimizers/index.ts';
+import { replicateFor } from '../testbeds/index.ts';
 import type { FailedProposal, Trajectory, TrajectoryPoint } from './trajectory.ts';
 
 /** One job. */
@@ -101,6 +109,8 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
   const maxRuns = job.maxRuns ?? 10_000;
   const eps = 1e-9 * Math.max(1, job.budget);
   const runs: RunRecord[] = [];
+  /** Noise replicate of each run (noisy testbeds only). */
+  const replicates = new Map<string, number>();
   const points: TrajectoryPoint[] = [];
   let spent = 0;
   let error: string | undefined;
@@ -131,7 +141,14 @@ export function simulateJob(testbed: Testbed, job: JobSpec): Trajectory {
         const id = `r${runs.length}`;
         let curve: CurvePoint[];
         try {
-          curve = testbed.curve(p.mixture, p.scale, p.steps, job.metric);
+          if (testbed.observe !== undefined) {
+            const replicate =
+              parent !== undefined
+                ? (replicates.get(parent.id) as number)
+                : replicateFor(job.optimizerSeed, runs.length);
+            replicates.set(id, replicate);
+            curve = testbed.observe(p.mixture, p.scale, p.steps, job.metric, replicate);
+          } else curve = testbed.curve(p.mixture, p.scale, p.steps, job.metric);
         } catch (err) {
           const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
           failed.push({ run: runs.length, proposal: p, error: message });

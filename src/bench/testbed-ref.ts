@@ -11,20 +11,28 @@
  * - `{ module, exportName? }` — a module (file URL or specifier) exporting a
  *   `Testbed` or a function returning one: `exportName` when given, else the
  *   export `testbed`, else the default export.
+ *
+ * Either may carry `noise` (an `ObservationNoise`, src/testbeds/noise.ts):
+ * the testbed is then wrapped by `withNoise` (replacing any noise it has);
+ * `noise: null` removes a testbed's own noise.
  */
 import { fileURLToPath } from 'node:url';
 import { NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
-import { openTestbed } from '../testbeds/index.ts';
+import { type ObservationNoise, openTestbed, withNoise } from '../testbeds/index.ts';
 
 /** A serialisable reference to a testbed. */
-export type TestbedRef =
+export type TestbedRef = (
   | {
       readonly name: string;
       readonly dataDir?: string;
       readonly cacheDir?: string;
       readonly fit?: boolean;
     }
-  | { readonly module: string; readonly exportName?: string };
+  | { readonly module: string; readonly exportName?: string }
+) & {
+  /** Observation noise to apply (replaces the testbed's own); null = none; absent = the testbed's own. */
+  readonly noise?: ObservationNoise | null;
+};
 
 function isTestbed(x: unknown): x is Testbed {
   const t = x as Partial<Testbed> | undefined;
@@ -58,11 +66,19 @@ export function serveArgument(ref: TestbedRef): string {
 }
 
 /**
- * Builds the testbed a {@link TestbedRef} names.
+ * Builds the testbed a {@link TestbedRef} names, with its noise applied.
  * @throws NotFoundError for an unknown name or export; ValidationError when
- *   the export is not a testbed; DataError from the testbed loader.
+ *   the export is not a testbed or the noise is out of range; DataError from
+ *   the testbed loader.
  */
 export async function resolveTestbed(ref: TestbedRef): Promise<Testbed> {
+  const tb = await resolveBase(ref);
+  if (ref.noise === undefined) return tb;
+  return withNoise(tb, ref.noise ?? undefined);
+}
+
+/** The testbed a {@link TestbedRef} names, before noise. */
+async function resolveBase(ref: TestbedRef): Promise<Testbed> {
   if ('module' in ref) {
     const mod = (await import(ref.module)) as Record<string, unknown>;
     const name =

@@ -61,6 +61,23 @@ export interface Testbed {
   cost(scale: string, steps: number): number;
   /** Reference optimum at the target, when it can be computed. */
   referenceOptimum?(metric: string): ReferenceOptimum | undefined;
+  /**
+   * A noisy *observed* learning curve (optional; testbeds with observation
+   * noise, see `withNoise` in src/testbeds/noise.ts). `evaluate` and `curve`
+   * stay the noise-free truth (regret, reference optimum); `observe` is what a
+   * method sees of a run. The noise is a deterministic function of the
+   * testbed's noise seed, the query and `replicate` (a non-negative integer
+   * naming one training run): the same arguments give the same curve, and a
+   * run trained further with the same `replicate` sees the same values at the
+   * steps both curves log (the same noise realisation, extended).
+   */
+  observe?(
+    mixture: Mixture,
+    scale: string,
+    steps: number,
+    metric: string,
+    replicate: number,
+  ): CurvePoint[];
 }
 
 /**

@@ -25,8 +25,8 @@ export interface RngState {
   readonly spare: number | null;
 }
 
-/** 32-bit avalanche (murmur3 fmix32). */
-function fmix32(h: number): number {
+/** 32-bit avalanche (murmur3 fmix32): a bijection of uint32 whose output bits each depend on every input bit. */
+export function fmix32(h: number): number {
   let x = h >>> 0;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);

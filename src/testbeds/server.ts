@@ -12,7 +12,15 @@
  *   and asked for `z2 > z1` is charged `cost(size, z2) - cost(size, z1)`; a
  *   request at `z <= z1` is free. `spent` is the session total.
  * - `{"op":"optimum","metric":"m"}` -> the reference optimum at the target.
- * - `{"op":"reset"}` -> forgets trained runs and sets `spent` to 0.
+ * - `{"op":"reset"}` -> forgets trained runs and sets `spent` to 0; with
+ *   `"seed": n` it also sets the session's noise seed (below).
+ *
+ * Noisy testbeds (with `observe`, e.g. `mixopt testbed serve NAME --noise
+ * 0.5%`): `value` and `curve` are the observed (noisy) ones. Each new
+ * (mixture, size) run of the session gets the noise replicate
+ * `replicateFor(seed, i)` (i = 0, 1, ... in order of first request; seed 0
+ * until a reset sets one), and a continuation keeps its run's replicate, so
+ * it sees the same values at the steps both curves log.
  * Errors: `{"error":{"code":"E_...","message":"..."}}` (codes of core/errors.ts).
  */
 import {
@@ -24,6 +32,7 @@ import {
   validateMixture,
 } from '../core/index.ts';
 import type { TestbedDirOptions } from './data-dir.ts';
+import { replicateFor } from './noise.ts';
 import { checkSteps, metricIndex, scaleIndex } from './query.ts';
 import { referenceOptimum } from './reference-optimum.ts';
 
@@ -33,7 +42,9 @@ export const SERVER_OPS = ['info', 'eval', 'optimum', 'reset'] as const;
 /** One client's state: the runs trained so far (for incremental charging) and the total spent. */
 export class TestbedSession {
   private readonly trained = new Map<string, number>();
+  private readonly replicates = new Map<string, number>();
   private spentTotal = 0;
+  private noiseSeed = 0;
 
   constructor(
     readonly testbed: Testbed,
@@ -92,10 +103,23 @@ export class TestbedSession {
           targetCost: tb.cost(tb.target.scale, tb.target.steps),
           ...(tb.candidates !== undefined ? { candidates: tb.candidates } : {}),
         };
-      case 'reset':
+      case 'reset': {
+        const seed = req.seed;
+        if (
+          seed !== undefined &&
+          (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0)
+        ) {
+          throw new ValidationError(
+            `field 'seed' must be a non-negative integer, got ${JSON.stringify(seed)}`,
+            { field: 'seed' },
+          );
+        }
         this.trained.clear();
+        this.replicates.clear();
         this.spentTotal = 0;
+        if (seed !== undefined) this.noiseSeed = seed;
         return { spent: 0 };
+      }
       case 'optimum': {
         const metric = this.str(req, 'metric');
         metricIndex(tb, metric);
@@ -147,8 +171,18 @@ export class TestbedSession {
     if (metric !== undefined) metricIndex(tb, metric);
     // Evaluate first, charge after: a failed query costs nothing.
     const names = metric !== undefined ? [metric] : tb.metrics.map((m) => m.name);
-    const curves = names.map((m) => tb.curve(mixture, size, steps, m));
     const key = `${JSON.stringify(mixture)}|${size}`;
+    const observe = tb.observe;
+    let replicate = 0;
+    if (observe !== undefined) {
+      replicate = this.replicates.get(key) ?? replicateFor(this.noiseSeed, this.replicates.size);
+      this.replicates.set(key, replicate);
+    }
+    const curves = names.map((m) =>
+      observe !== undefined
+        ? observe.call(tb, mixture, size, steps, m, replicate)
+        : tb.curve(mixture, size, steps, m),
+    );
     const before = this.trained.get(key) ?? 0;
     const fullCost = tb.cost(size, steps);
     const cost = steps > before ? fullCost - (before > 0 ? tb.cost(size, before) : 0) : 0;
