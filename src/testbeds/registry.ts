@@ -4,6 +4,8 @@
  *
  * - `slimpajama-mlp` — the paper's simulator (needs the data directory);
  * - `law` — built-in scaling-law testbed (no data file);
+ * - family presets (`family-vertex`, ...) and ad-hoc family specs
+ *   (`family:domains=10,optimum=interior,...`), see ./family-presets.ts;
  * - `admire-ift` — replay of `<data dir>/../runs/admire-ift-runs.csv` with the
  *   committed mapping `examples/recorded-runs/admire-mapping.json`;
  *   `admire-ift-fit` — the same runs, fitted (./fitted.ts).
@@ -32,6 +34,7 @@ import {
   resolveRunsDir,
   type TestbedDirOptions,
 } from './data-dir.ts';
+import { isFamilyName, listFamilyPresets, openFamilyTestbed } from './family-presets.ts';
 import { createFittedTestbed } from './fitted.ts';
 import { createLawTestbed } from './law.ts';
 import { loadRecordedRuns, parseRecordedMapping, type RecordedMapping } from './recorded-runs.ts';
@@ -237,6 +240,15 @@ export function listTestbeds(opts: TestbedDirOptions = {}): TestbedListing[] {
       available: true,
     },
   ];
+  // Testbed families (./family-presets.ts).
+  for (const f of listFamilyPresets()) {
+    out.push({
+      name: f.name,
+      description: `Family: ${f.description}`,
+      needsData: false,
+      available: true,
+    });
+  }
   for (const r of RECORDED) {
     const csv = join(resolveRunsDir(opts), r.csv);
     out.push({
@@ -268,7 +280,7 @@ export function getTestbed(name: string, opts: OpenTestbedOptions = {}): Testbed
     }
     return openRecorded(src, opts);
   }
-  if (opts.fit === true && (name === 'slimpajama-mlp' || name === 'law')) {
+  if (opts.fit === true && (name === 'slimpajama-mlp' || name === 'law' || isFamilyName(name))) {
     throw new ValidationError(
       `--fit builds a testbed from recorded runs; '${name}' is a simulator already: drop --fit`,
       { name },
@@ -276,8 +288,9 @@ export function getTestbed(name: string, opts: OpenTestbedOptions = {}): Testbed
   }
   if (name === 'slimpajama-mlp') return createSlimpajamaMlp(opts);
   if (name === 'law') return createLawTestbed(opts);
+  if (isFamilyName(name)) return openFamilyTestbed(name, opts);
   throw new NotFoundError(
-    `unknown testbed '${name}'; known testbeds: slimpajama-mlp, law, ${RECORDED.map((r) => r.name).join(', ')}; or pass a path to a module (./my-testbed.js) or a mapping file (runs.mapping.json)`,
+    `unknown testbed '${name}'; known testbeds: slimpajama-mlp, law, ${[...listFamilyPresets().map((f) => f.name), ...RECORDED.map((r) => r.name)].join(', ')}; or an ad-hoc family spec (family:domains=10,optimum=interior,drift=reverse,noise=0.5%,seed=3); or pass a path to a module (./my-testbed.js) or a mapping file (runs.mapping.json)`,
     { name },
   );
 }

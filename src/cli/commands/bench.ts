@@ -23,10 +23,10 @@ import {
 } from '../../bench/index.ts';
 import { ValidationError } from '../../core/index.ts';
 import { listOptimizers } from '../../optimizers/index.ts';
-import { looksLikePath } from '../../testbeds/index.ts';
+import { looksLikePath, parseNoiseSpec } from '../../testbeds/index.ts';
 import { createProgress } from '../progress.ts';
 import { writeBenchReport } from './report.ts';
-import { reportFit } from './testbed.ts';
+import { NOISE_HELP, reportFit } from './testbed.ts';
 
 /** Parses a positive integer option. */
 export function positiveInt(name: string): (v: string) => number {
@@ -123,6 +123,7 @@ interface BenchCliOptions {
   gzip?: boolean;
   html?: boolean;
   png?: boolean;
+  noise?: string;
 }
 
 function moduleUrl(p: string): string {
@@ -140,17 +141,21 @@ export function testbedRefOf(o: {
   dataDir?: string;
   cacheDir?: string;
   fit?: boolean;
+  noise?: string;
 }): TestbedRef {
+  // --noise: parsed here (exit 2 on a bad spec); 'off' = null removes a testbed's own noise.
+  const noise = o.noise !== undefined ? { noise: parseNoiseSpec(o.noise) ?? null } : {};
   if (o.testbedModule !== undefined) {
     if (o.fit === true)
       throw new ValidationError('--fit applies to recorded runs, not to --testbed-module');
-    return { module: moduleUrl(o.testbedModule) };
+    return { module: moduleUrl(o.testbedModule), ...noise };
   }
   return {
     name: looksLikePath(o.testbed) ? resolve(o.testbed) : o.testbed,
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
     ...(o.fit === true ? { fit: true } : {}),
+    ...noise,
   };
 }
 
@@ -280,6 +285,7 @@ export function register(program: Command): void {
     .option('--include <files...>', 'merge trajectories from these JSON files (other tools)')
     .option('--gzip', 'write the trajectories gzipped (bench.json.gz + summary.json)')
     .option('--data-dir <dir>', 'testbed data directory (default ../shared/testbeds)')
+    .option('--noise <spec>', NOISE_HELP)
     .option('--html', 'also write report.html (self-contained HTML report) into --out')
     .option('--png', 'also write each chart as a PNG into --out (for slides)')
     .option('--json', 'print the summary as JSON on stdout')

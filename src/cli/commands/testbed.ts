@@ -4,9 +4,9 @@
  *
  *   mixopt testbed list
  *   mixopt testbed info NAME
- *   mixopt testbed eval NAME --mixture 0.2,0.2,0.2,0.2,0.2 --size 1B --steps 19700 [--metric M] [--curve]
+ *   mixopt testbed eval NAME --mixture 0.2,0.2,0.2,0.2,0.2 --size 1B --steps 19700 [--metric M] [--curve] [--noise SPEC --replicate R]
  *   mixopt testbed optimum NAME [--metric M]
- *   mixopt testbed serve NAME      (JSON lines on stdin/stdout)
+ *   mixopt testbed serve NAME [--noise SPEC]     (JSON lines on stdin/stdout)
  *
  * NAME is a registered name, a recorded-runs mapping file or a module path.
  * Each takes `--json`, `--data-dir DIR`, `--cache-dir DIR` and `--fit` (open
@@ -25,17 +25,22 @@ import {
 import {
   checkSteps,
   dataDirHelp,
+  familyOf,
   formatFitQuality,
+  formatNoiseSpec,
   isFittedTestbed,
   isSimulatorTestbed,
   listTestbeds,
   metricIndex,
+  noiseOf,
   type OpenTestbedOptions,
   openTestbed,
+  parseNoiseSpec,
   referenceOptimum,
   scaleIndex,
   searchOptimum,
   TestbedSession,
+  withNoise,
 } from '../../testbeds/index.ts';
 
 interface CommonOpts {
@@ -43,7 +48,18 @@ interface CommonOpts {
   dataDir?: string;
   cacheDir?: string;
   fit?: boolean;
+  noise?: string;
 }
+
+/** Opens a testbed and applies `--noise` (which replaces its own noise; `off` removes it). */
+async function openWithNoise(name: string, o: CommonOpts): Promise<Testbed> {
+  const tb = await openTestbed(name, dirs(o));
+  return o.noise === undefined ? tb : withNoise(tb, parseNoiseSpec(o.noise));
+}
+
+/** The `--noise` option's help (shared by bench). */
+export const NOISE_HELP =
+  "observation noise for what methods see: a level like 0.5% (relative sd of a run's final value at the target), or sd=0.5%,corr=0.9,small=2,seed=0; 'off' removes a testbed's own noise (docs/testbeds.md)";
 
 function dirs(o: CommonOpts): OpenTestbedOptions {
   return {
@@ -85,6 +101,16 @@ function parseSteps(v: string): number {
   return x;
 }
 
+function parseReplicate(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(x) || x < 0) {
+    throw new ValidationError(`--replicate must be a non-negative integer, got '${v}'`, {
+      value: v,
+    });
+  }
+  return x;
+}
+
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -117,6 +143,27 @@ function describe(tb: Testbed): Record<string, unknown> {
     costUnit: tb.costUnit,
     targetCost: tb.cost(tb.target.scale, tb.target.steps),
     ...(tb.candidates !== undefined ? { candidates: tb.candidates.length } : {}),
+    ...familyInfo(tb),
+  };
+}
+
+/** Family knobs and observation noise of a testbed, when it has them. */
+function familyInfo(tb: Testbed): Record<string, unknown> {
+  const f = familyOf(tb);
+  const noise = noiseOf(tb);
+  return {
+    ...(f !== undefined
+      ? {
+          family: {
+            params: f.params,
+            seed: f.seed,
+            planted: f.planted,
+            scaling: f.scaling,
+            ...(f.uniqueTokens !== undefined ? { uniqueTokens: f.uniqueTokens } : {}),
+          },
+        }
+      : {}),
+    ...(noise !== undefined ? { noise } : {}),
   };
 }
 
@@ -179,7 +226,7 @@ export function register(program: Command): void {
       )
       .description('Domains, scales, steps, metrics, target and cost of a testbed'),
   ).action(async (name: string, o: CommonOpts) => {
-    const tb = await openTestbed(name, dirs(o));
+    const tb = await openWithNoise(name, o);
     reportFit(tb);
     const d = describe(tb);
     if (o.json === true) return out(JSON.stringify(d));
@@ -195,6 +242,27 @@ export function register(program: Command): void {
       'metrics:',
       table(tb.metrics.map((m) => [`  ${m.name}`, m.direction, m.description ?? ''])),
     ];
+    const f = familyOf(tb);
+    if (f !== undefined) {
+      const p = f.params;
+      const r = (w: readonly number[]): string => w.map((x) => x.toFixed(3)).join(',');
+      lines.push(
+        `family (seed ${f.seed}): ${p.domains} domains, optimum ${p.optimum}, drift with size ${p.drift}, with steps ${p.stepDrift}, spread ${p.spread}`,
+        `  data: ${p.unique !== undefined ? `finite, ${p.unique}x the target run's tokens (per domain: ${r(f.uniqueTokens ?? [])}), R* ${p.rstar}` : 'unlimited'}; ${p.tokensPerStep} tokens per step`,
+        `  cost model: ${p.cost}${p.cost === 'overhead' ? ` (${p.overheadSteps} steps per run)` : ''}`,
+        `  planted optimum at the target: ${r(f.planted.target)}`,
+        ...(f.planted.smallSize !== undefined
+          ? [`  planted optimum at the smallest size: ${r(f.planted.smallSize)}`]
+          : []),
+        ...(f.planted.shortRun !== undefined
+          ? [`  planted optimum of the short-run landscape: ${r(f.planted.shortRun)}`]
+          : []),
+      );
+    }
+    const noise = noiseOf(tb);
+    lines.push(
+      `observation noise: ${noise !== undefined ? formatNoiseSpec(noise) : 'none (noise-free)'}`,
+    );
     out(lines.join('\n'));
   });
 
@@ -207,7 +275,14 @@ export function register(program: Command): void {
       .requiredOption('--size <size>', 'model size name, e.g. 1B')
       .requiredOption('--steps <steps>', 'training steps', parseSteps)
       .option('--metric <metric>', 'one metric (default: all)')
-      .option('--curve', 'also print the learning curve (every logged step)'),
+      .option('--curve', 'also print the learning curve (every logged step)')
+      .option('--noise <spec>', NOISE_HELP)
+      .option(
+        '--replicate <r>',
+        'with noise: which training run (replicate, a non-negative integer) to observe',
+        parseReplicate,
+        0,
+      ),
   ).action(
     async (
       name: string,
@@ -217,19 +292,31 @@ export function register(program: Command): void {
         steps: number;
         metric?: string;
         curve?: boolean;
+        replicate: number;
       },
     ) => {
-      const tb = await openTestbed(name, dirs(o));
+      const tb = await openWithNoise(name, o);
       const w = parseMixtureArg(o.mixture);
       checkEval(tb, w, o.size, o.steps, o.metric);
       const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
       reportFit(tb, metrics);
+      const observe = tb.observe;
+      // With noise: the observed curve of replicate R (values = its last point); truth beside it.
+      const seen = (m: string) =>
+        observe !== undefined
+          ? observe.call(tb, w, o.size, o.steps, m, o.replicate)
+          : tb.curve(w, o.size, o.steps, m);
       const values: Record<string, number> = {};
-      for (const m of metrics) values[m] = tb.evaluate(w, o.size, o.steps, m);
+      const truth: Record<string, number> = {};
+      for (const m of metrics) {
+        truth[m] = tb.evaluate(w, o.size, o.steps, m);
+        values[m] =
+          observe !== undefined ? (seen(m).at(-1)?.value as number) : (truth[m] as number);
+      }
       const cost = tb.cost(o.size, o.steps);
       let curve: { step: number; values: Record<string, number> }[] | undefined;
       if (o.curve === true) {
-        const per = metrics.map((m) => tb.curve(w, o.size, o.steps, m));
+        const per = metrics.map(seen);
         curve = (per[0] ?? []).map((p, i) => ({
           step: p.step,
           values: Object.fromEntries(metrics.map((m, j) => [m, per[j]?.[i]?.value as number])),
@@ -244,17 +331,34 @@ export function register(program: Command): void {
             steps: o.steps,
             cost,
             values,
+            ...(observe !== undefined ? { truth, noise: noiseOf(tb), replicate: o.replicate } : {}),
             ...(curve ? { curve } : {}),
           }),
         );
       }
       const dir = new Map(tb.metrics.map((m) => [m.name, m.direction]));
+      const noise = noiseOf(tb);
       const lines = [
         `${tb.name} at size ${o.size}, ${o.steps} steps, mixture [${w.join(', ')}]; cost ${fmt(cost)} (${tb.costUnit})`,
-        table([
-          ['METRIC', 'VALUE', 'DIRECTION'],
-          ...metrics.map((m) => [m, fmt(values[m] as number), dir.get(m) ?? '']),
-        ]),
+        ...(noise !== undefined
+          ? [`observed with noise ${formatNoiseSpec(noise)}, replicate ${o.replicate}`]
+          : []),
+        table(
+          observe !== undefined
+            ? [
+                ['METRIC', 'OBSERVED', 'TRUTH', 'DIRECTION'],
+                ...metrics.map((m) => [
+                  m,
+                  fmt(values[m] as number),
+                  fmt(truth[m] as number),
+                  dir.get(m) ?? '',
+                ]),
+              ]
+            : [
+                ['METRIC', 'VALUE', 'DIRECTION'],
+                ...metrics.map((m) => [m, fmt(values[m] as number), dir.get(m) ?? '']),
+              ],
+        ),
       ];
       if (curve !== undefined) {
         lines.push(
@@ -341,9 +445,10 @@ export function register(program: Command): void {
       .argument('<name>', 'testbed name or path')
       .description(
         'Serve a testbed as JSON lines on stdin/stdout (ops: info, eval, optimum, reset); see docs/testbeds.md',
-      ),
+      )
+      .option('--noise <spec>', NOISE_HELP),
   ).action(async (name: string, o: CommonOpts) => {
-    const tb = await openTestbed(name, dirs(o));
+    const tb = await openWithNoise(name, o);
     const session = new TestbedSession(tb, dirs(o));
     const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
     for await (const line of rl) {
