@@ -7,6 +7,7 @@ import {
   dataDirCandidates,
   dataDirHelp,
   getTestbed,
+  listFamilyPresets,
   listTestbeds,
   loadTestbedModule,
   openTestbed,
@@ -29,11 +30,12 @@ const tb = {
 `;
 
 describe('registry', () => {
-  it('lists every testbed, marking those whose data is missing', () => {
+  it('lists every testbed (the family presets too), marking those whose data is missing', () => {
     const all = listTestbeds();
+    const family = listFamilyPresets().map((p) => p.name);
     assert.deepEqual(
       all.map((t) => t.name),
-      ['slimpajama-mlp', 'law', 'admire-ift', 'admire-ift-fit'],
+      ['slimpajama-mlp', 'law', ...family, 'admire-ift', 'admire-ift-fit'],
     );
     assert.equal(all.find((t) => t.name === 'law')?.needsData, false);
     assert.equal(all.find((t) => t.name === 'law')?.available, true);
@@ -45,6 +47,7 @@ describe('registry', () => {
       [
         ['slimpajama-mlp', false],
         ['law', true],
+        ...family.map((n) => [n, true]),
         ['admire-ift', false],
         ['admire-ift-fit', false],
       ],
