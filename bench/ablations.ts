@@ -5,7 +5,7 @@
  *
  * Reported per method: final regret at the budget (mean over seeds and metrics,
  * and per metric), the regret at a quarter of the budget, and the median
- * speedup (SPEC 2.6) over `hyperband`, `random` and `mfms-bo:paper`, plus the
+ * speedup (docs/benchmarks.md) over `hyperband`, `random` and `mfms-bo:paper`, plus the
  * job seconds per method.
  *
  * Run: node --import tsx bench/ablations.ts [--testbed law] [--metrics a,b|all]

@@ -1,5 +1,5 @@
 /**
- * The paper suite on slimpajama-mlp (SPEC 2.6), run one seed at a time so
+ * The paper suite on slimpajama-mlp (docs/benchmarks.md), run one seed at a time so
  * that whatever finished can be merged (bench/merge.ts) if the run is cut
  * short. Each chunk of seeds writes `<out>/seed-<first>/` (bench.json.gz, summary.json,
  * summary.md, SVGs) via the library (no CLI), and a line per job on stderr.

@@ -1,7 +1,7 @@
 /**
  * The peer tables of BENCHMARKS.md ("Optuna peers") from a merged benchmark
  * (`bench/merge.ts --gzip --out DIR ...`): the speedup of one method (default
- * `mfms-bo`) over each baseline per metric (SPEC 2.6, mean curves), the
+ * `mfms-bo`) over each baseline per metric (docs/benchmarks.md, mean curves), the
  * per-seed medians, and the final regret.
  *
  * Usage: node --import tsx bench/peers/report.ts DIR/summary.json [--method mfms-bo]

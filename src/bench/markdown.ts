@@ -72,7 +72,7 @@ export function summaryMarkdown(
     '',
     `Methods ${s.methods.join(', ')}; ${s.metrics.length} metric(s); ${s.seeds} seed(s); budget ${s.budget} cost units (horizon ${s.horizon} = budget + one confirmation run of ${s.targetCost})${meta.seed !== undefined ? `; root seed ${meta.seed}` : ''}${meta.wallSeconds !== undefined ? `; wall time ${meta.wallSeconds.toFixed(1)} s on ${meta.workers ?? 1} worker(s)` : ''}.`,
     '',
-    "## Speedups (SPEC 2.6: cost from which the baseline's mean curve stays at or better than its final value, divided by the cost from which the method's does)",
+    "## Speedups (docs/benchmarks.md: cost from which the baseline's mean curve stays at or better than its final value, divided by the cost from which the method's does)",
     '',
     'Median over metrics, method (row) over baseline (column):',
     '',

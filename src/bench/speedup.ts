@@ -1,5 +1,5 @@
 /**
- * Speedups between methods, exactly as SPEC 2.6 defines them.
+ * Speedups between methods, as docs/benchmarks.md (Definitions) defines them.
  *
  * Notation: `f_A`, `f_B` the curves (step functions of charged cost, see
  * ./step-function.ts) of methods A and B — the mean over seeds, or one seed's
@@ -62,7 +62,7 @@ export interface PairSpeedup {
 }
 
 /**
- * Speedup of curve `a` over curve `b` (SPEC 2.6; see the module comment).
+ * Speedup of curve `a` over curve `b` (see the module comment).
  * Both curves are taken as constant after their last step, up to the horizon.
  */
 export function speedup(a: StepFunction, b: StepFunction, direction: Direction): PairSpeedup {

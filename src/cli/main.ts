@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exitCodeFor, MixoptError } from '../core/index.ts';
+import { exitCodeFor, MixoptError, storageErrorCode } from '../core/index.ts';
 import { commands } from './commands/index.ts';
 
 function version(): string {
@@ -49,6 +49,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       const json = argv.includes('--json');
       if (json) process.stdout.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
       process.stderr.write(`mixopt: error [${err.code}]: ${err.message}\n`);
+      return exitCodeFor(err);
+    }
+    const storage = storageErrorCode(err);
+    if (storage !== undefined) {
+      // A database or file the command needed could not be read or written.
+      const message = `${(err as Error).message}; check the path, its permissions and free space`;
+      if (argv.includes('--json'))
+        process.stdout.write(`${JSON.stringify({ error: { code: 'E_STORAGE', message } })}\n`);
+      process.stderr.write(`mixopt: error [E_STORAGE ${storage}]: ${message}\n`);
       return exitCodeFor(err);
     }
     process.stderr.write(

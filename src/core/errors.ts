@@ -118,22 +118,54 @@ export class InternalError extends MixoptError {
 }
 
 /**
- * Process exit code for an error: 2 for user input (bad argument, config,
- * unknown name), 3 for data files, 4 for numerics, 1 otherwise.
+ * The CLI's exit codes (documented in docs/cli.md; scripts may rely on them):
+ * 0 success; 1 a state conflict or other failure; 2 invalid input; 3 data or
+ * storage; 4 every trial (or benchmark job) failed, or too many in a row.
+ * 130 is an interrupted `run` (Ctrl-C).
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  state: 1,
+  invalidInput: 2,
+  dataOrStorage: 3,
+  trialsFailed: 4,
+  interrupted: 130,
+} as const;
+
+/**
+ * Whether `err` is a storage failure from below mixopt: a SQLite error
+ * (`SQLITE_BUSY`, `SQLITE_CORRUPT`, ...) or a file-system error (`ENOENT`,
+ * `EACCES`, `ENOSPC`, ...). Returns its code, else undefined.
+ */
+export function storageErrorCode(err: unknown): string | undefined {
+  if (err instanceof MixoptError || !(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  if (code.startsWith('SQLITE_')) return code;
+  const fs = ['ENOENT', 'EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EIO'];
+  return fs.includes(code) ? code : undefined;
+}
+
+/**
+ * Process exit code for an error ({@link EXIT_CODES}): 2 for user input (a bad
+ * argument, config or unknown name, or a feature that is not available), 3
+ * for data files and storage (also SQLite and file-system errors), 1 for
+ * state conflicts (a finished trial, an exhausted budget) and anything else.
+ * Exit 4 is set by the commands that run trials, not by an error.
  */
 export function exitCodeFor(err: unknown): number {
-  if (!(err instanceof MixoptError)) return 1;
+  if (storageErrorCode(err) !== undefined) return EXIT_CODES.dataOrStorage;
+  if (!(err instanceof MixoptError)) return EXIT_CODES.state;
   switch (err.code) {
     case 'E_INVALID_INPUT':
     case 'E_INVALID_CONFIG':
     case 'E_NOT_FOUND':
-      return 2;
+    case 'E_UNSUPPORTED':
+      return EXIT_CODES.invalidInput;
     case 'E_DATA':
-      return 3;
-    case 'E_NUMERICS':
-      return 4;
+      return EXIT_CODES.dataOrStorage;
     default:
-      return 1;
+      return EXIT_CODES.state;
   }
 }
 

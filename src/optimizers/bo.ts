@@ -1,7 +1,7 @@
 /**
  * `bo`: full-fidelity Bayesian optimisation — a GP over the mixture `w` fitted
  * to runs at the target fidelity `(m*, z*)` only, expected improvement
- * maximised over the simplex (SPEC 2.4 "Full-fidelity BO").
+ * maximised over the simplex (full-fidelity BO).
  *
  * Notation: `k` domains; GP inputs `x = [w, s*, t*]` (the fidelity coordinates
  * are constant, the kernel acts on `w` only); `y` target values in the

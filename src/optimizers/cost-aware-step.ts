@@ -1,5 +1,5 @@
 /**
- * One iteration of the paper's cost-aware EI selection (SPEC 2.3): for each
+ * One iteration of the paper's cost-aware EI selection: for each
  * candidate fidelity `(m, z)` maximise EI over the mixture, then choose the
  * pair maximising `EI / c(m, z)^alpha`.
  *

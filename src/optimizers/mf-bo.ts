@@ -1,5 +1,5 @@
 /**
- * `mf-bo`: single-scale multi-fidelity BO (SPEC 2.4) — a GP over the mixture
+ * `mf-bo`: single-scale multi-fidelity BO — a GP over the mixture
  * and the steps `(w, z)` at the target scale only, cost-aware EI over the step
  * candidates.
  *

@@ -1,6 +1,6 @@
 /**
  * `mfms-bo:paper`: the MFMS-BO algorithm of Yen et al. (arXiv 2503.21023) as
- * SPEC 2.4 describes it.
+ * described in its paper (initial design, cost-aware EI over a fidelity grid, lengthscale shrinking).
  *
  * Notation: `k` domains; GP input `x = [w, s, t]` with the paper's linear
  * encodings `s = params / params_max`, `t = z / z_max`; `y` in the
@@ -25,7 +25,7 @@
  * 4. If EI at the target pair is below 1e-4, multiply the size and step
  *    lengthscales by 0.95 (cumulative; applied from the next iteration).
  * 5. Stop after `iterations` (100) such rounds: `propose` returns nothing more,
- *    whatever budget is left (SPEC 2.4: "then 100 iterations"). Without the
+ *    whatever budget is left (the paper: "then 100 iterations"). Without the
  *    stop, the cost exponent decays while the cheapest pairs can keep winning
  *    EI / c^alpha (HellaSwag on slimpajama-mlp: thousands of 20M runs in a
  *    budget of 1,500). `iterations: null` runs until the budget is spent.

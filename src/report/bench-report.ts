@@ -169,7 +169,7 @@ function speedupSections(s: BenchSummaryView): string {
         });
   return [
     para(
-      "Speedup of A over B = the cost from which B's mean curve stays at or better than B's own final value, divided by the cost from which A's mean curve stays at or better than that value (SPEC 2.6); 'not reached' when A's curve is not there by the end of the budget.",
+      "Speedup of A over B = the cost from which B's mean curve stays at or better than B's own final value, divided by the cost from which A's mean curve stays at or better than that value (docs/benchmarks.md#definitions); 'not reached' when A's curve is not there by the end of the budget.",
     ),
     matrix,
     perMetric,

@@ -112,9 +112,10 @@ export class SqliteStudyStore implements StudyStore {
     try {
       db = new Database(path);
     } catch (err) {
-      throw new ValidationError(`cannot open study database '${path}': ${(err as Error).message}`, {
-        path,
-      });
+      throw new DataError(
+        `cannot open study database '${path}': ${(err as Error).message}; check the path and its permissions`,
+        { path },
+      );
     }
     const busy = options.busyTimeoutMs ?? 60_000;
     try {

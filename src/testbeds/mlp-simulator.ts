@@ -10,7 +10,7 @@
  *         for the hidden layers, the last layer is linear;
  * - `yn`  network output (length 11), `y = yn * y_std + y_mean`.
  *
- * Reference: the simulator of arXiv 2503.21023 (file format in SPEC.md §2.5).
+ * Reference: the simulator of arXiv 2503.21023 (file format in docs/testbeds.md).
  */
 import { readFileSync } from 'node:fs';
 import { DataError } from '../core/index.ts';

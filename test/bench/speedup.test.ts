@@ -64,7 +64,7 @@ describe('step functions', () => {
   });
 });
 
-describe('speedup (SPEC 2.6)', () => {
+describe('speedup (docs/benchmarks.md definitions)', () => {
   // B touches its final value 4 at 20, leaves it (5 at 30), and stays from 40.
   const B = { xs: [10, 20, 30, 40], values: [5, 3, 5, 4] };
 

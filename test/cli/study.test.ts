@@ -94,18 +94,42 @@ describe('mixopt study commands', () => {
     assert.equal(j.trials[0].points.length, 2);
   });
 
+  it("status shows a continuation's parent trial", async () => {
+    const { config, db } = setup({ optimizer: { method: 'hyperband' } });
+    await cli('study', 'create', config, '--db', db);
+    const first = JSON.parse((await cli('ask', '--db', db, '--n', '9', '--json')).stdout) as {
+      trial: number;
+    }[];
+    for (const t of first) {
+      const args = ['--trial', String(t.trial), '--step', '200', '--value', String(t.trial)];
+      assert.equal((await cli('tell', '--db', db, ...args, '--final')).code, 0);
+    }
+    // Hyperband continues its best first-rung run (trial 1: the lowest loss) to 400 steps.
+    const [next] = JSON.parse((await cli('ask', '--db', db, '--json')).stdout) as {
+      trial: number;
+      continues?: number;
+    }[];
+    assert.deepEqual([next?.trial, next?.continues], [10, 1]);
+    const text = (await cli('status', '--db', db)).stdout;
+    assert.match(text, /^trial\tstate\ttry\tscale\tsteps\tparent\tlast\tvalue\tmixture$/m);
+    assert.match(text, /^10\trunning\t1\t1B\t400\t1\t-\t-\t/m);
+    assert.match(text, /^2\tcompleted\t1\t1B\t200\t-\t200\t2\.0000\t/m);
+  });
+
   it('bad tells are rejected with a clear error and leave the study unchanged', async () => {
     const { config, db } = setup();
     await cli('study', 'create', config, '--db', db);
     await cli('ask', '--db', db, '--json');
     await cli('tell', '--db', db, '--trial', '1', '--step', '100', '--value', '3');
     const cases: [string[], number, RegExp][] = [
+      [['--trial', '1', '--step', '200', '--value', 'abc'], 2, /--value: not a number: 'abc'/],
+      [['--trial', '1', '--step', '200', '--value', 'NaN'], 2, /--value: not a number: 'NaN'/],
+      [['--trial', '1', '--step', '200', '--value', 'inf'], 2, /not a number: 'inf'/],
       [
-        ['--trial', '1', '--step', '200', '--value', 'NaN'],
+        ['--trial', '1', '--step', '200', '--value', '-Infinity'],
         2,
-        /value NaN at step 200 is not a finite number/,
+        /--value: not a finite number: '-Infinity'/,
       ],
-      [['--trial', '1', '--step', '200', '--value', 'inf'], 2, /not a finite number/],
       [
         ['--trial', '1', '--step', '5000', '--value', '2'],
         2,

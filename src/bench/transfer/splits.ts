@@ -10,7 +10,7 @@
  * - a *split*  = training selections (run, steps used) + test runs, whose
  *              final values (at `z_max`) are the targets.
  *
- * E1..E5 (SPEC 2.7): a random half of the target scale's runs (`floor(n/2)`
+ * E1..E5 (docs/transfer.md): a random half of the target scale's runs (`floor(n/2)`
  * train, the rest test), plus every run of some other scales:
  *
  * | id | train                                   | test                    |

@@ -244,7 +244,7 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description(
-      'benchmark optimisers on a testbed: trajectories, speedups (SPEC 2.6), Markdown and SVG charts',
+      'benchmark optimisers on a testbed: trajectories, speedups (docs/benchmarks.md), Markdown and SVG charts',
     )
     .option(
       '--testbed <name>',

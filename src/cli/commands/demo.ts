@@ -75,7 +75,7 @@ export function register(program: Command): void {
       const s = result.summary;
       const baselines = ['hyperband', 'random'].filter((b) => s.methods.includes(b));
       const lines = [
-        `Speedups on the law testbed (${s.seeds} seeds, budget ${s.budget}; SPEC 2.6: cost from which the mean curve stays at or better than the baseline's final value):`,
+        `Speedups on the law testbed (${s.seeds} seeds, budget ${s.budget}; docs/benchmarks.md: cost from which the mean curve stays at or better than the baseline's final value):`,
         '',
         speedupTable(s, s.methods, baselines),
         '',

@@ -1,5 +1,7 @@
 /**
- * `mixopt status`: trials by state, spend vs budget, best so far, and the trial table.
+ * `mixopt status`: trials by state, spend vs budget, best so far, and the trial table
+ * (a continuation's `parent` column names the trial it extends: same mixture and
+ * scale, more steps, charged only the extra steps).
  *
  *   mixopt status [--study S] [--db mixopt.db] [--json]
  */
@@ -52,7 +54,9 @@ export function register(program: Command): void {
         const curves = metricCurves(c, study.points());
         out.push('');
         out.push(
-          ['trial', 'state', 'try', 'scale', 'steps', 'last', 'value', 'mixture'].join('\t'),
+          ['trial', 'state', 'try', 'scale', 'steps', 'parent', 'last', 'value', 'mixture'].join(
+            '\t',
+          ),
         );
         for (const t of trials) {
           const last = curves.get(t.id)?.at(-1);
@@ -63,6 +67,7 @@ export function register(program: Command): void {
               t.attempts,
               t.scale,
               t.steps,
+              t.parent ?? '-',
               last?.step ?? '-',
               last?.value.toPrecision(5) ?? '-',
               mixtureText(domains, t.mixture),

@@ -44,17 +44,23 @@ export function register(program: Command): void {
         throw new ValidationError(
           'nothing to tell: give --step and --value, --final, or --failed "message"',
         );
-      const study = openStudy(o);
-      const trial = intOpt('--trial', o.trial);
-      let t = study.trial(trial);
+      const step = Number(o.step);
+      const value = o.value?.trim() === '' ? Number.NaN : Number(o.value);
       if (point) {
-        const step = Number(o.step);
-        // Non-numbers become NaN so that the store rejects them with the study unchanged.
-        const value = o.value?.trim() === '' ? Number.NaN : Number(o.value);
         if (!Number.isSafeInteger(step))
           throw new ValidationError(`--step must be an integer, got '${o.step}'`, {
             value: o.step,
           });
+        if (!Number.isFinite(value))
+          throw new ValidationError(
+            `--value: ${Number.isNaN(value) ? 'not a number' : 'not a finite number'}: '${o.value}'; give the metric's value at --step, e.g. --value 2.31`,
+            { value: o.value },
+          );
+      }
+      const study = openStudy(o);
+      const trial = intOpt('--trial', o.trial);
+      let t = study.trial(trial);
+      if (point) {
         t = study.tell(
           trial,
           { step, value, ...(o.metric !== undefined ? { metric: o.metric } : {}) },

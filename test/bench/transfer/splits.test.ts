@@ -54,7 +54,7 @@ const count = (idx: readonly number[], scale: string): number =>
   idx.filter((i) => scaleOf(i) === scale).length;
 
 describe('E1..E5 half splits', () => {
-  it('have the sizes of the SPEC table', () => {
+  it('have the sizes of the paper table', () => {
     const expect: Record<string, { train: Record<string, number>; test: Record<string, number> }> =
       {
         E1: { train: { '1B': 34 }, test: { '1B': 34 } },
@@ -174,7 +174,7 @@ describe('E6..E8 equal-compute truncation splits', () => {
     for (const r of runs(e7)) assert.ok(runs(e8).has(r));
   });
   it('count equal compute: steps, points and cost units', () => {
-    // relative per-step cost of each size (SPEC 1); cost unit = 100 steps of 1B
+    // relative per-step cost of each size (docs/benchmarks.md); cost unit = 100 steps of 1B
     const rel: Record<string, number> = {
       '20M': 0.01296,
       '60M': 0.03232,
