@@ -134,6 +134,8 @@ export interface StudyConfig {
     readonly leaseSeconds: number;
     /** A configuration is tried at most this many times (failures and expired leases). */
     readonly maxAttempts: number;
+    /** `mixopt run` stops after this many failed attempts in a row (default 5; absent in studies made by older versions). */
+    readonly maxConsecutiveFailures?: number;
   };
   readonly executor?: StudyExecutorConfig;
 }
@@ -295,10 +297,20 @@ export interface StudyStore {
     propose: (snapshot: AskSnapshot, n: number) => ProposeResult,
     leaseSeconds?: number,
   ): TrialRecord[];
-  tell(study: string, id: number, points: readonly PointInput[], owner?: string): TrialRecord;
+  /**
+   * Records points; with `final`, also completes the trial in the same
+   * transaction. With `owner`, refused unless that worker holds the trial.
+   */
+  tell(
+    study: string,
+    id: number,
+    points: readonly PointInput[],
+    owner?: string,
+    options?: { readonly final?: boolean },
+  ): TrialRecord;
   heartbeat(study: string, id: number, owner?: string): TrialRecord;
-  finish(study: string, id: number): TrialRecord;
-  fail(study: string, id: number, error: string): TrialRecord;
+  finish(study: string, id: number, owner?: string): TrialRecord;
+  fail(study: string, id: number, error: string, owner?: string): TrialRecord;
   release(study: string, id: number, reason: string): TrialRecord;
   setJob(study: string, id: number, job: JobHandle): TrialRecord;
   adopt(study: string, id: number, from: string | undefined, to: string): boolean;

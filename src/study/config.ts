@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ConfigIssue, StudyConfig, StudyDomain } from '../core/index.ts';
 import { ConfigError, DataError } from '../core/index.ts';
+import { leaseProblem } from './leases.ts';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
@@ -114,7 +115,9 @@ const ExecutorSchema = z.discriminatedUnion(
       kind: z.literal('local'),
       command: z
         .string({ error: 'command must be a shell command, e.g. "node train.mjs"' })
-        .min(1, { error: 'command must be a non-empty shell command, e.g. "node train.mjs"' }),
+        .refine((c) => c.trim() !== '', {
+          error: 'command must be a non-empty shell command, e.g. "node train.mjs"',
+        }),
       cwd: z.string().optional(),
       env: z
         .record(z.string(), z.string(), { error: 'env maps names to string values' })
@@ -215,12 +218,16 @@ export const StudyConfigSchema = z
     trials: z
       .strictObject({
         leaseSeconds: z
-          .number({ error: 'leaseSeconds must be a positive number of seconds' })
-          .positive({ error: 'leaseSeconds must be a positive number of seconds' })
+          .number({ error: `leaseSeconds ${leaseProblem(Number.NaN)}` })
+          .refine((x) => leaseProblem(x) === undefined, {
+            error: `leaseSeconds ${leaseProblem(Number.NaN)}`,
+          })
           .default(600),
         maxAttempts: positiveInt('maxAttempts').default(3),
+        /** `mixopt run` stops after this many failed attempts in a row (exit 4). */
+        maxConsecutiveFailures: positiveInt('maxConsecutiveFailures').default(5),
       })
-      .default({ leaseSeconds: 600, maxAttempts: 3 }),
+      .default({ leaseSeconds: 600, maxAttempts: 3, maxConsecutiveFailures: 5 }),
     executor: ExecutorSchema.optional(),
   })
   .describe('A mixopt study: what to optimise, over which runs, and how to run them.');

@@ -13,7 +13,13 @@
  */
 import { hostname } from 'node:os';
 import type { Executor, JobHandle, JobReport, TrialRecord } from '../core/index.ts';
-import { crashPoint, ExecutorError, MixoptError, ValidationError } from '../core/index.ts';
+import {
+  crashPoint,
+  ExecutorError,
+  MixoptError,
+  StateError,
+  ValidationError,
+} from '../core/index.ts';
 import { metricCurves, studySpend } from './history.ts';
 import type { Study } from './study.ts';
 import { defaultOwner } from './study.ts';
@@ -63,14 +69,22 @@ export interface RunOptions {
   readonly onEvent?: (e: RunEvent) => void;
 }
 
-/** How a run ended. */
+/**
+ * How a run ended. `failures`: `trials.maxConsecutiveFailures` attempts in a
+ * row failed (a broken command, a refused submission), so the driver stopped
+ * rather than burn through the study; `lastError` says why the last one failed.
+ */
 export interface RunSummary {
   readonly launched: number;
   readonly adopted: number;
   readonly completed: number;
   readonly failed: number;
-  readonly stoppedBy: 'budget' | 'exhausted' | 'max-trials' | 'interrupted';
+  readonly stoppedBy: 'budget' | 'exhausted' | 'max-trials' | 'interrupted' | 'failures';
   readonly spent: number;
+  /** Failed attempts in a row at the end of the run. */
+  readonly consecutiveFailures: number;
+  /** The error of the last failed attempt, when the run ended on a failure streak. */
+  readonly lastError?: string;
 }
 
 interface Active {
@@ -136,6 +150,31 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
   let failed = 0;
   let exhausted = false;
   let lastBeat = Date.now();
+  const maxStreak = study.config.trials.maxConsecutiveFailures ?? 5;
+  let streak = 0;
+  let lastError: string | undefined;
+
+  /** Records a failed attempt of trial `id` (owner-checked) and counts the streak. */
+  function failAttempt(id: number, error: string): void {
+    let state: string;
+    try {
+      state = study.fail(id, error, owner).state;
+    } catch (err) {
+      if (!lostTrial(id, err)) throw err;
+      return;
+    }
+    if (state === 'failed') failed++;
+    streak++;
+    lastError = error;
+    emit({ type: 'fail', trial: id, error, state });
+  }
+
+  /** Whether `err` says trial `id` was handed to another worker (then it is dropped, as lost). */
+  function lostTrial(id: number, err: unknown): boolean {
+    if (!(err instanceof StateError) || err.details?.refused !== owner) return false;
+    emit({ type: 'lost', trial: id, reason: `${err.message}; our job's results were dropped` });
+    return true;
+  }
 
   const toldFromStore = (id: number) =>
     new Map(study.points(id).map((p) => [`${p.metric}@${p.step}`, p.value]));
@@ -160,10 +199,8 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       a.handle = await executor.run(study.trialSpec(t));
     } catch (err) {
       if (err instanceof ExecutorError) {
-        const r = study.fail(t.id, `executor could not launch the job: ${err.message}`);
-        failed += r.state === 'failed' ? 1 : 0;
-        emit({ type: 'fail', trial: t.id, error: err.message, state: r.state });
         active.delete(t.id);
+        failAttempt(t.id, `executor could not launch the job: ${err.message}`);
         return;
       }
       study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
@@ -187,11 +224,9 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     } catch (err) {
       for (const t of trials) {
         active.delete(t.id);
-        if (err instanceof ExecutorError) {
-          const r = study.fail(t.id, `executor could not launch the job: ${err.message}`);
-          failed += r.state === 'failed' ? 1 : 0;
-          emit({ type: 'fail', trial: t.id, error: err.message, state: r.state });
-        } else
+        if (err instanceof ExecutorError)
+          failAttempt(t.id, `executor could not launch the job: ${err.message}`);
+        else
           study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
       }
       if (err instanceof ExecutorError) return;
@@ -231,18 +266,25 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     }
     // Launch adopted trials that never got a job, then fill free slots.
     await launchAll([...active.values()].filter((a) => a.handle === undefined));
+    if (streak >= maxStreak) {
+      stoppedBy = 'failures';
+      break;
+    }
     const asked: Active[] = []; // launched together after the asks when the executor batches
+    let limited = false; // a limit (max trials, budget) stopped the asking in this round
     while (active.size < parallel && !exhausted && !options.signal?.aborted) {
       // Trials waiting for a retry are already committed: they run whatever the limits.
       const retry = study.trials().some((t) => t.state === 'pending' || t.state === 'stale');
       if (!retry && options.maxTrials !== undefined && launched >= options.maxTrials) {
         stoppedBy = 'max-trials';
+        limited = true;
         break;
       }
       if (!retry && budget !== undefined) {
         const s = spend();
         if (s.spent + s.committed >= budget) {
           stoppedBy = 'budget';
+          limited = true;
           break;
         }
       }
@@ -259,7 +301,14 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       else asked.push(a);
     }
     await launchAll(asked);
-    if (active.size === 0) break;
+    if (streak >= maxStreak) {
+      stoppedBy = 'failures';
+      break;
+    }
+    // Nothing running: done when nothing more may be asked; else (every launch
+    // of the round failed, their trials wait for a retry) ask again.
+    if (active.size === 0 && (exhausted || limited || options.signal?.aborted)) break;
+    if (active.size === 0) continue;
     await sleep(poll, options.signal);
     if (options.signal?.aborted) continue;
     for (const a of [...active.values()]) {
@@ -290,6 +339,11 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
       try {
         tellNew(a, r);
       } catch (err) {
+        if (lostTrial(a.trial, err)) {
+          active.delete(a.trial);
+          await executor.cancel(a.handle).catch(() => undefined);
+          continue;
+        }
         // A point the store refuses (e.g. beyond the trial's length) fails the attempt.
         if (!(err instanceof MixoptError)) throw err;
         r = {
@@ -300,15 +354,20 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
         await executor.cancel(a.handle);
       }
       if (r.phase === 'completed') {
-        study.finish(a.trial);
-        completed++;
         active.delete(a.trial);
+        try {
+          study.finish(a.trial, owner);
+        } catch (err) {
+          if (!lostTrial(a.trial, err)) throw err;
+          continue;
+        }
+        completed++;
+        streak = 0;
+        lastError = undefined;
         emit({ type: 'complete', trial: a.trial });
       } else if (r.phase === 'failed') {
-        const f = study.fail(a.trial, r.error ?? 'job failed');
-        if (f.state === 'failed') failed++;
         active.delete(a.trial);
-        emit({ type: 'fail', trial: a.trial, error: r.error ?? 'job failed', state: f.state });
+        failAttempt(a.trial, r.error ?? 'job failed');
       }
     }
     if (Date.now() - lastBeat > heartbeatMs) {
@@ -323,8 +382,9 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     }
   }
 
-  if (stoppedBy === 'interrupted' && active.size > 0) {
-    const action = options.onInterrupt ?? 'leave';
+  if ((stoppedBy === 'interrupted' || stoppedBy === 'failures') && active.size > 0) {
+    // After a failure streak the jobs still running are left to the next run.
+    const action = stoppedBy === 'failures' ? 'leave' : (options.onInterrupt ?? 'leave');
     emit({ type: 'interrupt', action, trials: [...active.keys()] });
     for (const a of active.values()) {
       if (action === 'cancel') {
@@ -339,8 +399,8 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
         const r = await executor.poll(a.handle).catch(() => undefined);
         if (r !== undefined) {
           tellNew(a, r);
-          if (r.phase === 'completed') study.finish(a.trial);
-          if (r.phase === 'failed') study.fail(a.trial, r.error ?? 'job failed');
+          if (r.phase === 'completed') study.finish(a.trial, owner);
+          if (r.phase === 'failed') study.fail(a.trial, r.error ?? 'job failed', owner);
         }
       } else {
         study.release(a.trial, 'interrupted before launch');
@@ -349,5 +409,14 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
   }
   const spent = spend().spent;
   emit({ type: 'stop', reason: stoppedBy, spent });
-  return { launched, adopted, completed, failed, stoppedBy, spent };
+  return {
+    launched,
+    adopted,
+    completed,
+    failed,
+    stoppedBy,
+    spent,
+    consecutiveFailures: streak,
+    ...(stoppedBy === 'failures' && lastError !== undefined ? { lastError } : {}),
+  };
 }

@@ -11,6 +11,8 @@
  * The state machine (see `core/study-types.ts`) is enforced here; the
  * transitions themselves are listed in `trial-states.ts`.
  */
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AskSnapshot,
@@ -32,11 +34,28 @@ import {
   StateError,
   ValidationError,
 } from '../core/index.ts';
-import { migrate } from './migrations.ts';
+import { checkLeaseSeconds } from './leases.ts';
+import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { checkTransition } from './trial-states.ts';
+
+/**
+ * How a database is opened:
+ * - `create` (default): a missing or empty file becomes a study database;
+ * - `write`: an existing study database, for reports and asks (an empty
+ *   file is left empty: it holds no study);
+ * - `read`: read-only (`status`, `export`, `recommend`, `report`); works on a
+ *   read-only filesystem, and never changes the file.
+ *
+ * In every mode a file that is not a mixopt study database (another
+ * program's SQLite file, or not SQLite at all) is refused before anything is
+ * written to it.
+ */
+export type StoreMode = 'create' | 'write' | 'read';
 
 /** Options of {@link SqliteStudyStore.open}. */
 export interface StoreOptions {
+  /** Default `create`. */
+  readonly mode?: StoreMode;
   /** Milliseconds since the epoch (injectable for lease tests). */
   readonly clock?: () => number;
   /** How long a writer waits for the lock before failing, in ms (default 60 s). */
@@ -91,6 +110,149 @@ export function reportableMetrics(config: StudyConfig): string[] {
     : [config.metric.name];
 }
 
+/** Whether this process may write the file at `path` and create files beside it. */
+function writable(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The tables every study database has. */
+const TABLES = ['studies', 'trials', 'points'];
+
+/** Opens the SQLite connection for `mode` (no write to the file yet). */
+function connect(path: string, mode: StoreMode): Database.Database {
+  let db: Database.Database;
+  try {
+    if (mode === 'create') return new Database(path);
+    if (mode === 'write') return new Database(path, { fileMustExist: true });
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    const e = storageError(err, path, 'opening it');
+    if (e !== undefined && mode !== 'create') throw e;
+    throw new DataError(
+      `cannot open study database '${path}': ${(err as Error).message}; check the path and its permissions`,
+      { path },
+    );
+  }
+  try {
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (code !== 'SQLITE_CANTOPEN' && !/^SQLITE_(READONLY|IOERR)/.test(code))
+      throw storageError(err, path, 'opening it') ?? err;
+    return snapshot(path);
+  }
+}
+
+/**
+ * A read-only in-memory copy of the database file. A WAL-mode database on a
+ * read-only filesystem cannot be opened in place (SQLite must create its
+ * shared-memory index beside it); with no `-wal` file left, the main file
+ * holds every committed transaction and can be read as a copy.
+ */
+function snapshot(path: string): Database.Database {
+  let wal = 0;
+  try {
+    wal = statSync(`${path}-wal`).size;
+  } catch {
+    // no -wal file: the main file is complete
+  }
+  if (wal > 0)
+    throw new DataError(
+      `cannot read study database '${path}': it is on a read-only filesystem and its journal ('${path}-wal') still holds transactions; open it once where it is writable (any mixopt command merges the journal), or copy both files elsewhere; the files were left as they were`,
+      { path },
+    );
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (err) {
+    throw new DataError(`cannot read study database '${path}': ${(err as Error).message}`, {
+      path,
+    });
+  }
+  // Header bytes 18-19 say "WAL": an in-memory copy has no journal, so mark it a rollback-journal file.
+  if (buf.length >= 20 && buf[18] === 2 && buf[19] === 2) {
+    buf[18] = 1;
+    buf[19] = 1;
+  }
+  try {
+    return new Database(buf, { readonly: true });
+  } catch (err) {
+    throw storageError(err, path, 'opening it') ?? err;
+  }
+}
+
+/**
+ * What the opened file is: an empty database, a study database (current,
+ * older or newer schema).
+ * @throws DataError for a file that is not a mixopt study database.
+ */
+function inspect(db: Database.Database, path: string): 'empty' | 'mixopt' | 'older' | 'newer' {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+  ).map((r) => r.name);
+  if (version === 0 && tables.length === 0) return 'empty';
+  if (version === 0 || !TABLES.every((t) => tables.includes(t))) {
+    const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', ...' : '');
+    throw new DataError(
+      `'${path}' is a SQLite database but not a mixopt study database (tables: ${shown || 'none'}; schema version ${version}); mixopt left it as it was. Pass the right --db, or a new path to create a study database`,
+      { path, tables },
+    );
+  }
+  if (version > SCHEMA_VERSION) return 'newer';
+  return version < SCHEMA_VERSION ? 'older' : 'mixopt';
+}
+
+/**
+ * The typed error for a SQLite storage failure (damaged file, full disk, I/O
+ * error, read-only file), or undefined for any other error. SQLite rolls a
+ * failed transaction back, so the file is left as it was.
+ */
+export function storageError(err: unknown, path: string, during: string): DataError | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
+  const what = `${code}: ${(err as Error).message}`;
+  const details = { path, sqlite: code };
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
+    return new DataError(
+      `'${path}' is not a usable study database: it is damaged or not SQLite (${what}, while ${during}); mixopt left the file as it was. Restore it from a backup, or check it with: sqlite3 '${path}' 'PRAGMA integrity_check'`,
+      details,
+    );
+  if (code === 'SQLITE_FULL')
+    return new DataError(
+      `the disk holding study database '${path}' is full (${what}, while ${during}); the change was rolled back and the file left as it was. Free some space and run the command again`,
+      details,
+    );
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    (/^SQLITE_(CANTOPEN|IOERR)/.test(code) && !writable(path))
+  )
+    return new DataError(
+      `cannot write to study database '${path}' (${what}): the file or its folder is read-only; nothing was written. The reading commands (status, export, recommend, report) work on it as it is`,
+      details,
+    );
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN')
+    return new DataError(
+      `I/O error on study database '${path}' (${what}, while ${during}); the change was rolled back and the file left as it was. Check the disk (full, removed, a network filesystem that went away) and run the command again`,
+      details,
+    );
+  return undefined;
+}
+
+/** Options of {@link SqliteStudyStore.tell}. */
+export interface TellOptions {
+  /** Also complete the trial, in the same transaction (all or nothing). */
+  readonly final?: boolean;
+}
+
 /** A study database. Synchronous; safe to share a file between processes. */
 export class SqliteStudyStore implements StudyStore {
   readonly path: string;
@@ -98,41 +260,57 @@ export class SqliteStudyStore implements StudyStore {
   private readonly clock: () => number;
 
   private readonly busyMs: number;
+  /** How the database was opened. */
+  readonly mode: StoreMode;
 
-  private constructor(path: string, db: Database.Database, clock: () => number, busyMs: number) {
+  private constructor(
+    path: string,
+    db: Database.Database,
+    clock: () => number,
+    busyMs: number,
+    mode: StoreMode,
+  ) {
     this.path = path;
     this.db = db;
     this.clock = clock;
     this.busyMs = busyMs;
+    this.mode = mode;
   }
 
-  /** Opens (creating and migrating when needed) the database at `path`. */
+  /**
+   * Opens the database at `path` (see {@link StoreMode}); in `create` mode
+   * creates and migrates it when needed.
+   * @throws DataError for a file that is not a study database, is damaged or cannot be read;
+   *   StateError for one written by a newer mixopt.
+   */
   static open(path: string, options: StoreOptions = {}): SqliteStudyStore {
-    let db: Database.Database;
-    try {
-      db = new Database(path);
-    } catch (err) {
-      throw new DataError(
-        `cannot open study database '${path}': ${(err as Error).message}; check the path and its permissions`,
-        { path },
-      );
-    }
+    const mode = options.mode ?? 'create';
     const busy = options.busyTimeoutMs ?? 60_000;
+    const db = connect(path, mode);
     try {
-      db.pragma(`busy_timeout = ${busy}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.pragma('foreign_keys = ON');
-      migrate(db, path);
+      db.pragma(`busy_timeout = ${busy}`); // a setting of this connection, not of the file
+      const kind = inspect(db, path);
+      if (kind === 'newer')
+        throw new StateError(
+          `study database '${path}' has schema version ${db.pragma('user_version', { simple: true })}, newer than this mixopt understands (${SCHEMA_VERSION}); upgrade mixopt`,
+          { path },
+        );
+      if (mode !== 'read' && (kind === 'mixopt' || mode === 'create')) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        db.pragma('foreign_keys = ON');
+        migrate(db, path);
+      } else if (kind === 'older')
+        throw new StateError(
+          `study database '${path}' has an older schema (version ${db.pragma('user_version', { simple: true })}); a writing command of this mixopt (e.g. mixopt ask) upgrades it`,
+          { path },
+        );
     } catch (err) {
       db.close();
       if (err instanceof MixoptError) throw err;
-      throw new DataError(
-        `'${path}' is not a usable study database (${(err as Error).message}); pass the right --db, or a new path to create one`,
-        { path },
-      );
+      throw storageError(err, path, 'opening it') ?? err;
     }
-    return new SqliteStudyStore(path, db, options.clock ?? Date.now, busy);
+    return new SqliteStudyStore(path, db, options.clock ?? Date.now, busy, mode);
   }
 
   close(): void {
@@ -144,8 +322,21 @@ export class SqliteStudyStore implements StudyStore {
     return this.clock();
   }
 
-  /** Runs `fn` as one `BEGIN IMMEDIATE` transaction. */
+  /**
+   * Runs `fn` as one `BEGIN IMMEDIATE` transaction. A storage failure (full
+   * disk, I/O error, damaged file, read-only file) rolls it back and becomes
+   * a DataError.
+   */
   private write<T>(fn: () => T): T {
+    if (this.mode === 'read')
+      throw new StateError(
+        `study database '${this.path}' was opened read-only; nothing was changed`,
+        { path: this.path },
+      );
+    if (!this.hasSchema())
+      throw new NotFoundError(
+        `database '${this.path}' holds no study; create one with 'mixopt study create study.yaml --db ${this.path}'`,
+      );
     try {
       return this.db
         .transaction(() => {
@@ -161,8 +352,22 @@ export class SqliteStudyStore implements StudyStore {
           { path: this.path },
         );
       }
-      throw err;
+      throw storageError(err, this.path, 'writing to it') ?? err;
     }
+  }
+
+  /** Runs the reads of `fn`; a storage failure (damaged file, I/O error) becomes a DataError. */
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storageError(err, this.path, 'reading it') ?? err;
+    }
+  }
+
+  /** Whether the mixopt tables exist (not so in an empty file opened without `create`). */
+  private hasSchema(): boolean {
+    return (this.db.pragma('user_version', { simple: true }) as number) > 0;
   }
 
   // ---- studies -------------------------------------------------------------
@@ -188,9 +393,13 @@ export class SqliteStudyStore implements StudyStore {
 
   /** Names of the studies in this database, in creation order. */
   studyNames(): string[] {
-    return (
-      this.db.prepare('SELECT name FROM studies ORDER BY id').all() as { name: string }[]
-    ).map((r) => r.name);
+    return this.read(() =>
+      this.hasSchema()
+        ? (this.db.prepare('SELECT name FROM studies ORDER BY id').all() as { name: string }[]).map(
+            (r) => r.name,
+          )
+        : [],
+    );
   }
 
   /**
@@ -234,30 +443,38 @@ export class SqliteStudyStore implements StudyStore {
   }
 
   config(study: string): StudyConfig {
-    return JSON.parse(this.studyRow(study).config) as StudyConfig;
+    return this.read(() => JSON.parse(this.studyRow(study).config) as StudyConfig);
   }
 
   /** The optimiser state saved after the last ask. */
   optimizerState(study: string): unknown {
-    const s = this.studyRow(study).optimizer_state;
+    const s = this.read(() => this.studyRow(study).optimizer_state);
     return s === null ? undefined : JSON.parse(s);
   }
 
   // ---- reads ---------------------------------------------------------------
 
   trials(study: string): TrialRecord[] {
-    const sid = this.studyRow(study).id;
-    return (
-      this.db.prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY id').all(sid) as TrialRow[]
-    ).map(toTrial);
+    return this.read(() => {
+      const sid = this.studyRow(study).id;
+      return (
+        this.db
+          .prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY id')
+          .all(sid) as TrialRow[]
+      ).map(toTrial);
+    });
   }
 
   /** @throws NotFoundError for an unknown trial. */
   trial(study: string, id: number): TrialRecord {
-    return toTrial(this.trialRow(this.studyRow(study).id, study, id));
+    return this.read(() => toTrial(this.trialRow(this.studyRow(study).id, study, id)));
   }
 
   points(study: string, trial?: number): StoredPoint[] {
+    return this.read(() => this.pointRows(study, trial));
+  }
+
+  private pointRows(study: string, trial?: number): StoredPoint[] {
     const sid = this.studyRow(study).id;
     const rows = (
       trial === undefined
@@ -346,6 +563,7 @@ export class SqliteStudyStore implements StudyStore {
   ): TrialRecord[] {
     if (!Number.isSafeInteger(n) || n < 1)
       throw new ValidationError(`--n must be a positive integer, got ${String(n)}`, { n });
+    if (leaseSeconds !== undefined) checkLeaseSeconds(leaseSeconds, 'the lease (--lease)');
     return this.write(() => {
       const row = this.studyRow(study);
       const cfg = JSON.parse(row.config) as StudyConfig;
@@ -376,7 +594,7 @@ export class SqliteStudyStore implements StudyStore {
               .prepare('SELECT * FROM trials WHERE study_id = ? ORDER BY id')
               .all(sid) as TrialRow[]
           ).map(toTrial),
-          points: this.points(study),
+          points: this.pointRows(study),
           optimizerState:
             row.optimizer_state === null ? undefined : JSON.parse(row.optimizer_state),
           asks: row.asks,
@@ -425,10 +643,25 @@ export class SqliteStudyStore implements StudyStore {
     });
   }
 
-  /** Loads a trial for a report from a worker and checks the transition. */
-  private reportable(sid: number, study: string, id: number, action: string): TrialRow {
+  /**
+   * Loads a trial for a report from a worker and checks the transition and,
+   * when the worker names itself, that it still holds the trial: a worker
+   * whose lease expired and whose trial was handed out again is refused.
+   */
+  private reportable(
+    sid: number,
+    study: string,
+    id: number,
+    action: string,
+    owner?: string,
+  ): TrialRow {
     const row = this.trialRow(sid, study, id);
     checkTransition(row.state, action, study, id);
+    if (owner !== undefined && row.owner !== null && row.owner !== owner)
+      throw new StateError(
+        `cannot ${action} trial ${id} of study '${study}': it is now held by '${row.owner}' (attempt ${row.attempts}), not by '${owner}'; the lease of '${owner}' expired and the trial was handed out again, so this report is refused and the study unchanged`,
+        { study, trial: id, owner: row.owner, attempt: row.attempts, refused: owner, action },
+      );
     return row;
   }
 
@@ -438,11 +671,17 @@ export class SqliteStudyStore implements StudyStore {
    * still reporting goes back to running.
    * @throws NotFoundError, ValidationError (step out of 1..steps, non-finite value, unknown metric), StateError.
    */
-  tell(study: string, id: number, points: readonly PointInput[], owner?: string): TrialRecord {
+  tell(
+    study: string,
+    id: number,
+    points: readonly PointInput[],
+    owner?: string,
+    options: TellOptions = {},
+  ): TrialRecord {
     return this.write(() => {
       const srow = this.studyRow(study);
       const cfg = JSON.parse(srow.config) as StudyConfig;
-      const row = this.reportable(srow.id, study, id, 'tell');
+      const row = this.reportable(srow.id, study, id, 'tell', owner);
       const allowed = reportableMetrics(cfg);
       const now = this.clock();
       const clean = points.map((p) => {
@@ -478,6 +717,8 @@ export class SqliteStudyStore implements StudyStore {
       );
       for (const p of clean) upsert.run(srow.id, id, p.metric, p.step, p.value, now);
       this.renew(srow.id, row, cfg, now, owner);
+      // In the same transaction: a refused completion takes the points back with it.
+      if (options.final === true) this.complete(srow.id, cfg, study, id);
       return toTrial(this.trialRow(srow.id, study, id));
     });
   }
@@ -497,7 +738,7 @@ export class SqliteStudyStore implements StudyStore {
     return this.write(() => {
       const srow = this.studyRow(study);
       const cfg = JSON.parse(srow.config) as StudyConfig;
-      const row = this.reportable(srow.id, study, id, 'heartbeat');
+      const row = this.reportable(srow.id, study, id, 'heartbeat', owner);
       this.renew(srow.id, row, cfg, this.clock(), owner);
       return toTrial(this.trialRow(srow.id, study, id));
     });
@@ -507,31 +748,36 @@ export class SqliteStudyStore implements StudyStore {
    * Marks a trial completed. It must have reported the study metric at least once.
    * @throws NotFoundError, StateError
    */
-  finish(study: string, id: number): TrialRecord {
+  finish(study: string, id: number, owner?: string): TrialRecord {
     return this.write(() => {
       const srow = this.studyRow(study);
       const cfg = JSON.parse(srow.config) as StudyConfig;
-      this.reportable(srow.id, study, id, 'finish');
-      const metrics = reportableMetrics(cfg);
-      const have = this.db
-        .prepare('SELECT DISTINCT metric FROM points WHERE study_id = ? AND trial_id = ?')
-        .all(srow.id, id) as { metric: string }[];
-      const missing = metrics.filter((m) => !have.some((h) => h.metric === m));
-      if (missing.length > 0) {
-        throw new StateError(
-          `trial ${id} has reported no value of ${missing.join(', ')}; tell at least one point (--step, --value) before --final, or use --failed`,
-          { trial: id, missing },
-        );
-      }
-      const now = this.clock();
-      this.db
-        .prepare(
-          `UPDATE trials SET state = 'completed', lease_expires = NULL, finished_at = ?, updated_at = ?
-           WHERE study_id = ? AND id = ?`,
-        )
-        .run(now, now, srow.id, id);
+      this.reportable(srow.id, study, id, 'finish', owner);
+      this.complete(srow.id, cfg, study, id);
       return toTrial(this.trialRow(srow.id, study, id));
     });
+  }
+
+  /** Completes trial `id` (inside a write); refuses one missing a metric. */
+  private complete(sid: number, cfg: StudyConfig, study: string, id: number): void {
+    const metrics = reportableMetrics(cfg);
+    const have = this.db
+      .prepare('SELECT DISTINCT metric FROM points WHERE study_id = ? AND trial_id = ?')
+      .all(sid, id) as { metric: string }[];
+    const missing = metrics.filter((m) => !have.some((h) => h.metric === m));
+    if (missing.length > 0) {
+      throw new StateError(
+        `trial ${id} has reported no value of ${missing.join(', ')}; tell at least one point (--step, --value) before --final, or use --failed`,
+        { trial: id, missing, study },
+      );
+    }
+    const now = this.clock();
+    this.db
+      .prepare(
+        `UPDATE trials SET state = 'completed', lease_expires = NULL, finished_at = ?, updated_at = ?
+         WHERE study_id = ? AND id = ?`,
+      )
+      .run(now, now, sid, id);
   }
 
   /**
@@ -539,11 +785,16 @@ export class SqliteStudyStore implements StudyStore {
    * handed out again) while it has attempts left, else the trial is `failed`.
    * @throws NotFoundError, StateError
    */
-  fail(study: string, id: number, error: string): TrialRecord {
+  fail(study: string, id: number, error: string, owner?: string): TrialRecord {
+    if (typeof error !== 'string' || error.trim() === '')
+      throw new ValidationError(
+        `a failed attempt needs an error text saying what went wrong, got ${JSON.stringify(error)}`,
+        { trial: id },
+      );
     return this.write(() => {
       const srow = this.studyRow(study);
       const cfg = JSON.parse(srow.config) as StudyConfig;
-      const row = this.reportable(srow.id, study, id, 'fail');
+      const row = this.reportable(srow.id, study, id, 'fail', owner);
       const now = this.clock();
       const final = row.attempts >= cfg.trials.maxAttempts;
       const text = final

@@ -199,20 +199,29 @@ export class Study {
     }
   }
 
-  /** Reports learning-curve points (tells may repeat a step: the last value wins). */
-  tell(trial: number, points: PointInput | readonly PointInput[], owner?: string): TrialRecord {
+  /**
+   * Reports learning-curve points (tells may repeat a step: the last value
+   * wins). With `owner`, refused unless that worker still holds the trial;
+   * with `final`, also completes it, all or nothing.
+   */
+  tell(
+    trial: number,
+    points: PointInput | readonly PointInput[],
+    owner?: string,
+    options: { readonly final?: boolean } = {},
+  ): TrialRecord {
     const list = Array.isArray(points) ? (points as readonly PointInput[]) : [points as PointInput];
-    return this.store.tell(this.name, trial, list, owner);
+    return this.store.tell(this.name, trial, list, owner, options);
   }
 
-  /** Marks a trial completed. */
-  finish(trial: number): TrialRecord {
-    return this.store.finish(this.name, trial);
+  /** Marks a trial completed (with `owner`: only while that worker holds it). */
+  finish(trial: number, owner?: string): TrialRecord {
+    return this.store.finish(this.name, trial, owner);
   }
 
-  /** Records a failed attempt (retried while attempts are left). */
-  fail(trial: number, error: string): TrialRecord {
-    return this.store.fail(this.name, trial, error);
+  /** Records a failed attempt, retried while attempts are left (with `owner`: only while that worker holds it). */
+  fail(trial: number, error: string, owner?: string): TrialRecord {
+    return this.store.fail(this.name, trial, error, owner);
   }
 
   heartbeat(trial: number, owner?: string): TrialRecord {
@@ -229,6 +238,21 @@ export class Study {
 
   trials(): TrialRecord[] {
     return this.store.trials(this.name);
+  }
+
+  /**
+   * The trials as they stand now: a running trial whose lease has run out
+   * shows as `stale` (or `failed` when out of attempts), as the next write
+   * will record it. Reads only.
+   */
+  trialsNow(): TrialRecord[] {
+    const now = this.store.now();
+    const max = this.config.trials.maxAttempts;
+    return this.trials().map((t) =>
+      t.state === 'running' && t.leaseExpires !== undefined && t.leaseExpires < now
+        ? { ...t, state: t.attempts >= max ? 'failed' : 'stale' }
+        : t,
+    );
   }
 
   trial(id: number): TrialRecord {
@@ -271,7 +295,7 @@ export class Study {
 
   /** Trials by state, spend vs budget, and the best values so far. */
   status(): StudyStatus {
-    const trials = this.trials();
+    const trials = this.trialsNow();
     const curves = metricCurves(this.config, this.points());
     const counts: Record<TrialState, number> = {
       pending: 0,

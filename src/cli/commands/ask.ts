@@ -10,9 +10,9 @@ import type { Command } from 'commander';
 import type { Study } from '../../study/index.ts';
 import {
   intOpt,
+  leaseOpt,
   mixtureText,
   namedMixture,
-  numOpt,
   openStudy,
   type StudyOpts,
   studyOptions,
@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const n = intOpt('--n', o.n);
       const trials = study.ask(n, {
         ...(o.owner !== undefined ? { owner: o.owner } : {}),
-        ...(o.lease !== undefined ? { leaseSeconds: numOpt('--lease', o.lease) } : {}),
+        ...(o.lease !== undefined ? { leaseSeconds: leaseOpt('--lease', o.lease) } : {}),
       });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(trials.map((t) => trialJson(study, t)))}\n`);

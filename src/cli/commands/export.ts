@@ -22,7 +22,7 @@ export function register(program: Command): void {
         throw new ValidationError(`--format must be csv or json, got '${o.format}'`, {
           value: o.format,
         });
-      const study = openStudy(o);
+      const study = openStudy(o, 'read');
       const text =
         o.format === 'json'
           ? `${JSON.stringify(exportJson(study), null, 2)}\n`

@@ -16,7 +16,7 @@ export function register(program: Command): void {
   )
     .option('--json', 'machine-readable output')
     .action((o: StudyOpts) => {
-      const study = openStudy(o);
+      const study = openStudy(o, 'read');
       const r = recommendStudy(study);
       if (r === undefined)
         throw new StateError(

@@ -228,7 +228,7 @@ export function register(program: Command): void {
         const r = readBenchSummary(o.bench);
         report = await benchReport(r.summary, r.meta);
       } else {
-        const study = openStudy(o);
+        const study = openStudy(o, 'read');
         const progress = createProgress({ quiet: o.quiet === true });
         report = await buildStudyReport(
           studyReportInput(study, {

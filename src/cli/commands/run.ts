@@ -15,12 +15,24 @@ import {
   createLocalExecutor,
   createSimulatorExecutor,
   createSlurmExecutor,
+  lastLines,
   parseSlurmFlags,
 } from '../../executors/index.ts';
 import { runStudy, type Study } from '../../study/index.ts';
 import { getTestbed } from '../../testbeds/index.ts';
 import { createProgress } from '../progress.ts';
 import { intOpt, mixtureText, numOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
+
+/**
+ * A failure text on one line: its first line, then the last lines of the
+ * stderr tail it carries (the cause is usually there: "not found", a Python
+ * exception, an OOM message).
+ */
+export function causeText(error: string): string {
+  const [head = '', ...rest] = error.split('\n');
+  const tail = lastLines(rest.join('\n'), 3);
+  return tail.length === 0 ? head : `${head} ${tail.join(' | ')}`;
+}
 
 /** The executor a study's config asks for. */
 export function executorFor(study: Study, db: string, slurm: readonly string[] = []): Executor {
@@ -154,7 +166,7 @@ export function register(program: Command): void {
                 break;
               case 'fail':
                 log(
-                  `trial ${e.trial}: ${e.state === 'failed' ? 'failed' : 'failed, will retry'}: ${e.error.split('\n')[0]}`,
+                  `trial ${e.trial}: ${e.state === 'failed' ? 'failed' : 'failed, will retry'}: ${causeText(e.error)}`,
                 );
                 break;
               case 'lost':
@@ -183,7 +195,18 @@ export function register(program: Command): void {
           process.stdout.write(
             `run ${summary.stoppedBy}: ${summary.launched} launched, ${summary.adopted} re-attached, ${summary.completed} completed, ${summary.failed} failed; spent ${summary.spent.toFixed(2)} units\n`,
           );
-        if (summary.stoppedBy === 'interrupted') process.exitCode = 130;
+        if (summary.stoppedBy === 'failures') {
+          process.stderr.write(
+            `mixopt: stopped after ${summary.consecutiveFailures} failed attempts in a row (trials.maxConsecutiveFailures); the last one: ${causeText(summary.lastError ?? '')}\nFix the cause (mixopt status --json shows every error in full), then run again.\n`,
+          );
+          process.exitCode = 4;
+        } else if (summary.stoppedBy === 'interrupted') process.exitCode = 130;
+        else if (summary.failed > 0 && summary.completed === 0) {
+          process.stderr.write(
+            `mixopt: every trial of this run failed (${summary.failed}); see mixopt status --json for their errors\n`,
+          );
+          process.exitCode = 4;
+        }
       } finally {
         progress.end();
         process.off('SIGINT', onSignal);

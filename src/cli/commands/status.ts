@@ -15,10 +15,10 @@ export function register(program: Command): void {
   )
     .option('--json', 'machine-readable output')
     .action((o: StudyOpts) => {
-      const study = openStudy(o);
-      study.store.expire(study.name); // show trials whose lease has run out as stale
+      const study = openStudy(o, 'read');
+      // Trials whose lease has run out show as stale (read-only: nothing is written).
       const s = study.status();
-      const trials = study.trials();
+      const trials = study.trialsNow();
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ ...s, trials })}\n`);
         return;

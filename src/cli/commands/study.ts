@@ -11,7 +11,13 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../../core/index.ts';
-import { loadStudyConfig, SqliteStudyStore, Study, studyJsonSchema } from '../../study/index.ts';
+import {
+  leaseProblem,
+  loadStudyConfig,
+  SqliteStudyStore,
+  Study,
+  studyJsonSchema,
+} from '../../study/index.ts';
 
 /** Options every study command takes. */
 export interface StudyOpts {
@@ -31,17 +37,35 @@ export function studyOptions(cmd: Command): Command {
 }
 
 /**
- * Opens an existing database and the chosen study.
+ * Opens an existing database and the chosen study: `read` (status, export,
+ * recommend, report) opens it read-only and never changes the file; `write`
+ * (ask, tell, heartbeat, run) refuses a file that is not a study database
+ * before writing anything.
  * @throws NotFoundError when the database or the study does not exist.
  */
-export function openStudy(o: StudyOpts): Study {
+export function openStudy(o: StudyOpts, mode: 'read' | 'write' = 'write'): Study {
   if (!existsSync(o.db)) {
     throw new NotFoundError(
       `no study database at '${o.db}'; create one with 'mixopt study create study.yaml --db ${o.db}' or pass --db PATH`,
       { db: o.db },
     );
   }
-  return new Study(SqliteStudyStore.open(o.db), o.study);
+  const store = SqliteStudyStore.open(o.db, { mode });
+  try {
+    return new Study(store, o.study);
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+/** Parses a lease length option (seconds), echoing the bad value and the accepted range. */
+export function leaseOpt(name: string, v: string): number {
+  const x = v.trim() === '' ? Number.NaN : Number(v);
+  const problem = leaseProblem(x);
+  if (problem !== undefined)
+    throw new ValidationError(`${name} ${problem}, got '${v}'`, { value: v });
+  return x;
 }
 
 /** Parses a positive integer option, echoing the bad value. */
@@ -112,7 +136,7 @@ export function register(program: Command): void {
     .action((o: { db: string; json?: boolean }) => {
       if (!existsSync(o.db))
         throw new NotFoundError(`no study database at '${o.db}'`, { db: o.db });
-      const store = SqliteStudyStore.open(o.db);
+      const store = SqliteStudyStore.open(o.db, { mode: 'read' });
       const names = store.studyNames();
       store.close();
       process.stdout.write(

@@ -40,6 +40,10 @@ export function register(program: Command): void {
         throw new ValidationError('give both --step and --value (e.g. --step 6000 --value 2.31)');
       if (o.failed !== undefined && (o.final || point))
         throw new ValidationError('--failed cannot be combined with --final, --step or --value');
+      if (o.failed !== undefined && o.failed.trim() === '')
+        throw new ValidationError(
+          `--failed needs a message saying what went wrong, got '${o.failed}' (e.g. --failed "OOM on node 3")`,
+        );
       if (!point && !o.final && o.failed === undefined)
         throw new ValidationError(
           'nothing to tell: give --step and --value, --final, or --failed "message"',
@@ -61,14 +65,15 @@ export function register(program: Command): void {
       const trial = intOpt('--trial', o.trial);
       let t = study.trial(trial);
       if (point) {
+        // With --final: one transaction, so a refused completion stores nothing.
         t = study.tell(
           trial,
           { step, value, ...(o.metric !== undefined ? { metric: o.metric } : {}) },
           o.owner,
+          { final: o.final === true },
         );
-      }
-      if (o.final) t = study.finish(trial);
-      if (o.failed !== undefined) t = study.fail(trial, o.failed);
+      } else if (o.final) t = study.finish(trial, o.owner);
+      if (o.failed !== undefined) t = study.fail(trial, o.failed, o.owner);
       if (o.json)
         process.stdout.write(
           `${JSON.stringify({ trial: t.id, state: t.state, attempts: t.attempts, error: t.error ?? null })}\n`,
