@@ -25,10 +25,18 @@
  * died between `sbatch` and storing the handle does not submit twice.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Executor, JobHandle, JobReport, MetricPoint, TrialSpec } from '../core/index.ts';
-import { ExecutorError, ValidationError } from '../core/index.ts';
+import { crashPoint, ExecutorError, ValidationError } from '../core/index.ts';
 import { MetricLog, tailFile } from './job-output.ts';
 import { trialEnv } from './local.ts';
 import {
@@ -36,6 +44,7 @@ import {
   describeExitCode,
   isEndState,
   JOBCOMP_FIELDS,
+  normaliseState,
   parseJobcomp,
   parseSacct,
   parseScontrol,
@@ -429,9 +438,29 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     readonly existing?: JobHandle;
   }
 
+  /**
+   * The job submitted for `dir` whose handle was never written (the driver
+   * died between sbatch and the handle), found by its job name, if it is
+   * pending, running or completed.
+   */
+  async function submittedJobIn(dir: string, trial: TrialSpec): Promise<JobHandle | undefined> {
+    if (existsSync(join(dir, 'handle.json'))) return undefined;
+    const name = readText(join(dir, 'submitting')).trim();
+    if (name === '') return undefined;
+    const r = await slurm('squeue', ['-h', '-t', 'all', '--name', name, '-o', '%i|%T']);
+    if (r.code !== 0) throw new ExecutorError(`squeue failed (exit ${r.code}): ${r.stderr.trim()}`);
+    for (const line of r.stdout.split('\n')) {
+      const [id = '', raw = ''] = line.trim().split('|');
+      const state = normaliseState(raw);
+      if (!/^\d+$/.test(id) || (isEndState(state) && state !== 'COMPLETED')) continue;
+      return handleFor({ dir }, id, singleMeta(dir, name, trial));
+    }
+    return undefined;
+  }
+
   async function prepare(trial: TrialSpec): Promise<Prepared> {
     const dir = join(workDir, safeName(`${trial.study}-t${trial.trial}-a${trial.attempt}`));
-    const existing = await liveHandleIn(dir);
+    const existing = (await liveHandleIn(dir)) ?? (await submittedJobIn(dir, trial));
     if (existing !== undefined) return { trial, dir, existing };
     for (const f of ['stdout', 'metrics.jsonl']) log.forget(join(dir, f));
     try {
@@ -472,9 +501,10 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     return id;
   }
 
-  function handleFor(p: Prepared, jobId: string, meta: SlurmJobMeta): JobHandle {
+  function handleFor(p: { readonly dir: string }, jobId: string, meta: SlurmJobMeta): JobHandle {
     const h: JobHandle = { executor: 'slurm', jobId, meta: { ...meta } };
-    writeFileSync(join(p.dir, 'handle.json'), `${JSON.stringify(h)}\n`);
+    writeFileSync(join(p.dir, 'handle.json.tmp'), `${JSON.stringify(h)}\n`);
+    renameSync(join(p.dir, 'handle.json.tmp'), join(p.dir, 'handle.json'));
     tracked.add(jobId);
     return h;
   }
@@ -483,11 +513,23 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     return t.metrics.length === 1 ? (t.metrics[0] as string) : null;
   }
 
+  function singleMeta(dir: string, name: string, t: TrialSpec): SlurmJobMeta {
+    return {
+      dir,
+      stdout: join(dir, 'stdout'),
+      stderr: join(dir, 'stderr'),
+      name,
+      arrayJobId: null,
+      taskId: null,
+      submittedAt: Date.now(),
+      defaultMetric: defaultMetric(t),
+    };
+  }
+
   async function submitOne(p: Prepared): Promise<JobHandle> {
     const t = p.trial;
     const name = safeName(`mixopt-${t.study}-t${t.trial}-a${t.attempt}`);
-    const stdout = join(p.dir, 'stdout');
-    const stderr = join(p.dir, 'stderr');
+    const { stdout, stderr } = singleMeta(p.dir, name, t);
     const script = join(p.dir, 'job.sh');
     writeFileSync(
       script,
@@ -498,17 +540,11 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
       ),
       { mode: 0o755 },
     );
+    // The job name finds the job again should this driver die before the handle is written.
+    writeFileSync(join(p.dir, 'submitting'), `${name}\n`);
     const id = await sbatch(script);
-    return handleFor(p, id, {
-      dir: p.dir,
-      stdout,
-      stderr,
-      name,
-      arrayJobId: null,
-      taskId: null,
-      submittedAt: Date.now(),
-      defaultMetric: defaultMetric(t),
-    });
+    crashPoint('launch');
+    return handleFor(p, id, singleMeta(p.dir, name, t));
   }
 
   async function submitArray(ps: readonly Prepared[]): Promise<JobHandle[]> {

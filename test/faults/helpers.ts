@@ -21,14 +21,15 @@ export function faultTrial(study: string, steps: number): TrialSpec {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `h` until its job has ended. */
-export async function toEnd(ex: Executor, h: JobHandle): Promise<JobReport> {
-  for (let i = 0; i < 400; i++) {
+/** Polls `h` until its job has ended (at most `ms`). */
+export async function toEnd(ex: Executor, h: JobHandle, ms = 10_000): Promise<JobReport> {
+  const until = Date.now() + ms;
+  for (;;) {
     const r = await ex.poll(h);
     if (r.phase !== 'running') return r;
+    if (Date.now() > until) throw new Error(`job ${h.jobId} did not end in ${ms} ms`);
     await sleep(25);
   }
-  throw new Error(`job ${h.jobId} did not end`);
 }
 
 const BIN = new URL('../../scripts/mixopt-dev.mjs', import.meta.url).pathname;
