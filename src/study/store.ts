@@ -126,6 +126,11 @@ const TABLES = ['studies', 'trials', 'points'];
 
 /** Opens the SQLite connection for `mode` (no write to the file yet). */
 function connect(path: string, mode: StoreMode): Database.Database {
+  if (mode !== 'create' && !existsSync(path))
+    throw new NotFoundError(
+      `no study database at '${path}'; create one with 'mixopt study create study.yaml --db ${path}' (or Study.create(config, { db }))`,
+      { path },
+    );
   let db: Database.Database;
   try {
     if (mode === 'create') return new Database(path);

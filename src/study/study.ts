@@ -49,8 +49,8 @@ export interface StudyCreateOptions extends StudyOptions {
   readonly db: StudyDb;
 }
 
-function openDb(db: StudyDb): StudyStore {
-  return typeof db === 'string' ? SqliteStudyStore.open(db) : db;
+function openDb(db: StudyDb, mode: 'create' | 'write'): StudyStore {
+  return typeof db === 'string' ? SqliteStudyStore.open(db, { mode }) : db;
 }
 
 function isStore(x: unknown): x is StudyStore {
@@ -117,7 +117,7 @@ export class Study {
         { db: o?.db },
       );
     }
-    return Study.createIn(openDb(o.db), parseStudyConfig(a), o);
+    return Study.createIn(openDb(o.db, 'create'), parseStudyConfig(a), o);
   }
 
   /**
@@ -125,7 +125,8 @@ export class Study {
    * @throws NotFoundError when there is no such study (naming the ones there are).
    */
   static open(db: StudyDb, name?: string, options: StudyOptions = {}): Study {
-    return new Study(openDb(db), name, options);
+    // An existing study database: a missing or empty file is not created or initialised.
+    return new Study(openDb(db, 'write'), name, options);
   }
 
   private static createIn(store: StudyStore, config: StudyConfig, options: StudyOptions): Study {

@@ -136,6 +136,17 @@ describe('faults: database files', () => {
     }
   });
 
+  it('Study.open of a missing path or an empty file creates and initialises nothing', () => {
+    const dir = tempDir();
+    const missing = join(dir, 'missing.db');
+    assert.throws(() => Study.open(missing), /no study database at/);
+    assert.equal(existsSync(missing), false);
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    assert.throws(() => Study.open(empty), /holds no study/);
+    assert.equal(statSync(empty).size, 0);
+  });
+
   it('reading commands leave a study database byte for byte as it was', async () => {
     const dir = tempDir();
     const db = join(dir, 'study.db');
