@@ -447,12 +447,15 @@ export function createSlurmExecutor(opts: SlurmExecutorOptions): Executor & {
     if (existsSync(join(dir, 'handle.json'))) return undefined;
     const name = readText(join(dir, 'submitting')).trim();
     if (name === '') return undefined;
-    const r = await slurm('squeue', ['-h', '-t', 'all', '--name', name, '-o', '%i|%T']);
+    const r = await slurm('squeue', ['-h', '-t', 'all', '--name', name, '-o', '%i|%T|%o']);
     if (r.code !== 0) throw new ExecutorError(`squeue failed (exit ${r.code}): ${r.stderr.trim()}`);
+    const script = join(dir, 'job.sh');
     for (const line of r.stdout.split('\n')) {
-      const [id = '', raw = ''] = line.trim().split('|');
+      const [id = '', raw = '', command = ''] = line.trim().split('|');
       const state = normaliseState(raw);
-      if (!/^\d+$/.test(id) || (isEndState(state) && state !== 'COMPLETED')) continue;
+      // The batch script names the job folder: a job of the same name from elsewhere is not ours.
+      if (!/^\d+$/.test(id) || command.trim() !== script) continue;
+      if (isEndState(state) && state !== 'COMPLETED') continue;
       return handleFor({ dir }, id, singleMeta(dir, name, trial));
     }
     return undefined;

@@ -10,7 +10,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type Executor, ValidationError } from '../../core/index.ts';
+import { EXIT_CODES, type Executor, ValidationError } from '../../core/index.ts';
 import {
   createLocalExecutor,
   createSimulatorExecutor,
@@ -199,13 +199,13 @@ export function register(program: Command): void {
           process.stderr.write(
             `mixopt: stopped after ${summary.consecutiveFailures} failed attempts in a row (trials.maxConsecutiveFailures); the last one: ${causeText(summary.lastError ?? '')}\nFix the cause (mixopt status --json shows every error in full), then run again.\n`,
           );
-          process.exitCode = 4;
-        } else if (summary.stoppedBy === 'interrupted') process.exitCode = 130;
+          process.exitCode = EXIT_CODES.trialsFailed;
+        } else if (summary.stoppedBy === 'interrupted') process.exitCode = EXIT_CODES.interrupted;
         else if (summary.failed > 0 && summary.completed === 0) {
           process.stderr.write(
             `mixopt: every trial of this run failed (${summary.failed}); see mixopt status --json for their errors\n`,
           );
-          process.exitCode = 4;
+          process.exitCode = EXIT_CODES.trialsFailed;
         }
       } finally {
         progress.end();
