@@ -49,14 +49,21 @@ import {
   type Testbed,
 } from '../core/index.ts';
 import type { TestbedDirOptions } from './data-dir.ts';
-import { checkFamilyParams, type FamilyParams, sizeName } from './family-params.ts';
+import {
+  drawOptimum,
+  endLandscape,
+  limitDifference,
+  plant,
+  structureWithSpread,
+} from './family-landscape.ts';
+import { checkFamilyParams, type DriftKind, type FamilyParams, sizeName } from './family-params.ts';
 import { withNoise } from './noise.ts';
 import { checkQuery, loggedSteps, metricIndex, scaleIndex } from './query.ts';
 import { referenceOptimum } from './reference-optimum.ts';
 import type { MixtureObjective, SimulatorTestbed } from './simulator.ts';
 
 /** Bump when the generator changes, so cached reference optima are recomputed. */
-export const FAMILY_VERSION = 1;
+export const FAMILY_VERSION = 2;
 
 /** Domain names, in order (the first `k` are used). */
 export const FAMILY_DOMAIN_NAMES: readonly string[] = [
@@ -114,6 +121,12 @@ export interface FamilyTestbed extends SimulatorTestbed {
   readonly scaling: FamilyScaling;
   /** Unique tokens per domain in target-run units (undefined: unlimited). */
   readonly uniqueTokens?: readonly number[];
+  /**
+   * How much of the short-run landscape's difference from the target's is
+   * kept (1 = all; less when the cap that keeps learning curves falling
+   * applied, and then the short-run optimum is not exactly `planted.shortRun`).
+   */
+  readonly stepDriftScale: number;
 }
 
 /** Whether `tb` (or the testbed a noise wrapper holds) is a family member. */
@@ -128,222 +141,6 @@ export interface FamilyOptions extends TestbedDirOptions {
   /** Registry name (default: the canonical ad-hoc spec). */
   readonly name?: string;
   readonly description?: string;
-}
-
-// ---------------------------------------------------------------------------
-// Landscapes.
-
-/** A landscape: `t` is V x k row-major, `p` length V. */
-interface Landscape {
-  readonly t: Float64Array;
-  readonly p: Float64Array;
-}
-
-/** `G(w) = Σ_v exp(p_v + t_v·w)`. */
-function landscapeValue(L: Landscape, w: ArrayLike<number>, V: number, k: number): number {
-  let G = 0;
-  for (let v = 0; v < V; v++) {
-    let s = L.p[v] as number;
-    for (let j = 0; j < k; j++) s += (L.t[v * k + j] as number) * (w[j] as number);
-    G += Math.exp(s);
-  }
-  return G;
-}
-
-/** A random structure `-δ_vj + C_vj`, C ~ N(0, 0.35²), and weights π (log-normal). */
-function randomStructure(rng: Rng, k: number): { base: Float64Array; logPi: Float64Array } {
-  const base = new Float64Array(k * k);
-  for (let v = 0; v < k; v++)
-    for (let j = 0; j < k; j++) base[v * k + j] = (v === j ? -1 : 0) + 0.35 * rng.normal();
-  const logPi = new Float64Array(k);
-  for (let v = 0; v < k; v++) logPi[v] = 0.3 * rng.normal();
-  return { base, logPi };
-}
-
-/**
- * Plants `w*` (support where `w*_j > 0`) as the minimum of `γ·base` with
- * weights `π` by per-domain column shifts (module comment); normalised so
- * `G(w*) = 1`. `margins` (length k, in (0, 1]) set how much worse each
- * off-support domain's gradient is.
- */
-function plant(
-  base: Float64Array,
-  logPi: Float64Array,
-  gamma: number,
-  wStar: readonly number[],
-  margins: Float64Array,
-): Landscape {
-  const k = wStar.length;
-  const V = k;
-  const t = new Float64Array(V * k);
-  for (let i = 0; i < t.length; i++) t[i] = gamma * (base[i] as number);
-  const u = new Float64Array(V);
-  let U = 0;
-  for (let v = 0; v < V; v++) {
-    let s = logPi[v] as number;
-    for (let j = 0; j < k; j++) s += (t[v * k + j] as number) * (wStar[j] as number);
-    u[v] = Math.exp(s);
-    U += u[v] as number;
-  }
-  for (let j = 0; j < k; j++) {
-    let g = 0;
-    for (let v = 0; v < V; v++) g += (u[v] as number) * (t[v * k + j] as number);
-    const target = (wStar[j] as number) > 0 ? 0 : gamma * (U / V) * (margins[j] as number);
-    const c = (target - g) / U;
-    for (let v = 0; v < V; v++) t[v * k + j] = (t[v * k + j] as number) + c;
-  }
-  const p = Float64Array.from(logPi);
-  const G = landscapeValue({ t, p }, wStar, V, k);
-  const lg = Math.log(G);
-  for (let v = 0; v < V; v++) p[v] = (p[v] as number) - lg;
-  return { t, p };
-}
-
-/** Mean of `G(w)/G(w*) - 1` over the sample (rows of `sample`, n x k). */
-function meanExcess(L: Landscape, sample: Float64Array, wStar: readonly number[]): number {
-  const k = wStar.length;
-  const n = sample.length / k;
-  const g0 = landscapeValue(L, wStar, k, k);
-  let s = 0;
-  for (let r = 0; r < n; r++) s += landscapeValue(L, sample.subarray(r * k, r * k + k), k, k) / g0;
-  return s / n - 1;
-}
-
-/** Plants `w*` with `γ` chosen by bisection in `ln γ` so the mean excess is `spread`. */
-function plantWithSpread(
-  rng: Rng,
-  wStar: readonly number[],
-  spread: number,
-  sample: Float64Array,
-): Landscape {
-  const k = wStar.length;
-  const { base, logPi } = randomStructure(rng, k);
-  const margins = new Float64Array(k);
-  for (let j = 0; j < k; j++) margins[j] = 0.3 + 0.7 * rng.uniform();
-  let lo = Math.log(1e-4);
-  let hi = Math.log(50);
-  for (let it = 0; it < 60; it++) {
-    const mid = (lo + hi) / 2;
-    const e = meanExcess(plant(base, logPi, Math.exp(mid), wStar, margins), sample, wStar);
-    if (e > spread) hi = mid;
-    else lo = mid;
-  }
-  return plant(base, logPi, Math.exp((lo + hi) / 2), wStar, margins);
-}
-
-/** A point of the asked kind on the simplex. */
-function drawOptimum(rng: Rng, k: number, kind: FamilyParams['optimum']): number[] {
-  const w = new Array<number>(k).fill(0);
-  if (kind === 'vertex') {
-    w[rng.int(k)] = 1;
-    return w;
-  }
-  if (kind === 'interior') {
-    const d = rng.dirichlet(2, k);
-    return d.map((x) => 0.5 / k + 0.5 * x);
-  }
-  const s = Math.max(2, Math.min(k - 1, Math.round(k * rng.uniformIn(0.3, 0.6))));
-  const support = rng.shuffle([...Array(k).keys()]).slice(0, s);
-  const d = rng.dirichlet(2, s);
-  support.forEach((j, i) => {
-    w[j] = 0.4 / s + 0.6 * (d[i] as number);
-  });
-  return w;
-}
-
-function l1(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs((a[i] as number) - (b[i] as number));
-  return s;
-}
-
-/** L1 distance a drifting optimum is drawn at (the closest of 64 draws; vertices: another vertex). */
-export const DRIFT_DISTANCE = 0.8;
-
-/** An optimum of the same kind at L1 distance near {@link DRIFT_DISTANCE} from `from`. */
-function drawDriftOptimum(
-  rng: Rng,
-  from: readonly number[],
-  kind: FamilyParams['optimum'],
-): number[] {
-  let best: number[] | undefined;
-  let bestGap = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 64; i++) {
-    const w = drawOptimum(rng, from.length, kind);
-    const d = l1(w, from);
-    const gap = d < 0.4 ? 10 + (0.4 - d) : Math.abs(d - DRIFT_DISTANCE);
-    if (gap < bestGap) {
-      best = w;
-      bestGap = gap;
-    }
-  }
-  return best as number[];
-}
-
-/**
- * Scales the difference `Lx - L1` down so that `|Δp_v + Δt_vj| <= cap` for
- * every set v and domain j (then `|∂ ln G / ∂u| <= cap` everywhere on the
- * simplex, since the blend's exponents are affine in `w` and `u`).
- */
-function limitDifference(L1: Landscape, Lx: Landscape, k: number, cap: number): Landscape {
-  let M = 0;
-  for (let v = 0; v < k; v++)
-    for (let j = 0; j < k; j++) {
-      const d =
-        (Lx.p[v] as number) -
-        (L1.p[v] as number) +
-        (Lx.t[v * k + j] as number) -
-        (L1.t[v * k + j] as number);
-      M = Math.max(M, Math.abs(d));
-    }
-  if (M <= cap) return Lx;
-  const f = cap / M;
-  return {
-    t: L1.t.map((x, i) => x + f * ((Lx.t[i] as number) - x)),
-    p: L1.p.map((x, i) => x + f * ((Lx.p[i] as number) - x)),
-  };
-}
-
-/**
- * The landscape at the small end of one axis: the target's (fixed), a fresh
- * planted one (drift), or the target's reversed `tⁿ = -t¹ + 0.3 R` with `R` a
- * fresh structure (reverse), normalised so that its mean over the sample
- * equals the target's.
- */
-function endLandscape(
-  rng: Rng,
-  kind: FamilyParams['drift'],
-  params: FamilyParams,
-  target: Landscape,
-  wTarget: readonly number[],
-  sample: Float64Array,
-): { L: Landscape; planted?: number[] } {
-  const k = params.domains;
-  if (kind === 'fixed') return { L: target };
-  if (kind === 'drift') {
-    const w = drawDriftOptimum(rng.fork('optimum'), wTarget, params.optimum);
-    return { L: plantWithSpread(rng.fork('plant'), w, params.spread, sample), planted: w };
-  }
-  const R = plantWithSpread(
-    rng.fork('plant'),
-    drawOptimum(rng.fork('optimum'), k, params.optimum),
-    params.spread,
-    sample,
-  );
-  const t = new Float64Array(k * k);
-  for (let i = 0; i < t.length; i++) t[i] = -(target.t[i] as number) + 0.3 * (R.t[i] as number);
-  const p = Float64Array.from(target.p);
-  const n = sample.length / k;
-  let mT = 0;
-  let mR = 0;
-  for (let r = 0; r < n; r++) {
-    const w = sample.subarray(r * k, r * k + k);
-    mT += landscapeValue(target, w, k, k);
-    mR += landscapeValue({ t, p }, w, k, k);
-  }
-  const shift = Math.log(mT / mR);
-  for (let v = 0; v < k; v++) p[v] = (p[v] as number) + shift;
-  return { L: { t, p } };
 }
 
 // ---------------------------------------------------------------------------
@@ -400,6 +197,7 @@ class Family implements FamilyTestbed {
   readonly planted: PlantedOptima;
   readonly scaling: FamilyScaling;
   readonly uniqueTokens?: readonly number[];
+  readonly stepDriftScale: number;
   private readonly k: number;
   private readonly t1: Float64Array;
   private readonly p1: Float64Array;
@@ -414,6 +212,9 @@ class Family implements FamilyTestbed {
   private readonly zMin: number;
   private readonly dStar: number;
   private readonly U: Float64Array | undefined;
+  private readonly head: Float64Array;
+  private readonly gridUd: Float64Array;
+  private readonly gridData: Float64Array;
   /** Scratch: prepared dots, repeated domains and their deltas (see `loss`). */
   private readonly dots: Float64Array;
   private readonly repIdx: Int32Array;
@@ -493,19 +294,21 @@ class Family implements FamilyTestbed {
     const rsm = rng.fork('sample');
     for (let r = 0; r < 256; r++) sample.set(rsm.dirichlet(1, k), r * k);
     const wT = drawOptimum(rng.fork('target-optimum'), k, params.optimum);
-    const L1 = plantWithSpread(rng.fork('target-plant'), wT, params.spread, sample);
-    const Ln = endLandscape(rng.fork('size'), params.drift, params, L1, wT, sample);
-    const LdRaw = endLandscape(rng.fork('steps'), params.stepDrift, params, L1, wT, sample);
+    const S = structureWithSpread(rng.fork('target-plant'), wT, params.spread, sample);
+    const L1 = plant(S, wT);
+    const end = (label: string, kind: DriftKind) =>
+      endLandscape(rng.fork(label), kind, S, L1, wT, params.optimum, params.spread, sample);
+    const Ln = end('size', params.drift);
+    const LdRaw = end('steps', params.stepDrift);
     // Learning curves must fall: |∂ ln G/∂u_d| <= 0.6 β ln(z*/z_min) < the data term's slope.
-    const Ld = {
-      ...LdRaw,
-      L: limitDifference(
-        L1,
-        LdRaw.L,
-        k,
-        0.6 * beta * Math.log(params.steps.max / params.steps.min),
-      ),
-    };
+    const capped = limitDifference(
+      L1,
+      LdRaw.L,
+      k,
+      0.6 * beta * Math.log(params.steps.max / params.steps.min),
+    );
+    const Ld = { ...LdRaw, L: capped.L };
+    this.stepDriftScale = capped.factor;
     this.planted = {
       target: wT,
       ...(Ln.planted !== undefined ? { smallSize: Ln.planted } : {}),
@@ -542,6 +345,16 @@ class Family implements FamilyTestbed {
     this.overhead = Float64Array.from(this.perStep, (r) =>
       params.cost === 'overhead' ? (r * params.overheadSteps) / 100 : 0,
     );
+    // Per-size head E + A/N^α, and per grid step (multiples of logEvery) 1 - u_d and B/D^β.
+    this.head = Float64Array.from(params.sizes, (n) => E + A / n ** alpha);
+    const nGrid = Math.floor(params.steps.max / params.steps.logEvery) + 1;
+    this.gridUd = new Float64Array(nGrid);
+    this.gridData = new Float64Array(nGrid);
+    for (let i = 1; i < nGrid; i++) {
+      const z = i * params.steps.logEvery;
+      this.gridUd[i] = 1 - Math.max(0, Math.min(1, Math.log(z / this.zMin) / this.lnZ));
+      this.gridData[i] = B / ((z / params.steps.max) * this.dStar) ** beta;
+    }
     this.dots = new Float64Array(3 * k);
     this.repIdx = new Int32Array(k);
     this.repDelta = new Float64Array(k);
@@ -584,10 +397,14 @@ class Family implements FamilyTestbed {
     perSet?: Float64Array,
   ): number {
     const k = this.k;
-    const { E, A, alpha, B, beta } = this.scaling;
-    const N = this.params.sizes[s] as number;
+    const { B, beta } = this.scaling;
     const un = 1 - (this.un[s] as number);
-    const ud = 1 - Math.max(0, Math.min(1, Math.log(steps / this.zMin) / this.lnZ));
+    // Step-dependent parts, from the per-grid-step tables when `steps` is a multiple of logEvery.
+    const gi = steps / this.steps.logEvery;
+    const onGrid = Number.isInteger(gi) && gi < this.gridUd.length;
+    const ud = onGrid
+      ? (this.gridUd[gi] as number)
+      : 1 - Math.max(0, Math.min(1, Math.log(steps / this.zMin) / this.lnZ));
     const d = steps / this.params.steps.max;
     // Effective data (Muennighoff et al. 2023): delta[j] = x'_j - x_j for repeated domains.
     let Dp = d;
@@ -627,8 +444,9 @@ class Family implements FamilyTestbed {
       if (perSet !== undefined) perSet[v] = ev;
       G += ev;
     }
-    const head = E + A / N ** alpha;
-    const dataTerm = B / (Dp * this.dStar) ** beta;
+    const head = this.head[s] as number;
+    const dataTerm =
+      nRep === 0 && onGrid ? (this.gridData[gi] as number) : B / (Dp * this.dStar) ** beta;
     if (perSet !== undefined)
       for (let v = 0; v < k; v++) perSet[v] = head + dataTerm * k * (perSet[v] as number);
     return head + dataTerm * G;

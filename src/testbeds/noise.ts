@@ -187,6 +187,17 @@ export function hashNormal(key: number, a: number, b: number): number {
 }
 
 /**
+ * `φ_i = corr^log2((i+1)/i)` for `i = 1..n-1`: the AR(1) coefficient from
+ * grid point `i` to `i + 1` (index 0 unused), precomputed for speed.
+ */
+export function ouCoefficients(corr: number, n: number): Float64Array {
+  const phi = new Float64Array(Math.max(1, n));
+  for (let i = 1; i < n; i++)
+    phi[i] = corr >= 1 ? 1 : corr <= 0 ? 0 : corr ** Math.log2((i + 1) / i);
+  return phi;
+}
+
+/**
  * The OU path `e(z)` of one key at the given steps (ascending), on the grid
  * of spacing `L` (see the module comment).
  */
@@ -195,6 +206,7 @@ export function noisePath(
   corr: number,
   L: number,
   steps: readonly number[],
+  phi: Float64Array = ouCoefficients(corr, 0),
 ): Float64Array {
   const out = new Float64Array(steps.length);
   const rho = (dz: number): number => (corr >= 1 ? 1 : corr <= 0 ? 0 : corr ** dz);
@@ -212,8 +224,8 @@ export function noisePath(
       const xi = hashNormal(key, next, 0);
       if (gi === 0) grid[next] = xi;
       else {
-        const phi = rho(Math.log2(next / gi));
-        grid[next] = phi * (grid[gi] as number) + Math.sqrt(Math.max(0, 1 - phi * phi)) * xi;
+        const f = gi < phi.length ? (phi[gi] as number) : rho(Math.log2(next / gi));
+        grid[next] = f * (grid[gi] as number) + Math.sqrt(Math.max(0, 1 - f * f)) * xi;
       }
       gi = next;
     }
@@ -312,9 +324,17 @@ export function heteroscedasticFactor(
   const z0 = Math.max(tb.steps.min, tb.steps.logEvery);
   const zs = tb.target.steps;
   const lz = zs > z0 ? Math.log(zs / z0) : 0;
+  const hz = (step: number): number =>
+    small ** ((lz > 0 ? clamp(Math.log(zs / step) / lz) : 0) / 2);
+  // The step part on the logging grid, precomputed.
+  const L = tb.steps.logEvery;
+  const grid = Float64Array.from({ length: Math.floor(tb.steps.max / L) + 1 }, (_, i) =>
+    i === 0 ? 1 : hz(i * L),
+  );
   return (scale, step) => {
-    const uz = lz > 0 ? clamp(Math.log(zs / step) / lz) : 0;
-    return (hm.get(scale) ?? 1) * small ** (uz / 2);
+    const i = step / L;
+    const h = Number.isInteger(i) && i > 0 && i < grid.length ? (grid[i] as number) : hz(step);
+    return (hm.get(scale) ?? 1) * h;
   };
 }
 
@@ -332,6 +352,7 @@ export function withNoise(testbed: Testbed, spec: ObservationNoise | undefined):
   const noise = checkNoiseSpec(spec);
   const L = inner.steps.logEvery;
   const het = heteroscedasticFactor(inner, noise.small);
+  const phi = ouCoefficients(noise.corr, Math.floor(inner.steps.max / L) + 2);
   const observe = (
     mixture: Mixture,
     scale: string,
@@ -352,6 +373,7 @@ export function withNoise(testbed: Testbed, spec: ObservationNoise | undefined):
       noise.corr,
       L,
       truth.map((p) => p.step),
+      phi,
     );
     return truth.map((p, i) => ({
       step: p.step,

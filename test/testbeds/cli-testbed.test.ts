@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../../src/cli/main.ts';
-import { getTestbed } from '../../src/testbeds/index.ts';
+import { getTestbed, withNoise } from '../../src/testbeds/index.ts';
 import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'scripts', 'mixopt-dev.mjs');
@@ -252,5 +252,72 @@ describe('mixopt testbed serve (JSON lines)', () => {
       /unknown op "frobnicate"; accepted ops: info, eval, optimum, reset/,
     );
     assert.equal(out[8]?.error.code, 'E_INVALID_INPUT');
+  });
+});
+
+describe('mixopt testbed / bench: families and --noise (CLI)', () => {
+  it('info shows family knobs and noise; eval --noise prints observed beside truth', async () => {
+    const info = await run(['testbed', 'info', 'family-interior-noisy', '--json']);
+    assert.equal(info.code, 0, info.stderr);
+    const i = JSON.parse(info.stdout) as {
+      family: { params: { domains: number; unique: number }; seed: number };
+      noise: { sd: number; small: number };
+    };
+    assert.equal(i.family.params.domains, 6);
+    assert.equal(i.family.params.unique, 0.3);
+    assert.equal(i.noise.sd, 0.003);
+    const text = await run(['testbed', 'info', 'family-3', '--noise', 'off']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /family \(seed 6\): 3 domains, optimum interior/);
+    assert.match(text.stdout, /observation noise: none/);
+    const args = ['testbed', 'eval', 'law', '--mixture', '0.2,0.2,0.2,0.2,0.2', '--size', '60M'];
+    const ev = await run([
+      ...args,
+      '--steps',
+      '2000',
+      '--noise',
+      'sd=1%,seed=4',
+      '--replicate',
+      '2',
+      '--json',
+    ]);
+    assert.equal(ev.code, 0, ev.stderr);
+    const e = JSON.parse(ev.stdout) as {
+      values: Record<string, number>;
+      truth: Record<string, number>;
+      replicate: number;
+    };
+    assert.equal(e.replicate, 2);
+    const tb = withNoise(getTestbed('law'), { sd: 0.01, corr: 0.9, small: 2, seed: 4 });
+    const w = [0.2, 0.2, 0.2, 0.2, 0.2];
+    assert.equal(e.truth.c4_cross_entropy, tb.evaluate(w, '60M', 2000, 'c4_cross_entropy'));
+    assert.equal(
+      e.values.c4_cross_entropy,
+      tb.observe?.(w, '60M', 2000, 'c4_cross_entropy', 2).at(-1)?.value,
+    );
+    const bad = await run([...args, '--steps', '2000', '--noise', 'sd=1%,corr=2']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /corr = 2 is out of range/);
+    const spec = await run(['testbed', 'info', 'family:domains=4,optimun=face']);
+    assert.equal(spec.code, 2);
+    assert.match(spec.stderr, /unknown key 'optimun'; valid keys: preset, seed, domains/);
+  });
+
+  it('bench --noise runs on a family member and rejects a bad spec with exit 2', async () => {
+    const base = [
+      'bench',
+      '--testbed',
+      'family-vertex',
+      '--methods',
+      'random',
+      '--metrics',
+      'val_loss',
+    ];
+    const opts = ['--seeds', '1', '--budget', '400', '--workers', '1', '--quiet', '--json'];
+    const ok = await run([...base, ...opts, '--noise', '0.5%']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const bad = await run([...base, ...opts, '--noise', 'loud']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--noise: sd = 'loud' is not a number/);
   });
 });

@@ -158,6 +158,7 @@ function familyInfo(tb: Testbed): Record<string, unknown> {
             params: f.params,
             seed: f.seed,
             planted: f.planted,
+            stepDriftScale: f.stepDriftScale,
             scaling: f.scaling,
             ...(f.uniqueTokens !== undefined ? { uniqueTokens: f.uniqueTokens } : {}),
           },
@@ -224,7 +225,10 @@ export function register(program: Command): void {
         '<name>',
         'testbed name, recorded-runs mapping (.json) or module path (./my-testbed.js)',
       )
-      .description('Domains, scales, steps, metrics, target and cost of a testbed'),
+      .description(
+        'Domains, scales, steps, metrics, target and cost of a testbed (and, for families, their knobs and noise)',
+      )
+      .option('--noise <spec>', NOISE_HELP),
   ).action(async (name: string, o: CommonOpts) => {
     const tb = await openWithNoise(name, o);
     reportFit(tb);
