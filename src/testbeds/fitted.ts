@@ -153,6 +153,8 @@ export interface FittedTestbedOptions extends TestbedDirOptions {
   readonly seed?: number;
   /** Share of runs held out for the quality check (default: the mapping's `fit.heldOut`, else 0.2; 0 skips it). */
   readonly heldOut?: number;
+  /** At most this many checkpoints are conditioned on (default: the mapping's `fit.maxPoints`, else 1000). */
+  readonly maxPoints?: number;
   /** The surrogate (default {@link gpSurfaceModel}). */
   readonly model?: SurfaceModel;
   /** Never read or write the fit cache. */
@@ -195,6 +197,23 @@ function r2Of(y: readonly number[], yHat: readonly number[]): number | undefined
 }
 
 /**
+ * At most `cap` of `rows`: all when they fit; else every row marked `last`
+ * (evenly subsampled if those alone exceed the cap), then an even stride over
+ * the other rows. Keeps the order of `rows`.
+ */
+export function thin<T extends { readonly last: boolean }>(rows: readonly T[], cap: number): T[] {
+  if (rows.length <= cap) return [...rows];
+  const even = (xs: readonly number[], m: number): number[] =>
+    Array.from({ length: m }, (_, j) => xs[Math.floor((j * xs.length) / m)] as number);
+  const idx = rows.map((_, i) => i);
+  const lasts = idx.filter((i) => (rows[i] as T).last);
+  if (lasts.length >= cap) return even(lasts, cap).map((i) => rows[i] as T);
+  const others = idx.filter((i) => !(rows[i] as T).last);
+  const keep = new Set([...lasts, ...even(others, cap - lasts.length)]);
+  return idx.filter((i) => keep.has(i)).map((i) => rows[i] as T);
+}
+
+/**
  * A fitted testbed over recorded runs (see the module comment). Each metric
  * is fitted on first use (or read from the cache).
  * @throws DataError when a metric has fewer than 3 recorded values or the
@@ -209,6 +228,7 @@ export function createFittedTestbed(
   const name = opts.name ?? (m.fit !== undefined && m.fit !== false ? m.name : `${m.name}-fit`);
   const seed = opts.seed ?? fitCfg.seed ?? 0;
   const heldOut = opts.heldOut ?? fitCfg.heldOut ?? 0.2;
+  const maxPoints = opts.maxPoints ?? fitCfg.maxPoints ?? 1000;
   const model = opts.model ?? gpSurfaceModel({ maxFitPoints: fitCfg.maxFitPoints ?? 200 });
   const { target, shape } = recordedShape(runs, name);
   const k = runs.domains.length;
@@ -247,6 +267,7 @@ export function createFittedTestbed(
         model: model.id,
         seed,
         heldOut,
+        maxPoints,
         domains: runs.domains,
         scales: runs.scales,
         steps: runs.steps,
@@ -288,17 +309,22 @@ export function createFittedTestbed(
     if (done !== undefined) return done;
     const mi = metricIndex(shape, metric);
     const spec = runs.metrics[mi] as MetricSpec;
-    const rows: { x: number; y: number; held: boolean; target: boolean }[] = [];
+    const rows: { x: number; y: number; held: boolean; target: boolean; last: boolean }[] = [];
     const X = new Float64Array(runs.runs.length * d);
     let n = 0;
     for (const g of groups) {
-      for (const r of g.rows) {
-        const v = r.values[mi];
-        if (v === undefined) continue;
+      const valued = g.rows.filter((r) => r.values[mi] !== undefined);
+      valued.forEach((r, j) => {
         encodeInto(X, n * d, r.mixture, r.scale, r.steps);
-        rows.push({ x: n, y: v, held: held.has(g), target: r.scale === target.scale });
+        rows.push({
+          x: n,
+          y: r.values[mi] as number,
+          held: held.has(g),
+          target: r.scale === target.scale,
+          last: j === valued.length - 1,
+        });
         n++;
-      }
+      });
     }
     if (n < 3) {
       throw new DataError(
@@ -310,8 +336,10 @@ export function createFittedTestbed(
       spec.direction === 'minimize' && rows.every((r) => r.y > 0) ? 'log' : 'identity';
     const T = (y: number): number => (transform === 'log' ? Math.log(y) : y);
     const Tinv = (u: number): number => (transform === 'log' ? Math.exp(u) : u);
-    const data = (pick: (r: (typeof rows)[number]) => boolean): SurfaceData => {
-      const sel = rows.filter(pick);
+    // Conditioning sets are capped at `maxPoints` rows: every run's last
+    // checkpoint first, then an even stride over the others.
+    const data = (pick: (r: (typeof rows)[number]) => boolean, cap = maxPoints): SurfaceData => {
+      const sel = thin(rows.filter(pick), cap);
       const Xs = new Float64Array(sel.length * d);
       sel.forEach((r, i) => {
         Xs.set(X.subarray(r.x * d, r.x * d + d), i * d);
@@ -320,6 +348,7 @@ export function createFittedTestbed(
     };
     const all = data(() => true);
     const train = nHeld > 0 ? data((r) => !r.held) : all;
+    const heldRows = rows.filter((r) => r.held);
     let entry = readCache()[metric];
     if (entry === undefined) {
       const t0 = performance.now();
@@ -327,10 +356,10 @@ export function createFittedTestbed(
       let r2: number | undefined;
       let r2Target: number | undefined;
       let coverage90: number | undefined;
-      const test = rows.filter((r) => r.held);
-      if (test.length > 0 && train.n < all.n) {
+      const test = heldRows;
+      if (test.length > 0) {
         const surf = model.condition(train, state);
-        const Xs = data((r) => r.held).X;
+        const Xs = data((r) => r.held, Number.POSITIVE_INFINITY).X;
         const p = surf.predict(Xs);
         const yHat = Array.from(p.mean, Tinv);
         r2 = r2Of(
@@ -356,7 +385,7 @@ export function createFittedTestbed(
           metric,
           transform,
           nTrain: train.n,
-          nHeldOut: all.n - train.n,
+          nHeldOut: heldRows.length,
           heldOutRuns: nHeld,
           r2,
           r2Target,

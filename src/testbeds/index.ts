@@ -4,6 +4,7 @@ export * from './family.ts';
 export * from './family-params.ts';
 export * from './family-presets.ts';
 export * from './fitted.ts';
+export * from './import.ts';
 export * from './law.ts';
 export * from './mlp-simulator.ts';
 export * from './noise.ts';

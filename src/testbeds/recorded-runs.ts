@@ -102,6 +102,7 @@ export const RecordedMappingSchema = z.strictObject({
         seed: z.number().int().nonnegative().optional(),
         heldOut: finite.min(0).max(0.5).optional(),
         maxFitPoints: z.number().int().min(10).optional(),
+        maxPoints: z.number().int().min(10).optional(),
       }),
     ])
     .optional(),

@@ -12,6 +12,7 @@ import {
   loadRecordedRuns,
   type RecordedMapping,
   referenceOptimum,
+  thin,
 } from '../../src/testbeds/index.ts';
 import { HAVE_ADMIRE, needsAdmire, tempDir } from './helpers.ts';
 import { IRREGULAR_MAPPING } from './runs-fixture.ts';
@@ -100,6 +101,22 @@ describe('fitted testbeds', () => {
     assert.ok(l1 < 0.15, `optimum ${opt.mixture} (L1 ${l1} from w*)`);
     assert.ok(Math.abs(opt.value / law(W_STAR, 'L', 1000) - 1) < 0.03);
     assert.deepEqual(tb.referenceOptimum?.('loss'), opt);
+  });
+
+  it('conditions on at most maxPoints checkpoints: every last one, then an even stride', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({ i, last: i % 5 === 4 }));
+    assert.deepEqual(
+      thin(rows, 4).map((r) => r.i),
+      [0, 4, 5, 9], // lasts 4, 9; two of the others 0..3, 5..8 at stride 4: 0, 5
+    );
+    assert.deepEqual(
+      thin(rows, 1).map((r) => r.i),
+      [4],
+    );
+    assert.equal(thin(rows, 20).length, 10);
+    const capped = createFittedTestbed(runs, { noCache: true, maxPoints: 50 });
+    const [q] = capped.fitQuality(['loss']);
+    assert.ok(q !== undefined && q.nTrain === 50);
   });
 
   it('needs at least 3 values per metric', () => {

@@ -7,6 +7,7 @@
  *   mixopt testbed eval NAME --mixture 0.2,0.2,0.2,0.2,0.2 --size 1B --steps 19700 [--metric M] [--curve] [--noise SPEC --replicate R]
  *   mixopt testbed optimum NAME [--metric M]
  *   mixopt testbed serve NAME [--noise SPEC]     (JSON lines on stdin/stdout)
+ *   mixopt testbed import --jobs DIR | --db FILE --out PREFIX   (./testbed-import.ts)
  *
  * NAME is a registered name, a recorded-runs mapping file or a module path.
  * Each takes `--json`, `--data-dir DIR`, `--cache-dir DIR` and `--fit` (open
@@ -42,6 +43,7 @@ import {
   TestbedSession,
   withNoise,
 } from '../../testbeds/index.ts';
+import { registerImport } from './testbed-import.ts';
 
 interface CommonOpts {
   json?: boolean;
@@ -442,6 +444,8 @@ export function register(program: Command): void {
       );
     },
   );
+
+  registerImport(tbc);
 
   common(
     tbc
