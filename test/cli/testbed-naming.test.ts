@@ -2,6 +2,7 @@
 // mapping file or a module path (default export), in every command; failed
 // proposals and failed jobs in `bench`.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,6 +12,8 @@ import { benchExitCode, testbedRefOf } from '../../src/cli/commands/bench.ts';
 import { ValidationError } from '../../src/core/index.ts';
 import { writeRuns } from '../testbeds/runs-fixture.ts';
 import { cli } from './study-helpers.ts';
+
+const DEV_BIN = new URL('../../scripts/mixopt-dev.mjs', import.meta.url).pathname;
 
 const TOY = `
 const tb = {
@@ -108,6 +111,28 @@ describe('naming a testbed in every command', () => {
     );
     assert.equal(b.code, 0, b.stderr);
     assert.deepEqual(Object.keys(JSON.parse(b.stdout).experiments), ['E1', 'E2']);
+  });
+
+  it('testbed serve takes a mapping file with --fit (what the peers start)', async () => {
+    const input = `${[
+      '{"op":"info","id":1}',
+      '{"op":"eval","id":2,"mixture":[0.4,0.6],"size":"L","steps":1000,"metric":"loss"}',
+      '{"op":"optimum","id":3,"metric":"loss"}',
+    ].join('\n')}\n`;
+    const p = spawnSync(
+      process.execPath,
+      [DEV_BIN, 'testbed', 'serve', runs.mapping, '--fit', '--cache-dir', cacheDir],
+      { input, encoding: 'utf8' },
+    );
+    const r = { code: p.status, stdout: p.stdout, stderr: p.stderr };
+    assert.equal(r.code, 0, r.stderr);
+    const [info, ev, opt] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(info.result.name, 'irregular-fit');
+    assert.ok(ev.result.value > 0 && ev.result.value < 4, JSON.stringify(ev));
+    assert.equal(opt.result.metric, 'loss');
   });
 
   it('the peers name the same testbed to their server', () => {
