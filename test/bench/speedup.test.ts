@@ -11,38 +11,17 @@ import {
   type Trajectory,
   touchTime,
 } from '../../src/bench/index.ts';
+import { handTrajectory } from './hand-trajectory.ts';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-12): void =>
   assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} != ${b}`);
 
-/** A trajectory from (x, value) pairs (run order). */
-function traj(
+const traj = (
   method: string,
   seed: number,
   pts: [number, number][],
   direction: 'minimize' | 'maximize' = 'minimize',
-): Trajectory {
-  return {
-    method,
-    testbed: 't',
-    metric: 'm',
-    direction,
-    seed,
-    optimizerSeed: seed,
-    budget: 40,
-    targetCost: 10,
-    points: pts.map(([x, value], run) => ({
-      run,
-      proposal: { mixture: [1], scale: 'L', steps: 1 },
-      cost: 1,
-      spent: x,
-      x,
-      confirm: false,
-      recommended: [1],
-      value,
-    })),
-  };
-}
+): Trajectory => handTrajectory(method, seed, pts, { direction });
 
 describe('step functions', () => {
   it('follow the newest point affordable at each cost, even when x goes back', () => {

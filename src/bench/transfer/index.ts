@@ -25,6 +25,7 @@ export {
   trainingPoints,
   transferSummary,
 } from './experiments.ts';
+export { DEFAULT_GBT, gbtPredictor } from './gbt-predictor.ts';
 export { intervalCoverage, rSquared, rSquaredLog } from './metrics.ts';
 export { PAPER_R2_E1_E5, PAPER_R2_E6_E8, paperR2 } from './paper.ts';
 export {

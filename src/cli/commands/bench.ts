@@ -10,11 +10,16 @@ import type { Command } from 'commander';
 import {
   type BenchProgress,
   type BenchResult,
+  getSuite,
   isPeerMethod,
+  prepareCase,
   readTrajectories,
   resolveTestbed,
   runBenchmark,
   runPeers,
+  runSuite,
+  SUITE_METHODS,
+  scoreboardMarkdown,
   speedupTable,
   summaryMarkdown,
   type TestbedRef,
@@ -124,6 +129,8 @@ interface BenchCliOptions {
   html?: boolean;
   png?: boolean;
   noise?: string;
+  suite?: string;
+  list?: boolean;
 }
 
 function moduleUrl(p: string): string {
@@ -168,6 +175,106 @@ export function benchExitCode(result: BenchResult): number {
   const failed = result.summary.errors.length;
   if (failed === 0) return 0;
   return failed >= n ? 4 : 1;
+}
+
+/** Options that a suite fixes itself (so giving them with --suite is a mistake). */
+const SUITE_FIXED = [
+  'testbed',
+  'testbedModule',
+  'fit',
+  'noise',
+  'metrics',
+  'budget',
+  'firstSeed',
+  'batch',
+  'include',
+  'gzip',
+  'html',
+  'png',
+] as const;
+
+/** `mixopt bench --suite NAME`: runs (or with --list, prints) a suite and its scoreboard. */
+async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
+  const suite = getSuite(o.suite as string);
+  const given = SUITE_FIXED.filter((k) => cmd.getOptionValueSource(k) === 'cli');
+  if (given.length > 0) {
+    throw new ValidationError(
+      `--suite fixes the testbeds, metrics and budgets itself; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+    );
+  }
+  const seeds = cmd.getOptionValueSource('seeds') === 'cli' ? o.seeds : suite.seeds;
+  if (o.list === true) {
+    const rows: unknown[] = [];
+    const lines = [
+      `suite ${suite.name}: ${suite.description}`,
+      `${suite.cases.length} cases x ${seeds} seeds; methods ${(o.methods ?? SUITE_METHODS).join(', ')}`,
+      '',
+      '| case | testbed | metric | noise | budget (target runs) | status |',
+      '|---|---|---|---|---:|---|',
+    ];
+    for (const k of suite.cases) {
+      const p = await prepareCase(k, o.dataDir);
+      const status = p.ok ? `ready (budget ${p.budget.toFixed(1)} units)` : `skipped: ${p.reason}`;
+      lines.push(
+        `| ${k.id} | ${k.testbed} | ${k.metric} | ${k.noise ?? '-'} | ${k.budgetTargetRuns} | ${status} |`,
+      );
+      rows.push({ ...k, ready: p.ok, ...(p.ok ? { budget: p.budget } : { reason: p.reason }) });
+    }
+    process.stdout.write(
+      o.json === true
+        ? `${JSON.stringify({ suite: suite.name, seeds, cases: rows })}\n`
+        : `${lines.join('\n')}\n`,
+    );
+    return;
+  }
+  const progress = progressReporter(o.quiet === true);
+  const command = `mixopt bench --suite ${suite.name}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
+  let result: Awaited<ReturnType<typeof runSuite>>;
+  try {
+    result = await runSuite({
+      suite,
+      ...(o.methods !== undefined ? { methods: o.methods } : {}),
+      seeds,
+      seed: o.seed,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+      ...(o.out !== undefined ? { out: o.out } : {}),
+      command,
+      onProgress: (e) =>
+        progress.onProgress({
+          ...e,
+          method: `[${e.caseIndex}/${e.cases} ${e.caseId}] ${e.method}`,
+        }),
+      onCase: (e) => {
+        if (o.quiet !== true && e.status !== 'run')
+          process.stderr.write(
+            `${e.caseId}: ${e.status}${e.detail !== undefined ? ` (${e.detail})` : ''}\n`,
+          );
+      },
+    });
+  } finally {
+    progress.end();
+  }
+  const failed = result.scoreboard.cases.flatMap((c) =>
+    Object.values(c.methods).map((m) => m.failed),
+  );
+  const nFailed = failed.reduce((a, b) => a + b, 0);
+  if (nFailed > 0) {
+    // Same convention as a single benchmark: 1 when some jobs failed (they are in the scoreboard).
+    process.exitCode = 1;
+    process.stderr.write(
+      `mixopt bench --suite: ${nFailed} job(s) failed (see "Failed jobs" in the scoreboard)\n`,
+    );
+  }
+  if (o.json === true) {
+    process.stdout.write(
+      `${JSON.stringify({ scoreboard: result.scoreboard, meta: result.meta, files: result.files }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? (Number.isNaN(v) ? null : String(v)) : v))}\n`,
+    );
+    return;
+  }
+  process.stdout.write(scoreboardMarkdown(result.scoreboard, { command, ...result.meta }));
+  if (result.files.length > 0)
+    process.stdout.write(`\nwrote ${result.files.length} files under ${o.out}\n`);
 }
 
 async function benchAction(o: BenchCliOptions): Promise<void> {
@@ -288,10 +395,17 @@ export function register(program: Command): void {
     .option('--noise <spec>', NOISE_HELP)
     .option('--html', 'also write report.html (self-contained HTML report) into --out')
     .option('--png', 'also write each chart as a PNG into --out (for slides)')
+    .option(
+      '--suite <name>',
+      'run a benchmark suite (dev: at most 15 min on 2 cores; full) and write its scoreboard (docs/benchmarks.md)',
+    )
+    .option('--list', "with --suite: print the suite's cases and whether each can run here")
     .option('--json', 'print the summary as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
-    .action(async (o: BenchCliOptions) => {
-      await benchAction(o);
+    .action(async (o: BenchCliOptions, cmd: Command) => {
+      if (o.suite !== undefined) await suiteAction(o, cmd);
+      else if (o.list === true) throw new ValidationError('--list needs --suite dev|full');
+      else await benchAction(o);
     });
 }
 

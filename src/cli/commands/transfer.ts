@@ -22,6 +22,7 @@ import {
   type CustomScale,
   calibrationChartSpec,
   type ExperimentId,
+  gbtPredictor,
   generateRunSet,
   loadRunSet,
   predictionsCsv,
@@ -66,6 +67,7 @@ interface TransferCliOptions {
   maxIter: number;
   maxFitPoints: number;
   maxPoints: number;
+  predictor: 'gp' | 'gbt';
   csv?: string;
   predictions?: string;
   svg?: string;
@@ -313,6 +315,7 @@ async function action(o: TransferCliOptions): Promise<void> {
       maxFitPoints: o.maxFitPoints,
       maxPoints: o.maxPoints,
     },
+    ...(o.predictor === 'gbt' ? { factory: gbtPredictor() } : {}),
     ...(tb !== undefined ? { cost: (s: string, z: number) => tb.cost(s, z) } : {}),
     onProgress: (e) =>
       log(
@@ -429,6 +432,12 @@ export function register(program: Command): void {
       'model size input: log|linear',
       choice('size-encoding', ['log', 'linear'] as const),
       'log',
+    )
+    .option(
+      '--predictor <kind>',
+      "gp: mixopt's MFMS-GP (default); gbt: RegMix's gradient-boosted trees on the same points (docs/transfer.md)",
+      choice('predictor', ['gp', 'gbt'] as const),
+      'gp',
     )
     .option('--restarts <n>', 'L-BFGS-B starts per fit', int('restarts', 1), 3)
     .option('--max-iter <n>', 'L-BFGS-B iterations per start', int('max-iter', 1), 150)

@@ -1,0 +1,401 @@
+/**
+ * Benchmark suites: a fixed list of cases (testbed, metric, optional
+ * observation noise) × seeds, each run by the benchmark harness
+ * (./run-benchmark.ts) with a list of methods, then scored
+ * (./scoreboard.ts). `mixopt bench --suite dev|full` runs them.
+ *
+ * - `dev`: a few cases of every kind, few seeds; at most 15 minutes on 2
+ *   cores (measured: BENCHMARKS.md, section *Suites*). For checking a change.
+ * - `full`: every family preset, `law`, `slimpajama-mlp` (a few metrics),
+ *   noisy variants and the fitted replay of recorded runs. For the record.
+ *
+ * Budget of a case: `budgetTargetRuns · c(m*, z*)`, a multiple of the cost of
+ * one target run, so that a case on any testbed asks the same question ("what
+ * do you know after the cost of B target runs?"). Seeds: the harness's
+ * `seedFor(seed, s)`, the same for every case and method.
+ *
+ * A case whose testbed, metric or data is missing on this machine is skipped
+ * with the reason (listed in the scoreboard), so the suite runs with whatever
+ * exists. With an output folder the run is resumable: each case writes its
+ * trajectories to `cases/<id>/bench.json.gz` when it ends, and a rerun keeps
+ * the methods a stored case already has for the same seeds and budget,
+ * running only the rest.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataError, NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
+import { isPeerMethod, runPeers } from './peers.ts';
+import { type BenchProgress, type BenchResult, runBenchmark, seedFor } from './run-benchmark.ts';
+import {
+  buildScoreboard,
+  type CaseScore,
+  type Scoreboard,
+  scoreCase,
+  uniformMixture,
+} from './scoreboard.ts';
+import { scoreboardChartSpec, scoreboardMarkdown } from './scoreboard-report.ts';
+import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
+import type { Trajectory } from './trajectory.ts';
+import { renderSvg } from './transfer/charts.ts';
+import { readTrajectories, safeName, writeResults } from './write-results.ts';
+
+/** One case of a suite. */
+export interface SuiteCase {
+  /** Unique, file-name-safe: `testbed/metric` (plus `+noise` for a noisy variant). */
+  readonly id: string;
+  /** A registered testbed name. */
+  readonly testbed: string;
+  /** A module exporting the testbed instead of the registered name (user testbeds, tests). */
+  readonly module?: string;
+  readonly metric: string;
+  /** Observation noise spec (see docs/testbeds.md), when the case is noisy. */
+  readonly noise?: string;
+  /** Budget in target-run costs. */
+  readonly budgetTargetRuns: number;
+}
+
+/** A suite: its cases and seeds. */
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  readonly seeds: number;
+  readonly cases: readonly SuiteCase[];
+}
+
+/** Methods a suite runs by default. */
+export const SUITE_METHODS: readonly string[] = [
+  'mfms-bo',
+  'hyperband',
+  'random',
+  'bo',
+  'mf-bo',
+  'regmix',
+];
+
+/** The family presets of the testbed registry (docs/testbeds.md). */
+export const FAMILY_PRESETS: readonly string[] = [
+  'family-vertex',
+  'family-face-drift',
+  'family-interior-noisy',
+  'family-reverse',
+  'family-many',
+  'family-3',
+];
+
+const c = (testbed: string, metric: string, budgetTargetRuns: number): SuiteCase => ({
+  id: `${testbed}/${metric}`,
+  testbed,
+  metric,
+  budgetTargetRuns,
+});
+
+/** Budget of every case, in target-run costs (1,500 units on slimpajama-mlp is 7.6). */
+const BUDGET_TARGET_RUNS = 8;
+
+/** The `dev` suite: one case of each kind, 3 seeds. */
+export const DEV_SUITE: Suite = {
+  name: 'dev',
+  description:
+    'one case of each kind (vertex, face with drift, noisy interior, reversal, law, slimpajama-mlp), 3 seeds: for checking a change',
+  seeds: 3,
+  cases: [
+    c('law', 'c4_cross_entropy', BUDGET_TARGET_RUNS),
+    c('law', 'hellaswag_accuracy', BUDGET_TARGET_RUNS),
+    c('slimpajama-mlp', 'commoncrawl_cross_entropy', BUDGET_TARGET_RUNS),
+    c('slimpajama-mlp', 'hellaswag_accuracy', BUDGET_TARGET_RUNS),
+    c('family-vertex', 'val_loss', BUDGET_TARGET_RUNS),
+    c('family-face-drift', 'val_loss', BUDGET_TARGET_RUNS),
+    c('family-interior-noisy', 'val_loss', BUDGET_TARGET_RUNS),
+    c('family-reverse', 'val_loss', BUDGET_TARGET_RUNS),
+  ],
+};
+
+/** The `full` suite: every family preset (loss and accuracy), law, slimpajama-mlp, noisy variants, fitted recorded runs; 8 seeds. */
+export const FULL_SUITE: Suite = {
+  name: 'full',
+  description:
+    'every family preset (loss and accuracy), law and slimpajama-mlp (4 metrics each), noisy variants, the fitted ADMIRE replay; 8 seeds',
+  seeds: 8,
+  cases: [
+    ...FAMILY_PRESETS.flatMap((p) => [
+      c(p, 'val_loss', BUDGET_TARGET_RUNS),
+      c(p, 'accuracy', BUDGET_TARGET_RUNS),
+    ]),
+    ...['c4_cross_entropy', 'wikipedia_cross_entropy', 'hellaswag_accuracy', 'piqa_accuracy'].map(
+      (m) => c('law', m, BUDGET_TARGET_RUNS),
+    ),
+    ...[
+      'commoncrawl_cross_entropy',
+      'wikipedia_cross_entropy',
+      'hellaswag_accuracy',
+      'arc_easy_accuracy',
+    ].map((m) => c('slimpajama-mlp', m, BUDGET_TARGET_RUNS)),
+    c('admire-ift-fit', 'mmlu_cot', BUDGET_TARGET_RUNS),
+  ],
+};
+
+/** The suites by name. */
+export const SUITES: Readonly<Record<string, Suite>> = { dev: DEV_SUITE, full: FULL_SUITE };
+
+/**
+ * A suite by name.
+ * @throws NotFoundError naming the known suites.
+ */
+export function getSuite(name: string): Suite {
+  const s = SUITES[name];
+  if (s === undefined) {
+    throw new NotFoundError(
+      `unknown suite '${name}'; known suites: ${Object.keys(SUITES).join(', ')}`,
+      { suite: name },
+    );
+  }
+  return s;
+}
+
+/** The testbed reference of a case (./testbed-ref.ts). */
+export function caseRef(k: SuiteCase, dataDir?: string): TestbedRef {
+  if (k.module !== undefined) return { module: k.module };
+  return { name: k.testbed, ...(dataDir !== undefined ? { dataDir } : {}) };
+}
+
+/** A case made ready to run: its testbed, budget, reference and uniform value; or why it cannot run. */
+export type PreparedCase =
+  | {
+      readonly case: SuiteCase;
+      readonly ok: true;
+      readonly testbed: Testbed;
+      readonly budget: number;
+      readonly reference: number;
+      readonly uniformValue: number;
+    }
+  | { readonly case: SuiteCase; readonly ok: false; readonly reason: string };
+
+/**
+ * Opens a case's testbed and checks what the scoreboard needs (the metric,
+ * a reference optimum); a missing testbed or data file is a reason, not an error.
+ * @throws errors other than missing testbeds, data or metrics (bugs, numerics).
+ */
+export async function prepareCase(k: SuiteCase, dataDir?: string): Promise<PreparedCase> {
+  const fail = (reason: string): PreparedCase => ({ case: k, ok: false, reason });
+  if (k.noise !== undefined) {
+    return fail('observation noise is not supported by this build of the harness');
+  }
+  let testbed: Testbed;
+  try {
+    testbed = await resolveTestbed(caseRef(k, dataDir));
+  } catch (err) {
+    // The first clause names what is missing; the rest lists alternatives.
+    if (err instanceof NotFoundError || err instanceof DataError)
+      return fail(err.message.split('; ')[0] ?? err.message);
+    throw err;
+  }
+  if (!testbed.metrics.some((m) => m.name === k.metric)) {
+    return fail(
+      `testbed '${k.testbed}' has no metric '${k.metric}' (it has ${testbed.metrics.map((m) => m.name).join(', ')})`,
+    );
+  }
+  const ref = testbed.referenceOptimum?.(k.metric);
+  if (ref === undefined)
+    return fail(`testbed '${k.testbed}' has no reference optimum for ${k.metric}`);
+  const { target } = testbed;
+  const budget = k.budgetTargetRuns * testbed.cost(target.scale, target.steps);
+  const u = uniformMixture(testbed.domains.length);
+  const uniformValue =
+    testbed.candidates === undefined
+      ? testbed.evaluate(u, target.scale, target.steps, k.metric)
+      : Number.NaN;
+  if (!Number.isFinite(uniformValue)) {
+    return fail(`the uniform mixture has no value on '${k.testbed}' (a replay testbed?)`);
+  }
+  return { case: k, ok: true, testbed, budget, reference: ref.value, uniformValue };
+}
+
+/** Progress of a suite: a finished job of one case. */
+export interface SuiteProgress extends BenchProgress {
+  readonly caseId: string;
+  /** 1-based index of the case, and the number of cases. */
+  readonly caseIndex: number;
+  readonly cases: number;
+}
+
+/** Options of {@link runSuite}. */
+export interface SuiteOptions {
+  readonly suite: Suite;
+  /** Default {@link SUITE_METHODS}; peer methods (optuna-tpe) run through src/bench/peers.ts. */
+  readonly methods?: readonly string[];
+  /** Seeds per case (default: the suite's). */
+  readonly seeds?: number;
+  /** Root seed (default 0). */
+  readonly seed?: number;
+  /** Worker threads per case (default: available cores). */
+  readonly workers?: number;
+  readonly dataDir?: string;
+  /** Output folder: per-case results and the scoreboard; makes the run resumable. */
+  readonly out?: string;
+  /** Only these case ids (default: all). */
+  readonly only?: readonly string[];
+  /** Shown in the scoreboard as how it was produced. */
+  readonly command?: string;
+  readonly onProgress?: (e: SuiteProgress) => void;
+  /** Called once per case before it runs (or when it is skipped or resumed). */
+  readonly onCase?: (e: {
+    caseId: string;
+    status: 'run' | 'resumed' | 'skipped';
+    detail?: string;
+  }) => void;
+}
+
+/** A finished suite run. */
+export interface SuiteResult {
+  readonly scoreboard: Scoreboard;
+  readonly cases: { readonly case: SuiteCase; readonly result: BenchResult }[];
+  readonly meta: { readonly seed: number; readonly wallSeconds: number; readonly workers: number };
+  /** Files written under `out`. */
+  readonly files: string[];
+}
+
+/** Stored trajectories of a case that match the request (same seeds and budget, whole methods). */
+function resumable(
+  dir: string,
+  methods: readonly string[],
+  seeds: number,
+  budget: number,
+  seed: number,
+): Trajectory[] {
+  const path = join(dir, 'bench.json.gz');
+  if (!existsSync(path)) return [];
+  const ts = readTrajectories(path);
+  const keep: Trajectory[] = [];
+  for (const m of methods) {
+    const mine = ts.filter(
+      (t) =>
+        t.method === m &&
+        t.seed < seeds &&
+        t.optimizerSeed === seedFor(seed, t.seed) &&
+        Math.abs(t.budget - budget) <= 1e-9 * Math.max(1, budget),
+    );
+    if (new Set(mine.map((t) => t.seed)).size === seeds) keep.push(...mine);
+  }
+  return keep;
+}
+
+/**
+ * Runs a suite (see the module comment) and builds its scoreboard; with
+ * `out`, writes `cases/<id>/` per case (./write-results.ts, gzipped),
+ * `scoreboard.json`, `scoreboard.md` and `scoreboard.svg`.
+ * @throws NotFoundError for an unknown method or case id; errors of the harness.
+ */
+export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const methods = [...(opts.methods ?? SUITE_METHODS)];
+  if (methods.length === 0) throw new ValidationError('a suite needs at least one method');
+  const seeds = opts.seeds ?? opts.suite.seeds;
+  const seed = opts.seed ?? 0;
+  const known = opts.suite.cases.map((k) => k.id);
+  for (const id of opts.only ?? []) {
+    if (!known.includes(id)) {
+      throw new NotFoundError(
+        `suite '${opts.suite.name}' has no case '${id}'; its cases: ${known.join(', ')}`,
+      );
+    }
+  }
+  const cases = opts.suite.cases.filter((k) => opts.only === undefined || opts.only.includes(k.id));
+  const scored: CaseScore[] = [];
+  const results: { case: SuiteCase; result: BenchResult }[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  const files: string[] = [];
+  let workers = 1;
+  for (const [ci, k] of cases.entries()) {
+    const p = await prepareCase(k, opts.dataDir);
+    if (!p.ok) {
+      skipped.push({ id: k.id, reason: p.reason });
+      opts.onCase?.({ caseId: k.id, status: 'skipped', detail: p.reason });
+      continue;
+    }
+    const dir = opts.out === undefined ? undefined : join(opts.out, 'cases', safeName(k.id));
+    const stored = dir === undefined ? [] : resumable(dir, methods, seeds, p.budget, seed);
+    const storedMethods = new Set(stored.map((t) => t.method));
+    const todo = methods.filter((m) => !storedMethods.has(m));
+    opts.onCase?.({
+      caseId: k.id,
+      status: todo.length === 0 ? 'resumed' : 'run',
+      ...(storedMethods.size > 0 ? { detail: `kept ${[...storedMethods].join(', ')}` } : {}),
+    });
+    const progress = (e: BenchProgress): void =>
+      opts.onProgress?.({ ...e, caseId: k.id, caseIndex: ci + 1, cases: cases.length });
+    const common = {
+      testbed: caseRef(k, opts.dataDir),
+      metrics: [k.metric],
+      seeds,
+      seed,
+      budget: p.budget,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      onProgress: progress,
+    };
+    const include = [...stored];
+    const peers = todo.filter(isPeerMethod);
+    if (peers.length > 0) {
+      const r = await runPeers({ ...common, methods: peers });
+      if (r.skipped !== undefined)
+        opts.onCase?.({ caseId: k.id, status: 'run', detail: r.skipped });
+      include.push(...r.trajectories);
+    }
+    const own = todo.filter((m) => !isPeerMethod(m));
+    const result = await runBenchmark({ ...common, methods: own, include });
+    workers = Math.max(workers, result.meta.workers);
+    results.push({ case: k, result });
+    // Methods in the requested order, whichever ran now and whichever were kept.
+    const ordered = methods.flatMap((m) => result.trajectories.filter((t) => t.method === m));
+    scored.push(
+      scoreCase(ordered, {
+        id: k.id,
+        testbed: k.testbed,
+        metric: k.metric,
+        ...(k.noise !== undefined ? { noise: k.noise } : {}),
+        reference: p.reference,
+        uniformValue: p.uniformValue,
+        summary: result.summary,
+      }),
+    );
+    if (dir !== undefined && todo.length > 0) {
+      files.push(
+        ...(await writeResults(result, dir, { gzip: true, costUnit: p.testbed.costUnit })),
+      );
+    }
+  }
+  const scoreboard = buildScoreboard(scored, { suite: opts.suite.name, seeds, skipped });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (opts.out !== undefined) {
+    files.push(
+      ...(await writeScoreboard(scoreboard, opts.out, {
+        ...(opts.command !== undefined ? { command: opts.command } : {}),
+        wallSeconds,
+        workers,
+      })),
+    );
+  }
+  return { scoreboard, cases: results, meta: { seed, wallSeconds, workers }, files };
+}
+
+/** JSON replacer: finite numbers to 7 significant digits; +-∞ as strings (JSON has no infinity). */
+function readable(_key: string, v: unknown): unknown {
+  if (typeof v !== 'number') return v;
+  if (Number.isFinite(v)) return Number(v.toPrecision(7));
+  return Number.isNaN(v) ? null : v > 0 ? 'inf' : '-inf';
+}
+
+/** Writes `scoreboard.json`, `scoreboard.md` and `scoreboard.svg` under `dir`; returns the paths. */
+export async function writeScoreboard(
+  s: Scoreboard,
+  dir: string,
+  meta: { command?: string; wallSeconds?: number; workers?: number } = {},
+): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'scoreboard.json');
+  writeFileSync(json, `${JSON.stringify({ meta, scoreboard: s }, readable, 1)}\n`);
+  const md = join(dir, 'scoreboard.md');
+  writeFileSync(md, scoreboardMarkdown(s, meta));
+  const svg = join(dir, 'scoreboard.svg');
+  writeFileSync(svg, await renderSvg(scoreboardChartSpec(s)));
+  return [json, md, svg];
+}

@@ -1,0 +1,145 @@
+// The suite runner end to end on tiny cases of the toy testbed (test/bench/toy-testbed.ts):
+// scoring, skipped cases, determinism per seed and across worker counts, resuming from --out.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { getSuite, runSuite, SUITES, type Suite } from '../../src/bench/index.ts';
+import { toyTestbed } from './toy-testbed.ts';
+
+const TOY = new URL('./toy-testbed.ts', import.meta.url).href;
+const TINY: Suite = {
+  name: 'tiny',
+  description: 'toy cases',
+  seeds: 2,
+  cases: [
+    { id: 'toy/loss', testbed: 'toy', module: TOY, metric: 'loss', budgetTargetRuns: 3 },
+    { id: 'toy/acc', testbed: 'toy', module: TOY, metric: 'acc', budgetTargetRuns: 3 },
+    { id: 'nowhere/loss', testbed: 'nowhere', metric: 'loss', budgetTargetRuns: 3 },
+  ],
+};
+const METHODS = ['hyperband', 'random', 'regmix'];
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('runSuite on tiny cases', async () => {
+  const one = await runSuite({ suite: TINY, methods: METHODS, workers: 1 });
+  it('scores every runnable case and lists the missing one with its reason', () => {
+    const sb = one.scoreboard;
+    assert.deepEqual(
+      sb.cases.map((c) => c.id),
+      ['toy/loss', 'toy/acc'],
+    );
+    assert.equal(sb.skipped.length, 1);
+    assert.match(sb.skipped[0]?.reason ?? '', /unknown testbed 'nowhere'/);
+    const c = sb.cases[0];
+    assert.ok(c !== undefined);
+    // budget = 3 target runs of cost 10; reference and uniform regret from the closed form
+    assert.equal(c.budget, 30);
+    assert.equal(c.targetCost, 10);
+    assert.equal(c.reference, toyTestbed.referenceOptimum?.('loss')?.value as number);
+    const u = toyTestbed.evaluate([1 / 3, 1 / 3, 1 / 3], 'L', 1000, 'loss');
+    assert.ok(Math.abs(c.uniformRegret - (u - c.reference)) < 1e-12);
+    assert.deepEqual(Object.keys(c.methods).sort(), [...METHODS].sort());
+    for (const m of METHODS) {
+      assert.equal(c.methods[m]?.seeds, 2);
+      assert.equal(c.methods[m]?.failed, 0);
+    }
+    // random trains target runs only: its recommendation is a target run from x = 10 on,
+    // so its final regret is the true regret of its best of three runs
+    const rnd = one.cases[0]?.result.trajectories.filter((t) => t.method === 'random') ?? [];
+    const finals = rnd.map((t) => (t.points[t.points.length - 1]?.value as number) - c.reference);
+    assert.ok(
+      Math.abs((c.methods['random']?.finalRegret.mean as number) - (finals[0]! + finals[1]!) / 2) <
+        1e-12,
+    );
+    assert.equal(sb.targets.length, 4);
+  });
+  it('is deterministic per seed, for any number of workers', async () => {
+    const again = await runSuite({ suite: TINY, methods: METHODS, workers: 2 });
+    assert.deepEqual(again.scoreboard, one.scoreboard);
+  });
+  it('writes per-case results and the scoreboard, and resumes from them', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mixopt-suite-'));
+    dirs.push(out);
+    const first = await runSuite({ suite: TINY, methods: ['random'], workers: 1, out });
+    for (const f of [
+      'scoreboard.json',
+      'scoreboard.md',
+      'scoreboard.svg',
+      'cases/toy_loss/bench.json.gz',
+    ])
+      assert.ok(existsSync(join(out, f)), f);
+    assert.ok(first.files.includes(join(out, 'scoreboard.md')));
+    const events: string[] = [];
+    const second = await runSuite({
+      suite: TINY,
+      methods: METHODS,
+      workers: 1,
+      out,
+      onCase: (e) => events.push(`${e.caseId}:${e.status}:${e.detail ?? ''}`),
+    });
+    assert.ok(events.includes('toy/loss:run:kept random'), events.join('; '));
+    assert.deepEqual(second.scoreboard, one.scoreboard);
+    const evs: string[] = [];
+    await runSuite({
+      suite: TINY,
+      methods: METHODS,
+      workers: 1,
+      out,
+      onCase: (e) => evs.push(`${e.caseId}:${e.status}`),
+    });
+    assert.deepEqual(evs, ['toy/loss:resumed', 'toy/acc:resumed', 'nowhere/loss:skipped']);
+    const json = JSON.parse(readFileSync(join(out, 'scoreboard.json'), 'utf8'));
+    assert.equal(json.scoreboard.cases.length, 2);
+  });
+  it('names the suites and rejects unknown ones and unknown case ids', async () => {
+    assert.deepEqual(Object.keys(SUITES), ['dev', 'full']);
+    assert.throws(() => getSuite('huge'), /unknown suite 'huge'; known suites: dev, full/);
+    await assert.rejects(
+      runSuite({ suite: TINY, methods: METHODS, only: ['toy/nope'] }),
+      /suite 'tiny' has no case 'toy\/nope'/,
+    );
+    const ids = new Set(getSuite('full').cases.map((c) => c.id));
+    assert.equal(ids.size, getSuite('full').cases.length, 'case ids are unique');
+  });
+});
+
+describe('mixopt bench --suite (CLI)', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['bin/mixopt.mjs', 'bench', ...args], { encoding: 'utf8' });
+  it('--list prints every case of the suite and whether it can run here', () => {
+    const r = cli('--suite', 'full', '--list', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as {
+      suite: string;
+      seeds: number;
+      cases: { id: string; ready: boolean; budget?: number; reason?: string }[];
+    };
+    assert.equal(j.suite, 'full');
+    assert.equal(j.cases.length, getSuite('full').cases.length);
+    // law needs no data file: ready, with a budget of 8 target runs of cost 197
+    const law = j.cases.find((k) => k.id === 'law/c4_cross_entropy');
+    assert.equal(law?.ready, true);
+    assert.equal(law?.budget, 8 * 197);
+    for (const k of j.cases) assert.ok(k.ready || (k.reason ?? '').length > 0, k.id);
+  });
+  it('rejects options the suite fixes, an unknown suite, and --list alone (exit 2 or 3)', () => {
+    const a = cli('--suite', 'dev', '--metrics', 'loss', '--list');
+    assert.equal(a.status, 2);
+    assert.match(
+      a.stderr,
+      /--suite fixes the testbeds, metrics and budgets itself; drop --metrics/,
+    );
+    const b = cli('--suite', 'huge', '--list');
+    assert.notEqual(b.status, 0);
+    assert.match(b.stderr, /unknown suite 'huge'; known suites: dev, full/);
+    const c = cli('--list');
+    assert.equal(c.status, 2);
+    assert.match(c.stderr, /--list needs --suite dev\|full/);
+  });
+});
