@@ -24,6 +24,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
+import { renderVegaLite } from '../report/vega-svg.ts';
 import { isPeerMethod, runPeers } from './peers.ts';
 import { type BenchProgress, type BenchResult, runBenchmark, seedFor } from './run-benchmark.ts';
 import {
@@ -36,7 +37,6 @@ import {
 import { scoreboardChartSpec, scoreboardMarkdown } from './scoreboard-report.ts';
 import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
 import type { Trajectory } from './trajectory.ts';
-import { renderSvg } from './transfer/charts.ts';
 import { readTrajectories, safeName, writeResults } from './write-results.ts';
 
 /** One case of a suite. */
@@ -396,6 +396,6 @@ export async function writeScoreboard(
   const md = join(dir, 'scoreboard.md');
   writeFileSync(md, scoreboardMarkdown(s, meta));
   const svg = join(dir, 'scoreboard.svg');
-  writeFileSync(svg, await renderSvg(scoreboardChartSpec(s)));
+  writeFileSync(svg, await renderVegaLite(scoreboardChartSpec(s)));
   return [json, md, svg];
 }

@@ -111,7 +111,7 @@ describe('runSuite on tiny cases', async () => {
 
 describe('mixopt bench --suite (CLI)', () => {
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['bin/mixopt.mjs', 'bench', ...args], { encoding: 'utf8' });
+    spawnSync(process.execPath, ['scripts/mixopt-dev.mjs', 'bench', ...args], { encoding: 'utf8' });
   it('--list prints every case of the suite and whether it can run here', () => {
     const r = cli('--suite', 'full', '--list', '--json');
     assert.equal(r.status, 0, r.stderr);
