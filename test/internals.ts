@@ -5,6 +5,7 @@ export * from '../src/acquisition/index.ts';
 export * from '../src/bench/index.ts';
 export * from '../src/core/index.ts';
 export * from '../src/executors/index.ts';
+export * from '../src/gbt/index.ts';
 export * from '../src/gp/index.ts';
 export * from '../src/linalg/index.ts';
 export * from '../src/optimizers/index.ts';
