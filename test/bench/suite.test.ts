@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { getSuite, runSuite, SUITES, type Suite } from '../../src/bench/index.ts';
+import { caseRef, getSuite, runSuite, SUITES, type Suite } from '../../src/bench/index.ts';
+import { listFamilyPresets } from '../../src/testbeds/index.ts';
 import { toyTestbed } from './toy-testbed.ts';
 
 const TOY = new URL('./toy-testbed.ts', import.meta.url).href;
@@ -104,8 +105,42 @@ describe('runSuite on tiny cases', async () => {
       runSuite({ suite: TINY, methods: METHODS, only: ['toy/nope'] }),
       /suite 'tiny' has no case 'toy\/nope'/,
     );
-    const ids = new Set(getSuite('full').cases.map((c) => c.id));
-    assert.equal(ids.size, getSuite('full').cases.length, 'case ids are unique');
+    const full = getSuite('full').cases;
+    const ids = new Set(full.map((c) => c.id));
+    assert.equal(ids.size, full.length, 'case ids are unique');
+    for (const p of listFamilyPresets()) assert.ok(ids.has(`${p.name}/val_loss`), p.name);
+    for (const k of [...full, ...getSuite('dev').cases]) assert.equal(k.budgetTargetRuns, 8, k.id);
+    assert.ok(full.some((k) => k.noise !== undefined && k.testbed === 'slimpajama-mlp'));
+  });
+  it('a noisy case hands its parsed noise to the harness; scored values stay the truth', async () => {
+    const k = {
+      id: 'toy/loss+noise',
+      testbed: 'toy',
+      module: TOY,
+      metric: 'loss',
+      budgetTargetRuns: 3,
+    };
+    assert.deepEqual(caseRef({ ...k, noise: 'sd=1%,corr=0.5,small=2,seed=4' }), {
+      module: TOY,
+      noise: { sd: 0.01, corr: 0.5, small: 2, seed: 4 },
+    });
+    assert.deepEqual(caseRef({ ...k, noise: 'off' }), { module: TOY, noise: null });
+    assert.throws(
+      () => caseRef({ ...k, noise: 'sd=1%,bad=2' }),
+      /case toy\/loss\+noise: unknown key 'bad'/,
+    );
+    // The harness observes the noise (test/bench/harness.test.ts); a trajectory's values are
+    // the true target values of the recommended mixtures.
+    const r = await runSuite({
+      suite: { ...TINY, cases: [{ ...k, noise: 'sd=5%' }] },
+      methods: ['random'],
+      workers: 1,
+    });
+    const t = r.cases[0]?.result.trajectories[0];
+    assert.ok(t !== undefined && t.points.length > 0);
+    for (const p of t.points) {
+      assert.equal(p.value, toyTestbed.evaluate(p.recommended, 'L', 1000, 'loss'));
+    }
   });
 });
 
