@@ -89,11 +89,11 @@ const PUBLISHED_NOISE = 'sd=0.5%,corr=0.9,small=3,seed=7';
 /** Budget of every case, in target-run costs (1,500 units on slimpajama-mlp is 7.6). */
 const BUDGET_TARGET_RUNS = 8;
 
-/** The `dev` suite: one case of each kind, 3 seeds. */
+/** The `dev` suite: one case of each kind, 3 seeds (its wall time: BENCHMARKS.md, section *Suites*). */
 export const DEV_SUITE: Suite = {
   name: 'dev',
   description:
-    'one case of each kind (vertex, face with drift, noisy interior, reversal, law, slimpajama-mlp), 3 seeds: for checking a change',
+    'one case of each kind (vertex, face with drift, noisy interior, reversal, law, slimpajama-mlp, fitted recorded runs), 3 seeds: for checking a change',
   seeds: 3,
   cases: [
     c('law', 'c4_cross_entropy', BUDGET_TARGET_RUNS),
@@ -104,6 +104,7 @@ export const DEV_SUITE: Suite = {
     c('family-face-drift', 'val_loss', BUDGET_TARGET_RUNS),
     c('family-interior-noisy', 'val_loss', BUDGET_TARGET_RUNS),
     c('family-reverse', 'val_loss', BUDGET_TARGET_RUNS),
+    c('admire-ift-fit', 'mmlu_cot', BUDGET_TARGET_RUNS),
   ],
 };
 
