@@ -82,9 +82,9 @@ for (const p of listFamilyPresets()) {
   );
 }
 process.stdout.write(
-  [
+  `${[
     '| preset | k | optimum | L1 move, smallest size | L1 move, shortest run | ρ(smallest, target) | uniform regret | mean random regret | build ms | curve µs | observe µs |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
-  ].join('\n') + '\n',
+  ].join('\n')}\n`,
 );

@@ -13,6 +13,7 @@ import {
   parseNoiseSpec,
   referenceOptimum,
   replicateFor,
+  TestbedSession,
   withNoise,
 } from '../../src/testbeds/index.ts';
 import { needsData } from './helpers.ts';
@@ -200,5 +201,36 @@ describe('withNoise', () => {
     const seen = tb.observe?.(W, '1B', 19700, 'c4_cross_entropy', 0).at(-1)?.value as number;
     assert.notEqual(seen, truth);
     assert.ok(Math.abs(seen / truth - 1) < 0.05);
+  });
+});
+
+describe('testbed server with noise', () => {
+  it('observes per run replicate: a continuation keeps its values, reset seeds the replicates', () => {
+    const session = new TestbedSession(withNoise(law, spec({ sd: 0.02 })));
+    const ev = (steps: number) =>
+      JSON.parse(
+        session.handleLine(
+          JSON.stringify({
+            op: 'eval',
+            mixture: W,
+            size: '60M',
+            steps,
+            metric: 'c4_cross_entropy',
+          }),
+        ),
+      ) as { result: { curve: { step: number; value: number }[]; cost: number } };
+    JSON.parse(session.handleLine('{"op":"reset","seed":5}'));
+    const a = ev(1000).result;
+    const b = ev(3000).result;
+    assert.ok(b.cost > 0 && b.cost < law.cost('60M', 3000), 'charged as a continuation');
+    assert.deepEqual(b.curve.slice(0, a.curve.length), a.curve);
+    // The first run of a session seeded 5 is replicate replicateFor(5, 0).
+    const tb = withNoise(law, spec({ sd: 0.02 }));
+    assert.deepEqual(b.curve, tb.observe?.(W, '60M', 3000, 'c4_cross_entropy', replicateFor(5, 0)));
+    assert.notDeepEqual(b.curve, law.curve(W, '60M', 3000, 'c4_cross_entropy'));
+    const err = JSON.parse(session.handleLine('{"op":"reset","seed":-1}')) as {
+      error: { message: string };
+    };
+    assert.match(err.error.message, /'seed' must be a non-negative integer/);
   });
 });
