@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InternalError, NotFoundError, Rng, type Testbed, ValidationError } from '../core/index.ts';
 import { hasOptimizer, listOptimizers } from '../optimizers/index.ts';
+import { formatNoiseSpec, noiseOf } from '../testbeds/index.ts';
 import { type JobSpec, simulateJob } from './simulate.ts';
 import { type BenchSummary, summarize } from './summary.ts';
 import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
@@ -77,6 +78,8 @@ export interface BenchResult {
     readonly wallSeconds: number;
     /** Total job seconds per method (CPU time inside workers). */
     readonly jobSeconds: Record<string, number>;
+    /** The observation noise methods saw (docs/testbeds.md), when the testbed had any. */
+    readonly noise?: string;
   };
 }
 
@@ -193,6 +196,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
   } else {
     await runPool(opts, jobs, workers, report);
   }
+  const noise = noiseOf(testbed);
   const jobSeconds: Record<string, number> = {};
   jobs.forEach((j, i) => {
     jobSeconds[j.method] = (jobSeconds[j.method] ?? 0) + (seconds[i] ?? 0);
@@ -202,7 +206,13 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
   return {
     trajectories,
     summary,
-    meta: { seed, workers, wallSeconds: (performance.now() - t0) / 1000, jobSeconds },
+    meta: {
+      seed,
+      workers,
+      wallSeconds: (performance.now() - t0) / 1000,
+      jobSeconds,
+      ...(noise !== undefined ? { noise: formatNoiseSpec(noise) } : {}),
+    },
   };
 }
 

@@ -100,6 +100,9 @@ describe('benchmark harness with observation noise', () => {
     const clean = await runBenchmark({ ...base, testbed: { name: 'family-vertex' } });
     const off = await runBenchmark({ ...base, testbed: { name: 'family-3', noise: null } });
     assert.equal(noisy.trajectories[0]?.error, undefined);
+    assert.equal(noisy.meta.noise, 'sd=1%,corr=0.5,small=2,seed=1');
+    assert.equal(clean.meta.noise, undefined);
+    assert.equal(off.meta.noise, undefined);
     assert.notDeepEqual(noisy.trajectories[0]?.points, clean.trajectories[0]?.points);
     const direct = simulateJob(withNoise(getTestbed('family-3'), undefined), {
       ...job('random', off.trajectories[0]?.optimizerSeed as number, 400),
