@@ -11,7 +11,7 @@
  * (as home and project directories are on clusters).
  *
  * Layout: every trial attempt has a job directory `<workDir>/<study>-t<trial>-a<attempt>/`
- * (trial.json, env.sh, job.sh, stdout, stderr, metrics.jsonl, handle.json;
+ * (trial.json, env.sh, job.sh, submitting, stdout, stderr, metrics.jsonl, handle.json;
  * the job adds slurm-job-id and, when its script exits, exit-code). An array
  * puts its script and output files in `<workDir>/<study>-array-<stamp>/`.
  *
@@ -22,7 +22,9 @@
  * Handles are JSON on the trial, so a restarted `mixopt run` re-attaches by
  * polling them; `run` itself also re-attaches when the trial's job
  * directory names a job that is still pending or running, so a driver that
- * died between `sbatch` and storing the handle does not submit twice.
+ * died between `sbatch` and storing the handle does not submit twice; one
+ * that died between `sbatch` and writing handle.json finds its job by name
+ * (written to `submitting` before `sbatch`) and script path.
  */
 import { execFile } from 'node:child_process';
 import {

@@ -71,6 +71,20 @@ describe('faults: leases', () => {
     assert.equal(s.trial(1).owner, 'B');
   });
 
+  it('status shows an expired lease as stale without writing it', async () => {
+    const path = tempDb();
+    const store = SqliteStudyStore.open(path);
+    const study = Study.create(store, parseStudyConfig(smallConfig()));
+    study.ask(1, { owner: 'A', leaseSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 1100));
+    const r = await cli('status', '--db', path, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { counts: { stale: number }; trials: { state: string }[] };
+    assert.equal(s.counts.stale, 1);
+    assert.equal(s.trials[0]?.state, 'stale');
+    assert.equal(study.trial(1).state, 'running', 'the database still says running');
+  });
+
   for (const lease of ['1e300', '0', '-5', '0.5', String(366 * 86400)]) {
     it(`--lease ${lease} is refused before any write (exit 2)`, async () => {
       const path = tempDb();
