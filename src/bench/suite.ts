@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { DataError, NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
 import { renderVegaLite } from '../report/vega-svg.ts';
 import { listFamilyPresets, parseNoiseSpec } from '../testbeds/index.ts';
-import { isPeerMethod, runPeers } from './peers.ts';
+import { DEFAULT_PYTHON, isPeerMethod, optunaStatus, runPeers } from './peers.ts';
 import { type BenchProgress, type BenchResult, runBenchmark, seedFor } from './run-benchmark.ts';
 import {
   buildScoreboard,
@@ -63,7 +63,7 @@ export interface Suite {
   readonly cases: readonly SuiteCase[];
 }
 
-/** Methods a suite runs by default. */
+/** Methods a suite runs by default (plus `optuna-tpe` where Optuna is installed: {@link defaultSuiteMethods}). */
 export const SUITE_METHODS: readonly string[] = [
   'mfms-bo',
   'hyperband',
@@ -72,6 +72,11 @@ export const SUITE_METHODS: readonly string[] = [
   'mf-bo',
   'regmix',
 ];
+
+/** {@link SUITE_METHODS}, and the Optuna TPE peer when `python` can import optuna. */
+export function defaultSuiteMethods(python: string = DEFAULT_PYTHON): string[] {
+  return [...SUITE_METHODS, ...(optunaStatus(python).available ? ['optuna-tpe'] : [])];
+}
 
 const c = (testbed: string, metric: string, budgetTargetRuns: number): SuiteCase => ({
   id: `${testbed}/${metric}`,
@@ -229,7 +234,7 @@ export interface SuiteProgress extends BenchProgress {
 /** Options of {@link runSuite}. */
 export interface SuiteOptions {
   readonly suite: Suite;
-  /** Default {@link SUITE_METHODS}; peer methods (optuna-tpe) run through src/bench/peers.ts. */
+  /** Default {@link defaultSuiteMethods}; peer methods (optuna-tpe) run through src/bench/peers.ts. */
   readonly methods?: readonly string[];
   /** Seeds per case (default: the suite's). */
   readonly seeds?: number;
@@ -238,6 +243,8 @@ export interface SuiteOptions {
   /** Worker threads per case (default: available cores). */
   readonly workers?: number;
   readonly dataDir?: string;
+  /** Interpreter of the Optuna peer (default /usr/bin/python3). */
+  readonly python?: string;
   /** Output folder: per-case results and the scoreboard; makes the run resumable. */
   readonly out?: string;
   /** Only these case ids (default: all). */
@@ -295,7 +302,7 @@ function resumable(
  */
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const t0 = performance.now();
-  const methods = [...(opts.methods ?? SUITE_METHODS)];
+  const methods = [...(opts.methods ?? defaultSuiteMethods(opts.python))];
   if (methods.length === 0) throw new ValidationError('a suite needs at least one method');
   const seeds = opts.seeds ?? opts.suite.seeds;
   const seed = opts.seed ?? 0;
@@ -343,7 +350,11 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     const include = [...stored];
     const peers = todo.filter(isPeerMethod);
     if (peers.length > 0) {
-      const r = await runPeers({ ...common, methods: peers });
+      const r = await runPeers({
+        ...common,
+        methods: peers,
+        ...(opts.python !== undefined ? { python: opts.python } : {}),
+      });
       if (r.skipped !== undefined)
         opts.onCase?.({ caseId: k.id, status: 'run', detail: r.skipped });
       include.push(...r.trajectories);

@@ -6,7 +6,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { caseRef, getSuite, runSuite, SUITES, type Suite } from '../../src/bench/index.ts';
+import {
+  caseRef,
+  defaultSuiteMethods,
+  getSuite,
+  runSuite,
+  SUITES,
+  type Suite,
+} from '../../src/bench/index.ts';
 import { listFamilyPresets } from '../../src/testbeds/index.ts';
 import { toyTestbed } from './toy-testbed.ts';
 
@@ -97,6 +104,16 @@ describe('runSuite on tiny cases', async () => {
     assert.deepEqual(evs, ['toy/loss:resumed', 'toy/acc:resumed', 'nowhere/loss:skipped']);
     const json = JSON.parse(readFileSync(join(out, 'scoreboard.json'), 'utf8'));
     assert.equal(json.scoreboard.cases.length, 2);
+  });
+  it('runs optuna-tpe by default only where the interpreter can import optuna', () => {
+    assert.deepEqual(defaultSuiteMethods('/nonexistent/python3'), [
+      'mfms-bo',
+      'hyperband',
+      'random',
+      'bo',
+      'mf-bo',
+      'regmix',
+    ]);
   });
   it('names the suites and rejects unknown ones and unknown case ids', async () => {
     assert.deepEqual(Object.keys(SUITES), ['dev', 'full']);

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import {
   type BenchProgress,
   type BenchResult,
+  defaultSuiteMethods,
   getSuite,
   isPeerMethod,
   prepareCase,
@@ -18,7 +19,6 @@ import {
   runBenchmark,
   runPeers,
   runSuite,
-  SUITE_METHODS,
   scoreboardMarkdown,
   speedupTable,
   summaryMarkdown,
@@ -207,7 +207,7 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
     const rows: unknown[] = [];
     const lines = [
       `suite ${suite.name}: ${suite.description}`,
-      `${suite.cases.length} cases x ${seeds} seeds; methods ${(o.methods ?? SUITE_METHODS).join(', ')}`,
+      `${suite.cases.length} cases x ${seeds} seeds; methods ${(o.methods ?? defaultSuiteMethods()).join(', ')}`,
       '',
       '| case | testbed | metric | noise | budget (target runs) | status |',
       '|---|---|---|---|---:|---|',
