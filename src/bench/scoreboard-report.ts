@@ -57,7 +57,7 @@ export function scoreboardMarkdown(
   const L: string[] = [];
   L.push(`# Scoreboard: suite \`${s.suite}\``, '');
   L.push(
-    `${s.cases.length} case(s) x ${s.seeds} seed(s); methods ${s.methods.join(', ')}; targets checked for \`${s.subject}\`${meta.wallSeconds !== undefined ? `; wall time ${(meta.wallSeconds / 60).toFixed(1)} min on ${meta.workers ?? 1} worker(s)` : ''}.`,
+    `${s.cases.length} case(s) x ${s.seeds} seed(s); methods ${s.methods.join(', ')}; targets checked for \`${s.subject}\`${meta.wallSeconds !== undefined ? `; wall time of this invocation ${(meta.wallSeconds / 60).toFixed(1)} min on ${meta.workers ?? 1} worker(s) (a resumed run counts only what it ran)` : ''}.`,
   );
   if (meta.command !== undefined) L.push('', '```sh', meta.command, '```');
   L.push(
@@ -186,7 +186,7 @@ export function scoreboardChartSpec(s: Scoreboard, baseline = 'hyperband'): TopL
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `suite ${s.suite}: anytime regret / ${baseline}'s`,
-      subtitle: `mean over ${s.seeds} seeds per case; below 1 beats ${baseline}, the dashed rule is 0.5`,
+      subtitle: `mean over ${s.seeds} seeds per case; below 1 beats ${baseline}, the dashed rule is 0.5; a regret of 0 is drawn at 0.001`,
     },
     width: 520,
     height: { step: 18 },
@@ -195,7 +195,7 @@ export function scoreboardChartSpec(s: Scoreboard, baseline = 'hyperband'): TopL
         data: { values: rows },
         mark: { type: 'point', filled: true, size: 60 },
         encoding: {
-          y: { field: 'case', type: 'nominal', title: null, sort: null },
+          y: { field: 'case', type: 'nominal', title: null, sort: null, axis: { labelLimit: 320 } },
           x: {
             field: 'ratio',
             type: 'quantitative',

@@ -22,6 +22,7 @@
  * running only the rest.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DataError, NotFoundError, type Testbed, ValidationError } from '../core/index.ts';
 import { renderVegaLite } from '../report/vega-svg.ts';
@@ -319,7 +320,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const results: { case: SuiteCase; result: BenchResult }[] = [];
   const skipped: { id: string; reason: string }[] = [];
   const files: string[] = [];
-  let workers = 1;
+  const workers = opts.workers ?? availableParallelism();
   for (const [ci, k] of cases.entries()) {
     const p = await prepareCase(k, opts.dataDir);
     if (!p.ok) {
@@ -361,7 +362,6 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     }
     const own = todo.filter((m) => !isPeerMethod(m));
     const result = await runBenchmark({ ...common, methods: own, include });
-    workers = Math.max(workers, result.meta.workers);
     results.push({ case: k, result });
     // Methods in the requested order, whichever ran now and whichever were kept.
     const ordered = methods.flatMap((m) => result.trajectories.filter((t) => t.method === m));
