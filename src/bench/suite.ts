@@ -270,6 +270,22 @@ export interface SuiteResult {
   readonly files: string[];
 }
 
+/**
+ * The cases of `suite` named in `only` (all of them when `only` is undefined), in suite order.
+ * @throws NotFoundError for an id the suite does not have, listing its cases.
+ */
+export function selectCases(suite: Suite, only?: readonly string[]): SuiteCase[] {
+  const known = suite.cases.map((k) => k.id);
+  for (const id of only ?? []) {
+    if (!known.includes(id)) {
+      throw new NotFoundError(
+        `suite '${suite.name}' has no case '${id}'; its cases: ${known.join(', ')}`,
+      );
+    }
+  }
+  return suite.cases.filter((k) => only === undefined || only.includes(k.id));
+}
+
 /** Stored trajectories of a case that match the request (same seeds and budget, whole methods). */
 function resumable(
   dir: string,
@@ -307,15 +323,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   if (methods.length === 0) throw new ValidationError('a suite needs at least one method');
   const seeds = opts.seeds ?? opts.suite.seeds;
   const seed = opts.seed ?? 0;
-  const known = opts.suite.cases.map((k) => k.id);
-  for (const id of opts.only ?? []) {
-    if (!known.includes(id)) {
-      throw new NotFoundError(
-        `suite '${opts.suite.name}' has no case '${id}'; its cases: ${known.join(', ')}`,
-      );
-    }
-  }
-  const cases = opts.suite.cases.filter((k) => opts.only === undefined || opts.only.includes(k.id));
+  const cases = selectCases(opts.suite, opts.only);
   const scored: CaseScore[] = [];
   const results: { case: SuiteCase; result: BenchResult }[] = [];
   const skipped: { id: string; reason: string }[] = [];

@@ -175,6 +175,20 @@ describe('mixopt bench --suite (CLI)', () => {
     assert.equal(law?.ready, true);
     assert.equal(law?.budget, 8 * 197);
     for (const k of j.cases) assert.ok(k.ready || (k.reason ?? '').length > 0, k.id);
+    const some = cli(
+      '--suite',
+      'full',
+      '--list',
+      '--json',
+      '--cases',
+      'law/piqa_accuracy,family-3/val_loss',
+    );
+    assert.equal(some.status, 0, some.stderr);
+    // in suite order, whatever the order given
+    assert.deepEqual(
+      (JSON.parse(some.stdout) as { cases: { id: string }[] }).cases.map((k) => k.id),
+      ['family-3/val_loss', 'law/piqa_accuracy'],
+    );
   });
   it('rejects options the suite fixes, an unknown suite, and --list alone (exit 2 or 3)', () => {
     const a = cli('--suite', 'dev', '--metrics', 'loss', '--list');
@@ -186,6 +200,9 @@ describe('mixopt bench --suite (CLI)', () => {
     const b = cli('--suite', 'huge', '--list');
     assert.notEqual(b.status, 0);
     assert.match(b.stderr, /unknown suite 'huge'; known suites: dev, full/);
+    const d = cli('--suite', 'dev', '--list', '--cases', 'law/nope');
+    assert.equal(d.status, 2);
+    assert.match(d.stderr, /suite 'dev' has no case 'law\/nope'; its cases: law\/c4_cross_entropy/);
     const c = cli('--list');
     assert.equal(c.status, 2);
     assert.match(c.stderr, /--list needs --suite dev\|full/);

@@ -20,6 +20,7 @@ import {
   runPeers,
   runSuite,
   scoreboardMarkdown,
+  selectCases,
   speedupTable,
   summaryMarkdown,
   type TestbedRef,
@@ -131,6 +132,7 @@ interface BenchCliOptions {
   noise?: string;
   suite?: string;
   list?: boolean;
+  cases?: string[];
 }
 
 function moduleUrl(p: string): string {
@@ -212,7 +214,7 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
       '| case | testbed | metric | noise | budget (target runs) | status |',
       '|---|---|---|---|---:|---|',
     ];
-    for (const k of suite.cases) {
+    for (const k of selectCases(suite, o.cases)) {
       const p = await prepareCase(k, o.dataDir);
       const status = p.ok ? `ready (budget ${p.budget.toFixed(1)} units)` : `skipped: ${p.reason}`;
       lines.push(
@@ -228,7 +230,7 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
     return;
   }
   const progress = progressReporter(o.quiet === true);
-  const command = `mixopt bench --suite ${suite.name}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
+  const command = `mixopt bench --suite ${suite.name}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${o.cases !== undefined ? ` --cases ${o.cases.join(',')}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
   let result: Awaited<ReturnType<typeof runSuite>>;
   try {
     result = await runSuite({
@@ -239,6 +241,7 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
       ...(o.out !== undefined ? { out: o.out } : {}),
+      ...(o.cases !== undefined ? { only: o.cases } : {}),
       command,
       onProgress: (e) =>
         progress.onProgress({
@@ -400,6 +403,11 @@ export function register(program: Command): void {
       'run a benchmark suite (dev: at most 15 min on 2 cores; full) and write its scoreboard (docs/benchmarks.md)',
     )
     .option('--list', "with --suite: print the suite's cases and whether each can run here")
+    .option(
+      '--cases <ids>',
+      'with --suite: run only these cases (comma-separated ids, as --list prints them)',
+      list,
+    )
     .option('--json', 'print the summary as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
     .action(async (o: BenchCliOptions, cmd: Command) => {
