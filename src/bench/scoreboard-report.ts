@@ -57,7 +57,7 @@ export function scoreboardMarkdown(
   const L: string[] = [];
   L.push(`# Scoreboard: suite \`${s.suite}\``, '');
   L.push(
-    `${s.cases.length} case(s) x ${s.seeds} seed(s); methods ${s.methods.join(', ')}; targets checked for \`${s.subject}\`${meta.wallSeconds !== undefined ? `; wall time of this invocation ${(meta.wallSeconds / 60).toFixed(1)} min on ${meta.workers ?? 1} worker(s) (a resumed run counts only what it ran)` : ''}.`,
+    `${s.cases.length} case(s) x ${s.seeds} seed(s); methods ${s.methods.join(', ')}; targets checked for \`${s.subject}\`${meta.wallSeconds !== undefined ? `; wall time of this invocation ${meta.wallSeconds < 120 ? `${meta.wallSeconds.toFixed(0)} s` : `${(meta.wallSeconds / 60).toFixed(1)} min`} on ${meta.workers ?? 1} worker(s) (a resumed run counts only what it ran)` : ''}.`,
   );
   if (meta.command !== undefined) L.push('', '```sh', meta.command, '```');
   L.push(
