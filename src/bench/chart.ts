@@ -39,38 +39,54 @@ export function chartSpec(summary: BenchSummary, metric: string, costUnit = 'cos
     width: 520,
     height: 320,
     data: { values: rows },
+    // Drawn bottom to top: the reference optimum (dashed) under the bands and
+    // the lines, so a method that reaches the optimum is drawn over it; the
+    // legend comes from the lines alone (solid swatches, not the pale bands).
     layer: [
+      ...(ref !== undefined
+        ? [
+            {
+              data: { values: [{ ref }] },
+              mark: { type: 'rule', strokeDash: [4, 4], color: '#555', strokeWidth: 1 },
+              encoding: { y: { field: 'ref', type: 'quantitative' } },
+            },
+          ]
+        : []),
       {
         mark: { type: 'area', opacity: 0.2, interpolate: 'step-after' },
         encoding: {
           x: { field: 'cost', type: 'quantitative', title: costUnit },
           y: { field: 'lo', type: 'quantitative', scale: { zero: false } },
           y2: { field: 'hi' },
-          color: { field: 'method', type: 'nominal' },
+          color: { field: 'method', type: 'nominal', title: 'method', legend: LEGEND },
         },
       },
       {
-        mark: { type: 'line', interpolate: 'step-after' },
+        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
         encoding: {
           x: { field: 'cost', type: 'quantitative' },
           y: { field: 'mean', type: 'quantitative', title: metric, scale: { zero: false } },
-          color: { field: 'method', type: 'nominal', title: 'method' },
+          color: {
+            field: 'method',
+            type: 'nominal',
+            title: 'method',
+            legend: LEGEND,
+          },
         },
       },
-      ...(ref !== undefined
-        ? [
-            {
-              data: { values: [{ ref }] },
-              mark: { type: 'rule', strokeDash: [4, 4], color: 'black' },
-              encoding: { y: { field: 'ref', type: 'quantitative' } },
-            },
-          ]
-        : []),
     ],
   };
   layers.push(spec as unknown as TopLevelSpec);
   return layers[0] as TopLevelSpec;
 }
+
+/** The method legend: solid line swatches (not the bands' pale fill), labels never cut. */
+const LEGEND = {
+  symbolType: 'stroke',
+  symbolStrokeWidth: 3,
+  symbolOpacity: 1,
+  labelLimit: 0,
+} as const;
 
 /** Renders one metric's chart to an SVG string. */
 export async function renderChart(

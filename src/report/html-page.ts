@@ -69,10 +69,10 @@ main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; }
 h2 { font-size: 1.2rem; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 .subtitle { color: var(--muted); margin: 0 0 16px; }
-dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 8px 20px; margin: 0 0 8px; padding: 12px 16px; background: var(--bg-alt); border-radius: 6px; }
+dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 8px 20px; margin: 0 0 8px; padding: 12px 16px; background: var(--bg-alt); border-radius: 6px; }
 dl.facts div { min-width: 0; }
 dl.facts dt { font-size: .78rem; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
-dl.facts dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+dl.facts dd { margin: 0; font-weight: 600; overflow-wrap: break-word; }
 nav.toc { font-size: .9rem; margin: 8px 0 0; }
 nav.toc a { color: var(--accent); margin-right: 14px; text-decoration: none; }
 figure.chart { margin: 12px 0 20px; }
@@ -196,11 +196,20 @@ export function para(text: string, className = 'note'): string {
   return `<p class="${escapeHtml(className)}">${escapeHtml(text)}</p>`;
 }
 
+/**
+ * Escaped text that may wrap after `_`, `/` and `.` (a `<wbr>` there), so that
+ * a long identifier such as `commoncrawl_cross_entropy` breaks between its
+ * words in a narrow box rather than in the middle of one.
+ */
+function breakable(text: string): string {
+  return escapeHtml(text).replace(/([_/.])(?=\S)/g, '$1<wbr>');
+}
+
 /** The whole page as one self-contained HTML document. */
 export function renderPage(p: Page): string {
   const facts =
     p.facts !== undefined && p.facts.length > 0
-      ? `<dl class="facts">${p.facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>`
+      ? `<dl class="facts">${p.facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${breakable(v)}</dd></div>`).join('')}</dl>`
       : '';
   const toc = `<nav class="toc">${p.sections.map((s) => `<a href="#${safeId(s.id)}">${escapeHtml(s.title)}</a>`).join('')}</nav>`;
   const sections = p.sections

@@ -86,6 +86,29 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const spec = (s: Record<string, unknown>): TopLevelSpec =>
   ({ $schema: SCHEMA, background: 'white', ...s }) as unknown as TopLevelSpec;
 
+/**
+ * The y-range of the best-so-far chart: the recommendation's path once it has
+ * settled (its 90% bands after the first quarter of the trace points) and
+ * every best value observed at the target, padded by 8%. The first
+ * predictions, fitted on a handful of short runs, can lie far off (a loss of
+ * 1.4 predicted where the optimum is 2.27) and would squash the rest of the
+ * chart; they are cut at its edge instead. Undefined when there is nothing.
+ */
+export function traceYDomain(
+  pred: readonly { readonly lower: number; readonly upper: number }[],
+  observed: readonly number[],
+): [number, number] | undefined {
+  const settled = pred.slice(Math.floor(pred.length / 4));
+  const values = [...settled.flatMap((p) => [p.lower, p.upper]), ...observed].filter(
+    Number.isFinite,
+  );
+  if (values.length === 0) return undefined;
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = hi > lo ? 0.08 * (hi - lo) : Math.max(1e-6, 0.01 * Math.abs(hi));
+  return [lo - pad, hi + pad];
+}
+
 /** The trace chart: predicted target value of the recommendation (band = 90% interval) and best observed at the target. */
 export function traceSpec(input: StudyReportInput): TopLevelSpec {
   const m = input.config.metric;
@@ -102,6 +125,12 @@ export function traceSpec(input: StudyReportInput): TopLevelSpec {
     .filter((p) => p.bestAtTarget !== undefined)
     .map((p) => ({ spent: p.spent, trials: p.trials, best: p.bestAtTarget as number }));
   const x = { field: 'spent', type: 'quantitative', title: COST_TITLE };
+  const domain = traceYDomain(
+    pred,
+    obs.map((o) => o.best),
+  );
+  // Early predictions outside the range are cut at the chart's edge (clip).
+  const yScale = domain === undefined ? { zero: false } : { zero: false, domain, clamp: false };
   const color = {
     field: 'series',
     type: 'nominal',
@@ -120,20 +149,26 @@ export function traceSpec(input: StudyReportInput): TopLevelSpec {
     layers.push(
       {
         data: { values: pred },
-        mark: { type: 'area', opacity: 0.18, interpolate: 'step-after', color: '#1f5fbf' },
+        mark: {
+          type: 'area',
+          opacity: 0.18,
+          interpolate: 'step-after',
+          color: '#1f5fbf',
+          clip: true,
+        },
         encoding: {
           x,
-          y: { field: 'lower', type: 'quantitative', scale: { zero: false }, title: m.name },
+          y: { field: 'lower', type: 'quantitative', scale: yScale, title: m.name },
           y2: { field: 'upper' },
         },
       },
       {
         data: { values: pred },
         transform: [{ calculate: "'predicted at target (recommendation)'", as: 'series' }],
-        mark: { type: 'line', interpolate: 'step-after', point: false },
+        mark: { type: 'line', interpolate: 'step-after', point: false, clip: true },
         encoding: {
           x,
-          y: { field: 'mean', type: 'quantitative', scale: { zero: false }, title: m.name },
+          y: { field: 'mean', type: 'quantitative', scale: yScale, title: m.name },
           color,
         },
       },
@@ -143,10 +178,10 @@ export function traceSpec(input: StudyReportInput): TopLevelSpec {
     layers.push({
       data: { values: obs },
       transform: [{ calculate: "'best observed at target'", as: 'series' }],
-      mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 3] },
+      mark: { type: 'line', interpolate: 'step-after', strokeDash: [5, 3], clip: true },
       encoding: {
         x,
-        y: { field: 'best', type: 'quantitative', scale: { zero: false }, title: m.name },
+        y: { field: 'best', type: 'quantitative', scale: yScale, title: m.name },
         color,
       },
     });
@@ -183,7 +218,12 @@ export function mixtureSpec(input: StudyReportInput, rec: RecommendationView): T
       y: { field: 'domain', type: 'nominal', sort: domains, title: null },
       yOffset: { field: 'which', type: 'nominal' },
       x: { field: 'weight', type: 'quantitative', scale: { domain: [0, 1] }, title: 'weight' },
-      color: { field: 'which', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+      color: {
+        field: 'which',
+        type: 'nominal',
+        title: null,
+        legend: { orient: 'bottom', labelLimit: 0 },
+      },
       tooltip: [{ field: 'domain' }, { field: 'which' }, { field: 'weight', format: '.3f' }],
     },
   });
@@ -432,7 +472,7 @@ export function trialTable(input: StudyReportInput): { html: string; rows: numbe
     html: table(
       {
         id: 'trials',
-        caption: `${input.trials.length} trial(s); click a header to sort. Cost = spent on the trial (a continuation: its extra steps only).`,
+        caption: `${input.trials.length} trial(s); click a header to sort; the table is wider than the page: scroll sideways for every column →. Cost = spent on the trial (a continuation: its extra steps only).`,
         head,
         rows,
         sortable: true,

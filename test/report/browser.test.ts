@@ -162,6 +162,49 @@ describe('HTML reports in headless Chromium', {
       'sorted ascending by value',
     );
 
+    // the summary boxes: nothing overflows its box, and long identifiers may wrap between words
+    const facts = await page
+      .locator('dl.facts dd')
+      .evaluateAll((dds) =>
+        dds.map((dd) => ({ html: dd.innerHTML, over: dd.scrollWidth > dd.clientWidth + 1 })),
+      );
+    assert.ok(facts.length >= 4);
+    assert.deepEqual(
+      facts.filter((f) => f.over),
+      [],
+      'no text overflows a summary box',
+    );
+    assert.ok(
+      facts.some((f) => f.html.includes('_<wbr>')),
+      'metric names break at underscores',
+    );
+    // the mixture legend is not cut
+    const legend = await page
+      .locator('figure[data-chart="mixture"] svg g.role-legend-label text')
+      .allTextContents();
+    assert.ok(rec.runnerUp !== undefined);
+    assert.ok(legend.includes(`runner-up (trial ${rec.runnerUp.trial})`), legend.join(' | '));
+    assert.ok(!legend.some((t) => t.includes('…')), legend.join(' | '));
+    // the trace's y-range shows the recommendation's path: the last prediction and best observed lie inside
+    const yTicks = (
+      await page
+        .locator(
+          'figure[data-chart="trace"] svg g.role-axis[aria-label^="Y-axis"] g.role-axis-label text',
+        )
+        .allTextContents()
+    )
+      .map((t) => Number(t.replace(/,/g, '')))
+      .filter(Number.isFinite);
+    const last = input.trace.filter((p) => p.predicted !== undefined).at(-1)?.predicted?.mean;
+    assert.ok(last !== undefined && yTicks.length >= 2, yTicks.join(','));
+    const span = Math.max(...yTicks) - Math.min(...yTicks);
+    assert.ok(
+      last > Math.min(...yTicks) - span && last < Math.max(...yTicks) + span,
+      `last prediction ${last} within the y ticks ${yTicks}`,
+    );
+    // the wide trial table says it scrolls
+    assert.match((await page.locator('#trials caption').textContent()) ?? '', /scroll sideways/);
+
     await page.screenshot({ path: join(ARTIFACTS, 'report-study.png'), fullPage: true });
     // printable: the print stylesheet hides the navigation and keeps every chart
     await page.emulateMedia({ media: 'print' });
@@ -184,6 +227,27 @@ describe('HTML reports in headless Chromium', {
       assert.equal(await count(page, id, 'g.mark-line path'), s.methods.length, `${metric} lines`);
       assert.equal(await count(page, id, 'g.mark-area path'), s.methods.length, `${metric} bands`);
       assert.equal(await count(page, id, 'g.mark-rule line'), 1, `${metric} reference optimum`);
+      // the dashed reference is drawn first (under the lines); legend swatches are solid strokes
+      const order = await page
+        .locator(`figure[data-chart="${id}"] svg g.role-mark`)
+        .evaluateAll((gs) => gs.map((g) => g.getAttribute('class') ?? ''));
+      const rule = order.findIndex((c) => c.includes('mark-rule'));
+      const line = order.findIndex((c) => c.includes('mark-line'));
+      assert.ok(rule >= 0 && rule < line, `${metric}: mark order ${order.join(', ')}`);
+      const swatches = await page
+        .locator(`figure[data-chart="${id}"] svg g.role-legend-symbol path`)
+        .evaluateAll((ps) => ps.map((p) => [p.getAttribute('stroke'), p.getAttribute('opacity')]));
+      assert.equal(swatches.length, s.methods.length, `${metric} legend entries`);
+      for (const [stroke, opacity] of swatches) {
+        assert.ok(
+          stroke !== null && stroke !== 'transparent',
+          `${metric}: swatch stroke ${stroke}`,
+        );
+        assert.ok(
+          opacity === null || Number(opacity) === 1,
+          `${metric}: swatch opacity ${opacity}`,
+        );
+      }
     }
     assert.equal(await count(page, 'regret', 'g.mark-rect path'), regretRows(s).length);
     assert.equal(regretRows(s).length, s.methods.length * s.metrics.length);

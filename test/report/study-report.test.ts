@@ -11,6 +11,7 @@ import {
   fmtValue,
   type StudyReportInput,
   spendRows,
+  traceYDomain,
 } from '../../src/report/index.ts';
 import { parseStudyConfig } from '../../src/study/index.ts';
 
@@ -192,5 +193,26 @@ describe('buildStudyReport', () => {
       charts.map((c) => c.id),
       ['trace', 'learning-curves', 'spend'],
     );
+  });
+});
+
+describe('traceYDomain (the best-so-far chart keeps the recommendation in view)', () => {
+  it('leaves out the first quarter of the predictions, keeps every observation, pads by 8%', () => {
+    const pred = [
+      { lower: 1.2, upper: 1.6 }, // an early fit on a few short runs, far below the optimum
+      { lower: 2.2, upper: 2.4 },
+      { lower: 2.25, upper: 2.35 },
+      { lower: 2.26, upper: 2.3 },
+    ];
+    const d = traceYDomain(pred, [2.3]);
+    assert.ok(d !== undefined);
+    // lo 2.2, hi 2.4, pad 0.08 * 0.2 = 0.016
+    assert.ok(Math.abs(d[0] - 2.184) < 1e-12 && Math.abs(d[1] - 2.416) < 1e-12, String(d));
+    // an observation outside the settled path widens the range
+    assert.deepEqual(
+      (traceYDomain(pred, [3]) ?? []).map((x) => +x.toFixed(6)),
+      [2.136, 3.064],
+    );
+    assert.equal(traceYDomain([], []), undefined);
   });
 });
