@@ -18,7 +18,8 @@ if [ "$bytes" -gt 1000000 ]; then
   echo "the tarball is over 1 MB ($bytes bytes): check the 'files' list in package.json" >&2
   exit 1
 fi
-if tar -tzf "$tarball" | grep -E '^package/(src|test|results)/|\.ts$' | grep -v '\.d\.ts$'; then
+# TypeScript ships only as declarations (dist/**/*.d.ts) and as examples to read (examples/).
+if tar -tzf "$tarball" | grep -E '^package/(src|test|results)/|\.ts$' | grep -v -E '\.d\.ts$|^package/examples/'; then
   echo "the tarball holds sources, tests or results (listed above)" >&2
   exit 1
 fi
