@@ -61,6 +61,43 @@ export type StudyCost =
       readonly perStep: Readonly<Record<string, number>>;
     };
 
+/**
+ * The Slurm executor's settings: written once here, read by the study file's
+ * `executor: { kind: slurm, ... }` (its zod schema is checked against this
+ * type) and by `createSlurmExecutor` (whose options add what only code can
+ * pass). docs/executors.md describes each.
+ */
+export interface SlurmSettings {
+  /** Batch script template: a path (relative to `cwd`) or the script itself; see docs/executors.md. */
+  readonly template: string;
+  /** `--partition`. */
+  readonly partition?: string;
+  /** `--account`. */
+  readonly account?: string;
+  /** Time limit per job: minutes, or `"HH:MM:SS"` / `"D-HH:MM:SS"`. */
+  readonly time?: string | number;
+  /** GPUs per job (`--gres=gpu:N`). */
+  readonly gpus?: number;
+  /** `--cpus-per-task`. */
+  readonly cpusPerTask?: number;
+  /** Memory per node, e.g. `"64G"`. */
+  readonly mem?: string;
+  /** More sbatch options, one per entry, e.g. `["--qos=high", "--constraint=a100"]`. */
+  readonly extra?: readonly string[];
+  /** Submit a batch of trials as one job array (default false). */
+  readonly array?: boolean;
+  /** Working directory of the jobs (`--chdir`) and base of a relative template path (default: the current one). */
+  readonly cwd?: string;
+  /** Extra environment variables for every job. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Directory for job files, on a filesystem the compute nodes share (default in a study: `<study>.slurm/` next to the database). */
+  readonly workDir?: string;
+  /** How end states are read: with sacct (`sacct`), without it (`none`), or sacct when the cluster has accounting (`auto`, the default). */
+  readonly accounting?: 'auto' | 'sacct' | 'none';
+  /** Seconds between two squeue queries (default 5; the driver polls more often, from files). */
+  readonly statusIntervalSeconds?: number;
+}
+
 /** Executor settings of a study (`kind` picks the executor; the rest is its own). */
 export type StudyExecutorConfig =
   | {
@@ -82,30 +119,7 @@ export type StudyExecutorConfig =
       /** Directory for job files (default: `<db>.jobs/` next to the database). */
       readonly workDir?: string;
     }
-  | {
-      readonly kind: 'slurm';
-      /** Batch script template (a path, or the script itself); see docs/executors.md. */
-      readonly template: string;
-      readonly partition?: string;
-      readonly account?: string;
-      /** Time limit per job (`"2:00:00"`, or minutes). */
-      readonly time?: string | number;
-      readonly gpus?: number;
-      readonly cpusPerTask?: number;
-      readonly mem?: string;
-      /** More sbatch options, one per entry (`"--qos=high"`). */
-      readonly extra?: readonly string[];
-      /** Submit a batch of trials as one job array. */
-      readonly array?: boolean;
-      readonly cwd?: string;
-      readonly env?: Readonly<Record<string, string>>;
-      /** Directory for job files, on a filesystem the compute nodes share (default: `<study>.slurm/` next to the database). */
-      readonly workDir?: string;
-      /** Read end states with sacct (`sacct`), without it (`none`), or whichever works (`auto`). */
-      readonly accounting?: 'auto' | 'sacct' | 'none';
-      /** Seconds between two squeue queries (default 5). */
-      readonly statusIntervalSeconds?: number;
-    };
+  | ({ readonly kind: 'slurm' } & SlurmSettings);
 
 /** A validated study config (see `schema/study.schema.json`). Immutable. */
 export interface StudyConfig {

@@ -16,6 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { SlurmSettings } from '../core/index.ts';
 import { ValidationError } from '../core/index.ts';
 
 /** Resources and options every job of an executor gets. */
@@ -106,15 +107,12 @@ export function extraOption(entry: string): string {
 }
 
 /** Validates the resource settings once. @throws ValidationError */
-export function sbatchSettings(o: {
-  readonly partition?: string;
-  readonly account?: string;
-  readonly time?: string | number;
-  readonly gpus?: number;
-  readonly cpusPerTask?: number;
-  readonly mem?: string;
-  readonly extra?: readonly string[];
-}): SbatchSettings {
+export function sbatchSettings(
+  o: Pick<
+    SlurmSettings,
+    'partition' | 'account' | 'time' | 'gpus' | 'cpusPerTask' | 'mem' | 'extra'
+  >,
+): SbatchSettings {
   const word = (what: string, v: string | undefined) => {
     if (v !== undefined && !/^[A-Za-z0-9_.,:@+-]+$/.test(v))
       throw new ValidationError(

@@ -37,7 +37,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Executor, JobHandle, JobReport, MetricPoint, TrialSpec } from '../core/index.ts';
+import type {
+  Executor,
+  JobHandle,
+  JobReport,
+  MetricPoint,
+  SlurmSettings,
+  TrialSpec,
+} from '../core/index.ts';
 import { crashPoint, ExecutorError, ValidationError } from '../core/index.ts';
 import { MetricLog, tailFile } from './job-output.ts';
 import { trialEnv } from './local.ts';
@@ -78,35 +85,16 @@ export interface SlurmCommandResult {
 export type SlurmExec = (command: string, args: readonly string[]) => Promise<SlurmCommandResult>;
 
 /** How end states are read: with sacct, without it, or sacct when it works. */
-export type SlurmAccounting = 'auto' | 'sacct' | 'none';
+export type SlurmAccounting = NonNullable<SlurmSettings['accounting']>;
 
-/** Options of {@link createSlurmExecutor} (the study config's `executor` section, plus `workDir`). */
-export interface SlurmExecutorOptions {
-  /** Batch script template: a path (relative to `cwd`) or the script itself. */
-  readonly template: string;
+/**
+ * Options of {@link createSlurmExecutor}: the study config's Slurm settings
+ * ({@link SlurmSettings}, documented there), a job directory that is now
+ * required, and what only code can pass.
+ */
+export interface SlurmExecutorOptions extends SlurmSettings {
   /** Job directories go here; it must be visible from the compute nodes. */
   readonly workDir: string;
-  /** Working directory of the jobs (`--chdir`) and base of a relative template path (default: the current one). */
-  readonly cwd?: string;
-  /** Extra environment variables for every job. */
-  readonly env?: Readonly<Record<string, string>>;
-  readonly partition?: string;
-  readonly account?: string;
-  /** Time limit per job: minutes, or `"HH:MM:SS"` / `"D-HH:MM:SS"`. */
-  readonly time?: string | number;
-  /** GPUs per job (`--gres=gpu:N`). */
-  readonly gpus?: number;
-  readonly cpusPerTask?: number;
-  /** Memory per node, e.g. `"64G"`. */
-  readonly mem?: string;
-  /** More sbatch options, e.g. `["--qos=high", "--constraint=a100"]`. */
-  readonly extra?: readonly string[];
-  /** Submit a batch of trials as one job array (default false). */
-  readonly array?: boolean;
-  /** Default `auto`: sacct when the cluster has accounting, else scontrol and the job's own files. */
-  readonly accounting?: SlurmAccounting;
-  /** Seconds between two squeue queries (default 5; the driver polls more often, from files). */
-  readonly statusIntervalSeconds?: number;
   /** A Slurm command not answering within this many seconds fails the call (default 60). */
   readonly commandTimeoutSeconds?: number;
   /** How many bytes of stderr to keep in a failure text (default 2000). */

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ConfigIssue, StudyConfig, StudyDomain } from '../core/index.ts';
+import type { ConfigIssue, SlurmSettings, StudyConfig, StudyDomain } from '../core/index.ts';
 import { ConfigError, DataError } from '../core/index.ts';
 import { leaseProblem } from './leases.ts';
 
@@ -99,6 +99,56 @@ const JsonRecord = z.record(z.string(), z.json(), {
   error: 'settings must be an object of method-specific settings',
 });
 
+// The Slurm executor's settings. Formats (time, mem, extra lines) are checked by
+// createSlurmExecutor, at `mixopt run`. The fields are SlurmSettings
+// (src/core/study-types.ts), where they are documented; SLURM_SCHEMA_MATCHES
+// below fails to compile when the two disagree.
+const SlurmSchema = z.strictObject({
+  kind: z.literal('slurm'),
+  template: z
+    .string({ error: 'template must be a batch script path, e.g. "job.sbatch"' })
+    .min(1, { error: 'template must be a batch script path, e.g. "job.sbatch"' }),
+  partition: z.string().optional(),
+  account: z.string().optional(),
+  time: z
+    .union([z.string(), z.number().int().positive()], {
+      error: 'time must be a Slurm time limit, e.g. "2:00:00" or 120 (minutes)',
+    })
+    .optional(),
+  gpus: z
+    .number({ error: 'gpus must be a whole number of GPUs per job' })
+    .int({ error: 'gpus must be a whole number of GPUs per job' })
+    .min(0, { error: 'gpus must be a whole number of GPUs per job' })
+    .optional(),
+  cpusPerTask: positiveInt('cpusPerTask').optional(),
+  mem: z.string({ error: 'mem must be a Slurm memory size, e.g. "64G"' }).optional(),
+  extra: z
+    .array(z.string(), { error: 'extra must be a list of sbatch options, e.g. ["--qos=high"]' })
+    .optional(),
+  array: z.boolean({ error: 'array must be true or false' }).optional(),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string(), { error: 'env maps names to string values' }).optional(),
+  workDir: z.string().optional(),
+  accounting: z
+    .enum(['auto', 'sacct', 'none'], {
+      error: "accounting must be 'auto', 'sacct' or 'none'",
+    })
+    .optional(),
+  statusIntervalSeconds: z
+    .number({ error: 'statusIntervalSeconds must be a positive number' })
+    .positive({ error: 'statusIntervalSeconds must be a positive number' })
+    .optional(),
+});
+
+type SlurmFields = Omit<z.output<typeof SlurmSchema>, 'kind'>;
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never]
+  ? true
+  : false;
+/** Compile-time check: the schema's Slurm fields are exactly {@link SlurmSettings}, with the same types. */
+const SLURM_SCHEMA_MATCHES: SameKeys<SlurmFields, SlurmSettings> = true;
+const slurmSettingsOf = (x: SlurmFields): SlurmSettings => x;
+void [SLURM_SCHEMA_MATCHES, slurmSettingsOf];
+
 const ExecutorSchema = z.discriminatedUnion(
   'kind',
   [
@@ -128,45 +178,7 @@ const ExecutorSchema = z.discriminatedUnion(
         .optional(),
       workDir: z.string().optional(),
     }),
-    // Formats (time, mem, extra lines) are checked by createSlurmExecutor, at `mixopt run`.
-    z.strictObject({
-      kind: z.literal('slurm'),
-      template: z
-        .string({ error: 'template must be a batch script path, e.g. "job.sbatch"' })
-        .min(1, { error: 'template must be a batch script path, e.g. "job.sbatch"' }),
-      partition: z.string().optional(),
-      account: z.string().optional(),
-      time: z
-        .union([z.string(), z.number().int().positive()], {
-          error: 'time must be a Slurm time limit, e.g. "2:00:00" or 120 (minutes)',
-        })
-        .optional(),
-      gpus: z
-        .number({ error: 'gpus must be a whole number of GPUs per job' })
-        .int({ error: 'gpus must be a whole number of GPUs per job' })
-        .min(0, { error: 'gpus must be a whole number of GPUs per job' })
-        .optional(),
-      cpusPerTask: positiveInt('cpusPerTask').optional(),
-      mem: z.string({ error: 'mem must be a Slurm memory size, e.g. "64G"' }).optional(),
-      extra: z
-        .array(z.string(), { error: 'extra must be a list of sbatch options, e.g. ["--qos=high"]' })
-        .optional(),
-      array: z.boolean({ error: 'array must be true or false' }).optional(),
-      cwd: z.string().optional(),
-      env: z
-        .record(z.string(), z.string(), { error: 'env maps names to string values' })
-        .optional(),
-      workDir: z.string().optional(),
-      accounting: z
-        .enum(['auto', 'sacct', 'none'], {
-          error: "accounting must be 'auto', 'sacct' or 'none'",
-        })
-        .optional(),
-      statusIntervalSeconds: z
-        .number({ error: 'statusIntervalSeconds must be a positive number' })
-        .positive({ error: 'statusIntervalSeconds must be a positive number' })
-        .optional(),
-    }),
+    SlurmSchema,
   ],
   { error: "executor.kind must be 'simulator', 'local' or 'slurm'" },
 );
