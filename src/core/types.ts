@@ -123,6 +123,11 @@ export interface Recommendation {
   readonly predicted?: Prediction;
   /** The run the recommendation was taken from, if it is an observed run. */
   readonly runId?: string;
+  /**
+   * The model's probability that this mixture is the best at the target among the leading
+   * candidates it considered (a Monte Carlo estimate), when the optimiser has one.
+   */
+  readonly pBest?: number;
   /** One line on how it was chosen, e.g. "best observed at target". */
   readonly basis: string;
 }

@@ -69,6 +69,7 @@ import {
   type Mixture,
   type Optimizer,
   type OptimizerContext,
+  type Prediction,
   type Proposal,
   type Recommendation,
   Rng,
@@ -79,7 +80,7 @@ import {
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
 import { maximizeOverSimplex } from './acquisition-search.ts';
 import { costAwareStep } from './cost-aware-step.ts';
-import { type EncodingOptions, encodeInput } from './encoding.ts';
+import { type EncodingOptions, encodeInput, type Observations } from './encoding.ts';
 import { costExponent, type FidelityPair, fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
@@ -100,6 +101,7 @@ import { recommendBestRaw } from './mfms-bo-paper.ts';
 import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { projectToSpace } from './sample-mixture.ts';
+import { stableRecommendation } from './stable-recommendation.ts';
 import {
   checkFidelity,
   distinctMixtures,
@@ -134,7 +136,24 @@ export const MfmsSettingsSchema = z.strictObject({
    * predicted optimum; `'verified'`: the best completed target run once one exists, the
    * posterior until then.
    */
-  recommend: z.enum(['posterior', 'best-raw', 'pessimistic', 'verified']).default('best-raw'),
+  recommend: z
+    .enum(['stable', 'posterior', 'best-raw', 'pessimistic', 'verified'])
+    .default('stable'),
+  /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
+  pSwitch: z.number().gt(0.5).lt(1).default(0.9),
+  /**
+   * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
+   * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.
+   */
+  transform: z.enum(['auto', 'none']).default('auto'),
+  /** Points of each run's learning curve the GP sees at most (its last one always); 0: no cap. */
+  pointsPerRun: z.number().int().min(0).default(0),
+  /**
+   * Cost exponent schedule: `'iterations'` `alpha0 * decay^t` (the paper's), `'budget'`
+   * `alpha0 * (1 - spent / budget)` (cost matters less as the budget is used up, however many
+   * runs it bought; `'iterations'` when the history has no budget).
+   */
+  alphaSchedule: z.enum(['iterations', 'budget']).default('iterations'),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),
@@ -185,6 +204,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
 
   let hyper: GPHyperparameters | undefined;
   let fittedAt = -1;
+  /** The stable rule's incumbent (updated only on the proposals' path, persisted). */
+  let recInc: number[] | undefined;
   let cache: { key: string; model: Model | undefined } | undefined;
 
   interface Model {
@@ -195,7 +216,16 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     sdInc: number;
     bestRaw: number;
     /** What `recommend` returns (the incumbent, or a target run within one sd of it). */
-    rec: { mixture: number[]; mean: number; sd: number; runId?: string; basis: string };
+    rec: {
+      mixture: number[];
+      mean: number;
+      sd: number;
+      pBest?: number;
+      runId?: string;
+      basis: string;
+    };
+    /** Whether the GP models `log y` (setting `transform`). */
+    log: boolean;
     /** Distinct observed mixtures (candidates of the predicted best at any fidelity). */
     observed: number[][];
     /** `history.runs.length` when built (keys the search rng). */
@@ -232,8 +262,30 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return model;
   };
 
+  /** The GP's observations of a history, and whether they are `log y` (setting `transform`). */
+  const observe = (history: History): { obs: Observations; log: boolean } => {
+    const raw = cappedObservations(space, history, s.maxObservations, {
+      ...enc,
+      ...(s.pointsPerRun > 0 ? { maxPointsPerRun: s.pointsPerRun } : {}),
+    });
+    const log =
+      s.transform === 'auto' &&
+      space.metric.direction === 'minimize' &&
+      raw.n > 0 &&
+      raw.y.every((v) => v > 0);
+    return { obs: log ? { ...raw, y: raw.y.map(Math.log) } : raw, log };
+  };
+
+  /** A latent prediction `(mu, v)` of the GP in the metric's units (undoing `log`). */
+  const metricPrediction = (mu: number, v: number, log: boolean): Prediction => {
+    if (!log) return toPrediction(mu, v, space.metric.direction);
+    const sd = Math.sqrt(Math.max(v, 0));
+    const m = Math.exp(mu);
+    return { mean: m, std: m * sd, lower: Math.exp(mu - Z90 * sd), upper: Math.exp(mu + Z90 * sd) };
+  };
+
   const buildModel = (history: History, store: boolean): Model | undefined => {
-    const obs = cappedObservations(space, history, s.maxObservations, enc);
+    const { obs, log } = observe(history);
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
     if (nRuns < Math.min(s.initial, 5) || obs.n < 3) return undefined;
     const i = history.runs.length;
@@ -299,7 +351,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         basis:
           'smallest upper bound (mean + sd) of the predicted target value (observed mixtures and the predicted optimum)',
       };
-    } else if (s.preferTargetRuns) {
+    } else if (s.recommend !== 'stable' && s.preferTargetRuns) {
       // A completed target run whose predicted value is within one sd of the incumbent's is
       // recommended instead: its value is known, and it needs no confirmation run.
       let bestRun: { runId: string; mixture: readonly number[]; y: number } | undefined;
@@ -322,9 +374,35 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
           };
         }
       }
+    } else if (s.recommend === 'stable') {
+      const choice = stableRecommendation({
+        gp,
+        xStar,
+        observed,
+        ...(space.candidates === undefined ? { searched: { w: wInc } } : {}),
+        ...(recInc !== undefined ? { incumbent: recInc } : {}),
+        pSwitch: s.pSwitch,
+        rng: root.fork('p-best').fork(i),
+      });
+      if (store) recInc = choice.mixture;
+      let runId: string | undefined;
+      for (let r = obs.n - 1; r >= 0 && runId === undefined; r--) {
+        const pt = obs.points[r]!;
+        if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
+        if (pt.mixture.every((x, q) => x === choice.mixture[q])) runId = pt.runId;
+      }
+      rec = {
+        mixture: choice.mixture,
+        mean: choice.mean,
+        sd: choice.sd,
+        ...(choice.pBest !== undefined ? { pBest: choice.pBest } : {}),
+        ...(runId !== undefined ? { runId } : {}),
+        basis: choice.basis,
+      };
     }
     return {
       gp,
+      log,
       wInc,
       muBest,
       sdInc,
@@ -378,7 +456,10 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     left: number,
   ): Proposal => {
     const rng = root.fork(i);
-    const alpha = costExponent(Math.max(0, i - s.initial), s.alpha0, s.decay);
+    const alpha =
+      s.alphaSchedule === 'budget' && history.budget !== undefined && history.budget > 0
+        ? s.alpha0 * Math.max(0, 1 - history.spent / history.budget)
+        : costExponent(Math.max(0, i - s.initial), s.alpha0, s.decay);
     if (s.acquisition === 'paper') {
       const step = costAwareStep(
         gp,
@@ -497,10 +578,10 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
 
   const targetRecommendation = (model: Model): Recommendation => {
     const { rec } = model;
-    const mean = space.metric.direction === 'minimize' ? rec.mean : -rec.mean;
     return {
       mixture: rec.mixture,
-      predicted: { mean, std: rec.sd, lower: mean - Z90 * rec.sd, upper: mean + Z90 * rec.sd },
+      predicted: metricPrediction(rec.mean, rec.sd * rec.sd, model.log),
+      ...(rec.pBest !== undefined ? { pBest: rec.pBest } : {}),
       ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
       basis: rec.basis,
     };
@@ -512,19 +593,20 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
    * on the stored hyper-parameters, else a fit that is not stored. (Building the proposals' model
    * here would move its fit schedule, so proposals would depend on when `recommend` was asked.)
    */
-  let predictionCache: { key: string; gp: GaussianProcess | undefined } | undefined;
-  const predictionGP = (history: History): GaussianProcess | undefined => {
+  type PredictionGP = { gp: GaussianProcess; log: boolean } | undefined;
+  let predictionCache: { key: string; fit: PredictionGP } | undefined;
+  const predictionGP = (history: History): PredictionGP => {
     const key = keyOf(history);
-    if (cache?.key === key) return cache.model?.gp;
-    if (predictionCache?.key === key) return predictionCache.gp;
-    const obs = cappedObservations(space, history, s.maxObservations, enc);
+    if (cache?.key === key) return cache.model;
+    if (predictionCache?.key === key) return predictionCache.fit;
+    const { obs, log } = observe(history);
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
-    let gp: GaussianProcess | undefined;
+    let fit: PredictionGP;
     if (nRuns >= Math.min(s.initial, 5) && obs.n >= 3) {
-      gp = viewSurrogate(obs, gpOptions, hyper);
+      fit = { gp: viewSurrogate(obs, gpOptions, hyper), log };
     }
-    predictionCache = { key, gp };
-    return gp;
+    predictionCache = { key, fit };
+    return fit;
   };
 
   /**
@@ -539,7 +621,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return {
       mixture: [...run.mixture],
       runId: run.id,
-      predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
+      predicted: metricPrediction(p.mean[0]!, p.variance[0]!, model.log),
       basis: 'best completed target run (measured value)',
     };
   };
@@ -554,7 +636,18 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     if (model === undefined) return undefined;
     checkFidelity(scales, fidelity);
     const xs = mixtures.map((w) => encodeInput(space, w, fidelity.scale, fidelity.steps, enc));
-    return jointPrediction(model.gp, xs, space.metric.direction);
+    const j = jointPrediction(model.gp, xs, space.metric.direction);
+    if (!model.log) return j;
+    // Delta method for the covariance of exp(f): C_ij * exp(mu_i) * exp(mu_j).
+    const mu = j.predictions.map((p) => p.mean);
+    const m = mu.length;
+    const covariance = j.covariance.map(
+      (c, q) => c * Math.exp(mu[Math.floor(q / m)]! + mu[q % m]!),
+    );
+    return {
+      predictions: mu.map((x, r) => metricPrediction(x, j.covariance[r * m + r]!, true)),
+      covariance,
+    };
   };
 
   const view: Optimizer & SurrogateView = {
@@ -592,14 +685,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     recommend(history: History): Recommendation | undefined {
       if (s.recommend === 'best-raw') {
         const raw = recommendBestRaw(history, space);
-        const gp = raw === undefined ? undefined : predictionGP(history);
-        if (raw === undefined || gp === undefined) return raw;
+        const fit = raw === undefined ? undefined : predictionGP(history);
+        if (raw === undefined || fit === undefined) return raw;
         // With the surrogate's prediction of its target value.
-        const p = gp.predict(Float64Array.from(xStar(raw.mixture)));
-        return {
-          ...raw,
-          predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
-        };
+        const p = fit.gp.predict(Float64Array.from(xStar(raw.mixture)));
+        return { ...raw, predicted: metricPrediction(p.mean[0]!, p.variance[0]!, fit.log) };
       }
       const model = viewModelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
@@ -635,17 +725,26 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       const p = model.gp.predict(Float64Array.from(xAt(best.w)));
       const rec: Recommendation = {
         mixture: best.w,
-        predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
+        predicted: metricPrediction(p.mean[0]!, p.variance[0]!, model.log),
         basis: `argmin of the predicted value at (${fidelity.scale}, ${fidelity.steps} steps) (observed mixtures and a search)`,
       };
       model.at.set(key, rec);
       return rec;
     },
-    saveState: () => ({ hyper: hyper ?? null, fittedAt }),
+    saveState: () => ({ hyper: hyper ?? null, fittedAt, recommended: recInc ?? null }),
     loadState: (state: unknown) => {
-      const st = state as { hyper?: GPHyperparameters | null; fittedAt?: number } | null;
+      const st = state as {
+        hyper?: GPHyperparameters | null;
+        fittedAt?: number;
+        recommended?: unknown;
+      } | null;
       hyper = st?.hyper ?? undefined;
       fittedAt = st?.fittedAt ?? -1;
+      const r = st?.recommended;
+      recInc =
+        Array.isArray(r) && r.length === k && r.every((x) => typeof x === 'number' && x >= 0)
+          ? [...(r as number[])]
+          : undefined;
       cache = undefined;
       viewCache = undefined;
       predictionCache = undefined;

@@ -50,8 +50,21 @@ describe('SurrogateView of mfms-bo', () => {
     assert.ok(p !== undefined);
     assert.ok(Math.abs(p.mean - y) < 0.01, `mean ${p.mean} vs observed ${y}`);
     assert.ok(p.std < 0.05, `std ${p.std}`);
-    assert.ok(Math.abs(p.upper - p.mean - Z90 * p.std) < 1e-12);
-    assert.ok(Math.abs(p.mean - p.lower - Z90 * p.std) < 1e-12);
+    // The default models log loss: mean = exp(mu), std = mean * sd, 90% interval
+    // exp(mu -/+ z90 sd) (symmetric in log).
+    const sdLog = p.std / p.mean;
+    assert.ok(Math.abs(p.upper - p.mean * Math.exp(Z90 * sdLog)) < 1e-12);
+    assert.ok(Math.abs(p.lower - p.mean * Math.exp(-Z90 * sdLog)) < 1e-12);
+    const raw = view('mfms-bo', {
+      initial: 5,
+      noise: 'fixed',
+      maxObservations: 120,
+      transform: 'none',
+    });
+    const [q] = raw.predictAt(history, [w], TARGET);
+    assert.ok(Math.abs(q!.mean - y) < 0.01, `mean ${q!.mean} vs observed ${y}`);
+    assert.ok(Math.abs(q!.upper - q!.mean - Z90 * q!.std) < 1e-12);
+    assert.ok(Math.abs(q!.mean - q!.lower - Z90 * q!.std) < 1e-12);
   });
 
   it('90% intervals contain most held-out true values at the target and a smaller scale', () => {
@@ -102,13 +115,21 @@ describe('SurrogateView of mfms-bo', () => {
       recommend: 'posterior',
     });
     assert.deepEqual(post.recommendAt!(history, TARGET), post.recommend(history));
-    // The default (best raw value) recommends an observed run, with the GP's target prediction.
-    const raw = opt.recommend(history)!;
+    // The default (stable) rule too.
+    assert.deepEqual(opt.recommendAt!(history, TARGET), opt.recommend(history));
+    // best-raw recommends an observed run, with the GP's target prediction.
+    const rawView = view('mfms-bo', {
+      initial: 5,
+      noise: 'fixed',
+      maxObservations: 120,
+      recommend: 'best-raw',
+    });
+    const raw = rawView.recommend(history)!;
     const best = history.runs.reduce((a, b) =>
       Math.min(...b.curve.map((c) => c.value)) < Math.min(...a.curve.map((c) => c.value)) ? b : a,
     );
     assert.equal(raw.runId, best.id);
-    const [pr] = opt.predictAt(history, [raw.mixture], TARGET);
+    const [pr] = rawView.predictAt(history, [raw.mixture], TARGET);
     assert.ok(Math.abs(raw.predicted!.mean - pr!.mean) < 1e-9);
     const s = opt.recommendAt!(history, { scale: 'S', steps: 19700 })!;
     const [p] = opt.predictAt(history, [s.mixture], { scale: 'S', steps: 19700 });

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { History, Optimizer, Proposal, SurrogateView } from '../../src/core/index.ts';
+import { Rng } from '../../src/core/index.ts';
+import { conditionGP } from '../../src/gp/index.ts';
+import { normCdf } from '../../src/linalg/index.ts';
+import { createOptimizer } from '../../src/optimizers/index.ts';
+import { stableRecommendation } from '../../src/optimizers/stable-recommendation.ts';
+import { makeRun, synthLoss, synthSpace } from './helpers.ts';
+
+/**
+ * Two mixtures A = [1, 0] and B = [0, 1], far apart (lengthscale 0.01, so uncorrelated), each
+ * observed once with prior variance 1, noise variance 1, zero mean: the posterior of each is
+ * mean y/2, variance 1/2 (closed form), so P(B < A) = Phi((yA - yB) / 2 / 1).
+ */
+function twoPointGp(yA: number, yB: number) {
+  const X = Float64Array.from([1, 0, 0, 1]);
+  return conditionGP(
+    X,
+    [yA, yB],
+    2,
+    { kernel: { kind: 'rbf', dims: [0, 1] }, mean: 'zero', standardize: false },
+    {
+      lengthscales: [{ kind: 'rbf', dims: [0, 1], values: [0.01] }],
+      outputScale: 1,
+      noise: 1,
+      mean: [],
+    },
+  );
+}
+
+const A = [1, 0];
+const B = [0, 1];
+const base = (yA: number, yB: number) => ({
+  gp: twoPointGp(yA, yB),
+  xStar: (w: ArrayLike<number>) => Array.from(w),
+  observed: [A, B],
+  rng: new Rng(1),
+});
+
+describe('stable recommendation rule', () => {
+  it('without an incumbent: the smallest predicted target value', () => {
+    const c = stableRecommendation({ ...base(1.0, 0.8), pSwitch: 0.9 });
+    assert.deepEqual(c.mixture, B);
+    assert.ok(Math.abs(c.mean - 0.4) < 1e-9, `mean ${c.mean}`);
+    assert.ok(Math.abs(c.sd - Math.sqrt(0.5)) < 1e-9, `sd ${c.sd}`);
+    assert.equal(c.changed, true);
+  });
+
+  it('keeps the incumbent unless P(challenger better) reaches pSwitch (closed form)', () => {
+    const expected = normCdf((1.0 - 0.8) / 2); // (0.5 - 0.4) / sqrt(0.5 + 0.5)
+    const keep = stableRecommendation({ ...base(1.0, 0.8), incumbent: A, pSwitch: 0.9 });
+    assert.deepEqual(keep.mixture, A);
+    assert.equal(keep.changed, false);
+    assert.ok(Math.abs((keep.pBetter ?? 0) - expected) < 1e-9, `pBetter ${keep.pBetter}`);
+    const sw = stableRecommendation({ ...base(1.0, 0.8), incumbent: A, pSwitch: 0.52 });
+    assert.deepEqual(sw.mixture, B);
+    assert.equal(sw.changed, true);
+    // A clear winner switches at the default threshold: P = Phi(4 / 2) = 0.977.
+    const clear = stableRecommendation({ ...base(4.0, 0.0), incumbent: A, pSwitch: 0.9 });
+    assert.deepEqual(clear.mixture, B);
+  });
+
+  it('P(best) matches the closed form for two independent candidates', () => {
+    const c = stableRecommendation({ ...base(1.0, 0.8), pSwitch: 0.9, samples: 20000 });
+    // B best with probability P(B < A) = Phi(0.1); Monte Carlo with 20,000 draws: sd 0.0035.
+    assert.ok(Math.abs((c.pBest ?? 0) - normCdf(0.1)) < 0.015, `pBest ${c.pBest}`);
+  });
+
+  it('an unobserved searched point is taken only when confidently better than every observed one', () => {
+    // The searched point [0.5, 0.5] is far from both data (lengthscale 0.01): prior mean 0,
+    // sd 1. It beats B (mean 0.4) in mean, but 0 + 1 > 0.4: not confidently, so B stays.
+    const c = stableRecommendation({
+      ...base(1.0, 0.8),
+      searched: { w: [0.5, 0.5] },
+      pSwitch: 0.9,
+    });
+    assert.deepEqual(c.mixture, B);
+    // With both observed means high (1.5 and 1.25), 0 + 1 < 1.25: the searched point wins.
+    const d = stableRecommendation({
+      ...base(3.0, 2.5),
+      searched: { w: [0.5, 0.5] },
+      pSwitch: 0.9,
+    });
+    assert.deepEqual(d.mixture, [0.5, 0.5]);
+  });
+});
+
+describe('mfms-bo stable recommendation', () => {
+  const space = synthSpace();
+  const ctx = (settings: Record<string, unknown> = {}) => ({ space, seed: 3, settings });
+
+  it('never ranks raw values from different fidelities: a poor mixture trained longer at 1B does not win', () => {
+    const good = [
+      [0.2, 0.5, 0.3],
+      [0.3, 0.4, 0.3],
+      [0.25, 0.45, 0.3],
+      [0.15, 0.55, 0.3],
+    ];
+    const poor = [0.9, 0.05, 0.05];
+    const runs = [];
+    let i = 0;
+    for (const w of [...good, [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.4, 0.2, 0.4], poor]) {
+      for (const s of ['S', 'M']) runs.push(makeRun(space, `r${i++}`, w, s, 2000));
+    }
+    // The poor mixture at the target scale, partially trained: its raw loss is the lowest of all.
+    const big = makeRun(space, 'big', poor, 'L', 12000);
+    runs.push(big);
+    const minOther = Math.min(
+      ...runs.filter((r) => r.id !== 'big').map((r) => r.curve.at(-1)!.value),
+    );
+    assert.ok(big.curve.at(-1)!.value < minOther, 'the 1B partial run has the best raw value');
+    assert.ok(synthLoss(poor, 'L', 19700) > synthLoss(good[0]!, 'L', 19700) + 0.5);
+    const h: History = { runs, spent: 0 };
+    // best-raw falls for it (this is what the stable rule is for)...
+    assert.deepEqual(
+      createOptimizer('mfms-bo', ctx({ recommend: 'best-raw' })).recommend(h)?.mixture,
+      poor,
+    );
+    // ...the default does not, and reports its prediction, interval and P(best).
+    const rec = createOptimizer('mfms-bo', ctx()).recommend(h)!;
+    assert.notDeepEqual(rec.mixture, poor);
+    assert.ok(
+      good.some((w) => w.every((x, j) => x === rec.mixture[j])),
+      `${rec.mixture}`,
+    );
+    assert.ok(rec.predicted !== undefined && rec.predicted.lower < rec.predicted.upper);
+    assert.ok(rec.pBest !== undefined && rec.pBest > 0 && rec.pBest <= 1);
+  });
+
+  it('is deterministic, independent of when it is asked, and survives save/load of the state', () => {
+    const loop = (ask: boolean) => {
+      const opt = createOptimizer('mfms-bo', ctx({ initial: 6 })) as Optimizer & SurrogateView;
+      const runs: History['runs'][number][] = [];
+      const proposals: Proposal[] = [];
+      const recs: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const h: History = { runs: [...runs], spent: 0 };
+        if (ask) recs.push(JSON.stringify(opt.recommend(h)?.mixture));
+        const [p] = opt.propose(h, 1);
+        proposals.push(p!);
+        runs.push(makeRun(space, `r${i}`, p!.mixture, p!.scale, p!.steps));
+      }
+      const h: History = { runs, spent: 0 };
+      const final = opt.recommend(h);
+      // A new process restoring the state recommends the same mixture.
+      const again = createOptimizer('mfms-bo', ctx({ initial: 6 }));
+      again.loadState?.(JSON.parse(JSON.stringify(opt.saveState?.())));
+      assert.deepEqual(again.recommend(h)?.mixture, final?.mixture);
+      return { proposals, final: final?.mixture };
+    };
+    const a = loop(true);
+    const b = loop(false);
+    assert.deepEqual(a.proposals, b.proposals);
+    assert.deepEqual(a.final, b.final);
+  });
+
+  it('models log loss: no negative loss is predicted far from the data', () => {
+    const runs = [];
+    let i = 0;
+    for (const w of [
+      [0.2, 0.5, 0.3],
+      [0.6, 0.3, 0.1],
+      [0.1, 0.1, 0.8],
+      [0.4, 0.2, 0.4],
+      [0.3, 0.3, 0.4],
+    ]) {
+      runs.push(makeRun(space, `r${i++}`, w, 'S', 3000));
+    }
+    const opt = createOptimizer('mfms-bo', ctx({ initial: 5 })) as Optimizer & SurrogateView;
+    const preds = opt.predictAt(
+      { runs, spent: 0 },
+      [
+        [1, 0, 0],
+        [0, 0, 1],
+      ],
+      {
+        scale: 'L',
+        steps: 19700,
+      },
+    );
+    assert.equal(preds.length, 2);
+    for (const p of preds) assert.ok(p.lower > 0 && p.mean > 0, JSON.stringify(p));
+  });
+});
