@@ -2,6 +2,7 @@
 export { conditionGP, type FitStart, fitGP, GaussianProcess } from './gaussian-process.ts';
 export { scaleLengthscales } from './hyperparameters.ts';
 export { Kernel } from './kernel.ts';
+export { fitPowerLawTrend, type PowerLawTrend, trendValue } from './power-law-trend.ts';
 export type {
   GPHyperparameters,
   GPOptions,

@@ -7,7 +7,9 @@
  * - `m`       a scale on the ladder with `params(m)`; `m_min`, `m_max` the
  *             smallest and largest rungs.
  * - `z`       steps; `z_max = space.steps.max`; `z_lo = min(steps.min, logEvery)`.
- * - `x`       the GP input, length `d = k + 2`: `x = [w_1..w_k, s, t]`.
+ * - `x`       the GP input, length `d = k + 2`: `x = [w_1..w_k, s, t]`; with
+ *             `trend: 'quadratic'` three more features for a prior mean,
+ *             `x = [w, s, t, s^2, t^2, s t]` (`d = k + 5`; kernels read `w, s, t` only).
  * - `s`       scaled size in [0, 1]:
  *             `'log'`:    `s = (ln p - ln p_min) / (ln p_max - ln p_min)` (1 for a one-rung ladder);
  *             `'linear'`: `s = p / p_max` (the paper's choice).
@@ -36,6 +38,13 @@ export interface EncodingOptions {
   readonly scaleEncoding?: ScaleEncoding;
   /** Default `'linear'` (`t = z / z_max`, as the paper). */
   readonly stepEncoding?: StepEncoding;
+  /** `'quadratic'`: append `s^2, t^2, s t` (features of a prior mean over size and steps). */
+  readonly trend?: 'quadratic';
+}
+
+/** Length of an encoded input for `k` domains (see the glossary). */
+export function encodedDim(k: number, options: EncodingOptions = {}): number {
+  return k + (options.trend === 'quadratic' ? 5 : 2);
 }
 
 /** Index of the size coordinate `s` in an encoded input (`= k`). */
@@ -112,10 +121,17 @@ export function encodeInput(
       { length: mixture.length, k },
     );
   }
-  const x = new Array<number>(k + 2);
+  const x = new Array<number>(encodedDim(k, options));
   for (let i = 0; i < k; i++) x[i] = mixture[i] as number;
-  x[k] = encodeSize(space, scaleParams(space, scale), options.scaleEncoding ?? 'log');
-  x[k + 1] = encodeSteps(space, steps, options.stepEncoding ?? 'linear');
+  const sz = encodeSize(space, scaleParams(space, scale), options.scaleEncoding ?? 'log');
+  const st = encodeSteps(space, steps, options.stepEncoding ?? 'linear');
+  x[k] = sz;
+  x[k + 1] = st;
+  if (options.trend === 'quadratic') {
+    x[k + 2] = sz * sz;
+    x[k + 3] = st * st;
+    x[k + 4] = sz * st;
+  }
   return x;
 }
 
@@ -129,8 +145,9 @@ export function decodeInput(
   options: EncodingOptions = {},
 ): { mixture: number[]; scale: string; steps: number } {
   const k = space.domains.length;
-  if (x.length !== k + 2) {
-    throw new ValidationError(`encoded input must have ${k + 2} entries, got ${x.length}`);
+  const d = encodedDim(k, options);
+  if (x.length !== d) {
+    throw new ValidationError(`encoded input must have ${d} entries, got ${x.length}`);
   }
   const mixture: number[] = [];
   for (let i = 0; i < k; i++) mixture.push(x[i] as number);
@@ -182,7 +199,7 @@ export interface ObservationOptions extends EncodingOptions {
 
 /** What {@link observationsFromHistory} returns. */
 export interface Observations {
-  /** Row-major n x d inputs (d = k + 2). */
+  /** Row-major n x d inputs (d = {@link encodedDim}). */
   readonly X: Float64Array;
   /** Minimisation-convention values (length n). */
   readonly y: Float64Array;
@@ -215,7 +232,7 @@ export function observationsFromHistory(
   options: ObservationOptions = {},
 ): Observations {
   const k = space.domains.length;
-  const d = k + 2;
+  const d = encodedDim(k, options);
   const sign = minimizationSign(space);
   const scaleSet = options.scales === undefined ? undefined : new Set(options.scales);
   const stepSet = options.steps === undefined ? undefined : new Set(options.steps);

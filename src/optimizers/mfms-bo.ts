@@ -77,7 +77,13 @@ import {
   type SurrogateView,
   sobolSimplex,
 } from '../core/index.ts';
-import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
+import {
+  fitPowerLawTrend,
+  type GaussianProcess,
+  type GPHyperparameters,
+  type GPOptions,
+  trendValue,
+} from '../gp/index.ts';
 import { maximizeOverSimplex } from './acquisition-search.ts';
 import { costAwareStep } from './cost-aware-step.ts';
 import { type EncodingOptions, encodeInput, type Observations } from './encoding.ts';
@@ -127,6 +133,14 @@ export const MfmsSettingsSchema = z.strictObject({
    * mixtures is not extrapolated linearly to the target), or `'constant'`.
    */
   mean: z.enum(['linear', 'fidelity', 'constant']).default('fidelity'),
+  /**
+   * With `mean: 'fidelity'`: `'linear'` in the scaled size and steps, or `'quadratic'` (also
+   * `s^2`, `t^2`, `s t`), so the curvature of the loss in size and steps is the mean's and the
+   * kernel is left with how mixtures differ. `'power-law'` (with the log transform): the GP
+   * models `log y - log L(N, D)`, `L = E + A n^-alpha + B d^-beta` fitted to the data
+   * (src/gp/power-law-trend.ts), plus the linear mean; otherwise as `'linear'`.
+   */
+  trend: z.enum(['linear', 'quadratic', 'power-law']).default('linear'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
@@ -186,7 +200,12 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   const s = parseSettings('mfms-bo', MfmsSettingsSchema, ctx.settings);
   const k = space.domains.length;
   const root = new Rng(ctx.seed).fork('mfms');
-  const enc: EncodingOptions = { scaleEncoding: s.scaleEncoding, stepEncoding: s.stepEncoding };
+  const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
+  const enc: EncodingOptions = {
+    scaleEncoding: s.scaleEncoding,
+    stepEncoding: s.stepEncoding,
+    ...(quad ? { trend: 'quadratic' as const } : {}),
+  };
   const target = space.target;
   const scales = space.scales.map((x) => x.name);
   const stepRange = initialStepRange(space);
@@ -194,7 +213,10 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   const design = sobolSimplex(Math.max(1, s.initial), k, { scramble: root.fork('design') });
   const gpOptions: GPOptions = {
     kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
-    mean: s.mean === 'fidelity' ? { kind: 'linear', dims: [k, k + 1] } : s.mean,
+    mean:
+      s.mean === 'fidelity'
+        ? { kind: 'linear', dims: quad ? [k, k + 1, k + 2, k + 3, k + 4] : [k, k + 1] }
+        : s.mean,
     noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
     restarts: s.restarts,
     seed: ctx.seed,
@@ -226,6 +248,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     };
     /** Whether the GP models `log y` (setting `transform`). */
     log: boolean;
+    /** The trend the GP's values are relative to (latent units). */
+    shift: Shift;
     /** Distinct observed mixtures (candidates of the predicted best at any fidelity). */
     observed: number[][];
     /** `history.runs.length` when built (keys the search rng). */
@@ -262,8 +286,17 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return model;
   };
 
-  /** The GP's observations of a history, and whether they are `log y` (setting `transform`). */
-  const observe = (history: History): { obs: Observations; log: boolean } => {
+  const paramsOf = (scale: string): number => space.scales.find((x) => x.name === scale)!.params;
+  const targetParams = paramsOf(target.scale);
+  /** Latent offset at a fidelity: `log L(N, D)` of the fitted trend, or 0. */
+  type Shift = (scale: string, steps: number) => number;
+  const noShift: Shift = () => 0;
+
+  /**
+   * The GP's observations of a history, whether they are `log y` (setting `transform`), and the
+   * trend subtracted from them (setting `trend: 'power-law'`).
+   */
+  const observe = (history: History): { obs: Observations; log: boolean; shift: Shift } => {
     const raw = cappedObservations(space, history, s.maxObservations, {
       ...enc,
       ...(s.pointsPerRun > 0 ? { maxPointsPerRun: s.pointsPerRun } : {}),
@@ -273,7 +306,18 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       space.metric.direction === 'minimize' &&
       raw.n > 0 &&
       raw.y.every((v) => v > 0);
-    return { obs: log ? { ...raw, y: raw.y.map(Math.log) } : raw, log };
+    if (!log) return { obs: raw, log, shift: noShift };
+    if (s.trend !== 'power-law')
+      return { obs: { ...raw, y: raw.y.map(Math.log) }, log, shift: noShift };
+    const trend = fitPowerLawTrend(
+      raw.points.map((p) => paramsOf(p.scale)),
+      raw.points.map((p) => p.steps),
+      raw.y,
+      { params: targetParams, steps: target.steps },
+    );
+    const shift: Shift = (scale, z) => Math.log(trendValue(trend, paramsOf(scale), z));
+    const y = raw.y.map((v, i) => Math.log(v) - shift(raw.points[i]!.scale, raw.points[i]!.steps));
+    return { obs: { ...raw, y }, log, shift };
   };
 
   /** A latent prediction `(mu, v)` of the GP in the metric's units (undoing `log`). */
@@ -285,7 +329,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   };
 
   const buildModel = (history: History, store: boolean): Model | undefined => {
-    const { obs, log } = observe(history);
+    const { obs, log, shift } = observe(history);
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
     if (nRuns < Math.min(s.initial, 5) || obs.n < 3) return undefined;
     const i = history.runs.length;
@@ -321,7 +365,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       // observed mixtures and the predicted optimum: a mixture the data support, rather than
       // an extrapolation that may move with the next run. A completed target run keeps its id.
       const cands = [wInc, ...observed];
-      const d = space.domains.length + 2;
+      const d = gp.d;
       const Xs = new Float64Array(cands.length * d);
       cands.forEach((w, r) => {
         Xs.set(xStar(w), r * d);
@@ -403,6 +447,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return {
       gp,
       log,
+      shift,
       wInc,
       muBest,
       sdInc,
@@ -433,7 +478,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     alpha: number,
     nu: number,
   ): number[] => {
-    const d = k + 2;
+    const d = gp.d;
     const m = xs.length + 1;
     const X = new Float64Array(m * d);
     X.set(xStar(w), 0);
@@ -580,7 +625,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const { rec } = model;
     return {
       mixture: rec.mixture,
-      predicted: metricPrediction(rec.mean, rec.sd * rec.sd, model.log),
+      predicted: metricPrediction(
+        rec.mean + model.shift(target.scale, target.steps),
+        rec.sd * rec.sd,
+        model.log,
+      ),
       ...(rec.pBest !== undefined ? { pBest: rec.pBest } : {}),
       ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
       basis: rec.basis,
@@ -593,17 +642,17 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
    * on the stored hyper-parameters, else a fit that is not stored. (Building the proposals' model
    * here would move its fit schedule, so proposals would depend on when `recommend` was asked.)
    */
-  type PredictionGP = { gp: GaussianProcess; log: boolean } | undefined;
+  type PredictionGP = { gp: GaussianProcess; log: boolean; shift: Shift } | undefined;
   let predictionCache: { key: string; fit: PredictionGP } | undefined;
   const predictionGP = (history: History): PredictionGP => {
     const key = keyOf(history);
     if (cache?.key === key) return cache.model;
     if (predictionCache?.key === key) return predictionCache.fit;
-    const { obs, log } = observe(history);
+    const { obs, log, shift } = observe(history);
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
     let fit: PredictionGP;
     if (nRuns >= Math.min(s.initial, 5) && obs.n >= 3) {
-      fit = { gp: viewSurrogate(obs, gpOptions, hyper), log };
+      fit = { gp: viewSurrogate(obs, gpOptions, hyper), log, shift };
     }
     predictionCache = { key, fit };
     return fit;
@@ -621,7 +670,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return {
       mixture: [...run.mixture],
       runId: run.id,
-      predicted: metricPrediction(p.mean[0]!, p.variance[0]!, model.log),
+      predicted: metricPrediction(
+        p.mean[0]! + model.shift(target.scale, target.steps),
+        p.variance[0]!,
+        model.log,
+      ),
       basis: 'best completed target run (measured value)',
     };
   };
@@ -638,8 +691,9 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const xs = mixtures.map((w) => encodeInput(space, w, fidelity.scale, fidelity.steps, enc));
     const j = jointPrediction(model.gp, xs, space.metric.direction);
     if (!model.log) return j;
+    const off = model.shift(fidelity.scale, fidelity.steps);
     // Delta method for the covariance of exp(f): C_ij * exp(mu_i) * exp(mu_j).
-    const mu = j.predictions.map((p) => p.mean);
+    const mu = j.predictions.map((p) => p.mean + off);
     const m = mu.length;
     const covariance = j.covariance.map(
       (c, q) => c * Math.exp(mu[Math.floor(q / m)]! + mu[q % m]!),
@@ -689,7 +743,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         if (raw === undefined || fit === undefined) return raw;
         // With the surrogate's prediction of its target value.
         const p = fit.gp.predict(Float64Array.from(xStar(raw.mixture)));
-        return { ...raw, predicted: metricPrediction(p.mean[0]!, p.variance[0]!, fit.log) };
+        const mu = p.mean[0]! + fit.shift(target.scale, target.steps);
+        return { ...raw, predicted: metricPrediction(mu, p.variance[0]!, fit.log) };
       }
       const model = viewModelFor(history);
       if (model === undefined) return recommendBestObserved(history, space);
@@ -725,7 +780,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       const p = model.gp.predict(Float64Array.from(xAt(best.w)));
       const rec: Recommendation = {
         mixture: best.w,
-        predicted: metricPrediction(p.mean[0]!, p.variance[0]!, model.log),
+        predicted: metricPrediction(
+          p.mean[0]! + model.shift(fidelity.scale, fidelity.steps),
+          p.variance[0]!,
+          model.log,
+        ),
         basis: `argmin of the predicted value at (${fidelity.scale}, ${fidelity.steps} steps) (observed mixtures and a search)`,
       };
       model.at.set(key, rec);

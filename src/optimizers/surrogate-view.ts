@@ -96,7 +96,7 @@ export function predictedArgmin(
   rng: Rng,
 ): { w: number[]; mean: number } {
   const k = space.domains.length;
-  const d = k + 2;
+  const d = gp.d;
   const Xs = new Float64Array(observed.length * d);
   for (let r = 0; r < observed.length; r++) Xs.set(xAt(observed[r]!), r * d);
   const pred = gp.predict(Xs);
