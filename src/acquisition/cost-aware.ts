@@ -63,3 +63,46 @@ export function logCostAwareScore(logEi: number, cost: number, alpha: number): n
   }
   return logEi - alpha * Math.log(cost);
 }
+
+/** A candidate fidelity with its cost from scratch. */
+export interface FidelityPair {
+  readonly scale: string;
+  readonly steps: number;
+  readonly cost: number;
+}
+
+/** The cost exponent `alpha_t = alpha0 * decay^t`. */
+export function costExponent(t: number, alpha0 = 1, decay = 0.99): number {
+  return alpha0 * decay ** t;
+}
+
+/**
+ * The paper's rule: index of the candidate maximising `EI / c^alpha`, computed
+ * as `logEI - alpha * log c`. Ties go to the earlier candidate.
+ * @throws ValidationError on an empty list or a non-positive cost.
+ */
+export function selectCostAware(
+  candidates: readonly { readonly logEi: number; readonly cost: number }[],
+  alpha: number,
+): { index: number; score: number } {
+  if (candidates.length === 0) throw new ValidationError('selectCostAware: no candidates');
+  let index = -1;
+  let score = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    if (!(c.cost > 0)) {
+      throw new ValidationError(`selectCostAware: candidate ${i} has cost ${c.cost}; need > 0`);
+    }
+    const s = c.logEi - alpha * Math.log(c.cost);
+    if (index < 0 || s > score) {
+      index = i;
+      score = s;
+    }
+  }
+  return { index, score };
+}
+
+/** The paper's trigger: shrink the size and step lengthscales when `EI at the target < threshold`. */
+export function shouldShrink(logEiTarget: number, threshold = 1e-4): boolean {
+  return logEiTarget < Math.log(threshold);
+}

@@ -21,7 +21,9 @@
  *
  * Determinism: the i-th proposal overall draws from `Rng(seed).fork('bo').fork(i)`.
  */
+
 import { z } from 'zod';
+import { logEiObjective, maximizeOverSimplex } from '../acquisition/index.ts';
 import {
   type History,
   type Optimizer,
@@ -31,7 +33,6 @@ import {
   type SurrogateView,
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
-import { maximizeOverSimplex } from './acquisition-search.ts';
 import { encodeInput, observationsFromHistory } from './encoding.ts';
 import {
   bestObserved,
@@ -42,7 +43,6 @@ import {
   viewSurrogate,
   withFantasies,
 } from './gp-common.ts';
-import { logEiObjective } from './gp-objectives.ts';
 import { recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { sampleMixture } from './sample-mixture.ts';

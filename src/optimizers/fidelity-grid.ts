@@ -1,6 +1,6 @@
 /**
- * The candidate fidelities `(m, z)` a multi-fidelity optimiser chooses from,
- * and the paper's cost-aware selection rule over them.
+ * The candidate fidelities `(m, z)` a multi-fidelity optimiser chooses from
+ * (the selection rule over them: src/acquisition/cost-aware.ts).
  *
  * Notation:
  * - `(m, z)`   a scale on the ladder and a step count; `c(m, z)` its cost from scratch.
@@ -9,17 +9,13 @@
  * - score of a pair: `EI / c^alpha_t`, compared in log space:
  *   `log EI - alpha_t log c` (so that an underflowed EI still ranks).
  */
+import type { FidelityPair } from '../acquisition/index.ts';
 import { type SearchSpace, ValidationError } from '../core/index.ts';
+
+export type { FidelityPair };
 
 /** The paper's step candidates on slimpajama-mlp, {6000, 12000, 19700}, as fractions of 19,700. */
 export const PAPER_STEP_FRACTIONS: readonly number[] = [6000 / 19700, 12000 / 19700, 1];
-
-/** A candidate fidelity with its cost from scratch. */
-export interface FidelityPair {
-  readonly scale: string;
-  readonly steps: number;
-  readonly cost: number;
-}
 
 /** `z` rounded to a multiple of the log interval and clamped to the step range. */
 export function roundSteps(space: SearchSpace, z: number): number {
@@ -68,40 +64,4 @@ export function fidelityGrid(
     }
   }
   return out;
-}
-
-/** The cost exponent `alpha_t = alpha0 * decay^t`. */
-export function costExponent(t: number, alpha0 = 1, decay = 0.99): number {
-  return alpha0 * decay ** t;
-}
-
-/**
- * The paper's rule: index of the candidate maximising `EI / c^alpha`, computed
- * as `logEI - alpha * log c`. Ties go to the earlier candidate.
- * @throws ValidationError on an empty list or a non-positive cost.
- */
-export function selectCostAware(
-  candidates: readonly { readonly logEi: number; readonly cost: number }[],
-  alpha: number,
-): { index: number; score: number } {
-  if (candidates.length === 0) throw new ValidationError('selectCostAware: no candidates');
-  let index = -1;
-  let score = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i]!;
-    if (!(c.cost > 0)) {
-      throw new ValidationError(`selectCostAware: candidate ${i} has cost ${c.cost}; need > 0`);
-    }
-    const s = c.logEi - alpha * Math.log(c.cost);
-    if (index < 0 || s > score) {
-      index = i;
-      score = s;
-    }
-  }
-  return { index, score };
-}
-
-/** The paper's trigger: shrink the size and step lengthscales when `EI at the target < threshold`. */
-export function shouldShrink(logEiTarget: number, threshold = 1e-4): boolean {
-  return logEiTarget < Math.log(threshold);
 }

@@ -2,7 +2,6 @@
 // Importing this file registers every built-in optimiser (each module
 // registers itself with ./registry.ts when evaluated; see registry.ts).
 
-export * from './acquisition-search.ts';
 export * from './bo.ts';
 export * from './encoding.ts';
 export * from './fidelity-grid.ts';
@@ -16,4 +15,3 @@ export * from './random.ts';
 export * from './registry.ts';
 export * from './regmix.ts';
 export * from './sample-mixture.ts';
-export * from './simplex.ts';

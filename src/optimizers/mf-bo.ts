@@ -23,7 +23,9 @@
  *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mf-bo').fork(i)`.
  */
+
 import { z } from 'zod';
+import { costAwareStep, costExponent } from '../acquisition/index.ts';
 import {
   type History,
   type Optimizer,
@@ -33,8 +35,8 @@ import {
   type SurrogateView,
 } from '../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
-import { costAwareStep } from './cost-aware-step.ts';
-import { costExponent, fidelityGrid, stepGrid } from './fidelity-grid.ts';
+import { encodeInput } from './encoding.ts';
+import { fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
@@ -139,7 +141,7 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
           costExponent(i - s.initial, s.alpha0, s.decay),
           rng,
           { starts: s.starts, rawSamples: s.rawSamples },
-          {},
+          (w, scale, z) => encodeInput(space, w, scale, z, {}),
         );
         const c = step.pairs[step.chosen]!;
         const p: Proposal = { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps };

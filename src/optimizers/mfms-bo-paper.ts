@@ -49,7 +49,9 @@
  * the shrink count is keyed by iteration, so re-asking with the same history
  * repeats the same proposal.
  */
+
 import { z } from 'zod';
+import { costAwareStep, costExponent, shouldShrink } from '../acquisition/index.ts';
 import {
   activeRuns,
   type Fidelity,
@@ -71,9 +73,8 @@ import {
   type GPOptions,
   scaleLengthscales,
 } from '../gp/index.ts';
-import { costAwareStep } from './cost-aware-step.ts';
 import { type EncodingOptions, encodeInput } from './encoding.ts';
-import { costExponent, fidelityGrid, shouldShrink, stepGrid } from './fidelity-grid.ts';
+import { fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
@@ -241,7 +242,7 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
           alpha,
           rng,
           { starts: s.starts, rawSamples: 0 },
-          PAPER_ENCODING,
+          (w, scale, z) => encodeInput(space, w, scale, z, PAPER_ENCODING),
         );
         if (shouldShrink(step.logEiTarget, s.shrinkThreshold)) shrinkAt.add(i);
         const c = step.pairs[step.chosen]!;

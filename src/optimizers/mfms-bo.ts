@@ -61,7 +61,13 @@
  * the same proposals.
  */
 import { z } from 'zod';
-import { logExpectedImprovement } from '../acquisition/index.ts';
+import {
+  costAwareStep,
+  costExponent,
+  logEiObjective,
+  logExpectedImprovement,
+  maximizeOverSimplex,
+} from '../acquisition/index.ts';
 import {
   activeRuns,
   type Fidelity,
@@ -84,10 +90,8 @@ import {
   type GPOptions,
   trendValue,
 } from '../gp/index.ts';
-import { maximizeOverSimplex } from './acquisition-search.ts';
-import { costAwareStep } from './cost-aware-step.ts';
 import { type EncodingOptions, encodeInput, type Observations } from './encoding.ts';
-import { costExponent, type FidelityPair, fidelityGrid, stepGrid } from './fidelity-grid.ts';
+import { type FidelityPair, fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
@@ -102,7 +106,6 @@ import {
   viewSurrogate,
   withFantasies,
 } from './gp-common.ts';
-import { logEiObjective } from './gp-objectives.ts';
 import { recommendBestRaw } from './mfms-bo-paper.ts';
 import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
@@ -155,6 +158,17 @@ export const MfmsSettingsSchema = z.strictObject({
     .default('stable'),
   /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
   pSwitch: z.number().gt(0.5).lt(1).default(0.9),
+  /**
+   * With `'stable'`: also consider the model's own argmin of the predicted target value (taken
+   * only when its mean + sd is below every observed mixture's mean); false: observed mixtures only.
+   */
+  recommendSearch: z.boolean().default(true),
+  /**
+   * A lognormal prior on every GP lengthscale, `log l ~ N(log lengthscalePrior, 1)` (input units;
+   * 0: none): keeps the fit from assuming mixture effects carry unchanged across the whole ladder
+   * when the data barely constrain it.
+   */
+  lengthscalePrior: z.number().min(0).default(0),
   /**
    * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
    * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.
@@ -220,6 +234,13 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
     restarts: s.restarts,
     seed: ctx.seed,
+    ...(s.lengthscalePrior > 0
+      ? {
+          priors: {
+            lengthscale: { kind: 'lognormal' as const, mu: Math.log(s.lengthscalePrior), sigma: 1 },
+          },
+        }
+      : {}),
     fitPoints: s.fitPoints,
   };
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
@@ -423,7 +444,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         gp,
         xStar,
         observed,
-        ...(space.candidates === undefined ? { searched: { w: wInc } } : {}),
+        ...(space.candidates === undefined && s.recommendSearch ? { searched: { w: wInc } } : {}),
         ...(recInc !== undefined ? { incumbent: recInc } : {}),
         pSwitch: s.pSwitch,
         rng: root.fork('p-best').fork(i),
@@ -514,7 +535,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         alpha,
         rng,
         { starts: s.starts, rawSamples: s.rawSamples, initial: [model.wInc] },
-        enc,
+        (w, scale, z) => encodeInput(space, w, scale, z, enc),
       );
       const c = step.pairs[step.chosen]!;
       return { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps };

@@ -13,6 +13,7 @@
  *   believes in), not for a new noisy observation.
  * - Covariance of the metric at two inputs: `sign^2 * C = C`.
  */
+import { maximizeOverSimplex, negativeMeanObjective } from '../acquisition/index.ts';
 import {
   type Direction,
   type Fidelity,
@@ -27,9 +28,7 @@ import {
   ValidationError,
 } from '../core/index.ts';
 import type { GaussianProcess } from '../gp/index.ts';
-import { maximizeOverSimplex } from './acquisition-search.ts';
 import { type EncodingOptions, encodeInput } from './encoding.ts';
-import { negativeMeanObjective } from './gp-objectives.ts';
 
 /**
  * A fidelity a surrogate view can predict at: a scale of the ladder and steps > 0.

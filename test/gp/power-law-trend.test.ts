@@ -5,7 +5,16 @@ import { fitPowerLawTrend, trendValue } from '../../src/gp/index.ts';
 
 describe('power-law trend L = E + A n^-alpha + B d^-beta', () => {
   const ref = { params: 1e9, steps: 20000 };
-  const truth = { E: 1.7, A: 0.9, alpha: 0.34, B: 1.1, beta: 0.28, nRef: 1e9, dRef: 20000, rmsLog: 0 };
+  const truth = {
+    E: 1.7,
+    A: 0.9,
+    alpha: 0.34,
+    B: 1.1,
+    beta: 0.28,
+    nRef: 1e9,
+    dRef: 20000,
+    rmsLog: 0,
+  };
   const sizes = [20e6, 60e6, 150e6, 300e6, 600e6, 1e9];
   const steps = [500, 1000, 2000, 4000, 8000, 16000, 20000];
 
@@ -51,9 +60,12 @@ describe('power-law trend L = E + A n^-alpha + B d^-beta', () => {
   });
 
   it('refuses non-positive values and mismatched lengths, naming them', () => {
-    assert.throws(() => fitPowerLawTrend([1e9], [100], [-1], ref), (e: unknown) => {
-      return e instanceof ValidationError && /value -1/.test(e.message);
-    });
+    assert.throws(
+      () => fitPowerLawTrend([1e9], [100], [-1], ref),
+      (e: unknown) => {
+        return e instanceof ValidationError && /value -1/.test(e.message);
+      },
+    );
     assert.throws(() => fitPowerLawTrend([1e9, 2e9], [100], [1], ref), ValidationError);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { costExponent, selectCostAware, shouldShrink } from '../../src/acquisition/index.ts';
 import type {
   History,
   Optimizer,
@@ -8,14 +9,7 @@ import type {
   SurrogateView,
 } from '../../src/core/index.ts';
 import { ValidationError } from '../../src/core/index.ts';
-import {
-  costExponent,
-  createOptimizer,
-  fidelityGrid,
-  selectCostAware,
-  shouldShrink,
-  stepGrid,
-} from '../../src/optimizers/index.ts';
+import { createOptimizer, fidelityGrid, stepGrid } from '../../src/optimizers/index.ts';
 import { makeRun, simulate, synthSpace, TARGET_OPT, targetLoss } from './helpers.ts';
 
 const GP_METHODS = ['bo', 'mf-bo', 'mfms-bo', 'mfms-bo:paper'] as const;

@@ -11,9 +11,11 @@
  * - `logEI(w) = log E[max(best - f(x(w)), 0)]`; its gradient by
  *   `chainToInputs(dlogEI/dmu, dlogEI/dsigma, dmu/dw, dv/dw, sigma)`.
  */
-import { chainToInputs, logExpectedImprovement } from '../acquisition/index.ts';
+
 import type { GaussianProcess } from '../gp/index.ts';
-import type { SimplexObjective } from './acquisition-search.ts';
+import { chainToInputs } from './chain-rule.ts';
+import { logExpectedImprovement } from './expected-improvement.ts';
+import type { SimplexObjective } from './simplex-search.ts';
 
 /** Variance floor (original units squared) below which sigma is clamped, so the chain rule stays defined. */
 const VAR_FLOOR = 1e-18;

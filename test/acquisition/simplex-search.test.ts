@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { maximizeOverSimplex } from '../../src/acquisition/simplex-search.ts';
 import { Rng } from '../../src/core/index.ts';
-import { maximizeOverSimplex } from '../../src/optimizers/acquisition-search.ts';
 
 /** f(w) = -sum a_i (w_i - c_i)^2: concave; on the simplex its maximum is at c when c is on it. */
 function bowl(c: readonly number[], a: readonly number[]) {

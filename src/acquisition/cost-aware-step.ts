@@ -4,7 +4,7 @@
  * pair maximising `EI / c(m, z)^alpha`.
  *
  * Notation:
- * - `pairs` the fidelity grid; `x(w; m, z) = [w, s(m), t(z)]`.
+ * - `pairs` the fidelity grid; `x(w; m, z) = encode(w, m, z)` the GP input (e.g. `[w, s(m), t(z)]`).
  * - `best` the incumbent in the minimisation convention (the paper: the
  *   smallest observed value at any fidelity).
  * - `logEI_p = max_w logEI(x(w; p))` per pair p, found by {@link maximizeOverSimplex}.
@@ -12,10 +12,9 @@
  */
 import type { Rng, SearchSpace } from '../core/index.ts';
 import type { GaussianProcess } from '../gp/index.ts';
-import { maximizeOverSimplex } from './acquisition-search.ts';
-import { type EncodingOptions, encodeInput } from './encoding.ts';
-import { type FidelityPair, selectCostAware } from './fidelity-grid.ts';
+import { type FidelityPair, selectCostAware } from './cost-aware.ts';
 import { logEiObjective } from './gp-objectives.ts';
+import { maximizeOverSimplex } from './simplex-search.ts';
 
 /** Search settings for the per-pair EI maximisation. */
 export interface PairSearchOptions {
@@ -53,12 +52,12 @@ export function costAwareStep(
   alpha: number,
   rng: Rng,
   search: PairSearchOptions,
-  enc: EncodingOptions,
+  encode: (w: readonly number[], scale: string, steps: number) => number[],
 ): CostAwareStep {
   const k = space.domains.length;
   const uniform = new Array<number>(k).fill(1 / k);
   const results: PairResult[] = pairs.map((pair, i) => {
-    const template = encodeInput(space, uniform, pair.scale, pair.steps, enc);
+    const template = encode(uniform, pair.scale, pair.steps);
     const r = maximizeOverSimplex(logEiObjective(gp, template, k, best), k, {
       starts: search.starts,
       rawSamples: search.rawSamples,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng, ValidationError } from '../../src/core/index.ts';
 import {
   boxBounds,
   makeSimplexMap,
   projectOntoBoundedSimplex,
   type SimplexMap,
-} from '../../src/optimizers/simplex.ts';
+} from '../../src/acquisition/simplex.ts';
+import { Rng, ValidationError } from '../../src/core/index.ts';
 
 /** A smooth non-linear test function of w with its gradient. */
 function testFn(w: ArrayLike<number>): { f: number; g: Float64Array } {
