@@ -37,15 +37,18 @@
  *   continuation candidate.
  * 4. Score every candidate at every grid pair (and every continuation) by `a`;
  *   propose the best affordable one.
- * Recommendation (setting `recommend`): by default the mixture of the best raw
- * observed value at any fidelity (`'best-raw'`, as the paper); `'posterior'`:
- * `argmin mu(x*(w))` over observed mixtures and the search (a completed target
- * run within one sd preferred); `'pessimistic'`, `'verified'`: see the setting.
- * On slimpajama-mlp (11 metrics x 20 seeds, BENCHMARKS.md "MFMS-BO ablations",
- * run 4), with the same proposals, best-raw reaches the baselines' final values
- * sooner than the posterior recommendation (median 5.50x vs 4.66x over
- * Hyperband) and beats the paper mode head to head; the final regrets of the
- * two are the same.
+ * Recommendation (setting `recommend`, default `'stable'`): the mixture predicted
+ * best at the target among the observed mixtures (and the model's own argmin
+ * when it is confidently better), kept until another is better at the target
+ * with probability >= `pSwitch` (stable-recommendation.ts); raw values at
+ * different fidelities are never ranked against each other. `'best-raw'`: the
+ * mixture of the best raw observed value at any fidelity (the paper's);
+ * `'posterior'`: `argmin mu(x*(w))` (a completed target run within one sd
+ * preferred); `'pessimistic'`, `'verified'`: see the setting.
+ * Outputs: with `transform: 'auto'` a positive minimised metric (a loss) is
+ * modelled as `log y` (never a negative prediction; the 90% interval is
+ * `exp(mu -/+ 1.645 sd)`, the reported mean `exp(mu)`), optionally relative
+ * to a fitted power law in size and steps (`trend: 'power-law'`).
  * Surrogate view (study reports): `predictAt`/`predictJoint` give the latent
  * posterior of the fitted GP (without fantasies of pending runs) at any ladder
  * scale and steps, 90% interval `mean -/+ 1.645 sd` of the noise-free value;
@@ -164,6 +167,12 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   recommendSearch: z.boolean().default(true),
   /**
+   * With `'stable'`: `'uniform'` starts from the uniform mixture (projected into the bounds) as
+   * the incumbent, left only when another mixture is better at the target with probability
+   * >= `pSwitch`; `'none'`: the first recommendation is the predicted best.
+   */
+  anchor: z.enum(['uniform', 'none']).default('none'),
+  /**
    * A lognormal prior on every GP lengthscale, `log l ~ N(log lengthscalePrior, 1)` (input units;
    * 0: none): keeps the fit from assuming mixture effects carry unchanged across the whole ladder
    * when the data barely constrain it.
@@ -244,6 +253,13 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     fitPoints: s.fitPoints,
   };
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
+  const uniform = new Array<number>(k).fill(1 / k);
+  const anchor =
+    s.anchor === 'uniform' && space.candidates === undefined
+      ? space.bounds !== undefined
+        ? projectToSpace(uniform, space.bounds)
+        : uniform
+      : undefined;
 
   let hyper: GPHyperparameters | undefined;
   let fittedAt = -1;
@@ -446,6 +462,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         observed,
         ...(space.candidates === undefined && s.recommendSearch ? { searched: { w: wInc } } : {}),
         ...(recInc !== undefined ? { incumbent: recInc } : {}),
+        ...(anchor !== undefined ? { anchor } : {}),
         pSwitch: s.pSwitch,
         rng: root.fork('p-best').fork(i),
       });

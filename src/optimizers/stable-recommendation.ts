@@ -13,7 +13,9 @@
  *   both extrapolated from the same small runs, cancels).
  *
  * Rule: recommend `c` when there is no incumbent, when the incumbent is no
- * longer a candidate, or when `P(c < r) >= pSwitch`; else keep `r`. Raw
+ * longer a candidate, or when `P(c < r) >= pSwitch`; else keep `r`. An
+ * `anchor` (e.g. the uniform mixture) is a candidate like an observed one and
+ * the incumbent until there is another, so the rule leaves it only on evidence. Raw
  * observed values never enter: a 1B partial run is never compared against a
  * 20M run, and a completed target run is one more observation in the GP
  * (evidence, not a noisy minimum to chase).
@@ -33,6 +35,11 @@ export interface StableInput {
   readonly xStar: (w: ArrayLike<number>) => number[];
   /** Distinct observed mixtures (at least one). */
   readonly observed: readonly (readonly number[])[];
+  /**
+   * A default mixture that is always a candidate, as if observed (e.g. the uniform mixture):
+   * with no incumbent it is the incumbent, so the rule leaves it only on evidence.
+   */
+  readonly anchor?: readonly number[];
   /** The model's argmin of the predicted target value, when searched. */
   readonly searched?: { readonly w: readonly number[] };
   /** The previous recommendation, if any. */
@@ -69,10 +76,12 @@ export function stableRecommendation(input: StableInput): StableChoice {
   const { gp, xStar, observed } = input;
   const d = gp.d;
   const cands: (readonly number[])[] = [...observed];
-  let incIndex = -1;
-  if (input.incumbent !== undefined) {
-    incIndex = cands.findIndex((w) => same(w, input.incumbent!));
+  if (input.anchor !== undefined && !cands.some((w) => same(w, input.anchor!))) {
+    cands.push(input.anchor);
   }
+  const incumbent = input.incumbent ?? input.anchor;
+  let incIndex = -1;
+  if (incumbent !== undefined) incIndex = cands.findIndex((w) => same(w, incumbent));
   const nObs = cands.length;
   if (input.searched !== undefined) cands.push(input.searched.w);
   const X = new Float64Array(cands.length * d);

@@ -86,6 +86,22 @@ describe('stable recommendation rule', () => {
   });
 });
 
+describe('stable recommendation anchor', () => {
+  it('the anchor is the incumbent until another mixture is better with probability pSwitch', () => {
+    // Anchor [0.5, 0.5] is unobserved (lengthscale 0.01): prior mean 0, variance 1. A and B both
+    // observed at -1: posterior mean -0.5, variance 0.5; P(B < anchor) = Phi(0.5 / sqrt(1.5)) = 0.66.
+    const keep = stableRecommendation({ ...base(-1, -1), anchor: [0.5, 0.5], pSwitch: 0.9 });
+    assert.deepEqual(keep.mixture, [0.5, 0.5]);
+    assert.ok(Math.abs((keep.pBetter ?? 0) - normCdf(0.5 / Math.sqrt(1.5))) < 1e-9);
+    // B observed at -6: mean -3, P = Phi(3 / sqrt(1.5)) = 0.993: B replaces the anchor.
+    const sw = stableRecommendation({ ...base(-1, -6), anchor: [0.5, 0.5], pSwitch: 0.9 });
+    assert.deepEqual(sw.mixture, B);
+    // An incumbent takes precedence over the anchor.
+    const inc = stableRecommendation({ ...base(-1, -1), anchor: [0.5, 0.5], incumbent: A, pSwitch: 0.9 });
+    assert.deepEqual(inc.mixture, A);
+  });
+});
+
 describe('mfms-bo stable recommendation', () => {
   const space = synthSpace();
   const ctx = (settings: Record<string, unknown> = {}) => ({ space, seed: 3, settings });
