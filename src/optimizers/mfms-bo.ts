@@ -86,18 +86,11 @@ import {
   type SurrogateView,
   sobolSimplex,
 } from '../core/index.ts';
-import {
-  fitPowerLawTrend,
-  type GaussianProcess,
-  type GPHyperparameters,
-  type GPOptions,
-  trendValue,
-} from '../gp/index.ts';
-import { type EncodingOptions, encodeInput, type Observations } from './encoding.ts';
+import type { GaussianProcess, GPHyperparameters, GPOptions } from '../gp/index.ts';
+import { type EncodingOptions, encodeInput } from './encoding.ts';
 import { type FidelityPair, fidelityGrid, stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
-  cappedObservations,
   checkBatch,
   costAwareSettings,
   initialStepRange,
@@ -110,17 +103,21 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { recommendBestRaw } from './mfms-bo-paper.ts';
+import {
+  type MfmsData,
+  mfmsData,
+  metricPrediction as mfmsMetricPrediction,
+  type Shift,
+} from './mfms-observations.ts';
+import { chooseRecommendation, type MfmsRec } from './mfms-recommend.ts';
 import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
 import { projectToSpace } from './sample-mixture.ts';
-import { stableRecommendation } from './stable-recommendation.ts';
 import {
   checkFidelity,
   distinctMixtures,
   jointPrediction,
   predictedArgmin,
-  toPrediction,
-  Z90,
 } from './surrogate-view.ts';
 
 /** Settings of `mfms-bo` (each one an ablation switch). */
@@ -275,14 +272,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     sdInc: number;
     bestRaw: number;
     /** What `recommend` returns (the incumbent, or a target run within one sd of it). */
-    rec: {
-      mixture: number[];
-      mean: number;
-      sd: number;
-      pBest?: number;
-      runId?: string;
-      basis: string;
-    };
+    rec: MfmsRec;
     /** Whether the GP models `log y` (setting `transform`). */
     log: boolean;
     /** The trend the GP's values are relative to (latent units). */
@@ -323,47 +313,9 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     return model;
   };
 
-  const paramsOf = (scale: string): number => space.scales.find((x) => x.name === scale)!.params;
-  const targetParams = paramsOf(target.scale);
-  /** Latent offset at a fidelity: `log L(N, D)` of the fitted trend, or 0. */
-  type Shift = (scale: string, steps: number) => number;
-  const noShift: Shift = () => 0;
-
-  /**
-   * The GP's observations of a history, whether they are `log y` (setting `transform`), and the
-   * trend subtracted from them (setting `trend: 'power-law'`).
-   */
-  const observe = (history: History): { obs: Observations; log: boolean; shift: Shift } => {
-    const raw = cappedObservations(space, history, s.maxObservations, {
-      ...enc,
-      ...(s.pointsPerRun > 0 ? { maxPointsPerRun: s.pointsPerRun } : {}),
-    });
-    const log =
-      s.transform === 'auto' &&
-      space.metric.direction === 'minimize' &&
-      raw.n > 0 &&
-      raw.y.every((v) => v > 0);
-    if (!log) return { obs: raw, log, shift: noShift };
-    if (s.trend !== 'power-law')
-      return { obs: { ...raw, y: raw.y.map(Math.log) }, log, shift: noShift };
-    const trend = fitPowerLawTrend(
-      raw.points.map((p) => paramsOf(p.scale)),
-      raw.points.map((p) => p.steps),
-      raw.y,
-      { params: targetParams, steps: target.steps },
-    );
-    const shift: Shift = (scale, z) => Math.log(trendValue(trend, paramsOf(scale), z));
-    const y = raw.y.map((v, i) => Math.log(v) - shift(raw.points[i]!.scale, raw.points[i]!.steps));
-    return { obs: { ...raw, y }, log, shift };
-  };
-
-  /** A latent prediction `(mu, v)` of the GP in the metric's units (undoing `log`). */
-  const metricPrediction = (mu: number, v: number, log: boolean): Prediction => {
-    if (!log) return toPrediction(mu, v, space.metric.direction);
-    const sd = Math.sqrt(Math.max(v, 0));
-    const m = Math.exp(mu);
-    return { mean: m, std: m * sd, lower: Math.exp(mu - Z90 * sd), upper: Math.exp(mu + Z90 * sd) };
-  };
+  const observe = (history: History): MfmsData => mfmsData(space, history, s, enc);
+  const metricPrediction = (mu: number, v: number, log: boolean): Prediction =>
+    mfmsMetricPrediction(space, mu, v, log);
 
   const buildModel = (history: History, store: boolean): Model | undefined => {
     const { obs, log, shift } = observe(history);
@@ -391,97 +343,20 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const muBest = inc.mean;
     const pInc = gp.predict(Float64Array.from(xStar(wInc)));
     const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
-    let rec: Model['rec'] = {
-      mixture: wInc,
-      mean: muBest,
-      sd: sdInc,
-      basis: 'argmin of the predicted target value (observed mixtures and a search)',
-    };
-    if (s.recommend === 'pessimistic') {
-      // The candidate with the smallest upper bound mean + sd of its target value, over the
-      // observed mixtures and the predicted optimum: a mixture the data support, rather than
-      // an extrapolation that may move with the next run. A completed target run keeps its id.
-      const cands = [wInc, ...observed];
-      const d = gp.d;
-      const Xs = new Float64Array(cands.length * d);
-      cands.forEach((w, r) => {
-        Xs.set(xStar(w), r * d);
-      });
-      const pr = gp.predict(Xs);
-      let b = 0;
-      let bBound = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < cands.length; r++) {
-        const bound = pr.mean[r]! + Math.sqrt(Math.max(pr.variance[r]!, 0));
-        if (bound < bBound) {
-          bBound = bound;
-          b = r;
-        }
-      }
-      const w = cands[b]!;
-      let runId: string | undefined;
-      for (let r = obs.n - 1; r >= 0 && runId === undefined; r--) {
-        const pt = obs.points[r]!;
-        if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
-        if (pt.mixture.every((x, q) => x === w[q])) runId = pt.runId;
-      }
-      rec = {
-        mixture: [...w],
-        mean: pr.mean[b]!,
-        sd: Math.sqrt(Math.max(pr.variance[b]!, 0)),
-        ...(runId !== undefined ? { runId } : {}),
-        basis:
-          'smallest upper bound (mean + sd) of the predicted target value (observed mixtures and the predicted optimum)',
-      };
-    } else if (s.recommend !== 'stable' && s.preferTargetRuns) {
-      // A completed target run whose predicted value is within one sd of the incumbent's is
-      // recommended instead: its value is known, and it needs no confirmation run.
-      let bestRun: { runId: string; mixture: readonly number[]; y: number } | undefined;
-      for (let r = 0; r < obs.n; r++) {
-        const pt = obs.points[r]!;
-        if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
-        if (bestRun === undefined || obs.y[r]! < bestRun.y) {
-          bestRun = { runId: pt.runId, mixture: pt.mixture, y: obs.y[r]! };
-        }
-      }
-      if (bestRun !== undefined) {
-        const pr = gp.predict(Float64Array.from(xStar(bestRun.mixture)));
-        if (pr.mean[0]! <= muBest + sdInc) {
-          rec = {
-            mixture: [...bestRun.mixture],
-            mean: pr.mean[0]!,
-            sd: Math.sqrt(Math.max(pr.variance[0]!, 0)),
-            runId: bestRun.runId,
-            basis: 'observed target run within one sd of the predicted target optimum',
-          };
-        }
-      }
-    } else if (s.recommend === 'stable') {
-      const choice = stableRecommendation({
-        gp,
-        xStar,
-        observed,
-        ...(space.candidates === undefined && s.recommendSearch ? { searched: { w: wInc } } : {}),
-        ...(recInc !== undefined ? { incumbent: recInc } : {}),
-        ...(anchor !== undefined ? { anchor } : {}),
-        pSwitch: s.pSwitch,
-        rng: root.fork('p-best').fork(i),
-      });
-      if (store) recInc = choice.mixture;
-      let runId: string | undefined;
-      for (let r = obs.n - 1; r >= 0 && runId === undefined; r--) {
-        const pt = obs.points[r]!;
-        if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
-        if (pt.mixture.every((x, q) => x === choice.mixture[q])) runId = pt.runId;
-      }
-      rec = {
-        mixture: choice.mixture,
-        mean: choice.mean,
-        sd: choice.sd,
-        ...(choice.pBest !== undefined ? { pBest: choice.pBest } : {}),
-        ...(runId !== undefined ? { runId } : {}),
-        basis: choice.basis,
-      };
-    }
+    const chosen = chooseRecommendation({
+      policy: s,
+      space,
+      gp,
+      obs,
+      observed,
+      xStar,
+      inc: { w: wInc, mean: muBest, sd: sdInc },
+      ...(recInc !== undefined ? { incumbent: recInc } : {}),
+      ...(anchor !== undefined ? { anchor } : {}),
+      rng: root.fork('p-best').fork(i),
+    });
+    if (store && chosen.incumbent !== undefined) recInc = chosen.incumbent;
+    const rec = chosen.rec;
     return {
       gp,
       log,
