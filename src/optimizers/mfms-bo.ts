@@ -143,7 +143,7 @@ export const MfmsSettingsSchema = z.strictObject({
    * models `log y - log L(N, D)`, `L = E + A n^-alpha + B d^-beta` fitted to the data
    * (src/gp/power-law-trend.ts), plus the linear mean; otherwise as `'linear'`.
    */
-  trend: z.enum(['linear', 'quadratic', 'power-law']).default('linear'),
+  trend: z.enum(['linear', 'quadratic', 'power-law']).default('power-law'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
