@@ -191,6 +191,11 @@ export const MfmsSettingsSchema = z.strictObject({
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),
+  /**
+   * A new run is not proposed when a run at the same scale with at least as many steps has a
+   * mixture within this L1 distance (near-duplicates buy almost nothing; 0: exact repeats only).
+   */
+  minDistance: z.number().min(0).max(2).default(0.05),
   alpha0: costAwareSettings.alpha0,
   decay: costAwareSettings.decay,
   /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
@@ -452,14 +457,17 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     if (far(model.wInc)) cands.push(model.wInc);
     const nu = noiseVar(gp);
     const options: Option[] = [];
-    // A new run that an earlier run already covers (same mixture and scale, at least as
-    // many steps) would only repeat a known curve: never proposed.
+    // A new run that an earlier (or pending) run already covers (a mixture within L1
+    // distance `minDistance` at the same scale, at least as many steps) would nearly repeat
+    // a known curve: never proposed.
+    const tol = Math.max(s.minDistance, 1e-9);
     const covered = (w: readonly number[], scale: string, z: number): boolean =>
       history.runs.some(
         (r) =>
           r.scale === scale &&
           r.steps >= z &&
-          r.mixture.every((v, j) => Math.abs(v - w[j]!) <= 1e-9),
+          r.state !== 'failed' &&
+          r.mixture.reduce((acc, v, j) => acc + Math.abs(v - w[j]!), 0) <= tol,
       );
     for (const w of cands) {
       const ps = pairs.filter((p) => !covered(w, p.scale, p.steps));

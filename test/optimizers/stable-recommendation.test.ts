@@ -6,7 +6,7 @@ import { conditionGP } from '../../src/gp/index.ts';
 import { normCdf } from '../../src/linalg/index.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
 import { stableRecommendation } from '../../src/optimizers/stable-recommendation.ts';
-import { makeRun, synthLoss, synthSpace } from './helpers.ts';
+import { makeRun, simulate, synthLoss, synthSpace } from './helpers.ts';
 
 /**
  * Two mixtures A = [1, 0] and B = [0, 1], far apart (lengthscale 0.01, so uncorrelated), each
@@ -97,7 +97,12 @@ describe('stable recommendation anchor', () => {
     const sw = stableRecommendation({ ...base(-1, -6), anchor: [0.5, 0.5], pSwitch: 0.9 });
     assert.deepEqual(sw.mixture, B);
     // An incumbent takes precedence over the anchor.
-    const inc = stableRecommendation({ ...base(-1, -1), anchor: [0.5, 0.5], incumbent: A, pSwitch: 0.9 });
+    const inc = stableRecommendation({
+      ...base(-1, -1),
+      anchor: [0.5, 0.5],
+      incumbent: A,
+      pSwitch: 0.9,
+    });
     assert.deepEqual(inc.mixture, A);
   });
 });
@@ -198,4 +203,32 @@ describe('mfms-bo stable recommendation', () => {
     assert.equal(preds.length, 2);
     for (const p of preds) assert.ok(p.lower > 0 && p.mean > 0, JSON.stringify(p));
   });
+});
+
+describe('mfms-bo near-duplicate runs', () => {
+  const space = synthSpace();
+  const l1 = (a: readonly number[], b: readonly number[]) =>
+    a.reduce((acc, v, j) => acc + Math.abs(v - b[j]!), 0);
+
+  for (const minDistance of [0.05, 0.2]) {
+    it(`never proposes a new run within L1 ${minDistance} of a run at the same scale with as many steps`, () => {
+      const opt = createOptimizer('mfms-bo', {
+        space,
+        seed: 8,
+        settings: { initial: 6, minDistance },
+      });
+      const { proposals } = simulate(space, opt, 400, 30);
+      assert.ok(proposals.length >= 20);
+      proposals.forEach((p, i) => {
+        if (p.continues !== undefined || i < 6) return;
+        for (const q of proposals.slice(0, i)) {
+          if (q.scale !== p.scale || q.steps < p.steps) continue;
+          assert.ok(
+            l1(p.mixture, q.mixture) > minDistance,
+            `proposal ${i} repeats ${JSON.stringify(q)}`,
+          );
+        }
+      });
+    });
+  }
 });
