@@ -69,6 +69,30 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { mean: 'linear' },
     what: 'prior mean linear in every input, mixture included (the default before run 5)',
   },
+  'linear-trend': {
+    settings: { trend: 'linear' },
+    what: 'log loss with a mean linear in size and steps, no power-law trend (the default before 2026-12-06)',
+  },
+  'no-log': {
+    settings: { transform: 'none', trend: 'linear' },
+    what: 'raw values instead of log loss (and so no power-law trend)',
+  },
+  'min-distance': {
+    settings: { minDistance: 0.05 },
+    what: 'no new run within L1 0.05 of a run at the same scale with as many steps',
+  },
+  'anchor-uniform': {
+    settings: { anchor: 'uniform' },
+    what: 'the stable rule starts from the uniform mixture as its incumbent',
+  },
+  p80: {
+    settings: { pSwitch: 0.8 },
+    what: 'the stable rule switches at P(better) >= 0.8 instead of 0.9',
+  },
+  'no-search-rec': {
+    settings: { recommendSearch: false },
+    what: "the stable rule considers observed mixtures only, never the model's own argmin",
+  },
   'all-paper': {
     settings: {
       refitEvery: 0,

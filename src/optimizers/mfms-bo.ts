@@ -193,9 +193,11 @@ export const MfmsSettingsSchema = z.strictObject({
   continuations: z.boolean().default(true),
   /**
    * A new run is not proposed when a run at the same scale with at least as many steps has a
-   * mixture within this L1 distance (near-duplicates buy almost nothing; 0: exact repeats only).
+   * mixture within this L1 distance (0: exact repeats only). Off by default: on noisy testbeds
+   * nearby repeats average the noise out, and forbidding them cost more than it saved
+   * (BENCHMARKS.md, "MFMS-BO across problem kinds").
    */
-  minDistance: z.number().min(0).max(2).default(0.05),
+  minDistance: z.number().min(0).max(2).default(0),
   alpha0: costAwareSettings.alpha0,
   decay: costAwareSettings.decay,
   /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
