@@ -112,7 +112,7 @@ import {
 import { chooseRecommendation, type MfmsRec } from './mfms-recommend.ts';
 import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { registerOptimizer } from './registry.ts';
-import { projectToSpace } from './sample-mixture.ts';
+import { projectToSpace, sampleMixture } from './sample-mixture.ts';
 import {
   checkFidelity,
   distinctMixtures,
@@ -520,9 +520,16 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     let best: Option | undefined;
     for (const o of options) if (best === undefined || o.score > best.score) best = o;
     if (best === undefined || !Number.isFinite(best.score)) {
-      // Nothing scores (the model sees no possible improvement anywhere): explore at the
-      // target with the mixture of largest target EI (or the incumbent).
-      return { mixture: ei.w, scale: target.scale, steps: target.steps };
+      // Nothing scores (the model sees no possible improvement anywhere): explore. At the
+      // target with the mixture of largest target EI when that run is affordable and new;
+      // else a fresh mixture at the most expensive affordable pair (never past the budget,
+      // never an exact repeat of a run).
+      const atTarget = pairs.some((p) => p.scale === target.scale && p.steps === target.steps);
+      if (atTarget && !covered(ei.w, target.scale, target.steps)) {
+        return { mixture: ei.w, scale: target.scale, steps: target.steps };
+      }
+      const p = pairs.reduce((a, b) => (b.cost > a.cost ? b : a));
+      return { mixture: sampleMixture(rng.fork('explore'), space), scale: p.scale, steps: p.steps };
     }
     return best.proposal;
   };
