@@ -89,6 +89,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { pSwitch: 0.8 },
     what: 'the stable rule switches at P(better) >= 0.8 instead of 0.9',
   },
+  risk1: {
+    settings: { recommendRisk: 1 },
+    what: 'the stable rule ranks challengers by mean + sd at the target instead of the mean',
+  },
+  'risk1-no-search': {
+    settings: { recommendRisk: 1, recommendSearch: false },
+    what: "mean + sd, and observed mixtures only (never the model's own argmin)",
+  },
   'no-search-rec': {
     settings: { recommendSearch: false },
     what: "the stable rule considers observed mixtures only, never the model's own argmin",

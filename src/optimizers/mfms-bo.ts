@@ -164,6 +164,11 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   recommendSearch: z.boolean().default(true),
   /**
+   * With `'stable'`: the challenger minimises `mean + recommendRisk * sd` of the predicted target
+   * value (0: the smallest mean).
+   */
+  recommendRisk: z.number().min(0).default(0),
+  /**
    * With `'stable'`: `'uniform'` starts from the uniform mixture (projected into the bounds) as
    * the incumbent, left only when another mixture is better at the target with probability
    * >= `pSwitch`; `'none'`: the first recommendation is the predicted best.

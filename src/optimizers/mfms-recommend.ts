@@ -33,6 +33,7 @@ export interface ChooseArgs {
     readonly preferTargetRuns: boolean;
     readonly pSwitch: number;
     readonly recommendSearch: boolean;
+    readonly recommendRisk: number;
   };
   readonly space: SearchSpace;
   readonly gp: GaussianProcess;
@@ -130,6 +131,7 @@ export function chooseRecommendation(args: ChooseArgs): {
       ...(args.incumbent !== undefined ? { incumbent: args.incumbent } : {}),
       ...(args.anchor !== undefined ? { anchor: args.anchor } : {}),
       pSwitch: policy.pSwitch,
+      risk: policy.recommendRisk,
       rng: args.rng,
     });
     incumbent = choice.mixture;

@@ -6,7 +6,9 @@
  * - `C` candidate mixtures: the distinct observed mixtures, plus the model's
  *   own argmin `w_s` of the predicted target value when it is confidently
  *   better than every observed one (`mu(w_s) + sd(w_s) < min_obs mu`);
- * - `c = argmin_{w in C} mu(x*(w))` the challenger;
+ * - `c = argmin_{w in C} mu(x*(w)) + risk * sd(x*(w))` the challenger (`risk = 0`:
+ *   the smallest mean; `risk = 1`: the smallest upper bound, so a mixture known only
+ *   from far-off fidelities does not win on its mean alone);
  * - `r` the incumbent (the previous recommendation, when there is one);
  * - `P(c < r) = Phi((mu_r - mu_c) / sqrt(v_c + v_r - 2 C_cr))` from the joint
  *   posterior of the two target values (so a shared error of the model, e.g.
@@ -46,6 +48,12 @@ export interface StableInput {
   readonly incumbent?: readonly number[];
   /** Switch threshold on `P(challenger better than incumbent)`. */
   readonly pSwitch: number;
+  /**
+   * The challenger is the smallest `mu + risk * sd` (default 0: the smallest mean); with
+   * `risk > 0` a mixture the model knows only from far-off fidelities (large sd at the target)
+   * does not become the challenger on its mean alone.
+   */
+  readonly risk?: number;
   /** Rng of the P(best) estimate. */
   readonly rng: Rng;
   /** Candidates in the P(best) estimate (default 8). */
@@ -90,8 +98,10 @@ export function stableRecommendation(input: StableInput): StableChoice {
   });
   const p = gp.predict(X);
   const sd = (r: number) => Math.sqrt(Math.max(p.variance[r]!, 0));
+  const risk = input.risk ?? 0;
+  const key = (r: number) => p.mean[r]! + risk * sd(r);
   let best = 0;
-  for (let r = 1; r < nObs; r++) if (p.mean[r]! < p.mean[best]!) best = r;
+  for (let r = 1; r < nObs; r++) if (key(r) < key(best)) best = r;
   if (input.searched !== undefined) {
     const r = nObs;
     if (p.mean[r]! + sd(r) < p.mean[best]!) best = r;

@@ -86,6 +86,40 @@ describe('stable recommendation rule', () => {
   });
 });
 
+describe('stable recommendation risk', () => {
+  it('ranks challengers by mean + risk * sd (closed form)', () => {
+    // A = [1, 0] observed once at 0.7: mean 0.35, variance 0.5. B = [0, 1] observed four
+    // times at 0.9: mean 4 * 0.9 / 5 = 0.72, variance 1 / 5.
+    const X = Float64Array.from([1, 0, 0, 1, 0, 1, 0, 1, 0, 1]);
+    const gp = conditionGP(
+      X,
+      [0.7, 0.9, 0.9, 0.9, 0.9],
+      2,
+      { kernel: { kind: 'rbf', dims: [0, 1] }, mean: 'zero', standardize: false },
+      {
+        lengthscales: [{ kind: 'rbf', dims: [0, 1], values: [0.01] }],
+        outputScale: 1,
+        noise: 1,
+        mean: [],
+      },
+    );
+    const input = {
+      gp,
+      xStar: (w: ArrayLike<number>) => Array.from(w),
+      observed: [A, B],
+      rng: new Rng(2),
+      pSwitch: 0.9,
+    };
+    const mean = stableRecommendation(input);
+    assert.deepEqual(mean.mixture, A);
+    assert.ok(Math.abs(mean.mean - 0.35) < 1e-9 && Math.abs(mean.sd - Math.sqrt(0.5)) < 1e-9);
+    // risk 3: A 0.35 + 3 * 0.707 = 2.47 > B 0.72 + 3 * 0.447 = 2.06.
+    const cautious = stableRecommendation({ ...input, risk: 3 });
+    assert.deepEqual(cautious.mixture, B);
+    assert.ok(Math.abs(cautious.sd - Math.sqrt(0.2)) < 1e-9);
+  });
+});
+
 describe('stable recommendation anchor', () => {
   it('the anchor is the incumbent until another mixture is better with probability pSwitch', () => {
     // Anchor [0.5, 0.5] is unobserved (lengthscale 0.01): prior mean 0, variance 1. A and B both
