@@ -31,7 +31,7 @@ computes it from the same testbed when it converts this log into a trajectory
 Usage:
   /usr/bin/python3 bench/peers/optuna_driver.py --testbed law \
       --jobs '[{"method":"optuna-tpe","metric":"c4_cross_entropy","seed":0,"optimizerSeed":1,"budget":1500}]' \
-      [--mixopt "node bin/mixopt.mjs"] [--data-dir DIR] [--noise SPEC]
+      [--mixopt "node bin/mixopt.mjs"] [--data-dir DIR] [--noise NOISE]
   (``--jobs -`` reads the JSON list from stdin.)
 
 Writes one JSON line per job on stdout:

@@ -4,9 +4,9 @@
  *
  *   mixopt testbed list
  *   mixopt testbed info NAME
- *   mixopt testbed eval NAME --mixture 0.2,0.2,0.2,0.2,0.2 --size 1B --steps 19700 [--metric M] [--curve] [--noise SPEC --replicate R]
+ *   mixopt testbed eval NAME --mixture 0.2,0.2,0.2,0.2,0.2 --size 1B --steps 19700 [--metric M] [--curve] [--noise NOISE --replicate R]
  *   mixopt testbed optimum NAME [--metric M]
- *   mixopt testbed serve NAME [--noise SPEC]     (JSON lines on stdin/stdout)
+ *   mixopt testbed serve NAME [--noise NOISE]     (JSON lines on stdin/stdout)
  *   mixopt testbed import --jobs DIR | --db FILE --out PREFIX   (./testbed-import.ts)
  *
  * NAME is a registered name, a recorded-runs mapping file or a module path.
