@@ -83,12 +83,7 @@ export function chooseRecommendation(args: ChooseArgs): {
       }
     }
     const w = cands[b]!;
-    let runId: string | undefined;
-    for (let r = obs.n - 1; r >= 0 && runId === undefined; r--) {
-      const pt = obs.points[r]!;
-      if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
-      if (pt.mixture.every((x, q) => x === w[q])) runId = pt.runId;
-    }
+    const runId = targetRunId(obs, target, w);
     rec = {
       mixture: [...w],
       mean: pr.mean[b]!,
@@ -135,12 +130,7 @@ export function chooseRecommendation(args: ChooseArgs): {
       rng: args.rng,
     });
     incumbent = choice.mixture;
-    let runId: string | undefined;
-    for (let r = obs.n - 1; r >= 0 && runId === undefined; r--) {
-      const pt = obs.points[r]!;
-      if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
-      if (pt.mixture.every((x, q) => x === choice.mixture[q])) runId = pt.runId;
-    }
+    const runId = targetRunId(obs, target, choice.mixture);
     rec = {
       mixture: choice.mixture,
       mean: choice.mean,
@@ -151,4 +141,18 @@ export function chooseRecommendation(args: ChooseArgs): {
     };
   }
   return { rec, ...(incumbent !== undefined ? { incumbent } : {}) };
+}
+
+/** The id of the latest observed point at the target fidelity with exactly mixture `w`, if any. */
+function targetRunId(
+  obs: Observations,
+  target: { readonly scale: string; readonly steps: number },
+  w: readonly number[],
+): string | undefined {
+  for (let r = obs.n - 1; r >= 0; r--) {
+    const pt = obs.points[r]!;
+    if (pt.scale !== target.scale || pt.steps !== target.steps) continue;
+    if (pt.mixture.every((x, q) => x === w[q])) return pt.runId;
+  }
+  return undefined;
 }
