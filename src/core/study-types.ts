@@ -17,9 +17,9 @@
  * `pending` and `stale` trials are handed out again by `ask` before anything
  * new is proposed; `completed` and `failed` are final.
  */
-import type { JobHandle, JsonValue } from './executor.ts';
+import type { JobHandle } from './executor.ts';
+import type { StudyConfig } from './study-config.ts';
 import type {
-  Direction,
   Fidelity,
   History,
   Mixture,
@@ -28,131 +28,6 @@ import type {
   Recommendation,
   TrialState,
 } from './types.ts';
-
-/** A domain of the study, with optional bounds on its weight (`min === max` fixes it). */
-export interface StudyDomain {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-}
-
-/** One rung of the study's scale ladder. */
-export interface StudyScale {
-  readonly name: string;
-  readonly params: number;
-  readonly tokensPerStep?: number;
-}
-
-/** The metric a study optimises: one reported metric, or a weighted sum of several. */
-export interface StudyMetric {
-  /** Name of the optimised quantity (the reported metric, or the combination's name). */
-  readonly name: string;
-  readonly direction: Direction;
-  /** For a combination: `value = sum weight_j * metric_j` at each step where all parts are reported. */
-  readonly combine?: readonly { readonly metric: string; readonly weight: number }[];
-}
-
-/** How a run's cost is computed, in units of 100 steps of the target scale. */
-export type StudyCost =
-  | { readonly kind: 'flops' }
-  | {
-      readonly kind: 'table';
-      /** Cost of one step of each scale, relative to one step of the target. */
-      readonly perStep: Readonly<Record<string, number>>;
-    };
-
-/**
- * The Slurm executor's settings: written once here, read by the study file's
- * `executor: { kind: slurm, ... }` (its zod schema is checked against this
- * type) and by `createSlurmExecutor` (whose options add what only code can
- * pass). docs/executors.md describes each.
- */
-export interface SlurmSettings {
-  /** Batch script template: a path (relative to `cwd`) or the script itself; see docs/executors.md. */
-  readonly template: string;
-  /** `--partition`. */
-  readonly partition?: string;
-  /** `--account`. */
-  readonly account?: string;
-  /** Time limit per job: minutes, or `"HH:MM:SS"` / `"D-HH:MM:SS"`. */
-  readonly time?: string | number;
-  /** GPUs per job (`--gres=gpu:N`). */
-  readonly gpus?: number;
-  /** `--cpus-per-task`. */
-  readonly cpusPerTask?: number;
-  /** Memory per node, e.g. `"64G"`. */
-  readonly mem?: string;
-  /** More sbatch options, one per entry, e.g. `["--qos=high", "--constraint=a100"]`. */
-  readonly extra?: readonly string[];
-  /** Submit a batch of trials as one job array (default false). */
-  readonly array?: boolean;
-  /** Working directory of the jobs (`--chdir`) and base of a relative template path (default: the current one). */
-  readonly cwd?: string;
-  /** Extra environment variables for every job. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Directory for job files, on a filesystem the compute nodes share (default in a study: `<study>.slurm/` next to the database). */
-  readonly workDir?: string;
-  /** How end states are read: with sacct (`sacct`), without it (`none`), or sacct when the cluster has accounting (`auto`, the default). */
-  readonly accounting?: 'auto' | 'sacct' | 'none';
-  /** Seconds between two squeue queries (default 5; the driver polls more often, from files). */
-  readonly statusIntervalSeconds?: number;
-}
-
-/** Executor settings of a study (`kind` picks the executor; the rest is its own). */
-export type StudyExecutorConfig =
-  | {
-      readonly kind: 'simulator';
-      readonly testbed: string;
-      /** Testbed metric to read (default: the study metric's name / parts). */
-      readonly dataDir?: string;
-      /** Wall-clock seconds per 1000 simulated steps (0 = instant). */
-      readonly secondsPer1000Steps: number;
-    }
-  | {
-      readonly kind: 'local';
-      /** Shell command that trains one trial (see docs/executors.md). */
-      readonly command: string;
-      readonly cwd?: string;
-      readonly env?: Readonly<Record<string, string>>;
-      /** A job running longer than this is killed and the trial failed. */
-      readonly timeoutSeconds?: number;
-      /** Directory for job files (default: `<db>.jobs/` next to the database). */
-      readonly workDir?: string;
-    }
-  | ({ readonly kind: 'slurm' } & SlurmSettings);
-
-/** A validated study config (see `schema/study.schema.json`). Immutable. */
-export interface StudyConfig {
-  readonly name: string;
-  readonly description?: string;
-  readonly domains: readonly StudyDomain[];
-  readonly scales: readonly StudyScale[];
-  readonly steps: {
-    readonly min: number;
-    readonly max: number;
-    readonly logEvery: number;
-    readonly candidates?: readonly number[];
-  };
-  readonly target: { readonly scale: string; readonly steps: number };
-  readonly metric: StudyMetric;
-  readonly cost: StudyCost;
-  /** Total budget in cost units (100 target steps); undefined = no limit. */
-  readonly budget?: number;
-  readonly optimizer: {
-    readonly method: string;
-    readonly settings: Readonly<Record<string, JsonValue>>;
-  };
-  readonly seed: number;
-  readonly trials: {
-    /** Seconds a worker holds a trial without a heartbeat or a tell. */
-    readonly leaseSeconds: number;
-    /** A configuration is tried at most this many times (failures and expired leases). */
-    readonly maxAttempts: number;
-    /** `mixopt run` stops after this many failed attempts in a row (default 5; absent in studies made by older versions). */
-    readonly maxConsecutiveFailures?: number;
-  };
-  readonly executor?: StudyExecutorConfig;
-}
 
 /** A trial as stored. Timestamps are milliseconds since the epoch. */
 export interface TrialRecord {

@@ -2,7 +2,6 @@
 export * from './config.ts';
 export * from './export.ts';
 export * from './history.ts';
-export * from './leases.ts';
 export * from './migrations.ts';
 export * from './recommend.ts';
 export * from './runner.ts';

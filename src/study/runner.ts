@@ -150,7 +150,7 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
   let failed = 0;
   let exhausted = false;
   let lastBeat = Date.now();
-  const maxStreak = study.config.trials.maxConsecutiveFailures ?? 5;
+  const maxStreak = study.config.trials.maxConsecutiveFailures;
   let streak = 0;
   let lastError: string | undefined;
 

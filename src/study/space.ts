@@ -7,9 +7,9 @@
  * `c(m, z) = (N_m T_m) / (N_* T_*) * z / 100`. With `cost.kind = table`,
  * `c(m, z) = perStep[m] * z / 100`.
  */
-import type { SearchSpace, StudyConfig } from '../core/index.ts';
+import type { SearchSpace, StudyConfig, StudyConfigInput } from '../core/index.ts';
 import { NotFoundError, ValidationError } from '../core/index.ts';
-import { parseStudyConfig, type StudyConfigInput } from './config.ts';
+import { parseStudyConfig } from './config.ts';
 
 /** The cost function `c(scale, steps)` of a study, in units of 100 target steps. */
 export function studyCost(config: StudyConfig): (scale: string, steps: number) => number {

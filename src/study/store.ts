@@ -27,14 +27,15 @@ import type {
   TrialState,
 } from '../core/index.ts';
 import {
+  checkLeaseSeconds,
   crashPoint,
   DataError,
   MixoptError,
   NotFoundError,
   StateError,
+  StudyConfigSchema,
   ValidationError,
 } from '../core/index.ts';
-import { checkLeaseSeconds } from './leases.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { checkTransition } from './trial-states.ts';
 
@@ -258,6 +259,27 @@ export interface TellOptions {
   readonly final?: boolean;
 }
 
+/**
+ * A study's stored config, read back through the schema: a study written by an
+ * older mixopt gets the defaults of the fields added since (such as
+ * `trials.maxConsecutiveFailures`), so every reader sees a whole StudyConfig.
+ * @throws DataError when the stored text is not a config this mixopt accepts.
+ */
+function storedConfig(study: string, text: string): StudyConfig {
+  let why: string;
+  try {
+    const r = StudyConfigSchema.safeParse(JSON.parse(text));
+    if (r.success) return r.data;
+    why = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  } catch (err) {
+    why = `not JSON: ${(err as Error).message}`;
+  }
+  throw new DataError(
+    `study '${study}': the config stored in the database is not one this mixopt accepts (${why}); open it with the mixopt version that created it, or recreate the study`,
+    { study },
+  );
+}
+
 /** A study database. Synchronous; safe to share a file between processes. */
 export class SqliteStudyStore implements StudyStore {
   readonly path: string;
@@ -448,7 +470,7 @@ export class SqliteStudyStore implements StudyStore {
   }
 
   config(study: string): StudyConfig {
-    return this.read(() => JSON.parse(this.studyRow(study).config) as StudyConfig);
+    return this.read(() => storedConfig(study, this.studyRow(study).config));
   }
 
   /** The optimiser state saved after the last ask. */
@@ -541,7 +563,7 @@ export class SqliteStudyStore implements StudyStore {
   expire(study: string): number {
     return this.write(() => {
       const row = this.studyRow(study);
-      const cfg = JSON.parse(row.config) as StudyConfig;
+      const cfg = storedConfig(study, row.config);
       const before = this.db
         .prepare("SELECT COUNT(*) AS n FROM trials WHERE study_id = ? AND state = 'running'")
         .get(row.id) as { n: number };
@@ -571,7 +593,7 @@ export class SqliteStudyStore implements StudyStore {
     if (leaseSeconds !== undefined) checkLeaseSeconds(leaseSeconds, 'the lease (--lease)');
     return this.write(() => {
       const row = this.studyRow(study);
-      const cfg = JSON.parse(row.config) as StudyConfig;
+      const cfg = storedConfig(study, row.config);
       const sid = row.id;
       this.expireLeases(sid, cfg.trials.maxAttempts);
       const now = this.clock();
@@ -685,7 +707,7 @@ export class SqliteStudyStore implements StudyStore {
   ): TrialRecord {
     return this.write(() => {
       const srow = this.studyRow(study);
-      const cfg = JSON.parse(srow.config) as StudyConfig;
+      const cfg = storedConfig(study, srow.config);
       const row = this.reportable(srow.id, study, id, 'tell', owner);
       const allowed = reportableMetrics(cfg);
       const now = this.clock();
@@ -742,7 +764,7 @@ export class SqliteStudyStore implements StudyStore {
   heartbeat(study: string, id: number, owner?: string): TrialRecord {
     return this.write(() => {
       const srow = this.studyRow(study);
-      const cfg = JSON.parse(srow.config) as StudyConfig;
+      const cfg = storedConfig(study, srow.config);
       const row = this.reportable(srow.id, study, id, 'heartbeat', owner);
       this.renew(srow.id, row, cfg, this.clock(), owner);
       return toTrial(this.trialRow(srow.id, study, id));
@@ -756,7 +778,7 @@ export class SqliteStudyStore implements StudyStore {
   finish(study: string, id: number, owner?: string): TrialRecord {
     return this.write(() => {
       const srow = this.studyRow(study);
-      const cfg = JSON.parse(srow.config) as StudyConfig;
+      const cfg = storedConfig(study, srow.config);
       this.reportable(srow.id, study, id, 'finish', owner);
       this.complete(srow.id, cfg, study, id);
       return toTrial(this.trialRow(srow.id, study, id));
@@ -798,7 +820,7 @@ export class SqliteStudyStore implements StudyStore {
       );
     return this.write(() => {
       const srow = this.studyRow(study);
-      const cfg = JSON.parse(srow.config) as StudyConfig;
+      const cfg = storedConfig(study, srow.config);
       const row = this.reportable(srow.id, study, id, 'fail', owner);
       const now = this.clock();
       const final = row.attempts >= cfg.trials.maxAttempts;
@@ -854,7 +876,7 @@ export class SqliteStudyStore implements StudyStore {
   adopt(study: string, id: number, from: string | undefined, to: string): boolean {
     return this.write(() => {
       const srow = this.studyRow(study);
-      const cfg = JSON.parse(srow.config) as StudyConfig;
+      const cfg = storedConfig(study, srow.config);
       const row = this.trialRow(srow.id, study, id);
       if (row.state !== 'running' && row.state !== 'stale') return false;
       if ((row.owner ?? undefined) !== from) return false;

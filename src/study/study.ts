@@ -18,6 +18,7 @@ import type {
   Proposal,
   StoredPoint,
   StudyConfig,
+  StudyConfigInput,
   StudyStatus,
   StudyStore,
   TrialRecord,
@@ -26,7 +27,7 @@ import type {
 } from '../core/index.ts';
 import { isBetter, Rng, ValidationError, validateMixture } from '../core/index.ts';
 import { createOptimizer } from '../optimizers/index.ts';
-import { parseStudyConfig, type StudyConfigInput } from './config.ts';
+import { parseStudyConfig } from './config.ts';
 import { historyFromStudy, metricCurves, studySpend } from './history.ts';
 import { spaceFromStudy } from './space.ts';
 import { reportableMetrics, SqliteStudyStore } from './store.ts';

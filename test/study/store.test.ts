@@ -205,6 +205,35 @@ describe('study store: state machine', () => {
     );
   });
 
+  it('reads a stored config through the schema: defaults of newer fields, a bad one a DataError', () => {
+    const { path, store } = open();
+    store.close();
+    // A study written before trials.maxConsecutiveFailures existed.
+    const raw = new Database(path);
+    const row = raw.prepare('SELECT config FROM studies').get() as { config: string };
+    const old = JSON.parse(row.config) as { trials: Record<string, unknown> };
+    delete old.trials.maxConsecutiveFailures;
+    raw.prepare('UPDATE studies SET config = ?').run(JSON.stringify(old));
+    raw.close();
+    const again = SqliteStudyStore.open(path);
+    assert.equal(again.config('small').trials.maxConsecutiveFailures, 5);
+    assert.equal(again.config('small').trials.maxAttempts, 3);
+    again.close();
+    const bad = new Database(path);
+    bad.prepare('UPDATE studies SET config = ?').run(JSON.stringify({ ...old, seed: -1 }));
+    bad.close();
+    const broken = SqliteStudyStore.open(path);
+    assert.throws(
+      () => broken.config('small'),
+      (e: unknown) =>
+        e instanceof DataError &&
+        /study 'small': the config stored in the database is not one this mixopt accepts \(seed: seed must be a non-negative integer\)/.test(
+          (e as Error).message,
+        ),
+    );
+    broken.close();
+  });
+
   it('the optimiser state is saved with each ask and handed back to the next', () => {
     const { study } = open();
     const seen: unknown[] = [];

@@ -10,14 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { NotFoundError, ValidationError } from '../../core/index.ts';
-import {
-  leaseProblem,
-  loadStudyConfig,
-  SqliteStudyStore,
-  Study,
-  studyJsonSchema,
-} from '../../study/index.ts';
+import { leaseProblem, NotFoundError, ValidationError } from '../../core/index.ts';
+import { loadStudyConfig, SqliteStudyStore, Study, studyJsonSchema } from '../../study/index.ts';
 
 /** Options every study command takes. */
 export interface StudyOpts {

@@ -5,7 +5,7 @@
  * seconds), and must be long enough for a worker to report at all (so not 0
  * or negative: such a lease would expire at once and burn an attempt).
  */
-import { ValidationError } from '../core/index.ts';
+import { ValidationError } from './errors.ts';
 
 /** The shortest lease, in seconds. */
 export const LEASE_SECONDS_MIN = 1;
