@@ -5,6 +5,7 @@ export * from './peers.ts';
 export * from './run-benchmark.ts';
 export * from './scoreboard.ts';
 export * from './scoreboard-report.ts';
+export * from './sim-clock.ts';
 export * from './simulate.ts';
 export * from './speedup.ts';
 export * from './stats.ts';

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { InternalError, NotFoundError, Rng, type Testbed, ValidationError } from '../core/index.ts';
 import { hasOptimizer, listOptimizers } from '../optimizers/index.ts';
 import { formatNoiseSpec, noiseOf } from '../testbeds/index.ts';
+import { type ClockOptions, validateClock } from './sim-clock.ts';
 import { type JobSpec, simulateJob } from './simulate.ts';
 import { type BenchSummary, summarize } from './summary.ts';
 import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
@@ -47,6 +48,12 @@ export interface BenchOptions {
   readonly workers?: number;
   /** Runs proposed per round (default 1). */
   readonly batch?: number;
+  /**
+   * Simulated workers and run durations (./sim-clock.ts): each job runs on
+   * `clock.workers` simulated workers and records wall-clock times (not to be
+   * confused with `workers`, the threads that run the jobs).
+   */
+  readonly clock?: ClockOptions;
   /** Per-method settings. */
   readonly settings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Extra modules to import (in every worker) that register optimisers. */
@@ -146,6 +153,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
       `budget must be a positive number of cost units, got ${String(budget)}`,
     );
   }
+  if (opts.clock !== undefined) validateClock(opts.clock);
   const seed = opts.seed ?? 0;
   const firstSeed = opts.firstSeed ?? 0;
   if (!Number.isInteger(firstSeed) || firstSeed < 0) {
@@ -164,6 +172,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
           optimizerSeed: seedFor(seed, s),
           budget,
           ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
+          ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
           ...(settings !== undefined ? { settings } : {}),
         });
       }

@@ -37,6 +37,7 @@ import {
   uniformMixture,
 } from './scoreboard.ts';
 import { scoreboardChartSpec, scoreboardMarkdown } from './scoreboard-report.ts';
+import type { ClockOptions } from './sim-clock.ts';
 import { resolveTestbed, type TestbedRef } from './testbed-ref.ts';
 import type { Trajectory } from './trajectory.ts';
 import { readTrajectories, safeName, writeResults } from './write-results.ts';
@@ -243,6 +244,8 @@ export interface SuiteOptions {
   readonly seed?: number;
   /** Worker threads per case (default: available cores). */
   readonly workers?: number;
+  /** Simulated workers and run durations of every job (./sim-clock.ts); absent: sequential. */
+  readonly clock?: ClockOptions;
   readonly dataDir?: string;
   /** Interpreter of the Optuna peer (default /usr/bin/python3). */
   readonly python?: string;
@@ -286,13 +289,14 @@ export function selectCases(suite: Suite, only?: readonly string[]): SuiteCase[]
   return suite.cases.filter((k) => only === undefined || only.includes(k.id));
 }
 
-/** Stored trajectories of a case that match the request (same seeds and budget, whole methods). */
+/** Stored trajectories of a case that match the request (same seeds, budget and clock, whole methods). */
 function resumable(
   dir: string,
   methods: readonly string[],
   seeds: number,
   budget: number,
   seed: number,
+  clock: ClockOptions | undefined,
 ): Trajectory[] {
   const path = join(dir, 'bench.json.gz');
   if (!existsSync(path)) return [];
@@ -304,7 +308,8 @@ function resumable(
         t.method === m &&
         t.seed < seeds &&
         t.optimizerSeed === seedFor(seed, t.seed) &&
-        Math.abs(t.budget - budget) <= 1e-9 * Math.max(1, budget),
+        Math.abs(t.budget - budget) <= 1e-9 * Math.max(1, budget) &&
+        JSON.stringify(t.clock) === JSON.stringify(clock),
     );
     if (new Set(mine.map((t) => t.seed)).size === seeds) keep.push(...mine);
   }
@@ -337,7 +342,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       continue;
     }
     const dir = opts.out === undefined ? undefined : join(opts.out, 'cases', safeName(k.id));
-    const stored = dir === undefined ? [] : resumable(dir, methods, seeds, p.budget, seed);
+    const stored =
+      dir === undefined ? [] : resumable(dir, methods, seeds, p.budget, seed, opts.clock);
     const storedMethods = new Set(stored.map((t) => t.method));
     const todo = methods.filter((m) => !storedMethods.has(m));
     opts.onCase?.({
@@ -357,7 +363,14 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       onProgress: progress,
     };
     const include = [...stored];
-    const peers = todo.filter(isPeerMethod);
+    // The Optuna peers run sequentially only: with a simulated clock they are left out.
+    const peers = opts.clock === undefined ? todo.filter(isPeerMethod) : [];
+    if (opts.clock !== undefined && todo.some(isPeerMethod))
+      opts.onCase?.({
+        caseId: k.id,
+        status: 'run',
+        detail: 'Optuna peers skipped (no simulated clock)',
+      });
     if (peers.length > 0) {
       const r = await runPeers({
         ...common,
@@ -369,7 +382,12 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       include.push(...r.trajectories);
     }
     const own = todo.filter((m) => !isPeerMethod(m));
-    const result = await runBenchmark({ ...common, methods: own, include });
+    const result = await runBenchmark({
+      ...common,
+      methods: own,
+      include,
+      ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    });
     results.push({ case: k, result });
     // Methods in the requested order, whichever ran now and whichever were kept.
     const ordered = methods.flatMap((m) => result.trajectories.filter((t) => t.method === m));

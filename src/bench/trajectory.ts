@@ -19,8 +19,17 @@
  *           when the recommendation is not a completed target-fidelity run
  *           (the confirmation run), `confirm` saying which;
  * - `value` the TRUE target-fidelity value of the recommended mixture.
+ *
+ * A job run on simulated workers (`mixopt bench --workers-sim q`,
+ * ./sim-clock.ts) also records, per point, `start` (when the run was
+ * launched), `time` (when it ended: the wall-clock position of the point) and
+ * `worker` (which of the `q` workers ran it), and `stopped: true` for a run
+ * the method stopped early (charged the part that ran); the trajectory
+ * records its `clock`. Points are in the order runs ended, so with `q > 1`
+ * `run` need not increase.
  */
 import type { Direction, Mixture, Proposal } from '../core/index.ts';
+import type { ClockOptions } from './sim-clock.ts';
 
 /** One point of a trajectory (after one run). */
 export interface TrajectoryPoint {
@@ -38,6 +47,14 @@ export interface TrajectoryPoint {
   readonly recommended: Mixture;
   /** True target-fidelity value of the recommended mixture. */
   readonly value: number;
+  /** Simulated clock only: when the run was launched. */
+  readonly start?: number;
+  /** Simulated clock only: when the run ended (the point's wall-clock position). */
+  readonly time?: number;
+  /** Simulated clock only: the worker (0-based) that ran it. */
+  readonly worker?: number;
+  /** Set when the method stopped the run early (its cost is the part that ran). */
+  readonly stopped?: boolean;
 }
 
 /** A proposal the testbed could not answer: a failed run, charged nothing. */
@@ -62,6 +79,8 @@ export interface Trajectory {
   readonly budget: number;
   /** Cost of one run at the target fidelity (the confirmation run). */
   readonly targetCost: number;
+  /** The simulated workers and durations, when the job ran on a simulated clock. */
+  readonly clock?: ClockOptions;
   readonly points: readonly TrajectoryPoint[];
   /** Proposals the testbed could not answer (e.g. steps a replayed run never reached). */
   readonly failedProposals?: readonly FailedProposal[];

@@ -4,6 +4,7 @@ export * from './executor.ts';
 export * from './interfaces.ts';
 export * from './leases.ts';
 export * from './mixture.ts';
+export * from './proposal.ts';
 export * from './rng.ts';
 export * from './sobol.ts';
 export * from './space.ts';

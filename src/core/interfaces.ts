@@ -121,6 +121,14 @@ export interface Optimizer {
   readonly name: string;
   /** Propose up to `n` runs (at least one unless the space is exhausted). */
   propose(history: History, n: number): Proposal[];
+  /**
+   * Early stopping (optional): the ids of running runs (state `running` in
+   * `history`, their curves as observed so far) that should stop now. The
+   * loop that runs them (the benchmark's simulated clock, a study's
+   * executor) cancels each, keeps its curve as far as it got and charges
+   * the cost of what ran. Return `[]` to stop nothing.
+   */
+  stop?(history: History): string[];
   /** The mixture it would train at the target now, or undefined before any observation. */
   recommend(history: History): Recommendation | undefined;
   /** JSON state to persist between processes (omit when the optimiser is a pure function of seed + history). */

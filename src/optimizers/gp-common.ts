@@ -81,9 +81,15 @@ export function checkBatch(n: number): void {
   }
 }
 
-/** Budget left (infinite when the history has none). */
+/**
+ * Budget left (infinite when the history has none): the budget less what was
+ * spent and what the pending and running runs will cost when they finish.
+ */
 export function remainingBudget(history: History): number {
-  return history.budget === undefined ? Number.POSITIVE_INFINITY : history.budget - history.spent;
+  if (history.budget === undefined) return Number.POSITIVE_INFINITY;
+  let committed = 0;
+  for (const r of pendingRuns(history)) committed += r.cost;
+  return history.budget - history.spent - committed;
 }
 
 /** Runs proposed but not finished: their outcome is fantasised (kriging believer). */

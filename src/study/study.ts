@@ -15,7 +15,6 @@ import type {
   Optimizer,
   OptimizerContext,
   PointInput,
-  Proposal,
   StoredPoint,
   StudyConfig,
   StudyConfigInput,
@@ -25,7 +24,7 @@ import type {
   TrialSpec,
   TrialState,
 } from '../core/index.ts';
-import { isBetter, Rng, ValidationError, validateMixture } from '../core/index.ts';
+import { checkProposal, isBetter, proposalCost, Rng, ValidationError } from '../core/index.ts';
 import { createOptimizer } from '../optimizers/index.ts';
 import { parseStudyConfig } from './config.ts';
 import { historyFromStudy, metricCurves, studySpend } from './history.ts';
@@ -171,34 +170,14 @@ export class Study {
         const proposals = opt.propose(history, want);
         const byId = new Map(snap.trials.map((t) => [String(t.id), t]));
         const trials = proposals.map((p) => {
-          this.checkProposal(p, byId);
           const parent = p.continues === undefined ? undefined : byId.get(p.continues);
-          const base = parent === undefined ? 0 : space.cost(p.scale, parent.steps);
-          return { proposal: p, cost: Math.max(0, space.cost(p.scale, p.steps) - base) };
+          checkProposal(space, p, parent, `optimiser '${this.config.optimizer.method}' proposed`);
+          return { proposal: p, cost: proposalCost(space.cost, p, parent?.steps) };
         });
         return { trials, optimizerState: opt.saveState?.() };
       },
       options.leaseSeconds,
     );
-  }
-
-  private checkProposal(p: Proposal, byId: ReadonlyMap<string, TrialRecord>): void {
-    const what = `optimiser '${this.config.optimizer.method}' proposed`;
-    validateMixture(p.mixture, this.config.domains.length, `${what} a mixture that`);
-    if (!this.config.scales.some((s) => s.name === p.scale))
-      throw new ValidationError(`${what} unknown scale '${p.scale}'`, { proposal: p });
-    const { min, max } = this.config.steps;
-    if (!Number.isSafeInteger(p.steps) || p.steps < min || p.steps > max)
-      throw new ValidationError(`${what} ${p.steps} steps, outside ${min}..${max}`, {
-        proposal: p,
-      });
-    if (p.continues !== undefined) {
-      const parent = byId.get(p.continues);
-      if (parent === undefined || parent.scale !== p.scale || parent.steps >= p.steps)
-        throw new ValidationError(`${what} an invalid continuation of trial ${p.continues}`, {
-          proposal: p,
-        });
-    }
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import {
   type BenchProgress,
   type BenchResult,
+  type ClockOptions,
   defaultSuiteMethods,
   getSuite,
   isPeerMethod,
@@ -25,6 +26,7 @@ import {
   summaryMarkdown,
   type TestbedRef,
   type Trajectory,
+  validateClock,
   writeResults,
 } from '../../bench/index.ts';
 import { ValidationError } from '../../core/index.ts';
@@ -133,6 +135,38 @@ interface BenchCliOptions {
   suite?: string;
   list?: boolean;
   cases?: string[];
+  workersSim?: number;
+  simJitter?: number;
+  simOverhead?: string;
+}
+
+/** The simulated clock of `--workers-sim`, `--sim-jitter` and `--sim-overhead` (undefined: sequential). */
+export function clockOf(o: {
+  workersSim?: number;
+  simJitter?: number;
+  simOverhead?: string;
+}): ClockOptions | undefined {
+  if (o.workersSim === undefined) {
+    if (o.simJitter !== undefined || o.simOverhead !== undefined)
+      throw new ValidationError('--sim-jitter and --sim-overhead need --workers-sim <q>');
+    return undefined;
+  }
+  const overhead: Record<string, number> = {};
+  for (const part of list(o.simOverhead ?? '')) {
+    const [scale, v] = part.split('=');
+    const t = Number(v);
+    if (scale === undefined || scale === '' || v === undefined || !(t >= 0) || !Number.isFinite(t))
+      throw new ValidationError(
+        `--sim-overhead takes SCALE=TIME pairs, e.g. 20M=2,1B=10; got '${part}'`,
+        { value: part },
+      );
+    overhead[scale] = t;
+  }
+  return validateClock({
+    workers: o.workersSim,
+    ...(o.simJitter !== undefined ? { jitter: o.simJitter } : {}),
+    ...(Object.keys(overhead).length > 0 ? { overhead } : {}),
+  });
 }
 
 function moduleUrl(p: string): string {
@@ -229,8 +263,9 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
     );
     return;
   }
+  const clock = clockOf(o);
   const progress = progressReporter(o.quiet === true);
-  const command = `mixopt bench --suite ${suite.name}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${o.cases !== undefined ? ` --cases ${o.cases.join(',')}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
+  const command = `mixopt bench --suite ${suite.name}${clock !== undefined ? ` --workers-sim ${clock.workers}` : ''}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${o.cases !== undefined ? ` --cases ${o.cases.join(',')}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
   let result: Awaited<ReturnType<typeof runSuite>>;
   try {
     result = await runSuite({
@@ -239,6 +274,7 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
       seeds,
       seed: o.seed,
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(clock !== undefined ? { clock } : {}),
       ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
       ...(o.out !== undefined ? { out: o.out } : {}),
       ...(o.cases !== undefined ? { only: o.cases } : {}),
@@ -295,6 +331,11 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
   const progress = progressReporter(o.quiet === true);
   // Peers (optuna-tpe, optuna-hyperband) run through the Optuna driver (src/bench/peers.ts).
   const peerMethods = methods.filter(isPeerMethod);
+  const clock = clockOf(o);
+  if (clock !== undefined && peerMethods.length > 0)
+    throw new ValidationError(
+      `--workers-sim simulates mixopt's own methods; the Optuna peers (${peerMethods.join(', ')}) run sequentially: drop them from --methods`,
+    );
   let result: BenchResult;
   try {
     if (peerMethods.length > 0) {
@@ -322,6 +363,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
       ...(o.budget !== undefined ? { budget: o.budget } : {}),
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       ...(o.batch !== undefined ? { batch: o.batch } : {}),
+      ...(clock !== undefined ? { clock } : {}),
       include,
       onProgress: progress.onProgress,
     });
@@ -392,6 +434,27 @@ export function register(program: Command): void {
     )
     .option('--seed <s>', 'root seed', nonNegativeInt('seed'), 0)
     .option('--batch <n>', 'runs proposed per round', positiveInt('batch'))
+    .option(
+      '--workers-sim <q>',
+      'simulate q asynchronous workers (GPUs): a run takes time in proportion to its cost, the method is asked when a worker frees; records wall-clock times (docs/benchmarks.md). Not --workers, the threads that run the jobs',
+      positiveInt('workers-sim'),
+    )
+    .option(
+      '--sim-jitter <j>',
+      "with --workers-sim: each run's duration varies by a factor uniform in [1-j, 1+j] (0 <= j < 1, seeded)",
+      (v: string) => {
+        const n = Number(v);
+        if (!(n >= 0 && n < 1))
+          throw new ValidationError(`--sim-jitter must be a number in [0, 1), got '${v}'`, {
+            value: v,
+          });
+        return n;
+      },
+    )
+    .option(
+      '--sim-overhead <pairs>',
+      'with --workers-sim: start-up time per scale before training, e.g. 20M=2,1B=10 (time units: cost units)',
+    )
     .option('--include <files...>', 'merge trajectories from these JSON files (other tools)')
     .option('--gzip', 'write the trajectories gzipped (bench.json.gz + summary.json)')
     .option('--data-dir <dir>', 'testbed data directory (default ../shared/testbeds)')
