@@ -69,6 +69,7 @@ export interface Suite {
 export const SUITE_METHODS: readonly string[] = [
   'mfms-bo',
   'hyperband',
+  'asha',
   'random',
   'bo',
   'mf-bo',

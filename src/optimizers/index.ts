@@ -2,6 +2,8 @@
 // Importing this file registers every built-in optimiser (each module
 // registers itself with ./registry.ts when evaluated; see registry.ts).
 
+export * from './asha.ts';
+export * from './asha-schedule.ts';
 export * from './bo.ts';
 export * from './encoding.ts';
 export * from './fidelity-grid.ts';

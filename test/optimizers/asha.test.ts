@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { simulateJob } from '../../src/bench/index.ts';
+import { type Mixture, spaceFromTestbed, ValidationError } from '../../src/core/index.ts';
+import { ashaDecision, ashaLadder, type RungResult } from '../../src/optimizers/index.ts';
+import { toyTestbed } from '../bench/toy-testbed.ts';
+
+const r = (config: number, value: number, promoted = false): RungResult => ({
+  config,
+  value,
+  promoted,
+});
+
+describe('ASHA schedule', () => {
+  it('builds the rung ladder over size and steps by cost c*/eta^k (toy: c(S, z) = z/1000, c(L, z) = z/100)', () => {
+    // c* = c(L, 1000) = 10. 10/3 = 3.33 affords S at full length (cost 1): (S, 1000).
+    // 10/9 = 1.11: again (S, 1000), skipped. 10/27 = 0.37: S for 300 steps (0.3).
+    // 10/81 = 0.123: S for 100 steps. 10/243 = 0.041 < c(S, 100) = 0.1: the ladder ends.
+    assert.deepEqual(ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 3), [
+      { scale: 'S', steps: 100 },
+      { scale: 'S', steps: 300 },
+      { scale: 'S', steps: 1000 },
+      { scale: 'L', steps: 1000 },
+    ]);
+    // eta = 2: 5 -> (S, 1000); 2.5, 1.25 -> (S, 1000) again; 0.625 -> (S, 600); 0.3125 -> (S, 300);
+    // 0.156 -> (S, 100); 0.078 < 0.1: end.
+    assert.deepEqual(
+      ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 2).map((f) => `${f.scale}${f.steps}`),
+      ['S100', 'S300', 'S600', 'S1000', 'L1000'],
+    );
+    assert.throws(() => ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 1.5), ValidationError);
+  });
+
+  it('promotes the best unpromoted of the top floor(n_k/eta) from the highest rung, else grows', () => {
+    const none: RungResult[][] = [[], [], []];
+    assert.deepEqual(ashaDecision(none, 3, 'minimize'), { kind: 'grow' });
+    // Two results: floor(2/3) = 0 promotable.
+    assert.deepEqual(ashaDecision([[r(0, 3), r(1, 1)], [], []], 3, 'minimize'), { kind: 'grow' });
+    // Three: the best (config 1, value 1) goes up.
+    assert.deepEqual(ashaDecision([[r(0, 3), r(1, 1), r(2, 2)], [], []], 3, 'minimize'), {
+      kind: 'promote',
+      config: 1,
+      from: 0,
+    });
+    // ...once: promoted, the top third is exhausted.
+    assert.deepEqual(
+      ashaDecision([[r(0, 3), r(1, 1, true), r(2, 2)], [r(1, 0.5)], []], 3, 'minimize'),
+      {
+        kind: 'grow',
+      },
+    );
+    // Six results: the top two are configs 5 (promoted) and 4.
+    const six = [r(0, 6), r(1, 5), r(2, 4), r(3, 3), r(4, 2), r(5, 1, true)];
+    assert.deepEqual(ashaDecision([six, [r(5, 0.9)], []], 3, 'minimize'), {
+      kind: 'promote',
+      config: 4,
+      from: 0,
+    });
+    // A higher rung with a promotable result goes first.
+    assert.deepEqual(
+      ashaDecision([six, [r(5, 0.9), r(4, 0.5, false), r(2, 0.7)], []], 3, 'minimize'),
+      { kind: 'promote', config: 4, from: 1 },
+    );
+    // Maximising flips the order; equal values go to the lower configuration.
+    assert.deepEqual(ashaDecision([[r(0, 3), r(1, 1), r(2, 2)], []], 3, 'maximize'), {
+      kind: 'promote',
+      config: 0,
+      from: 0,
+    });
+    assert.deepEqual(ashaDecision([[r(2, 1), r(1, 1), r(0, 2)], []], 3, 'minimize'), {
+      kind: 'promote',
+      config: 1,
+      from: 0,
+    });
+    // The top rung is never promoted from.
+    assert.deepEqual(ashaDecision([[], [r(0, 1), r(1, 2), r(2, 3)]], 3, 'minimize'), {
+      kind: 'grow',
+    });
+  });
+});
+
+describe('asha on the toy testbed', () => {
+  // At S the toy's loss is 1.5 + 2 (z/100)^-0.5 + |w - (0.6, 0.3, 0.1)|^2: configurations rank by distance.
+  const dist = (w: Mixture): number =>
+    ((w[0] as number) - 0.6) ** 2 + ((w[1] as number) - 0.3) ** 2 + ((w[2] as number) - 0.1) ** 2;
+  const best = (runs: number[], d: (i: number) => number, k: number): number[] =>
+    [...runs].sort((a, b) => d(a) - d(b)).slice(0, k);
+
+  it('sequentially follows the hand-worked bracket (eta = 3)', () => {
+    const t = simulateJob(toyTestbed, {
+      method: 'asha',
+      metric: 'loss',
+      seed: 0,
+      optimizerSeed: 4,
+      budget: 2,
+    });
+    assert.equal(t.error, undefined);
+    const ps = t.points.map((p) => p.proposal);
+    const d = (i: number): number => dist(ps[i]?.mixture ?? []);
+    // Runs r0..r2 start configurations 0..2 at rung 0 (S, 100); with three results the best
+    // third, floor(3/3) = 1 of them, goes to rung 1 (S, 300) as a continuation: r1 here.
+    assert.deepEqual(best([0, 1, 2], d, 1), [1]);
+    // r4..r6: configurations 3..5 (the top third of 4 and 5 results is still r1, promoted);
+    // with six results the top two are r6 and r1: r6 goes up (r7).
+    assert.deepEqual(best([0, 1, 2, 4, 5, 6], d, 2), [6, 1]);
+    // r8..r10: three more; with nine results the top three are r6, r1 and r10: r10 goes up.
+    assert.deepEqual(best([0, 1, 2, 4, 5, 6, 8, 9, 10], d, 3), [6, 1, 10]);
+    assert.deepEqual(
+      ps.slice(0, 12).map((p) => [p.scale, p.steps, p.continues ?? '-']),
+      [
+        ['S', 100, '-'],
+        ['S', 100, '-'],
+        ['S', 100, '-'],
+        ['S', 300, 'r1'],
+        ['S', 100, '-'],
+        ['S', 100, '-'],
+        ['S', 100, '-'],
+        ['S', 300, 'r6'],
+        ['S', 100, '-'],
+        ['S', 100, '-'],
+        ['S', 100, '-'],
+        ['S', 300, 'r10'],
+      ],
+    );
+    for (const [i, j] of [
+      [3, 1],
+      [7, 6],
+      [11, 10],
+    ] as const)
+      assert.deepEqual(ps[i]?.mixture, ps[j]?.mixture);
+    // Charged: nine runs of 100 steps at S (0.1 each), three continuations of 200 steps (0.2 each).
+    assert.ok(Math.abs((t.points[11]?.spent as number) - (9 * 0.1 + 3 * 0.2)) < 1e-12);
+  });
+
+  it('asynchronously: four free workers start four configurations before any result', () => {
+    const t = simulateJob(toyTestbed, {
+      method: 'asha',
+      metric: 'loss',
+      seed: 0,
+      optimizerSeed: 4,
+      budget: 3,
+      clock: { workers: 4 },
+    });
+    assert.equal(t.error, undefined);
+    const starts = t.points.filter((p) => p.start === 0);
+    assert.equal(starts.length, 4);
+    assert.ok(starts.every((p) => p.proposal.scale === 'S' && p.proposal.steps === 100));
+    assert.equal(new Set(starts.map((p) => p.proposal.mixture.join(','))).size, 4);
+  });
+});
