@@ -10,13 +10,16 @@
  * - `refit`: after two more runs, the next `propose` (hyper-parameters refitted,
  *   warm-started from the last ones, 1 restart: one round in three).
  * `maxObservations` is set to n so that the GP sees all n points (the default
- * cap is 250). Reported: wall and CPU seconds (user + system of this process)
+ * cap is 250). With `--pending P`, the history also holds P running runs
+ * (state `running`, the same kind of run with the first 2 of its 5 points
+ * trained so far): the pending set of P busy workers, which `mfms-bo`
+ * fantasises (kriging believer) before it proposes. Reported: wall and CPU seconds (user + system of this process)
  * of each call, the median over `--repeats` seeds, and the peak RSS.
  *
  * Phase profile: run with `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/perf.ts --n 1000`
  * and summarise with `node bench/perf-profile.mjs DIR/*.cpuprofile`.
  *
- * Usage: node --import tsx bench/perf.ts [--n 100,300,1000,2000] [--repeats 3] [--testbed slimpajama-mlp]
+ * Usage: node --import tsx bench/perf.ts [--n 100,300,1000,2000] [--repeats 3] [--testbed slimpajama-mlp] [--pending P]
  *        [--fit-points N] (mfms-bo's fitPoints; e.g. 100000 fits the hyper-parameters on all points)
  * Results are written by hand into BENCHMARKS.md, section "Performance".
  */
@@ -36,6 +39,8 @@ const tbName = opt('testbed', 'slimpajama-mlp');
 const metric = opt('metric', 'c4_cross_entropy');
 /** `mfms-bo`'s fitPoints (default: the optimiser's, 500); pass a large value to fit on all points. */
 const fitPoints = args.includes('--fit-points') ? Number(opt('fit-points', '500')) : undefined;
+/** Running runs in every history (a pending set of this many busy workers). */
+const pending = Number(opt('pending', '0'));
 const tb = getTestbed(tbName);
 const space = spaceFromTestbed(tb, metric);
 const STEPS = 500;
@@ -55,8 +60,19 @@ function run(rng: Rng, id: number): RunRecord {
   };
 }
 
+/** A running run: the first 2 points of its curve trained so far. */
+function running(rng: Rng, id: number): RunRecord {
+  const r = run(rng, id);
+  return { ...r, id: `p${id}`, curve: r.curve.slice(0, 2), state: 'running' };
+}
+
+let pendingRuns: RunRecord[] = [];
 function history(runs: RunRecord[]): History {
-  return { runs, spent: runs.reduce((s, r) => s + r.cost, 0), budget: 1e9 };
+  return {
+    runs: [...runs, ...pendingRuns],
+    spent: runs.reduce((s, r) => s + r.cost, 0),
+    budget: 1e9,
+  };
 }
 
 function timed<T>(f: () => T): { value: T; wall: number; cpu: number } {
@@ -81,7 +97,7 @@ const sample = (): void => {
 const timer = setInterval(sample, 50);
 
 console.log(
-  `# mfms-bo proposal time; ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load ${loadavg()
+  `# mfms-bo proposal time${pending > 0 ? ` with ${pending} running runs pending` : ''}; ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' ')}, ${new Date().toISOString()}`,
 );
@@ -98,6 +114,8 @@ for (const n of ns) {
   for (let r = 0; r < repeats; r++) {
     const rng = new Rng(1000 + r);
     const runs = Array.from({ length: nRuns }, (_, i) => run(rng, i));
+    const prng = new Rng(2000 + r);
+    pendingRuns = Array.from({ length: pending }, (_, i) => running(prng, i));
     const opt2 = createOptimizer('mfms-bo', {
       space,
       seed: r,
