@@ -3,14 +3,15 @@
  * --seeds 5 ...`) or by other tools into one result folder: summary, Markdown,
  * one SVG per metric, and the trajectories.
  *
- * Usage: node --import tsx bench/merge.ts --out DIR [--gzip] [--data-dir D] FILE...
+ * Usage: node --import tsx bench/merge.ts --out DIR [--gzip] [--data-dir D] [--methods a,b] FILE...
  * FILE: bench.json / bench.json.gz written by `mixopt bench --out`, or
- * `{"trajectories": [...]}` (format: src/bench/trajectory.ts).
+ * `{"trajectories": [...]}` (format: src/bench/trajectory.ts), optionally gzipped.
+ * `--methods` keeps only those methods' trajectories (e.g. a few methods of a
+ * larger suite, joined with another tool's).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import {
   type BenchResult,
+  readJsonFile,
   readTrajectories,
   summarize,
   type Trajectory,
@@ -22,17 +23,19 @@ const args = process.argv.slice(2);
 let out: string | undefined;
 let dataDir: string | undefined;
 let gzip = false;
+let methods: Set<string> | undefined;
 const files: string[] = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i] as string;
   if (a === '--out') out = args[++i];
   else if (a === '--data-dir') dataDir = args[++i];
   else if (a === '--gzip') gzip = true;
+  else if (a === '--methods') methods = new Set((args[++i] ?? '').split(','));
   else files.push(a);
 }
 if (out === undefined || files.length === 0) {
   process.stderr.write(
-    'usage: node --import tsx bench/merge.ts --out DIR [--gzip] [--data-dir D] FILE...\n',
+    'usage: node --import tsx bench/merge.ts --out DIR [--gzip] [--data-dir D] [--methods a,b] FILE...\n',
   );
   process.exit(2);
 }
@@ -42,19 +45,16 @@ const jobSeconds: Record<string, number> = {};
 let workers = 1;
 let seed = 0;
 for (const f of files) {
-  trajectories.push(...readTrajectories(f));
+  trajectories.push(...readTrajectories(f).filter((t) => methods?.has(t.method) ?? true));
   try {
-    const buf = readFileSync(f);
-    const raw = JSON.parse(
-      f.endsWith('.gz') ? gunzipSync(buf).toString('utf8') : buf.toString('utf8'),
-    );
+    const raw = readJsonFile(f) as { meta?: unknown };
     const meta = raw.meta as BenchResult['meta'] | undefined;
     if (meta !== undefined) {
       wallSeconds += meta.wallSeconds;
       workers = meta.workers;
       seed = meta.seed;
       for (const [k, v] of Object.entries(meta.jobSeconds))
-        jobSeconds[k] = (jobSeconds[k] ?? 0) + v;
+        if (methods?.has(k) ?? true) jobSeconds[k] = (jobSeconds[k] ?? 0) + v;
     }
   } catch {
     // Files from other tools carry no meta.

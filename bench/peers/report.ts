@@ -4,20 +4,19 @@
  * `mfms-bo`) over each baseline per metric (docs/benchmarks.md, mean curves), the
  * per-seed medians, and the final regret.
  *
- * Usage: node --import tsx bench/peers/report.ts DIR/summary.json [--method mfms-bo]
+ * Usage: node --import tsx bench/peers/report.ts DIR/summary.json.gz [--method mfms-bo]
  *        [--baselines optuna-tpe,optuna-hyperband,hyperband,random]
  */
-import { readFileSync } from 'node:fs';
-import { type BenchSummary, speedupTable } from '../../src/bench/index.ts';
+import { type BenchSummary, readJsonFile, speedupTable } from '../../src/bench/index.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? (args[i + 1] ?? def) : def;
 };
-const file = args.find((a) => a.endsWith('.json'));
-if (file === undefined) throw new Error('usage: bench/peers/report.ts DIR/summary.json');
-const raw = JSON.parse(readFileSync(file, 'utf8')) as { summary?: BenchSummary } & BenchSummary;
+const file = args.find((a) => /\.json(\.gz)?$/.test(a));
+if (file === undefined) throw new Error('usage: bench/peers/report.ts DIR/summary.json.gz');
+const raw = readJsonFile(file) as { summary?: BenchSummary } & BenchSummary;
 const s: BenchSummary = raw.summary ?? raw;
 const method = opt('method', 'mfms-bo');
 const baselines = opt('baselines', 'optuna-tpe,optuna-hyperband,hyperband,random')

@@ -1,12 +1,13 @@
 /**
  * Writing a benchmark result to a folder:
  * - `bench.json`       `{ meta, summary, trajectories }` (the trajectory format: ./trajectory.ts);
- *                      with `gzip`, `bench.json.gz` instead, plus `summary.json` uncompressed
- *                      (numbers to 7 significant digits);
+ *                      with `gzip`, `bench.json.gz` instead, plus `summary.json.gz`: `{ meta,
+ *                      summary }` alone, numbers to 7 significant digits (the summary a rerun
+ *                      updates without recommitting the trajectories);
  * - `summary.md`       the Markdown tables;
  * - `<metric>.svg`     one chart per metric.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataError } from '../core/index.ts';
@@ -17,7 +18,7 @@ import type { Trajectory } from './trajectory.ts';
 
 /** Options of {@link writeResults}. */
 export interface WriteOptions {
-  /** Compress the trajectories (`bench.json.gz`). */
+  /** Compress the trajectories (`bench.json.gz`) and write the summary apart, compressed (`summary.json.gz`). */
   readonly gzip?: boolean;
   /** Label of the cost axis. */
   readonly costUnit?: string;
@@ -46,9 +47,12 @@ export async function writeResults(
     const p = join(dir, 'bench.json.gz');
     writeFileSync(p, gzipSync(JSON.stringify(body)));
     written.push(p);
-    const q = join(dir, 'summary.json');
-    writeFileSync(q, `${JSON.stringify({ meta: result.meta, summary: result.summary }, round7)}\n`);
+    const q = join(dir, 'summary.json.gz');
+    const summary = `${JSON.stringify({ meta: result.meta, summary: result.summary }, round7)}\n`;
+    writeFileSync(q, gzipSync(summary));
     written.push(q);
+    // An uncompressed summary from an earlier run would be read first and be stale.
+    rmSync(join(dir, 'summary.json'), { force: true });
   } else {
     const p = join(dir, 'bench.json');
     writeFileSync(p, `${JSON.stringify(body)}\n`);
@@ -66,6 +70,15 @@ export async function writeResults(
 }
 
 /**
+ * Parses a JSON file, gunzipping it first when its name ends in `.gz`.
+ * @throws the read, gunzip or parse error as it comes (callers name the file).
+ */
+export function readJsonFile(path: string): unknown {
+  const buf = readFileSync(path);
+  return JSON.parse((path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
+}
+
+/**
  * Reads trajectories from a file written by {@link writeResults} or by
  * another tool (`{ "trajectories": [...] }`, optionally gzipped).
  * @throws DataError naming the file when it is unreadable or malformed.
@@ -73,9 +86,7 @@ export async function writeResults(
 export function readTrajectories(path: string): Trajectory[] {
   let raw: unknown;
   try {
-    const buf = readFileSync(path);
-    const text = path.endsWith('.gz') ? gunzipSync(buf).toString('utf8') : buf.toString('utf8');
-    raw = JSON.parse(text);
+    raw = readJsonFile(path);
   } catch (err) {
     throw new DataError(`cannot read trajectories from ${path}: ${(err as Error).message}`, {
       path,

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
+  type BenchSummary,
+  readJsonFile,
   readTrajectories,
   runBenchmark,
   seedFor,
@@ -12,6 +14,7 @@ import {
   type Trajectory,
   writeResults,
 } from '../../src/bench/index.ts';
+import { readBenchSummary } from '../../src/cli/commands/report.ts';
 import { DataError, NotFoundError } from '../../src/core/index.ts';
 
 const TOY = { module: new URL('./toy-testbed.ts', import.meta.url).href };
@@ -118,6 +121,40 @@ describe('benchmark harness', () => {
     assert.equal(merged.summary.speedups['optuna-tpe']?.['random']?.perMetric['loss'], 1);
     writeFileSync(f, '{"trajectories": [{"method": 1}]}');
     assert.throws(() => readTrajectories(f), DataError);
+  });
+
+  it('with gzip: bench.json.gz and summary.json.gz, read back by every reader', async () => {
+    const r = await runBenchmark({
+      testbed: TOY,
+      methods: ['random'],
+      metrics: ['loss'],
+      seeds: 2,
+      budget: 30,
+      workers: 1,
+    });
+    const dir = join(tmp, 'gz');
+    mkdirSync(dir, { recursive: true });
+    // A summary.json from an earlier run without gzip would be read first: it goes.
+    writeFileSync(join(dir, 'summary.json'), '{"stale": true}');
+    await writeResults(r, dir, { gzip: true });
+    assert.deepEqual(readdirSync(dir).sort(), [
+      'bench.json.gz',
+      'loss.svg',
+      'summary.json.gz',
+      'summary.md',
+    ]);
+    assert.deepEqual(readTrajectories(join(dir, 'bench.json.gz')), r.trajectories);
+    const s = readJsonFile(join(dir, 'summary.json.gz')) as { summary: BenchSummary };
+    assert.deepEqual(s.summary.methods, ['random']);
+    assert.equal(s.summary.seeds, 2);
+    // Rounded to 7 significant digits, otherwise the summary in bench.json.gz.
+    const mean = r.summary.curves['random']?.['loss']?.mean ?? [];
+    const i = mean.findIndex((x) => x !== null && Number(x.toPrecision(7)) !== x);
+    assert.ok(i >= 0, 'a value with more than 7 significant digits');
+    assert.equal(s.summary.curves['random']?.['loss']?.mean[i], Number(mean[i]?.toPrecision(7)));
+    const read = readBenchSummary(dir);
+    assert.deepEqual(read.summary, s.summary);
+    assert.deepEqual(readBenchSummary(join(dir, 'bench.json.gz')).summary, r.summary);
   });
 
   it('ends a trajectory with the error when an optimiser breaks its contract', () => {

@@ -113,7 +113,10 @@ describe('mixopt report', () => {
     assert.match(none.stderr, /no benchmark results at '.*nope'/);
     const empty = await cli('report', '--bench', dir);
     assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /holds no summary\.json, bench\.json or bench\.json\.gz/);
+    assert.match(
+      empty.stderr,
+      /holds no summary\.json, summary\.json\.gz, bench\.json, bench\.json\.gz/,
+    );
     writeFileSync(join(dir, 'summary.json'), '{"summary": {"testbed": 1}}');
     const bad = await cli('report', '--bench', dir);
     assert.equal(bad.code, 3);

@@ -456,7 +456,10 @@ export function register(program: Command): void {
       'with --workers-sim: start-up time per scale before training, e.g. 20M=2,1B=10 (time units: cost units)',
     )
     .option('--include <files...>', 'merge trajectories from these JSON files (other tools)')
-    .option('--gzip', 'write the trajectories gzipped (bench.json.gz + summary.json)')
+    .option(
+      '--gzip',
+      'write the trajectories and the summary gzipped (bench.json.gz + summary.json.gz)',
+    )
     .option('--data-dir <dir>', 'testbed data directory (default ../shared/testbeds)')
     .option('--noise <spec>', NOISE_HELP)
     .option('--html', 'also write report.html (self-contained HTML report) into --out')

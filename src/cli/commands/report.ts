@@ -9,11 +9,10 @@
  * `mixopt bench ... --out DIR --html` writes the benchmark report directly
  * (see {@link writeBenchReport}).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
-import { type BenchSummary, renderChart } from '../../bench/index.ts';
+import { type BenchSummary, readJsonFile, renderChart } from '../../bench/index.ts';
 import { DataError, NotFoundError, type TrialRecord } from '../../core/index.ts';
 import {
   type BuiltReport,
@@ -144,9 +143,13 @@ export async function writeBenchReport(
   return files;
 }
 
+/** Where a results folder keeps its summary, in the order they are looked for. */
+const BENCH_SUMMARY_FILES = ['summary.json', 'summary.json.gz', 'bench.json', 'bench.json.gz'];
+
 /**
- * Reads a benchmark summary from a results folder (`summary.json`, `bench.json`
- * or `bench.json.gz`, as `mixopt bench --out` writes them) or from one of those files.
+ * Reads a benchmark summary from a results folder (`summary.json`,
+ * `summary.json.gz`, `bench.json` or `bench.json.gz`, the first there is, as
+ * `mixopt bench --out` writes them) or from one of those files.
  * @throws NotFoundError when there is none; DataError when it is malformed.
  */
 export function readBenchSummary(path: string): {
@@ -155,18 +158,17 @@ export function readBenchSummary(path: string): {
 } {
   if (!existsSync(path)) throw new NotFoundError(`no benchmark results at '${path}'`, { path });
   const candidates = statSync(path).isDirectory()
-    ? ['summary.json', 'bench.json', 'bench.json.gz'].map((f) => join(path, f))
+    ? BENCH_SUMMARY_FILES.map((f) => join(path, f))
     : [path];
   const file = candidates.find((f) => existsSync(f));
   if (file === undefined)
     throw new NotFoundError(
-      `'${path}' holds no summary.json, bench.json or bench.json.gz; point --bench at the --out folder of mixopt bench`,
+      `'${path}' holds no ${BENCH_SUMMARY_FILES.join(', ')}; point --bench at the --out folder of mixopt bench`,
       { path },
     );
   let raw: { summary?: unknown; meta?: unknown };
   try {
-    const buf = readFileSync(file);
-    raw = JSON.parse((file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8'));
+    raw = readJsonFile(file) as typeof raw;
   } catch (err) {
     throw new DataError(`cannot read ${file}: ${(err as Error).message}`, { path: file });
   }

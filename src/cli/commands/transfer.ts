@@ -16,6 +16,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import {
   ALL_EXPERIMENTS,
@@ -204,9 +205,10 @@ export function parseExperiments(v: string, supported: readonly ExperimentId[]):
   return ids as ExperimentId[];
 }
 
+/** Writes `text` to `path`, gzipped when the name ends in `.gz`. */
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+  writeFileSync(path, path.endsWith('.gz') ? gzipSync(text) : text);
 }
 
 /** `--replot DIR`: redraw table, CSV and charts from DIR/summary.json without refitting. */
@@ -449,7 +451,10 @@ export function register(program: Command): void {
     )
     .option('--max-points <n>', 'cap on points conditioned on', int('max-points', 10), 2000)
     .option('--csv <path>', 'write the results table as CSV')
-    .option('--predictions <path>', 'write every held-out prediction as CSV')
+    .option(
+      '--predictions <path>',
+      'write every held-out prediction as CSV (gzipped when the path ends in .gz)',
+    )
     .option('--svg <path>', 'write the grouped R² bar chart (SVG)')
     .option('--rank-svg <path>', 'write the grouped Spearman ρ bar chart (SVG)')
     .option('--calibration-svg <path>', 'write the calibration chart (SVG)')

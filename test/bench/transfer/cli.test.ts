@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { main } from '../../../src/cli/main.ts';
 import { Rng } from '../../../src/core/index.ts';
 
@@ -88,6 +89,8 @@ describe('mixopt transfer', () => {
       '1',
       '--out',
       outDir,
+      '--predictions',
+      join(outDir, 'predictions.csv.gz'),
       '--json',
     );
     assert.equal(r.code, 0, r.stderr);
@@ -106,7 +109,7 @@ describe('mixopt transfer', () => {
     assert.match(r.stderr, /\[6\/6\] E3 score seed 1/);
     for (const f of [
       'results.csv',
-      'predictions.csv',
+      'predictions.csv.gz',
       'r2.svg',
       'rank.svg',
       'calibration.svg',
@@ -116,6 +119,16 @@ describe('mixopt transfer', () => {
       assert.ok(existsSync(join(outDir, f)), f);
     }
     assert.match(readFileSync(join(outDir, 'r2.svg'), 'utf8'), /^<svg/);
+    // --predictions NAME.gz: gzipped; a header and one row per held-out run, experiment and seed.
+    assert.ok(!existsSync(join(outDir, 'predictions.csv')));
+    const pred = gunzipSync(readFileSync(join(outDir, 'predictions.csv.gz'))).toString('utf8');
+    const rows = pred.trim().split('\n');
+    assert.equal(rows[0], 'experiment,metric,seed,run,scale,value,mean,std');
+    assert.ok(rows.length > 1 + 2 * 3, `${rows.length} rows`);
+    assert.ok(
+      rows.slice(1).every((l) => /^E[123],score,[01],/.test(l)),
+      rows[1],
+    );
     const csv = readFileSync(join(outDir, 'results.csv'), 'utf8');
     assert.equal(csv.trim().split('\n').length, 4);
     assert.match(
