@@ -18,9 +18,8 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { Rng } from '../src/core/index.ts';
-import { cholesky } from '../src/linalg/index.ts';
+import { cholesky, withWasmArrays } from '../src/linalg/index.ts';
 import { TILE, tile4x4 } from '../src/linalg/tile-kernel.ts';
-import { withWasmArrays } from '../src/linalg/wasm-tile.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {

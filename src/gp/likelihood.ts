@@ -23,10 +23,15 @@
  * Reference: Rasmussen & Williams, Gaussian Processes for Machine Learning (2006), eq. 2.30, 5.9.
  */
 import { NumericsError } from '../core/index.ts';
-import { cholInverseInto } from '../linalg/cholesky.ts';
-import { cholesky, cholInverse, cholSolve } from '../linalg/index.ts';
-import { TILE, tile4x4 } from '../linalg/tile-kernel.ts';
-import { withWasmArrays } from '../linalg/wasm-tile.ts';
+import {
+  cholesky,
+  cholInverse,
+  cholInverseInto,
+  cholSolve,
+  TILE,
+  tile4x4,
+  withWasmArrays,
+} from '../linalg/index.ts';
 import { type HyperLayout, logPrior } from './hyperparameters.ts';
 import type { Kernel } from './kernel.ts';
 import type { PriorSpec } from './types.ts';

@@ -26,7 +26,7 @@
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE as S, tile4x4 } from './tile-kernel.ts';
 import { solveLower, solveRowsInPlace } from './triangular.ts';
-import { WASM_STATE, wasmTileSub, withWasmArrays } from './wasm-tile.ts';
+import { wasmBuffer, wasmTileSub, withWasmArrays } from './wasm-arena.ts';
 
 /** Options of {@link cholesky}. */
 export interface CholeskyOptions {
@@ -143,7 +143,7 @@ function factorDiagonalTile(
  * the lower triangle of rows/columns [t, n), with P = [p, t) the panel just factored.
  */
 function trailingUpdate(W: Float64Array, n: number, p: number, t: number): void {
-  const wasm = W.buffer === WASM_STATE.buffer;
+  const wasm = W.buffer === wasmBuffer();
   for (let i = t; i < n; i += 4) {
     const rb = Math.min(4, n - i);
     const r0 = i * n;
@@ -285,7 +285,7 @@ export function cholesky(
   // W in the wasm memory: the tiles run in the SIMD kernel; the factor is copied out.
   const found = withWasmArrays([n * n], ([W]): CholeskyResult | { last: number } => {
     const Wm = W as Float64Array;
-    const copyOut = (): Float64Array => (Wm.buffer === WASM_STATE.buffer ? Wm.slice() : Wm);
+    const copyOut = (): Float64Array => (Wm.buffer === wasmBuffer() ? Wm.slice() : Wm);
     const floor = new Float64Array(n);
     lowerCopy(A, n, jitter0, Wm, floor);
     if (factorInPlace(Wm, n, floor)) return { L: copyOut(), jitter: jitter0 };

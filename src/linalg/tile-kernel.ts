@@ -10,11 +10,11 @@
  * Each step of the loop loads 8 numbers and does 16 multiply-adds in 16 local accumulators (the
  * naive dot product loads 2 per multiply-add), which is what makes the blocked algorithms several
  * times faster in V8. Rows past the end of a block may alias a valid row; callers ignore those
- * results. When both matrices are views of the wasm memory (wasm-tile.ts) the tile runs in the
+ * results. When both matrices are views of the wasm memory (wasm-arena.ts) the tile runs in the
  * SIMD kernel there, with bit-identical results.
  */
 
-import { WASM_STATE, wasmTile4x4 } from './wasm-tile.ts';
+import { wasmBuffer, wasmTile4x4 } from './wasm-arena.ts';
 
 /** Result of the last {@link tile4x4} call (module-level scratch: no allocation per tile). */
 export const TILE = new Float64Array(16);
@@ -35,7 +35,7 @@ export function tile4x4(
   k1: number,
 ): void {
   // Both operands in the wasm memory (see withWasmArrays): the SIMD kernel, same results.
-  const wb = WASM_STATE.buffer;
+  const wb = wasmBuffer();
   if (wb !== null && X.buffer === wb && Y.buffer === wb) {
     wasmTile4x4(X, r0, r1, r2, r3, Y, q0, q1, q2, q3, k0, k1, TILE);
     return;

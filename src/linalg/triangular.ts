@@ -12,7 +12,7 @@
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE, tile4x4 } from './tile-kernel.ts';
-import { residentArrays, wasmAxpy4, wasmDot4, withWasmArrays } from './wasm-tile.ts';
+import { residentArrays, wasmAxpy4, wasmDot4, withWasmArrays } from './wasm-arena.ts';
 
 function checkSolveArgs(
   fn: string,
@@ -180,7 +180,7 @@ const SUMS = new Float64Array(4);
 
 /**
  * One-right-hand-side solves L x = b and Lᵀ x = b with a factor kept in the wasm memory across
- * calls (wasm-tile.ts's resident slot), for callers that solve with the same factor many times
+ * calls (wasm-arena.ts's resident slot), for callers that solve with the same factor many times
  * (a GP's predictions with gradients): the long loops run in the SIMD kernel, with results
  * bit-identical to {@link solveLower} / {@link solveLowerTranspose} (the same operations in the
  * same order per entry). The slot holds one factor at a time: a solver whose factor was displaced

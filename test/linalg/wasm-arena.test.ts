@@ -14,11 +14,11 @@ import {
 } from '../../src/linalg/index.ts';
 import { TILE, tile4x4 } from '../../src/linalg/tile-kernel.ts';
 import {
-  WASM_STATE,
-  WASM_TUNING,
+  initWasm,
   wasmAvailable,
+  wasmBuffer,
   withWasmArrays,
-} from '../../src/linalg/wasm-tile.ts';
+} from '../../src/linalg/wasm-arena.ts';
 
 function randomSpd(n: number, rng: Rng): Float64Array {
   const X = new Float64Array(n * n).map(() => rng.normal());
@@ -30,18 +30,18 @@ function randomSpd(n: number, rng: Rng): Float64Array {
 
 /** Runs f with the SIMD kernel off (every tile in the scalar loop), then restores the switch. */
 function scalar<T>(f: () => T): T {
-  const was = WASM_TUNING.enabled;
-  WASM_TUNING.enabled = false;
+  const was = initWasm();
+  initWasm({ enabled: false });
   try {
     return f();
   } finally {
-    WASM_TUNING.enabled = was;
+    initWasm({ enabled: was });
   }
 }
 
 describe('wasm SIMD tile kernel', () => {
   it('compiles on this Node', () => {
-    assert.equal(wasmAvailable, true);
+    assert.equal(wasmAvailable(), true);
   });
 
   it('gives bit-identical tiles to the scalar loop, for any k range and aliased rows', () => {
@@ -51,7 +51,7 @@ describe('wasm SIMD tile kernel', () => {
     withWasmArrays([n * n], ([W]) => {
       const Wm = W as Float64Array;
       Wm.set(data);
-      assert.equal(Wm.buffer, WASM_STATE.buffer, 'the view lives in the wasm memory');
+      assert.equal(Wm.buffer, wasmBuffer(), 'the view lives in the wasm memory');
       const J = Float64Array.from(data);
       for (let t = 0; t < 200; t++) {
         const r = [0, 1, 2, 3].map(() => rng.int(n) * n);
@@ -80,7 +80,7 @@ describe('wasm SIMD tile kernel', () => {
       const fast = cholesky(A, n).L;
       const slow = scalar(() => cholesky(A, n).L);
       assert.deepEqual(Array.from(fast), Array.from(slow), `cholesky n=${n}`);
-      assert.equal(fast.buffer === WASM_STATE.buffer, false, 'the factor is copied out');
+      assert.equal(fast.buffer === wasmBuffer(), false, 'the factor is copied out');
       assert.deepEqual(
         Array.from(cholInverse(fast, n)),
         Array.from(scalar(() => cholInverse(fast, n))),
@@ -106,9 +106,9 @@ describe('wasm SIMD tile kernel', () => {
       const o = outer as Float64Array;
       o.fill(2);
       // More numbers than the memory holds: it would have to grow, so plain arrays, outer intact.
-      const have = (WASM_STATE.buffer as ArrayBufferLike).byteLength / 8;
+      const have = (wasmBuffer() as ArrayBufferLike).byteLength / 8;
       withWasmArrays([have + 1], ([inner]) => {
-        assert.notEqual((inner as Float64Array).buffer, WASM_STATE.buffer);
+        assert.notEqual((inner as Float64Array).buffer, wasmBuffer());
       });
       assert.deepEqual(Array.from(o), new Array(16).fill(2));
     });
@@ -156,7 +156,7 @@ describe('FactorSolver (factor resident in the wasm memory)', () => {
           Array.from(solveLowerTranspose(L, n, b, 1)),
           `backward n=${n}`,
         );
-        assert.notEqual(f.buffer, WASM_STATE.buffer, 'results are copied out');
+        assert.notEqual(f.buffer, wasmBuffer(), 'results are copied out');
       });
     }
     // Rows (the batch predictions): the same as solveLowerRows, for 1..6 rows, owners interleaved.

@@ -1,9 +1,10 @@
 /**
- * The dense kernels as WebAssembly SIMD functions, and the linear memory they read.
+ * The dense kernels as WebAssembly SIMD functions: the module's bytecode, assembled here (under
+ * 1 KB; no toolchain, nothing downloaded), and its instantiation. Pure: nothing runs at import;
+ * the arena (./wasm-arena.ts) compiles the module on first use.
  *
- * The module is assembled here from its bytecode (under 1 KB; no toolchain, nothing downloaded)
- * and compiled once per thread. It exports four functions and its memory (all addresses are
- * i32 byte addresses into the memory, f64 data with stride 8):
+ * The module exports four functions and its memory (all addresses are i32 byte addresses into
+ * the memory, f64 data with stride 8):
  *
  *   tile(x0..x3, y0..y3, kLen, out)        TILE_ab = Σ_{k < kLen} X_a[k]·Y_b[k], 16 f64 at `out`
  *   tilesub(x0..x3, y0..y3, kLen, w0..w3)  W_a[b] −= TILE_ab (the Cholesky's trailing update)
@@ -19,23 +20,13 @@
  * So the kernels give bit-identical results to the JavaScript loops; the vector form does two
  * numbers per instruction and skips the bounds checks of typed-array accesses (wasm memory
  * accesses are guarded by the address space).
- *
- * Memory layout: bytes [0, 128) the tile result (and dot4's sums); then the resident slot (one
- * factor kept across calls for {@link residentArrays}); then the scoped arena
- * ({@link withWasmArrays}, bump-allocated, freed when the callback returns), where the blocked
- * algorithms place their working matrices so that the kernel can read them. The memory grows to
- * the largest working set seen and is kept for the life of the thread: at n = 2,000 about
- * 4·n² numbers (128 MB) for the likelihood's inverse plus a resident factor.
  */
 
-/** Byte address of the 16-number tile result in the wasm memory. */
-const OUT = 0;
-/** First byte of the arena (after the tile result, 64-byte aligned). */
-const ARENA_START = 128;
-const PAGE = 65536;
+/** Byte address of the 16-number tile result (and of dot4's four sums) in the wasm memory. */
+export const OUT = 0;
 
 /** Unsigned LEB128. */
-function uleb(v: number): number[] {
+export function uleb(v: number): number[] {
   const out: number[] = [];
   let x = v >>> 0;
   do {
@@ -231,7 +222,7 @@ function axpy4Code(): number[] {
 }
 
 /** The module's bytes: functions tile, dot4, axpy4, tilesub and the memory, exported. */
-function moduleBytes(): Uint8Array {
+export function moduleBytes(): Uint8Array {
   const i32s = (k: number) => new Array<number>(k).fill(I32);
   const types = [
     [0x60, 10, ...i32s(10), 0], // tile
@@ -258,7 +249,7 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-type TileFn = (
+export type TileFn = (
   x0: number,
   x1: number,
   x2: number,
@@ -272,7 +263,7 @@ type TileFn = (
 ) => void;
 
 /** The part of the WebAssembly JS API used here (the project's lib has no DOM/wasm typings). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -282,8 +273,15 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
-type Dot4Fn = (l0: number, l1: number, l2: number, l3: number, x: number, kLen: number) => void;
-type Axpy4Fn = (
+export type Dot4Fn = (
+  l0: number,
+  l1: number,
+  l2: number,
+  l3: number,
+  x: number,
+  kLen: number,
+) => void;
+export type Axpy4Fn = (
   x: number,
   la: number,
   lb: number,
@@ -296,7 +294,7 @@ type Axpy4Fn = (
   pairs: number,
 ) => void;
 
-type TileSubFn = (
+export type TileSubFn = (
   x0: number,
   x1: number,
   x2: number,
@@ -312,7 +310,8 @@ type TileSubFn = (
   w3: number,
 ) => void;
 
-interface Kernel {
+/** The compiled module's exports. */
+export interface Kernel {
   readonly tile: TileFn;
   readonly tilesub: TileSubFn;
   readonly dot4: Dot4Fn;
@@ -320,7 +319,11 @@ interface Kernel {
   readonly memory: WasmMemory;
 }
 
-function instantiate(): Kernel | null {
+/**
+ * Compiles and instantiates the module: null when this platform has no WebAssembly or no SIMD
+ * (the callers then keep to the scalar JavaScript loops).
+ */
+export function instantiateKernel(): Kernel | null {
   const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wa === undefined) return null;
   try {
@@ -338,288 +341,4 @@ function instantiate(): Kernel | null {
   } catch {
     return null;
   }
-}
-
-/**
- * Switch (tests and benchmarks only): `MIXOPT_WASM=0` in the environment, or `WASM_TUNING.enabled
- * = false`, keeps every tile in the scalar JavaScript loop. Results are the same either way.
- * @internal
- */
-export const WASM_TUNING = {
-  enabled:
-    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-      ?.MIXOPT_WASM !== '0',
-};
-
-const kernel = instantiate();
-// V8 first runs wasm in its baseline compiler and tiers a function up to the optimising one
-// after enough work; a few calls on zeroed memory at load (about a millisecond) make the first
-// real factorisations run at full speed.
-if (kernel !== null) {
-  for (let i = 0; i < 400; i++) {
-    kernel.tile(128, 128, 128, 128, 128, 128, 128, 128, 256, OUT);
-    kernel.tilesub(128, 128, 128, 128, 128, 128, 128, 128, 256, 4096, 4096, 4096, 4096);
-    kernel.dot4(128, 128, 128, 128, 128, 256);
-    kernel.axpy4(4096, 128, 128, 128, 128, 0, 0, 0, 0, 128);
-  }
-}
-
-/** Whether the SIMD kernel compiled on this platform. */
-export const wasmAvailable = kernel !== null;
-
-/** Start of the scoped arena: after the resident slot (see {@link residentArrays}). */
-let arenaStart = ARENA_START;
-let top = ARENA_START;
-let result: Float64Array =
-  kernel === null ? new Float64Array(16) : new Float64Array(kernel.memory.buffer, OUT, 16);
-
-/**
- * The buffer that views of the wasm memory share (null without the kernel): {@link tile4x4}
- * takes the wasm path when both operands are views of it. Replaced when the memory grows.
- * @internal
- */
-export const WASM_STATE: { buffer: ArrayBufferLike | null } = {
-  buffer: kernel === null ? null : kernel.memory.buffer,
-};
-
-/**
- * Grows the memory to at least `end` bytes; false when it cannot, or when it would have to
- * while views are live (`live`: growing detaches them).
- */
-function ensureBytes(end: number, live: boolean): boolean {
-  const k = kernel as Kernel;
-  const have = k.memory.buffer.byteLength;
-  if (end <= have) return true;
-  if (live) return false;
-  try {
-    k.memory.grow(Math.ceil((end - have) / PAGE));
-  } catch {
-    return false;
-  }
-  WASM_STATE.buffer = k.memory.buffer;
-  result = new Float64Array(k.memory.buffer, OUT, 16);
-  resident = null;
-  return true;
-}
-
-/** The resident slot: one n×n factor and an n-vector, and who they belong to. */
-let resident: { owner: object; n: number; L: Float64Array; x: Float64Array } | null = null;
-
-/**
- * Views of the resident slot for `owner`'s n×n factor and an n-vector, between the tile result
- * and the scoped arena, so that the factor stays in the wasm memory across calls (it is only
- * replaced when another owner asks). `fresh` says the factor must be copied in. Null when the
- * kernel is unavailable or disabled, or when the slot must move while scoped arrays are live.
- */
-export function residentArrays(
-  owner: object,
-  n: number,
-): { L: Float64Array; x: Float64Array; fresh: boolean } | null {
-  if (kernel === null || !WASM_TUNING.enabled) return null;
-  if (resident !== null && resident.owner === owner && resident.n === n) {
-    return { L: resident.L, x: resident.x, fresh: false };
-  }
-  const lBytes = ((8 * n * n + 63) & ~63) >>> 0;
-  const need = ARENA_START + lBytes + ((8 * n + 63) & ~63);
-  if (need > arenaStart) {
-    if (top !== arenaStart || !ensureBytes(need, false)) return null;
-    arenaStart = need;
-    top = need;
-  }
-  const buf = kernel.memory.buffer;
-  resident = {
-    owner,
-    n,
-    L: new Float64Array(buf, ARENA_START, n * n),
-    x: new Float64Array(buf, ARENA_START + lBytes, n),
-  };
-  return { L: resident.L, x: resident.x, fresh: true };
-}
-
-/**
- * W[w_a + b] −= Σ_{k ∈ [k0, k1)} W[r_a + k]·W[q_b + k] for a, b = 0..3, in the wasm kernel (W a
- * view of its memory; offsets in numbers): {@link wasmTile4x4} followed by the subtraction, the
- * same operations.
- */
-export function wasmTileSub(
-  W: Float64Array,
-  r0: number,
-  r1: number,
-  r2: number,
-  r3: number,
-  q0: number,
-  q1: number,
-  q2: number,
-  q3: number,
-  k0: number,
-  k1: number,
-  w0: number,
-  w1: number,
-  w2: number,
-  w3: number,
-): void {
-  const b = W.byteOffset;
-  const bk = b + 8 * k0;
-  (kernel as Kernel).tilesub(
-    bk + 8 * r0,
-    bk + 8 * r1,
-    bk + 8 * r2,
-    bk + 8 * r3,
-    bk + 8 * q0,
-    bk + 8 * q1,
-    bk + 8 * q2,
-    bk + 8 * q3,
-    k1 - k0,
-    b + 8 * w0,
-    b + 8 * w1,
-    b + 8 * w2,
-    b + 8 * w3,
-  );
-}
-
-/** `s_a −= Σ_{k<kLen} L_a[k]·x[k]` for four rows of the view L (offsets in numbers); see dot4Code. */
-export function wasmDot4(
-  L: Float64Array,
-  r0: number,
-  r1: number,
-  r2: number,
-  r3: number,
-  x: Float64Array,
-  kLen: number,
-  s: Float64Array,
-): void {
-  result[0] = s[0] as number;
-  result[1] = s[1] as number;
-  result[2] = s[2] as number;
-  result[3] = s[3] as number;
-  const b = L.byteOffset;
-  (kernel as Kernel).dot4(b + 8 * r0, b + 8 * r1, b + 8 * r2, b + 8 * r3, x.byteOffset, kLen);
-  s[0] = result[0] as number;
-  s[1] = result[1] as number;
-  s[2] = result[2] as number;
-  s[3] = result[3] as number;
-}
-
-/**
- * x[k] = (((x[k] − L[ra+k]·xa) − L[rb+k]·xb) − L[rc+k]·xc) − L[rd+k]·xd for k < 2·pairs
- * (views of the wasm memory; row offsets in numbers); see axpy4Code.
- */
-export function wasmAxpy4(
-  x: Float64Array,
-  L: Float64Array,
-  ra: number,
-  rb: number,
-  rc: number,
-  rd: number,
-  xa: number,
-  xb: number,
-  xc: number,
-  xd: number,
-  pairs: number,
-): void {
-  const b = L.byteOffset;
-  (kernel as Kernel).axpy4(
-    x.byteOffset,
-    b + 8 * ra,
-    b + 8 * rb,
-    b + 8 * rc,
-    b + 8 * rd,
-    xa,
-    xb,
-    xc,
-    xd,
-    pairs,
-  );
-}
-
-/**
- * Zeroed views of the given lengths in the wasm memory, or null when the kernel is unavailable or
- * disabled, or when the memory would have to grow while views from an enclosing
- * {@link withWasmArrays} are live (growing detaches them). Bump allocation from `top`.
- */
-function alloc(lengths: readonly number[]): Float64Array[] | null {
-  if (kernel === null || !WASM_TUNING.enabled) return null;
-  const starts: number[] = [];
-  let end = top;
-  for (const len of lengths) {
-    starts.push(end);
-    end = (end + 8 * len + 63) & ~63;
-  }
-  if (!ensureBytes(end, top !== arenaStart)) return null;
-  top = end;
-  return lengths.map((len, i) => {
-    const v = new Float64Array(kernel.memory.buffer, starts[i] as number, len);
-    v.fill(0);
-    return v;
-  });
-}
-
-/**
- * Runs `f` with zeroed arrays of the given lengths placed in the wasm memory, so that the tiles
- * on them run in the SIMD kernel; they are freed when `f` returns (copy out what must outlive
- * it). Falls back to ordinary arrays (the scalar loop) when the kernel is unavailable or
- * disabled, or when the arrays do not fit; the results are the same either way.
- */
-export function withWasmArrays<T>(lengths: readonly number[], f: (arrays: Float64Array[]) => T): T {
-  const mark = top;
-  const views = alloc(lengths);
-  if (views === null) return f(lengths.map((len) => new Float64Array(len)));
-  try {
-    return f(views);
-  } finally {
-    top = mark;
-  }
-}
-
-/**
- * The tile on two views of the wasm memory (see the module comment); the 16 results are copied
- * into `into`. Offsets are in numbers from the start of each view.
- */
-export function wasmTile4x4(
-  X: Float64Array,
-  r0: number,
-  r1: number,
-  r2: number,
-  r3: number,
-  Y: Float64Array,
-  q0: number,
-  q1: number,
-  q2: number,
-  q3: number,
-  k0: number,
-  k1: number,
-  into: Float64Array,
-): void {
-  const bx = X.byteOffset + 8 * k0;
-  const by = Y.byteOffset + 8 * k0;
-  (kernel as Kernel).tile(
-    bx + 8 * r0,
-    bx + 8 * r1,
-    bx + 8 * r2,
-    bx + 8 * r3,
-    by + 8 * q0,
-    by + 8 * q1,
-    by + 8 * q2,
-    by + 8 * q3,
-    k1 - k0,
-    OUT,
-  );
-  // 16 scalar copies: cheaper than into.set(result) for so few numbers.
-  const r = result;
-  into[0] = r[0] as number;
-  into[1] = r[1] as number;
-  into[2] = r[2] as number;
-  into[3] = r[3] as number;
-  into[4] = r[4] as number;
-  into[5] = r[5] as number;
-  into[6] = r[6] as number;
-  into[7] = r[7] as number;
-  into[8] = r[8] as number;
-  into[9] = r[9] as number;
-  into[10] = r[10] as number;
-  into[11] = r[11] as number;
-  into[12] = r[12] as number;
-  into[13] = r[13] as number;
-  into[14] = r[14] as number;
-  into[15] = r[15] as number;
 }
