@@ -33,7 +33,13 @@ import {
 import { Kernel } from './kernel.ts';
 import { type Factorization, MarginalLikelihood } from './likelihood.ts';
 
-import type { GPHyperparameters, GPOptions, MeanSpec, PriorSpec } from './types.ts';
+import type {
+  GPHyperparameters,
+  GPOptions,
+  MeanSpec,
+  PriorSpec,
+  SubsetStageOptions,
+} from './types.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -51,6 +57,7 @@ interface Resolved {
   readonly standardize: boolean;
   readonly maxIter: number;
   readonly fitPoints: number | undefined;
+  readonly subsetStage: Required<SubsetStageOptions>;
   readonly layout: HyperLayout;
 }
 
@@ -127,7 +134,9 @@ function resolve(d: number, o: GPOptions): Resolved {
       `fitPoints must be an integer >= 10 (or absent: fit on all the data), got ${String(fitPoints)}`,
     );
   }
+  const subsetStage = resolveSubsetStage(o.subsetStage);
   return {
+    subsetStage,
     kernel,
     mean,
     learned,
@@ -242,14 +251,29 @@ export interface FitStart {
   readonly message: string;
 }
 
-/**
- * Fit tuning (internal; tests lower the sizes to exercise the subset path).
- * Above `subsetMinN` observations, each random start is pre-optimised on a seeded random subset of
- * min(`subsetSize`, ⌈n/2⌉) points; subset optima closer than `duplicateTol` (max |Δθ|, log units) are
- * polished on the full data once.
- * @internal
- */
-export const FIT_TUNING = { subsetMinN: 256, subsetSize: 256, duplicateTol: 1e-3 };
+/** The defaults of {@link GPOptions.subsetStage}. */
+const SUBSET_STAGE_DEFAULTS: Required<SubsetStageOptions> = {
+  minN: 256,
+  size: 256,
+  duplicateTol: 1e-3,
+};
+
+function resolveSubsetStage(o: SubsetStageOptions | undefined): Required<SubsetStageOptions> {
+  const r = { ...SUBSET_STAGE_DEFAULTS, ...o };
+  for (const key of ['minN', 'size'] as const) {
+    if (!Number.isInteger(r[key]) || r[key] < 1) {
+      throw new ValidationError(
+        `subsetStage.${key} must be an integer >= 1, got ${String(r[key])}; leave it out for ${SUBSET_STAGE_DEFAULTS[key]}`,
+      );
+    }
+  }
+  if (!(r.duplicateTol >= 0) || !Number.isFinite(r.duplicateTol)) {
+    throw new ValidationError(
+      `subsetStage.duplicateTol must be finite and >= 0, got ${String(r.duplicateTol)}; leave it out for ${SUBSET_STAGE_DEFAULTS.duplicateTol}`,
+    );
+  }
+  return r;
+}
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
@@ -295,7 +319,7 @@ function subsetLikelihood(
   n: number,
   d: number,
 ): MarginalLikelihood {
-  const m = Math.min(FIT_TUNING.subsetSize, Math.ceil(n / 2));
+  const m = Math.min(r.subsetStage.size, Math.ceil(n / 2));
   const s = subsetRows(r.seed, 'gp-subset', X, y, extra, n, d, m);
   return buildLikelihood(r, s.X, s.n, s.y, s.extra, stdz);
 }
@@ -450,7 +474,7 @@ export function fitGP(
   // start. Start 1 (defaults or warm start) always runs on all the data: a subset's
   // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
   const fgSub =
-    sub.n > FIT_TUNING.subsetMinN
+    sub.n > r.subsetStage.minN
       ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, stdz, sub.n, d))
       : null;
   let best: Float64Array | null = null;
@@ -467,7 +491,7 @@ export function fitGP(
       pre = sub.evaluations;
       if (Number.isFinite(sub.f)) {
         xs = sub.x;
-        const twin = polished.find((q) => maxAbsDiff(q.x, sub.x) <= FIT_TUNING.duplicateTol);
+        const twin = polished.find((q) => maxAbsDiff(q.x, sub.x) <= r.subsetStage.duplicateTol);
         if (twin !== undefined) {
           fit.push({
             objective: twin.f,

@@ -12,4 +12,5 @@ export type {
   NoiseSpec,
   Prior,
   PriorSpec,
+  SubsetStageOptions,
 } from './types.ts';

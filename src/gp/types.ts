@@ -96,6 +96,20 @@ export interface GPOptions {
    * every likelihood evaluation of a fit for large n.
    */
   fitPoints?: number;
+  /** The subset stage of a fit on many observations (defaults in {@link SubsetStageOptions}). */
+  subsetStage?: SubsetStageOptions;
+}
+
+/**
+ * The subset stage of {@link fitGP} for large n: above `minN` observations (default 256), each
+ * random start (every start but the first) is first optimised on a seeded random subset of
+ * min(`size`, ⌈n/2⌉) points (default size 256), then polished on all the data; subset optima
+ * closer than `duplicateTol` (max |Δθ| in log units, default 1e-3) share one polish.
+ */
+export interface SubsetStageOptions {
+  readonly minN?: number;
+  readonly size?: number;
+  readonly duplicateTol?: number;
 }
 
 /** The lengthscales of one kernel leaf (leaves in depth-first order of the kernel spec). */

@@ -333,26 +333,31 @@ describe('GaussianProcess', () => {
 });
 
 describe('fitGP large-n path (subset pre-optimisation, shared polish)', () => {
-  it('reaches the same optimum as the plain multi-start fit, deterministically', async () => {
-    const { FIT_TUNING } = await import('../../src/gp/gaussian-process.ts');
-    const saved = { ...FIT_TUNING };
+  it('reaches the same optimum as the plain multi-start fit, deterministically', () => {
     const { X, y } = toyData(16, 70, d);
     const opts: GPOptions = { ...productOptions, restarts: 3, seed: 5 };
     const plain = fitGP(X, y, d, opts);
     assert.ok(plain.fitDiagnostics.every((s) => s.subsetEvaluations === 0));
-    try {
-      FIT_TUNING.subsetMinN = 50;
-      FIT_TUNING.subsetSize = 40;
-      const a = fitGP(X, y, d, opts);
-      const b = fitGP(X, y, d, opts);
-      assert.deepEqual(a.hyperparameters, b.hyperparameters);
-      assert.equal(a.fitDiagnostics.length, 3);
-      assert.equal(a.fitDiagnostics[0]?.subsetEvaluations, 0);
-      assert.ok(a.fitDiagnostics.slice(1).every((s) => s.subsetEvaluations > 0));
-      assertClose(a.logMarginalLikelihood, plain.logMarginalLikelihood, 1e-6, 1e-6, 'MLL');
-    } finally {
-      Object.assign(FIT_TUNING, saved);
-    }
+    const lowered: GPOptions = { ...opts, subsetStage: { minN: 50, size: 40 } };
+    const a = fitGP(X, y, d, lowered);
+    const b = fitGP(X, y, d, lowered);
+    assert.deepEqual(a.hyperparameters, b.hyperparameters);
+    assert.equal(a.fitDiagnostics.length, 3);
+    assert.equal(a.fitDiagnostics[0]?.subsetEvaluations, 0);
+    assert.ok(a.fitDiagnostics.slice(1).every((s) => s.subsetEvaluations > 0));
+    assertClose(a.logMarginalLikelihood, plain.logMarginalLikelihood, 1e-6, 1e-6, 'MLL');
+  });
+
+  it('rejects a malformed subset stage, naming the value', () => {
+    const { X, y } = toyData(16, 20, d);
+    assert.throws(
+      () => fitGP(X, y, d, { ...productOptions, subsetStage: { size: 0 } }),
+      /subsetStage.size must be an integer >= 1, got 0; leave it out for 256/,
+    );
+    assert.throws(
+      () => fitGP(X, y, d, { ...productOptions, subsetStage: { duplicateTol: Number.NaN } }),
+      /subsetStage.duplicateTol must be finite and >= 0, got NaN/,
+    );
   });
 });
 
