@@ -44,7 +44,6 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { recommendBestObserved } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { sampleMixture } from './sample-mixture.ts';
 import { distinctMixtures, partialView } from './surrogate-view.ts';
 
@@ -158,9 +157,3 @@ export function createBo(ctx: OptimizerContext): Optimizer {
   };
   return opt;
 }
-
-registerOptimizer(
-  'bo',
-  createBo,
-  'full-fidelity BO: GP-EI over the mixture, every run at the target fidelity',
-);

@@ -31,7 +31,6 @@ import {
 } from '../core/index.ts';
 import { type HyperbandSchedule, hyperbandSchedule } from './hyperband-schedule.ts';
 import { recommendBestObserved, valueAt } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { sampleMixture } from './sample-mixture.ts';
 
 const mixtureKey = (w: Mixture): string => w.join(',');
@@ -171,9 +170,3 @@ export function createHyperband(ctx: OptimizerContext): Optimizer {
 
   return { name: 'hyperband', propose, recommend };
 }
-
-registerOptimizer(
-  'hyperband',
-  createHyperband,
-  'Hyperband (eta = 3) over steps at the target scale, random mixtures, promotion by continuation',
-);

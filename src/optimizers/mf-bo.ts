@@ -53,7 +53,6 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { recommendBestObserved } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { distinctMixtures, partialView } from './surrogate-view.ts';
 
 /** Settings of `mf-bo` (all optional). */
@@ -158,9 +157,3 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
   };
   return opt;
 }
-
-registerOptimizer(
-  'mf-bo',
-  createMfBo,
-  'single-scale multi-fidelity BO: GP over (mixture, steps) at the target size, cost-aware EI',
-);

@@ -88,7 +88,6 @@ import {
   surrogate,
   withFantasies,
 } from './gp-common.ts';
-import { registerOptimizer } from './registry.ts';
 import {
   checkFidelity,
   distinctMixtures,
@@ -283,9 +282,3 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
   };
   return view;
 }
-
-registerOptimizer(
-  'mfms-bo:paper',
-  createMfmsBoPaper,
-  'MFMS-BO as in the paper: 20 short random runs, GP fitted once, cost-aware EI over scales x {0.3, 0.6, 1} z_max, lengthscale shrink',
-);

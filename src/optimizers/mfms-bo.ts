@@ -111,7 +111,6 @@ import {
 } from './mfms-observations.ts';
 import { chooseRecommendation, type MfmsRec } from './mfms-recommend.ts';
 import { bestTargetRun, recommendBestObserved } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { projectToSpace, sampleMixture } from './sample-mixture.ts';
 import {
   checkFidelity,
@@ -746,9 +745,3 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   };
   return view;
 }
-
-registerOptimizer(
-  'mfms-bo',
-  createMfmsBo,
-  'MFMS-BO (improved): refitted GP on every learning curve, log size/steps, improvement of the target prediction per cost, continuations; recommends the best observed value (or, by setting, the predicted target optimum)',
-);

@@ -14,7 +14,6 @@ import {
   ValidationError,
 } from '../core/index.ts';
 import { recommendBestObserved } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { sampleMixture } from './sample-mixture.ts';
 
 /** Builds a random-search optimiser. Settings: none. */
@@ -41,9 +40,3 @@ export function createRandomSearch(ctx: OptimizerContext): Optimizer {
     recommend: (history) => recommendBestObserved(history, space),
   };
 }
-
-registerOptimizer(
-  'random',
-  createRandomSearch,
-  'random search: Dirichlet(1) mixtures, each trained at the target fidelity',
-);

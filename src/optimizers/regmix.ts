@@ -49,7 +49,6 @@ import {
 import { fitGbt, predictGbt } from '../gbt/index.ts';
 import { checkBatch, parseSettings } from './gp-common.ts';
 import { bestTargetRun, recommendBestObserved, valueAt } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { projectToSpace, withinBounds } from './sample-mixture.ts';
 
 /** Settings of `regmix` (all optional). */
@@ -237,9 +236,3 @@ export function createRegMix(ctx: OptimizerContext): Optimizer {
     },
   };
 }
-
-registerOptimizer(
-  'regmix',
-  createRegMix,
-  'RegMix baseline: Dirichlet mixtures at the smallest scale, a boosted-tree regression, the predicted best trained at the target',
-);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NotFoundError, StateError, ValidationError } from '../../src/core/index.ts';
 import {
+  BUILTIN_OPTIMIZERS,
   createOptimizer,
   createRandomSearch,
   hasOptimizer,
@@ -11,11 +12,25 @@ import {
 import { toySpace } from './toy-space.ts';
 
 describe('optimizer registry', () => {
-  it('lists the built-ins registered by importing the door', () => {
+  it('lists the built-ins from its table, in table order', () => {
     const names = listOptimizers().map((e) => e.name);
-    assert.ok(names.includes('random'));
-    assert.ok(names.includes('hyperband'));
+    assert.deepEqual(names.slice(0, 7), [
+      'bo',
+      'hyperband',
+      'mf-bo',
+      'mfms-bo:paper',
+      'mfms-bo',
+      'random',
+      'regmix',
+    ]);
+    assert.deepEqual(names.slice(0, 7), Object.keys(BUILTIN_OPTIMIZERS));
     for (const e of listOptimizers()) assert.ok(e.description.length > 10, e.name);
+  });
+
+  it('builds every built-in under its own name', () => {
+    for (const name of Object.keys(BUILTIN_OPTIMIZERS)) {
+      assert.equal(createOptimizer(name, { space: toySpace(), seed: 1 }).name, name);
+    }
   });
 
   it('creates a registered optimiser by name', () => {
@@ -36,7 +51,9 @@ describe('optimizer registry', () => {
   it('rejects duplicate and malformed names', () => {
     assert.throws(() => registerOptimizer('random', createRandomSearch, 'again'), StateError);
     assert.throws(() => registerOptimizer('Bad Name', createRandomSearch, 'x'), ValidationError);
+    assert.throws(() => registerOptimizer('mfms-bo', createRandomSearch, 'again'), StateError);
     registerOptimizer('test-only:random', createRandomSearch, 'a test registration');
     assert.ok(hasOptimizer('test-only:random'));
+    assert.equal(listOptimizers().at(-1)?.name, 'test-only:random');
   });
 });
