@@ -67,9 +67,11 @@ export {
 } from './core/index.ts';
 // Executors: how `runStudy` launches trials.
 export {
+  createExecutor,
   createLocalExecutor,
   createSimulatorExecutor,
   createSlurmExecutor,
+  type ExecutorPlace,
   type LocalExecutorOptions,
   type SimulatorExecutorOptions,
   type SlurmExecutorOptions,

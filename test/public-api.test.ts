@@ -38,6 +38,7 @@ const VALUES = [
   'SqliteStudyStore',
   'Study',
   'ValidationError',
+  'createExecutor',
   'createLocalExecutor',
   'createOptimizer',
   'createSimulatorExecutor',

@@ -1,4 +1,5 @@
 // The executors module's public door: re-exports only.
+export * from './from-config.ts';
 export * from './job-output.ts';
 export * from './local.ts';
 export * from './simulator.ts';

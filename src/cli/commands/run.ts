@@ -8,18 +8,10 @@
  *   mixopt run [--study S] [--db mixopt.db] [--parallel N] [--budget B] [--max-trials N]
  *              [--on-interrupt leave|cancel] [--poll-ms MS] [--json]
  */
-import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EXIT_CODES, type Executor, ValidationError } from '../../core/index.ts';
-import {
-  createLocalExecutor,
-  createSimulatorExecutor,
-  createSlurmExecutor,
-  lastLines,
-  parseSlurmFlags,
-} from '../../executors/index.ts';
-import { runStudy, type Study } from '../../study/index.ts';
-import { getTestbed } from '../../testbeds/index.ts';
+import { EXIT_CODES, ValidationError } from '../../core/index.ts';
+import { createExecutor, lastLines } from '../../executors/index.ts';
+import { runStudy } from '../../study/index.ts';
 import { createProgress } from '../progress.ts';
 import { intOpt, mixtureText, numOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
 
@@ -32,36 +24,6 @@ export function causeText(error: string): string {
   const [head = '', ...rest] = error.split('\n');
   const tail = lastLines(rest.join('\n'), 3);
   return tail.length === 0 ? head : `${head} ${tail.join(' | ')}`;
-}
-
-/** The executor a study's config asks for. */
-export function executorFor(study: Study, db: string, slurm: readonly string[] = []): Executor {
-  const e = study.config.executor;
-  if (e?.kind === 'slurm' || slurm.length > 0) {
-    const { kind: _, ...base } = e?.kind === 'slurm' ? e : { kind: 'slurm' };
-    const flags = parseSlurmFlags(slurm);
-    return createSlurmExecutor({
-      workDir: join(dirname(resolve(db)), `${study.name}.slurm`),
-      ...base,
-      ...flags,
-      template: flags.template ?? ('template' in base ? base.template : ''),
-    });
-  }
-  if (e === undefined)
-    throw new ValidationError(
-      `study '${study.name}' has no executor in its config; add executor: { kind: local, command: "..." } (or kind: simulator), or drive it with mixopt ask/tell`,
-    );
-  if (e.kind === 'simulator') {
-    const testbed = getTestbed(e.testbed, e.dataDir !== undefined ? { dataDir: e.dataDir } : {});
-    return createSimulatorExecutor({ testbed, secondsPer1000Steps: e.secondsPer1000Steps });
-  }
-  return createLocalExecutor({
-    command: e.command,
-    workDir: e.workDir ?? join(dirname(resolve(db)), `${study.name}.jobs`),
-    ...(e.cwd !== undefined ? { cwd: e.cwd } : {}),
-    ...(e.env !== undefined ? { env: e.env } : {}),
-    ...(e.timeoutSeconds !== undefined ? { timeoutSeconds: e.timeoutSeconds } : {}),
-  });
 }
 
 interface RunOpts extends StudyOpts {
@@ -104,7 +66,11 @@ export function register(program: Command): void {
       if (o.onInterrupt !== 'leave' && o.onInterrupt !== 'cancel')
         throw new ValidationError(`--on-interrupt must be leave or cancel, got '${o.onInterrupt}'`);
       const study = openStudy(o);
-      const executor = executorFor(study, o.db, o.slurm);
+      const executor = createExecutor(study.config.executor, {
+        study: study.name,
+        db: o.db,
+        slurm: o.slurm,
+      });
       const domains = study.config.domains.map((d) => d.name);
       const ctl = new AbortController();
       let interrupts = 0;
