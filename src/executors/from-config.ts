@@ -7,7 +7,8 @@ import { type Executor, type StudyExecutorConfig, ValidationError } from '../cor
 import { getTestbed } from '../testbeds/index.ts';
 import { createLocalExecutor } from './local.ts';
 import { createSimulatorExecutor } from './simulator.ts';
-import { createSlurmExecutor, parseSlurmFlags } from './slurm.ts';
+import { createSlurmExecutor } from './slurm.ts';
+import { parseSlurmFlags } from './slurm-flags.ts';
 
 /** Where the study lives, for the executors' default job directories. */
 export interface ExecutorPlace {

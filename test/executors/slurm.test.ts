@@ -21,7 +21,6 @@ import {
   parseSlurmFlags,
   parseSqueue,
   renderBatchScript,
-  type SlurmCommandResult,
   type SlurmJobMeta,
   sbatchLines,
   sbatchSettings,
@@ -31,6 +30,7 @@ import {
   type TrialSpec,
   ValidationError,
 } from '../internals.ts';
+import { FakeSlurm } from './fake-slurm.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mixopt-slurm-unit-'));
 
@@ -306,107 +306,6 @@ describe('batch scripts', () => {
     assert.throws(() => parseSlurmFlags(['partition']), /has no value/);
   });
 });
-
-/** A scripted stand-in for the Slurm client commands. */
-class FakeSlurm {
-  calls: string[] = [];
-  next = 100;
-  /** key -> what each source knows. */
-  jobs = new Map<
-    string,
-    {
-      state: string;
-      exit: string;
-      raw: string;
-      controller: boolean;
-      sacct: boolean;
-      jobcomp: boolean;
-    }
-  >();
-  accounting = true;
-  exec = async (cmd: string, args: readonly string[]): Promise<SlurmCommandResult> => {
-    this.calls.push(`${cmd} ${args.join(' ')}`);
-    const ok = (stdout: string) => ({ code: 0, stdout, stderr: '' });
-    const jobArg = () => (args[args.indexOf('-j') + 1] ?? '').split(',');
-    if (cmd === 'sbatch') {
-      const id = String(this.next++);
-      const text = readFileSync(args[1] as string, 'utf8');
-      const n = /--array=0-(\d+)/.exec(text);
-      const keys =
-        n === null ? [id] : Array.from({ length: Number(n[1]) + 1 }, (_, i) => `${id}_${i}`);
-      for (const k of keys)
-        this.jobs.set(k, {
-          state: 'PENDING',
-          exit: '0:0',
-          raw: id,
-          controller: true,
-          sacct: true,
-          jobcomp: true,
-        });
-      return ok(`${id}\n`);
-    }
-    if (cmd === 'squeue') {
-      const lines = jobArg()
-        .filter((k) => this.jobs.get(k)?.controller)
-        .map((k) => `${k}|${this.jobs.get(k)?.raw}|${this.jobs.get(k)?.state}|None`);
-      if (lines.length === 0)
-        return { code: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' };
-      return ok(`${lines.join('\n')}\n`);
-    }
-    if (cmd === 'sacct' && args[0] === '-c') {
-      const lines = [...this.jobs.values()]
-        .filter((j) => j.jobcomp && jobArg().includes(j.raw) && j.state !== 'PENDING')
-        .map((j) => `${j.raw}|${j.state}|${j.exit}`);
-      return ok(lines.join('\n'));
-    }
-    if (cmd === 'sacct') {
-      if (!this.accounting)
-        return {
-          code: 1,
-          stdout: '',
-          stderr: 'sacct: error: Slurm accounting storage is disabled\n',
-        };
-      const lines = jobArg()
-        .filter((k) => this.jobs.get(k)?.sacct)
-        .map(
-          (k) =>
-            `${k}|${this.jobs.get(k)?.raw}|${this.jobs.get(k)?.state}|${this.jobs.get(k)?.exit}|None`,
-        );
-      return ok(lines.join('\n'));
-    }
-    if (cmd === 'scontrol') {
-      const k = args[3] as string;
-      const j = this.jobs.get(k);
-      if (j === undefined || !j.controller)
-        return { code: 1, stdout: '', stderr: 'slurm_load_jobs error: Invalid job id specified\n' };
-      return ok(`JobId=${j.raw} JobName=x JobState=${j.state} Reason=None ExitCode=${j.exit}\n`);
-    }
-    if (cmd === 'scancel') {
-      const j = this.jobs.get(args[0] as string);
-      if (j !== undefined && (j.state === 'PENDING' || j.state === 'RUNNING')) {
-        j.state = 'CANCELLED';
-        j.exit = '0:15';
-      }
-      return ok('');
-    }
-    throw new Error(`unexpected command ${cmd}`);
-  };
-  set(
-    key: string,
-    patch: Partial<{
-      state: string;
-      exit: string;
-      controller: boolean;
-      sacct: boolean;
-      jobcomp: boolean;
-    }>,
-  ) {
-    Object.assign(this.jobs.get(key) as object, patch);
-  }
-  count(prefix: string): number {
-    return this.calls.filter((c) => c.startsWith(prefix)).length;
-  }
-}
 
 const trial = (id: string, over: Partial<TrialSpec> = {}): TrialSpec => ({
   study: 'u',

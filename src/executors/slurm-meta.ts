@@ -1,0 +1,41 @@
+/**
+ * What a Slurm job handle's `meta` holds, as a zod schema: the handle is stored as JSON on the
+ * trial (and in the job directory's handle.json), so it is checked when it is read back.
+ */
+import { z } from 'zod';
+import { DataError, type JobHandle } from '../core/index.ts';
+
+/** The schema of {@link SlurmJobMeta} (plain JSON). */
+export const SlurmJobMetaSchema = z.object({
+  /** The trial's job directory. */
+  dir: z.string().min(1),
+  stdout: z.string().min(1),
+  stderr: z.string().min(1),
+  /** The Slurm job name (`mixopt-<study>-t<trial>...`). */
+  name: z.string(),
+  /** For an array task: the array's job id and the task index; else null. */
+  arrayJobId: z.string().nullable(),
+  taskId: z.number().int().min(0).nullable(),
+  submittedAt: z.number(),
+  /** The metric a line without `metric` belongs to (single-metric studies). */
+  defaultMetric: z.string().nullable(),
+});
+
+/** What a Slurm handle's `meta` holds. */
+export type SlurmJobMeta = Readonly<z.infer<typeof SlurmJobMetaSchema>>;
+
+/**
+ * The meta of a Slurm job handle read back from a study or a handle.json, checked.
+ * @throws DataError naming the job, the bad fields and what to do, when it is not a Slurm meta.
+ */
+export function slurmJobMeta(handle: JobHandle): SlurmJobMeta {
+  const r = SlurmJobMetaSchema.safeParse(handle.meta);
+  if (r.success) return r.data;
+  const what = r.error.issues
+    .map((i) => `${i.path.join('.') || '(meta)'}: ${i.message}`)
+    .join('; ');
+  throw new DataError(
+    `the stored handle of Slurm job ${handle.jobId} has a malformed meta (${what}); it was not written by this version of the Slurm executor: cancel the job by hand (scancel ${handle.jobId}) and fail the trial (mixopt tell --trial ID --failed MESSAGE)`,
+    { jobId: handle.jobId },
+  );
+}
