@@ -121,14 +121,37 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
-/**
- * Drives `study` with `options.executor` until the budget is spent, the
- * optimiser has nothing left to propose, `maxTrials` is reached, or the
- * signal fires. Resumable: call again with the same options.
- * @throws ValidationError when neither a budget nor maxTrials is given.
- */
-export async function runStudy(study: Study, options: RunOptions): Promise<RunSummary> {
-  const { executor } = options;
+/** The driver's state during one {@link runStudy} call: one object, passed to its named parts. */
+interface Driver {
+  readonly study: Study;
+  readonly executor: Executor;
+  readonly owner: string;
+  readonly emit: (e: RunEvent) => void;
+  /** Trials this driver runs: id -> its job and the points already told. */
+  readonly active: Map<number, Active>;
+  launched: number;
+  adopted: number;
+  completed: number;
+  failed: number;
+  /** The optimiser has nothing left to propose. */
+  exhausted: boolean;
+  /** Failed attempts in a row, and the last one's error. */
+  streak: number;
+  lastError: string | undefined;
+}
+
+/** The checked limits of a run. */
+interface RunLimits {
+  readonly parallel: number;
+  readonly budget: number | undefined;
+  readonly maxTrials: number | undefined;
+  readonly maxStreak: number;
+  readonly pollMs: number;
+  readonly heartbeatMs: number;
+}
+
+/** Checks the options of {@link runStudy}. @throws ValidationError naming the bad value. */
+function runLimits(study: Study, options: RunOptions): RunLimits {
   const parallel = options.parallel ?? 1;
   if (!Number.isSafeInteger(parallel) || parallel < 1)
     throw new ValidationError(`--parallel must be a positive integer, got ${String(parallel)}`);
@@ -139,284 +162,339 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     );
   if (budget !== undefined && !(budget > 0))
     throw new ValidationError(`--budget must be a positive number, got ${String(budget)}`);
-  const owner = options.owner ?? defaultOwner();
-  const poll = options.pollIntervalMs ?? 200;
-  const emit = options.onEvent ?? (() => {});
-  const heartbeatMs = (study.config.trials.leaseSeconds * 1000) / 3;
-  const active = new Map<number, Active>();
-  let launched = 0;
-  let adopted = 0;
-  let completed = 0;
-  let failed = 0;
-  let exhausted = false;
-  let lastBeat = Date.now();
-  const maxStreak = study.config.trials.maxConsecutiveFailures;
-  let streak = 0;
-  let lastError: string | undefined;
+  return {
+    parallel,
+    budget,
+    maxTrials: options.maxTrials,
+    maxStreak: study.config.trials.maxConsecutiveFailures ?? 5,
+    pollMs: options.pollIntervalMs ?? 200,
+    heartbeatMs: (study.config.trials.leaseSeconds * 1000) / 3,
+  };
+}
 
-  /** Records a failed attempt of trial `id` (owner-checked) and counts the streak. */
-  function failAttempt(id: number, error: string): void {
-    let state: string;
-    try {
-      state = study.fail(id, error, owner).state;
-    } catch (err) {
-      if (!lostTrial(id, err)) throw err;
-      return;
-    }
-    if (state === 'failed') failed++;
-    streak++;
-    lastError = error;
-    emit({ type: 'fail', trial: id, error, state });
+/** Whether `err` says trial `id` was handed to another worker (then it is dropped, as lost). */
+function lostTrial(d: Driver, id: number, err: unknown): boolean {
+  if (!(err instanceof StateError) || err.details?.refused !== d.owner) return false;
+  d.emit({ type: 'lost', trial: id, reason: `${err.message}; our job's results were dropped` });
+  return true;
+}
+
+/** Records a failed attempt of trial `id` (owner-checked) and counts the streak. */
+function failAttempt(d: Driver, id: number, error: string): void {
+  let state: string;
+  try {
+    state = d.study.fail(id, error, d.owner).state;
+  } catch (err) {
+    if (!lostTrial(d, id, err)) throw err;
+    return;
   }
+  if (state === 'failed') d.failed++;
+  d.streak++;
+  d.lastError = error;
+  d.emit({ type: 'fail', trial: id, error, state });
+}
 
-  /** Whether `err` says trial `id` was handed to another worker (then it is dropped, as lost). */
-  function lostTrial(id: number, err: unknown): boolean {
-    if (!(err instanceof StateError) || err.details?.refused !== owner) return false;
-    emit({ type: 'lost', trial: id, reason: `${err.message}; our job's results were dropped` });
-    return true;
-  }
+/** The trial's points already in the store, as `metric@step` -> value. */
+function toldFromStore(study: Study, id: number): Map<string, number> {
+  return new Map(study.points(id).map((p) => [`${p.metric}@${p.step}`, p.value]));
+}
 
-  const toldFromStore = (id: number) =>
-    new Map(study.points(id).map((p) => [`${p.metric}@${p.step}`, p.value]));
-
-  // 1. Adopt the trials of drivers that died on this host (or of this owner name).
-  for (const t of study.trials()) {
+/** Adopts the trials of drivers that died on this host (or of this owner name). */
+function adoptOrphans(d: Driver): void {
+  for (const t of d.study.trials()) {
     if (t.state !== 'running' && t.state !== 'stale') continue;
-    if (t.owner !== owner && !ownerIsGone(t.owner)) continue;
-    if (t.job !== undefined && t.job.executor !== executor.name) continue;
+    if (t.owner !== d.owner && !ownerIsGone(t.owner)) continue;
+    if (t.job !== undefined && t.job.executor !== d.executor.name) continue;
     if (t.job === undefined && t.state !== 'running') continue;
-    if (!study.store.adopt(study.name, t.id, t.owner, owner)) continue;
-    adopted++;
-    emit({ type: 'adopt', trial: t.id, ...(t.job !== undefined ? { job: t.job.jobId } : {}) });
-    const a: Active = { trial: t.id, told: toldFromStore(t.id) };
+    if (!d.study.store.adopt(d.study.name, t.id, t.owner, d.owner)) continue;
+    d.adopted++;
+    d.emit({ type: 'adopt', trial: t.id, ...(t.job !== undefined ? { job: t.job.jobId } : {}) });
+    const a: Active = { trial: t.id, told: toldFromStore(d.study, t.id) };
     if (t.job !== undefined) a.handle = t.job;
-    active.set(t.id, a);
+    d.active.set(t.id, a);
   }
+}
 
-  async function launch(a: Active): Promise<void> {
-    const t = study.trial(a.trial);
-    try {
-      a.handle = await executor.run(study.trialSpec(t));
-    } catch (err) {
-      if (err instanceof ExecutorError) {
-        active.delete(t.id);
-        failAttempt(t.id, `executor could not launch the job: ${err.message}`);
-        return;
-      }
-      study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
-      active.delete(t.id);
-      throw err;
-    }
-    study.setJob(t.id, a.handle);
-    emit({ type: 'launch', trial: t, job: a.handle.jobId });
-  }
-
-  /** Launches `list` as one batch (`executor.runBatch`, e.g. a Slurm job array) when there are several. */
-  async function launchAll(list: readonly Active[]): Promise<void> {
-    if (list.length < 2 || executor.runBatch === undefined) {
-      for (const a of list) await launch(a);
+async function launch(d: Driver, a: Active): Promise<void> {
+  const t = d.study.trial(a.trial);
+  try {
+    a.handle = await d.executor.run(d.study.trialSpec(t));
+  } catch (err) {
+    if (err instanceof ExecutorError) {
+      d.active.delete(t.id);
+      failAttempt(d, t.id, `executor could not launch the job: ${err.message}`);
       return;
     }
-    const trials = list.map((a) => study.trial(a.trial));
-    let handles: JobHandle[];
-    try {
-      handles = await executor.runBatch(trials.map((t) => study.trialSpec(t)));
-    } catch (err) {
-      for (const t of trials) {
-        active.delete(t.id);
-        if (err instanceof ExecutorError)
-          failAttempt(t.id, `executor could not launch the job: ${err.message}`);
-        else
-          study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      if (err instanceof ExecutorError) return;
-      throw err;
+    d.study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
+    d.active.delete(t.id);
+    throw err;
+  }
+  d.study.setJob(t.id, a.handle);
+  d.emit({ type: 'launch', trial: t, job: a.handle.jobId });
+}
+
+/** Launches `list` as one batch (`executor.runBatch`, e.g. a Slurm job array) when there are several. */
+async function launchAll(d: Driver, list: readonly Active[]): Promise<void> {
+  if (list.length < 2 || d.executor.runBatch === undefined) {
+    for (const a of list) await launch(d, a);
+    return;
+  }
+  const trials = list.map((a) => d.study.trial(a.trial));
+  let handles: JobHandle[];
+  try {
+    handles = await d.executor.runBatch(trials.map((t) => d.study.trialSpec(t)));
+  } catch (err) {
+    for (const t of trials) {
+      d.active.delete(t.id);
+      if (err instanceof ExecutorError)
+        failAttempt(d, t.id, `executor could not launch the job: ${err.message}`);
+      else
+        d.study.release(t.id, `not launched: ${err instanceof Error ? err.message : String(err)}`);
     }
-    list.forEach((a, i) => {
-      const t = trials[i] as TrialRecord;
-      a.handle = handles[i] as JobHandle;
-      study.setJob(t.id, a.handle);
-      emit({ type: 'launch', trial: t, job: a.handle.jobId });
-    });
+    if (err instanceof ExecutorError) return;
+    throw err;
   }
+  list.forEach((a, i) => {
+    const t = trials[i] as TrialRecord;
+    a.handle = handles[i] as JobHandle;
+    d.study.setJob(t.id, a.handle);
+    d.emit({ type: 'launch', trial: t, job: a.handle.jobId });
+  });
+}
 
-  function spend(): { spent: number; committed: number } {
-    return studySpend(study.trials(), metricCurves(study.config, study.points()));
+function spend(study: Study): { spent: number; committed: number } {
+  return studySpend(study.trials(), metricCurves(study.config, study.points()));
+}
+
+/** Tells the points of `r` not told yet (one transaction). */
+function tellNew(d: Driver, a: Active, r: JobReport): void {
+  const fresh = r.points.filter((p) => a.told.get(`${p.metric}@${p.step}`) !== p.value);
+  if (fresh.length === 0) return;
+  d.study.tell(a.trial, fresh, d.owner);
+  for (const p of fresh) a.told.set(`${p.metric}@${p.step}`, p.value);
+  d.emit({
+    type: 'points',
+    trial: a.trial,
+    count: fresh.length,
+    step: Math.max(...fresh.map((p) => p.step)),
+  });
+}
+
+/**
+ * Asks for trials until every slot is busy, a limit is reached or the optimiser is exhausted,
+ * then launches them (together when the executor batches). Returns the limit that stopped the
+ * asking, if one did.
+ */
+async function fillSlots(
+  d: Driver,
+  lim: RunLimits,
+  signal: AbortSignal | undefined,
+): Promise<'budget' | 'max-trials' | 'exhausted' | undefined> {
+  const asked: Active[] = []; // launched together after the asks when the executor batches
+  let stop: 'budget' | 'max-trials' | 'exhausted' | undefined;
+  while (d.active.size < lim.parallel && !d.exhausted && !signal?.aborted) {
+    // Trials waiting for a retry are already committed: they run whatever the limits.
+    const retry = d.study.trials().some((t) => t.state === 'pending' || t.state === 'stale');
+    if (!retry && lim.maxTrials !== undefined && d.launched >= lim.maxTrials) {
+      stop = 'max-trials';
+      break;
+    }
+    if (!retry && lim.budget !== undefined) {
+      const s = spend(d.study);
+      if (s.spent + s.committed >= lim.budget) {
+        stop = 'budget';
+        break;
+      }
+    }
+    const [t] = d.study.ask(1, { owner: d.owner });
+    if (t === undefined) {
+      d.exhausted = true;
+      stop = 'exhausted';
+      break;
+    }
+    const a: Active = { trial: t.id, told: toldFromStore(d.study, t.id) };
+    d.active.set(t.id, a);
+    if (t.attempts === 1) d.launched++; // a retry is not a new trial
+    if (d.executor.runBatch === undefined) await launch(d, a);
+    else asked.push(a);
   }
+  await launchAll(d, asked);
+  return stop;
+}
 
-  /** Tells the points of `r` not told yet (one transaction). */
-  function tellNew(a: Active, r: JobReport): void {
-    const fresh = r.points.filter((p) => a.told.get(`${p.metric}@${p.step}`) !== p.value);
-    if (fresh.length === 0) return;
-    study.tell(a.trial, fresh, owner);
-    for (const p of fresh) a.told.set(`${p.metric}@${p.step}`, p.value);
-    emit({
-      type: 'points',
+/** Polls one active trial's job and records what it reports. */
+async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<void> {
+  // A trial whose lease expired may have been handed to another worker (or
+  // finished by one): it is no longer ours, so our job is redundant.
+  const cur = d.study.trial(a.trial);
+  if (cur.owner !== d.owner || (cur.state !== 'running' && cur.state !== 'stale')) {
+    d.active.delete(a.trial);
+    await d.executor.cancel(a.handle).catch(() => undefined);
+    d.emit({
+      type: 'lost',
       trial: a.trial,
-      count: fresh.length,
-      step: Math.max(...fresh.map((p) => p.step)),
+      reason: `its lease expired and it is now ${cur.state}${cur.owner !== undefined ? ` (owner ${cur.owner})` : ''}; our job was cancelled`,
     });
+    return;
   }
+  let r: JobReport;
+  try {
+    r = await d.executor.poll(a.handle);
+  } catch (err) {
+    // An executor that cannot poll now (e.g. squeue down) is retried; a bug is not.
+    if (!(err instanceof MixoptError)) throw err;
+    d.emit({ type: 'poll-error', trial: a.trial, error: err.message });
+    return;
+  }
+  crashPoint('tell');
+  try {
+    tellNew(d, a, r);
+  } catch (err) {
+    if (lostTrial(d, a.trial, err)) {
+      d.active.delete(a.trial);
+      await d.executor.cancel(a.handle).catch(() => undefined);
+      return;
+    }
+    // A point the store refuses (e.g. beyond the trial's length) fails the attempt.
+    if (!(err instanceof MixoptError)) throw err;
+    r = {
+      phase: 'failed',
+      points: [],
+      error: `job reported a value the study refused: ${err.message}`,
+    };
+    await d.executor.cancel(a.handle);
+  }
+  if (r.phase === 'completed') {
+    d.active.delete(a.trial);
+    try {
+      d.study.finish(a.trial, d.owner);
+    } catch (err) {
+      if (!lostTrial(d, a.trial, err)) throw err;
+      return;
+    }
+    d.completed++;
+    d.streak = 0;
+    d.lastError = undefined;
+    d.emit({ type: 'complete', trial: a.trial });
+  } else if (r.phase === 'failed') {
+    d.active.delete(a.trial);
+    failAttempt(d, a.trial, r.error ?? 'job failed');
+  }
+}
 
+/** Renews the lease of every active trial (a lost one is dropped at the next poll). */
+function heartbeatAll(d: Driver): void {
+  for (const a of d.active.values()) {
+    try {
+      d.study.heartbeat(a.trial, d.owner);
+    } catch (err) {
+      if (!(err instanceof MixoptError)) throw err;
+    }
+  }
+}
+
+/**
+ * After an interrupt or a failure streak: cancels the running jobs (their trials go back to
+ * pending) or leaves them running for the next run, telling what they reported so far.
+ */
+async function stopActive(d: Driver, action: OnInterrupt): Promise<void> {
+  d.emit({ type: 'interrupt', action, trials: [...d.active.keys()] });
+  for (const a of d.active.values()) {
+    if (action === 'cancel') {
+      if (a.handle !== undefined) {
+        const r = await d.executor.poll(a.handle).catch(() => undefined);
+        if (r !== undefined) tellNew(d, a, r);
+        await d.executor.cancel(a.handle);
+      }
+      d.study.release(a.trial, 'cancelled by the user (Ctrl-C); will be run again');
+    } else if (a.handle !== undefined) {
+      // Leave the job running; tell what it has reported so far (and its end, if it has ended).
+      const r = await d.executor.poll(a.handle).catch(() => undefined);
+      if (r !== undefined) {
+        tellNew(d, a, r);
+        if (r.phase === 'completed') d.study.finish(a.trial, d.owner);
+        if (r.phase === 'failed') d.study.fail(a.trial, r.error ?? 'job failed', d.owner);
+      }
+    } else {
+      d.study.release(a.trial, 'interrupted before launch');
+    }
+  }
+}
+
+/** The loop of {@link runStudy}: launch, ask, poll, heartbeat; returns why it stopped. */
+async function driveLoop(
+  d: Driver,
+  lim: RunLimits,
+  signal: AbortSignal | undefined,
+): Promise<RunSummary['stoppedBy']> {
   let stoppedBy: RunSummary['stoppedBy'] = 'exhausted';
+  let lastBeat = Date.now();
   for (;;) {
-    if (options.signal?.aborted) {
-      stoppedBy = 'interrupted';
-      break;
-    }
+    if (signal?.aborted) return 'interrupted';
     // Launch adopted trials that never got a job, then fill free slots.
-    await launchAll([...active.values()].filter((a) => a.handle === undefined));
-    if (streak >= maxStreak) {
-      stoppedBy = 'failures';
-      break;
-    }
-    const asked: Active[] = []; // launched together after the asks when the executor batches
-    let limited = false; // a limit (max trials, budget) stopped the asking in this round
-    while (active.size < parallel && !exhausted && !options.signal?.aborted) {
-      // Trials waiting for a retry are already committed: they run whatever the limits.
-      const retry = study.trials().some((t) => t.state === 'pending' || t.state === 'stale');
-      if (!retry && options.maxTrials !== undefined && launched >= options.maxTrials) {
-        stoppedBy = 'max-trials';
-        limited = true;
-        break;
-      }
-      if (!retry && budget !== undefined) {
-        const s = spend();
-        if (s.spent + s.committed >= budget) {
-          stoppedBy = 'budget';
-          limited = true;
-          break;
-        }
-      }
-      const [t] = study.ask(1, { owner });
-      if (t === undefined) {
-        exhausted = true;
-        stoppedBy = 'exhausted';
-        break;
-      }
-      const a: Active = { trial: t.id, told: toldFromStore(t.id) };
-      active.set(t.id, a);
-      if (t.attempts === 1) launched++; // a retry is not a new trial
-      if (executor.runBatch === undefined) await launch(a);
-      else asked.push(a);
-    }
-    await launchAll(asked);
-    if (streak >= maxStreak) {
-      stoppedBy = 'failures';
-      break;
-    }
+    await launchAll(
+      d,
+      [...d.active.values()].filter((a) => a.handle === undefined),
+    );
+    if (d.streak >= lim.maxStreak) return 'failures';
+    const stop = await fillSlots(d, lim, signal);
+    if (stop !== undefined) stoppedBy = stop;
+    if (d.streak >= lim.maxStreak) return 'failures';
     // Nothing running: done when nothing more may be asked; else (every launch
     // of the round failed, their trials wait for a retry) ask again.
-    if (active.size === 0 && (exhausted || limited || options.signal?.aborted)) break;
-    if (active.size === 0) continue;
-    await sleep(poll, options.signal);
-    if (options.signal?.aborted) continue;
-    for (const a of [...active.values()]) {
-      if (a.handle === undefined) continue;
-      // A trial whose lease expired may have been handed to another worker (or
-      // finished by one): it is no longer ours, so our job is redundant.
-      const cur = study.trial(a.trial);
-      if (cur.owner !== owner || (cur.state !== 'running' && cur.state !== 'stale')) {
-        active.delete(a.trial);
-        await executor.cancel(a.handle).catch(() => undefined);
-        emit({
-          type: 'lost',
-          trial: a.trial,
-          reason: `its lease expired and it is now ${cur.state}${cur.owner !== undefined ? ` (owner ${cur.owner})` : ''}; our job was cancelled`,
-        });
-        continue;
-      }
-      let r: JobReport;
-      try {
-        r = await executor.poll(a.handle);
-      } catch (err) {
-        // An executor that cannot poll now (e.g. squeue down) is retried; a bug is not.
-        if (!(err instanceof MixoptError)) throw err;
-        emit({ type: 'poll-error', trial: a.trial, error: err.message });
-        continue;
-      }
-      crashPoint('tell');
-      try {
-        tellNew(a, r);
-      } catch (err) {
-        if (lostTrial(a.trial, err)) {
-          active.delete(a.trial);
-          await executor.cancel(a.handle).catch(() => undefined);
-          continue;
-        }
-        // A point the store refuses (e.g. beyond the trial's length) fails the attempt.
-        if (!(err instanceof MixoptError)) throw err;
-        r = {
-          phase: 'failed',
-          points: [],
-          error: `job reported a value the study refused: ${err.message}`,
-        };
-        await executor.cancel(a.handle);
-      }
-      if (r.phase === 'completed') {
-        active.delete(a.trial);
-        try {
-          study.finish(a.trial, owner);
-        } catch (err) {
-          if (!lostTrial(a.trial, err)) throw err;
-          continue;
-        }
-        completed++;
-        streak = 0;
-        lastError = undefined;
-        emit({ type: 'complete', trial: a.trial });
-      } else if (r.phase === 'failed') {
-        active.delete(a.trial);
-        failAttempt(a.trial, r.error ?? 'job failed');
-      }
+    const limited = stop === 'budget' || stop === 'max-trials';
+    if (d.active.size === 0 && (d.exhausted || limited || signal?.aborted)) return stoppedBy;
+    if (d.active.size === 0) continue;
+    await sleep(lim.pollMs, signal);
+    if (signal?.aborted) continue;
+    for (const a of [...d.active.values()]) {
+      if (a.handle !== undefined) await pollTrial(d, a as Active & { handle: JobHandle });
     }
-    if (Date.now() - lastBeat > heartbeatMs) {
-      for (const a of active.values()) {
-        try {
-          study.heartbeat(a.trial, owner);
-        } catch (err) {
-          if (!(err instanceof MixoptError)) throw err; // a lost trial is dropped at the next poll
-        }
-      }
+    if (Date.now() - lastBeat > lim.heartbeatMs) {
+      heartbeatAll(d);
       lastBeat = Date.now();
     }
   }
+}
 
-  if ((stoppedBy === 'interrupted' || stoppedBy === 'failures') && active.size > 0) {
+/**
+ * Drives `study` with `options.executor` until the budget is spent, the
+ * optimiser has nothing left to propose, `maxTrials` is reached, or the
+ * signal fires. Resumable: call again with the same options.
+ * @throws ValidationError when neither a budget nor maxTrials is given.
+ */
+export async function runStudy(study: Study, options: RunOptions): Promise<RunSummary> {
+  const lim = runLimits(study, options);
+  const d: Driver = {
+    study,
+    executor: options.executor,
+    owner: options.owner ?? defaultOwner(),
+    emit: options.onEvent ?? (() => {}),
+    active: new Map(),
+    launched: 0,
+    adopted: 0,
+    completed: 0,
+    failed: 0,
+    exhausted: false,
+    streak: 0,
+    lastError: undefined,
+  };
+  adoptOrphans(d);
+  const stoppedBy = await driveLoop(d, lim, options.signal);
+  if ((stoppedBy === 'interrupted' || stoppedBy === 'failures') && d.active.size > 0) {
     // After a failure streak the jobs still running are left to the next run.
-    const action = stoppedBy === 'failures' ? 'leave' : (options.onInterrupt ?? 'leave');
-    emit({ type: 'interrupt', action, trials: [...active.keys()] });
-    for (const a of active.values()) {
-      if (action === 'cancel') {
-        if (a.handle !== undefined) {
-          const r = await executor.poll(a.handle).catch(() => undefined);
-          if (r !== undefined) tellNew(a, r);
-          await executor.cancel(a.handle);
-        }
-        study.release(a.trial, 'cancelled by the user (Ctrl-C); will be run again');
-      } else if (a.handle !== undefined) {
-        // Leave the job running; tell what it has reported so far (and its end, if it has ended).
-        const r = await executor.poll(a.handle).catch(() => undefined);
-        if (r !== undefined) {
-          tellNew(a, r);
-          if (r.phase === 'completed') study.finish(a.trial, owner);
-          if (r.phase === 'failed') study.fail(a.trial, r.error ?? 'job failed', owner);
-        }
-      } else {
-        study.release(a.trial, 'interrupted before launch');
-      }
-    }
+    await stopActive(d, stoppedBy === 'failures' ? 'leave' : (options.onInterrupt ?? 'leave'));
   }
-  const spent = spend().spent;
-  emit({ type: 'stop', reason: stoppedBy, spent });
+  const spent = spend(study).spent;
+  d.emit({ type: 'stop', reason: stoppedBy, spent });
   return {
-    launched,
-    adopted,
-    completed,
-    failed,
+    launched: d.launched,
+    adopted: d.adopted,
+    completed: d.completed,
+    failed: d.failed,
     stoppedBy,
     spent,
-    consecutiveFailures: streak,
-    ...(stoppedBy === 'failures' && lastError !== undefined ? { lastError } : {}),
+    consecutiveFailures: d.streak,
+    ...(stoppedBy === 'failures' && d.lastError !== undefined ? { lastError: d.lastError } : {}),
   };
 }
