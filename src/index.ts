@@ -27,7 +27,6 @@ export {
 // Errors: every failure the library reports is a MixoptError with a stable `code`.
 // Core values and the interfaces you implement to plug in your own pieces.
 export {
-  BudgetError,
   ConfigError,
   type CurvePoint,
   DataError,

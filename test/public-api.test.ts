@@ -27,7 +27,6 @@ const CONFIG = smallConfig({
 
 /** Value exports (types are checked by the TSDoc test below). */
 const VALUES = [
-  'BudgetError',
   'ConfigError',
   'DataError',
   'ExecutorError',

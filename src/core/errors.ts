@@ -14,7 +14,6 @@ export type ErrorCode =
   | 'E_NUMERICS' // numerical failure (non-PD matrix, NaN) that retries could not fix
   | 'E_NOT_FOUND' // unknown testbed, study, trial, metric, ...
   | 'E_STATE' // operation not allowed in the current state (e.g. tell on a finished trial)
-  | 'E_BUDGET' // budget exhausted or exceeded
   | 'E_EXECUTOR' // an executor failed to launch/poll/cancel (not a failed training job)
   | 'E_UNSUPPORTED' // a feature/combination that is not available (e.g. peer not installed)
   | 'E_INTERNAL'; // a bug: an invariant broke
@@ -89,13 +88,6 @@ export class StateError extends MixoptError {
   }
 }
 
-/** The budget is exhausted or would be exceeded. */
-export class BudgetError extends MixoptError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('E_BUDGET', message, details);
-  }
-}
-
 /** An executor could not launch, poll or cancel (a failed *job* is a trial state instead). */
 export class ExecutorError extends MixoptError {
   constructor(message: string, details?: Record<string, unknown>) {
@@ -166,14 +158,5 @@ export function exitCodeFor(err: unknown): number {
       return EXIT_CODES.dataOrStorage;
     default:
       return EXIT_CODES.state;
-  }
-}
-
-/** Throws a {@link ValidationError} unless `x` is a finite number. */
-export function assertFinite(x: number, what: string): void {
-  if (!Number.isFinite(x)) {
-    throw new ValidationError(`${what} must be a finite number, got ${String(x)}`, {
-      value: String(x),
-    });
   }
 }

@@ -38,11 +38,6 @@ const HINT: Readonly<Record<TrialState, string>> = {
   stale: 'its lease expired',
 };
 
-/** The states from which `action` is allowed. */
-export function allowedFrom(action: TrialAction): readonly TrialState[] {
-  return ALLOWED[action];
-}
-
 /**
  * Throws unless `action` is allowed on a trial in `state`.
  * @throws StateError naming the trial, its state and why.

@@ -16,3 +16,4 @@ export * from './replay.ts';
 export * from './server.ts';
 export * from './simulator.ts';
 export * from './slimpajama-mlp.ts';
+export * from './summary.ts';

@@ -35,6 +35,7 @@ import type { TestbedDirOptions } from './data-dir.ts';
 import { replicateFor } from './noise.ts';
 import { checkSteps, metricIndex, scaleIndex } from './query.ts';
 import { referenceOptimum } from './reference-optimum.ts';
+import { testbedSummary } from './summary.ts';
 
 /** The operations the server accepts. */
 export const SERVER_OPS = ['info', 'eval', 'optimum', 'reset'] as const;
@@ -92,15 +93,7 @@ export class TestbedSession {
     switch (req.op) {
       case 'info':
         return {
-          name: tb.name,
-          description: tb.description,
-          domains: tb.domains,
-          scales: tb.scales,
-          steps: tb.steps,
-          metrics: tb.metrics,
-          target: tb.target,
-          costUnit: tb.costUnit,
-          targetCost: tb.cost(tb.target.scale, tb.target.steps),
+          ...testbedSummary(tb),
           ...(tb.candidates !== undefined ? { candidates: tb.candidates } : {}),
         };
       case 'reset': {

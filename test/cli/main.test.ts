@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.ts';
 import {
-  BudgetError,
   ConfigError,
   DataError,
   EXIT_CODES,
@@ -64,7 +63,6 @@ describe('exit codes (docs/cli.md)', () => {
       [sys('ENOSPC'), 3],
       [sys('EACCES'), 3],
       [new StateError('x'), 1],
-      [new BudgetError('x'), 1],
       [new NumericsError('x'), 1],
       [new ExecutorError('x'), 1],
       [new Error('a bug'), 1],

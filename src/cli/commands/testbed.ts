@@ -41,6 +41,7 @@ import {
   scaleIndex,
   searchOptimum,
   TestbedSession,
+  testbedSummary,
   withNoise,
 } from '../../testbeds/index.ts';
 import { registerImport } from './testbed-import.ts';
@@ -135,15 +136,7 @@ function table(rows: string[][]): string {
 
 function describe(tb: Testbed): Record<string, unknown> {
   return {
-    name: tb.name,
-    description: tb.description,
-    domains: tb.domains,
-    scales: tb.scales,
-    steps: tb.steps,
-    metrics: tb.metrics,
-    target: tb.target,
-    costUnit: tb.costUnit,
-    targetCost: tb.cost(tb.target.scale, tb.target.steps),
+    ...testbedSummary(tb),
     ...(tb.candidates !== undefined ? { candidates: tb.candidates.length } : {}),
     ...familyInfo(tb),
   };
