@@ -1,6 +1,7 @@
 // The gp module's public door: re-exports only.
 export { conditionGP, type FitStart, fitGP, GaussianProcess } from './gaussian-process.ts';
 export { scaleLengthscales } from './hyperparameters.ts';
+export { GPHyperparametersSchema } from './hyperparameters-schema.ts';
 export { Kernel } from './kernel.ts';
 export { fitPowerLawTrend, type PowerLawTrend, trendValue } from './power-law-trend.ts';
 export type {

@@ -45,6 +45,7 @@ import {
 } from './gp-common.ts';
 import { recommendBestObserved } from './observed.ts';
 import { sampleMixture } from './sample-mixture.ts';
+import { HyperStateSchema, parseSavedState } from './saved-state.ts';
 import { distinctMixtures, partialView } from './surrogate-view.ts';
 
 /** Settings of `bo` (all optional). */
@@ -151,8 +152,7 @@ export function createBo(ctx: OptimizerContext): Optimizer {
     recommend: (history) => recommendBestObserved(history, space),
     saveState: () => ({ hyper: hyper ?? null }),
     loadState: (state: unknown) => {
-      const h = (state as { hyper?: GPHyperparameters | null } | null)?.hyper;
-      hyper = h ?? undefined;
+      hyper = parseSavedState(HyperStateSchema, state, 'bo')?.hyper ?? undefined;
     },
   };
   return opt;

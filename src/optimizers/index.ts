@@ -16,3 +16,4 @@ export * from './random.ts';
 export * from './registry.ts';
 export * from './regmix.ts';
 export * from './sample-mixture.ts';
+export * from './saved-state.ts';

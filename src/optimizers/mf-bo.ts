@@ -53,6 +53,7 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { recommendBestObserved } from './observed.ts';
+import { HyperStateSchema, parseSavedState } from './saved-state.ts';
 import { distinctMixtures, partialView } from './surrogate-view.ts';
 
 /** Settings of `mf-bo` (all optional). */
@@ -152,7 +153,7 @@ export function createMfBo(ctx: OptimizerContext): Optimizer {
     recommend: (history) => recommendBestObserved(history, space),
     saveState: () => ({ hyper: hyper ?? null }),
     loadState: (state: unknown) => {
-      hyper = (state as { hyper?: GPHyperparameters | null } | null)?.hyper ?? undefined;
+      hyper = parseSavedState(HyperStateSchema, state, 'mf-bo')?.hyper ?? undefined;
     },
   };
   return opt;

@@ -1,0 +1,34 @@
+/**
+ * An optimiser's saved state read back (`Optimizer.loadState`): the study store keeps it as
+ * JSON between asks, so it is checked against the optimiser's schema before use.
+ */
+import { z } from 'zod';
+import { DataError } from '../core/index.ts';
+import { GPHyperparametersSchema } from '../gp/index.ts';
+
+/**
+ * `state` checked against `schema`, returned as it is (not a parsed copy: the optimiser keeps
+ * exactly what it saved).
+ * @throws DataError naming the optimiser and each bad field, when it does not match.
+ */
+export function parseSavedState<S extends z.ZodType>(
+  schema: S,
+  state: unknown,
+  method: string,
+): z.output<S> {
+  const r = schema.safeParse(state);
+  if (r.success) return state as z.output<S>;
+  const what = r.error.issues
+    .map((i) => `${i.path.join('.') || '(state)'}: ${i.message}`)
+    .join('; ');
+  throw new DataError(
+    `the saved state of optimiser '${method}' is malformed (${what}); the study database is damaged or was written by another version of mixopt: start a new study from the same config`,
+    { method },
+  );
+}
+
+/** The saved state of the GP optimisers that keep only their last hyper-parameters (bo, mf-bo). */
+export const HyperStateSchema = z
+  .object({ hyper: GPHyperparametersSchema.nullable().optional() })
+  .nullable()
+  .optional();
