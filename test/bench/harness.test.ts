@@ -14,7 +14,7 @@ import {
   type Trajectory,
   writeResults,
 } from '../../src/bench/index.ts';
-import { readBenchSummary } from '../../src/cli/commands/report.ts';
+import { readBenchSummary } from '../../src/cli/shared/index.ts';
 import { DataError, NotFoundError } from '../../src/core/index.ts';
 
 const TOY = { module: new URL('./toy-testbed.ts', import.meta.url).href };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { benchReport } from '../../src/cli/commands/report.ts';
+import { benchReport } from '../../src/cli/shared/index.ts';
 import { buildStudyReport, regretRows, spendRows } from '../../src/report/index.ts';
 import { HOSTILE_ERROR, lawBench, lawStudy } from './fixtures.ts';
 

@@ -16,7 +16,7 @@ import {
   openStudy,
   type StudyOpts,
   studyOptions,
-} from './study.ts';
+} from '../shared/index.ts';
 
 /** The JSON form of a handed-out trial. */
 export function trialJson(

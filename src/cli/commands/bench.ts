@@ -8,7 +8,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import {
-  type BenchProgress,
   type BenchResult,
   type ClockOptions,
   defaultSuiteMethods,
@@ -32,82 +31,17 @@ import {
 import { ValidationError } from '../../core/index.ts';
 import { listOptimizers } from '../../optimizers/index.ts';
 import { looksLikePath, parseNoiseSpec } from '../../testbeds/index.ts';
-import { createProgress } from '../progress.ts';
-import { writeBenchReport } from './report.ts';
-import { NOISE_HELP, reportFit } from './testbed.ts';
-
-/** Parses a positive integer option. */
-export function positiveInt(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new ValidationError(`--${name} must be a positive integer, got '${v}'`, { value: v });
-    }
-    return n;
-  };
-}
-
-function nonNegativeInt(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new ValidationError(`--${name} must be a non-negative integer, got '${v}'`, {
-        value: v,
-      });
-    }
-    return n;
-  };
-}
-
-function positiveNumber(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) {
-      throw new ValidationError(`--${name} must be a positive number, got '${v}'`, { value: v });
-    }
-    return n;
-  };
-}
-
-const list = (v: string): string[] =>
-  v
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-
-/**
- * A progress reporter on stderr (../progress.ts): a redrawn bar on a
- * terminal, one line per finished job otherwise; silent when `quiet`.
- */
-export function progressReporter(quiet: boolean): {
-  onProgress: (e: BenchProgress) => void;
-  end: () => void;
-} {
-  const start = performance.now();
-  const p = createProgress({ quiet });
-  return {
-    onProgress(e) {
-      const el = (performance.now() - start) / 1000;
-      const failed = e.error !== undefined ? ' (FAILED)' : '';
-      const what = `${e.method} / ${e.metric} / seed ${e.seed}`;
-      p.update(
-        e.done,
-        e.total,
-        `${e.done}/${e.total} jobs  ${what}${failed !== '' ? p.paint(failed, 'red') : ''}`,
-        `job ${e.done}/${e.total} done: ${what}${failed} in ${e.seconds.toFixed(2)} s (elapsed ${el.toFixed(1)} s)`,
-      );
-    },
-    end() {
-      p.end();
-    },
-  };
-}
-
-/** The `--json` form of a result: the summary without the per-grid curves, plus meta and files. */
-export function jsonSummary(result: BenchResult, files: string[]): unknown {
-  const { curves: _curves, grid: _grid, ...rest } = result.summary;
-  return { ...rest, meta: result.meta, files };
-}
+import {
+  jsonSummary,
+  NOISE_HELP,
+  nonNegativeInt,
+  parseList,
+  positiveInt,
+  positiveNumber,
+  progressReporter,
+  reportFit,
+  writeBenchReport,
+} from '../shared/index.ts';
 
 /** Options shared by `bench` and `demo`. */
 interface BenchCliOptions {
@@ -152,7 +86,7 @@ export function clockOf(o: {
     return undefined;
   }
   const overhead: Record<string, number> = {};
-  for (const part of list(o.simOverhead ?? '')) {
+  for (const part of parseList(o.simOverhead ?? '')) {
     const [scale, v] = part.split('=');
     const t = Number(v);
     if (scale === undefined || scale === '' || v === undefined || !(t >= 0) || !Number.isFinite(t))
@@ -321,7 +255,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
   // Built once here: a fitted testbed prints its held-out fit quality (and
   // caches its fits for the workers); a bad name or file fails before any job.
   const tb = await resolveTestbed(testbed);
-  reportFit(tb, o.metrics === 'all' ? undefined : list(o.metrics));
+  reportFit(tb, o.metrics === 'all' ? undefined : parseList(o.metrics));
   if ((o.html === true || o.png === true) && o.out === undefined)
     throw new ValidationError(
       `--${o.html === true ? 'html' : 'png'} writes into the results folder: add --out DIR`,
@@ -342,7 +276,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
       const peers = await runPeers({
         testbed,
         methods: peerMethods,
-        metrics: o.metrics === 'all' ? 'all' : list(o.metrics),
+        metrics: o.metrics === 'all' ? 'all' : parseList(o.metrics),
         seeds: o.seeds,
         seed: o.seed,
         ...(o.firstSeed !== undefined ? { firstSeed: o.firstSeed } : {}),
@@ -356,7 +290,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
     result = await runBenchmark({
       testbed,
       methods: methods.filter((m) => !isPeerMethod(m)),
-      metrics: o.metrics === 'all' ? 'all' : list(o.metrics),
+      metrics: o.metrics === 'all' ? 'all' : parseList(o.metrics),
       seeds: o.seeds,
       seed: o.seed,
       ...(o.firstSeed !== undefined ? { firstSeed: o.firstSeed } : {}),
@@ -412,7 +346,7 @@ export function register(program: Command): void {
     .option(
       '--methods <list>',
       'comma-separated optimiser names (default: every registered one)',
-      list,
+      parseList,
     )
     .option('--metrics <list>', "comma-separated metric names, or 'all'", 'all')
     .option('--seeds <n>', 'seeds per method and metric', positiveInt('seeds'), 5)
@@ -472,7 +406,7 @@ export function register(program: Command): void {
     .option(
       '--cases <ids>',
       'with --suite: run only these cases (comma-separated ids, as --list prints them)',
-      list,
+      parseList,
     )
     .option('--json', 'print the summary as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
@@ -483,4 +417,4 @@ export function register(program: Command): void {
     });
 }
 
-export { benchAction, list as parseList, speedupTable };
+export { benchAction, speedupTable };

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { finalTable, runBenchmark, speedupTable, writeResults } from '../../bench/index.ts';
 import { hasOptimizer } from '../../optimizers/index.ts';
-import { jsonSummary, parseList, positiveInt, progressReporter } from './bench.ts';
+import { jsonSummary, parseList, positiveInt, progressReporter } from '../shared/index.ts';
 
 /** Methods the demo runs, in display order, when registered. */
 export const DEMO_METHODS = ['mfms-bo', 'mfms-bo:paper', 'bo', 'hyperband', 'random'];

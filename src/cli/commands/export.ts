@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.ts';
 import { exportJson, exportPointsCsv, exportTrialsCsv } from '../../study/index.ts';
-import { openStudy, type StudyOpts, studyOptions } from './study.ts';
+import { openStudy, type StudyOpts, studyOptions } from '../shared/index.ts';
 
 export function register(program: Command): void {
   studyOptions(

@@ -5,7 +5,7 @@
  *   mixopt heartbeat --trial T [--study S] [--db mixopt.db] [--owner NAME]
  */
 import type { Command } from 'commander';
-import { intOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
+import { intOpt, openStudy, type StudyOpts, studyOptions } from '../shared/index.ts';
 
 export function register(program: Command): void {
   studyOptions(program.command('heartbeat').description("renew a running trial's lease"))

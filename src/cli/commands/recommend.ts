@@ -8,7 +8,13 @@
 import type { Command } from 'commander';
 import { StateError } from '../../core/index.ts';
 import { recommendStudy } from '../../study/index.ts';
-import { mixtureText, namedMixture, openStudy, type StudyOpts, studyOptions } from './study.ts';
+import {
+  mixtureText,
+  namedMixture,
+  openStudy,
+  type StudyOpts,
+  studyOptions,
+} from '../shared/index.ts';
 
 export function register(program: Command): void {
   studyOptions(

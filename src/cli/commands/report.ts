@@ -9,19 +9,15 @@
  * `mixopt bench ... --out DIR --html` writes the benchmark report directly
  * (see {@link writeBenchReport}).
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { type BenchSummary, readJsonFile, renderChart } from '../../bench/index.ts';
-import { DataError, NotFoundError, type TrialRecord } from '../../core/index.ts';
+import type { TrialRecord } from '../../core/index.ts';
 import {
   type BuiltReport,
-  buildBenchReport,
   buildStudyReport,
   predictionTrace,
   type StudyReportInput,
-  safeId,
-  svgToPng,
 } from '../../report/index.ts';
 import {
   historyFromStudy,
@@ -31,7 +27,15 @@ import {
   spentOn,
 } from '../../study/index.ts';
 import { createProgress, type Progress } from '../progress.ts';
-import { intOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
+import {
+  benchReport,
+  intOpt,
+  openStudy,
+  readBenchSummary,
+  type StudyOpts,
+  studyOptions,
+  writePngs,
+} from '../shared/index.ts';
 
 /** Builds the report input of a study: trials, curves, spend, recommendation and the refitted trace. */
 export function studyReportInput(
@@ -90,110 +94,6 @@ export function studyReportInput(
     ...(rec !== undefined ? { recommendation: rec } : {}),
     trace,
     generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  };
-}
-
-/** Writes each chart of `report` as `<prefix><chart id>.png`; returns the paths. */
-export async function writePngs(report: BuiltReport, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const c of report.charts) {
-    const p = `${prefix}${safeId(c.id)}.png`;
-    writeFileSync(p, await svgToPng(c.svg));
-    out.push(p);
-  }
-  return out;
-}
-
-/** The benchmark report of a summary: the benchmark module renders the metric charts, the report module the page. */
-export async function benchReport(
-  summary: BenchSummary,
-  meta: { wallSeconds?: number; workers?: number; seed?: number } | undefined,
-  costUnit?: string,
-): Promise<BuiltReport> {
-  const metricCharts = [];
-  for (const metric of summary.metrics)
-    metricCharts.push({ metric, svg: await renderChart(summary, metric, costUnit) });
-  return buildBenchReport({
-    summary,
-    metricCharts,
-    ...(meta !== undefined ? { meta } : {}),
-    ...(costUnit !== undefined ? { costUnit } : {}),
-    generatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  });
-}
-
-/** For `mixopt bench --html/--png`: writes `report.html` and/or `<chart>.png` into `dir`. */
-export async function writeBenchReport(
-  result: {
-    summary: BenchSummary;
-    meta?: { wallSeconds?: number; workers?: number; seed?: number };
-  },
-  dir: string,
-  opts: { html: boolean; png: boolean; costUnit?: string },
-): Promise<string[]> {
-  const report = await benchReport(result.summary, result.meta, opts.costUnit);
-  const files: string[] = [];
-  mkdirSync(dir, { recursive: true });
-  if (opts.html) {
-    const p = join(dir, 'report.html');
-    writeFileSync(p, report.html);
-    files.push(p);
-  }
-  if (opts.png) files.push(...(await writePngs(report, `${dir}/`)));
-  return files;
-}
-
-/** Where a results folder keeps its summary, in the order they are looked for. */
-const BENCH_SUMMARY_FILES = ['summary.json', 'summary.json.gz', 'bench.json', 'bench.json.gz'];
-
-/**
- * Reads a benchmark summary from a results folder (`summary.json`,
- * `summary.json.gz`, `bench.json` or `bench.json.gz`, the first there is, as
- * `mixopt bench --out` writes them) or from one of those files.
- * @throws NotFoundError when there is none; DataError when it is malformed.
- */
-export function readBenchSummary(path: string): {
-  summary: BenchSummary;
-  meta?: { wallSeconds?: number; workers?: number; seed?: number };
-} {
-  if (!existsSync(path)) throw new NotFoundError(`no benchmark results at '${path}'`, { path });
-  const candidates = statSync(path).isDirectory()
-    ? BENCH_SUMMARY_FILES.map((f) => join(path, f))
-    : [path];
-  const file = candidates.find((f) => existsSync(f));
-  if (file === undefined)
-    throw new NotFoundError(
-      `'${path}' holds no ${BENCH_SUMMARY_FILES.join(', ')}; point --bench at the --out folder of mixopt bench`,
-      { path },
-    );
-  let raw: { summary?: unknown; meta?: unknown };
-  try {
-    raw = readJsonFile(file) as typeof raw;
-  } catch (err) {
-    throw new DataError(`cannot read ${file}: ${(err as Error).message}`, { path: file });
-  }
-  const s = raw.summary as Partial<BenchSummary> | undefined;
-  const ok =
-    s !== undefined &&
-    s !== null &&
-    typeof s.testbed === 'string' &&
-    Array.isArray(s.methods) &&
-    Array.isArray(s.metrics) &&
-    Array.isArray(s.grid) &&
-    typeof s.curves === 'object' &&
-    typeof s.speedups === 'object' &&
-    typeof s.final === 'object' &&
-    typeof s.finalRegret === 'object';
-  if (!ok)
-    throw new DataError(
-      `${file} has no benchmark "summary" (with testbed, methods, metrics, grid, curves, speedups, final, finalRegret); write it with mixopt bench --out`,
-      { path: file },
-    );
-  return {
-    summary: s as BenchSummary,
-    ...(typeof raw.meta === 'object' && raw.meta !== null
-      ? { meta: raw.meta as { wallSeconds?: number; workers?: number; seed?: number } }
-      : {}),
   };
 }
 

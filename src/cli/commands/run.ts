@@ -13,7 +13,14 @@ import { EXIT_CODES, ValidationError } from '../../core/index.ts';
 import { createExecutor, lastLines } from '../../executors/index.ts';
 import { runStudy } from '../../study/index.ts';
 import { createProgress } from '../progress.ts';
-import { intOpt, mixtureText, numOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
+import {
+  intOpt,
+  mixtureText,
+  numOpt,
+  openStudy,
+  type StudyOpts,
+  studyOptions,
+} from '../shared/index.ts';
 
 /**
  * A failure text on one line: its first line, then the last lines of the

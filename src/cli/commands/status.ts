@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { metricCurves } from '../../study/index.ts';
-import { mixtureText, openStudy, type StudyOpts, studyOptions } from './study.ts';
+import { mixtureText, openStudy, type StudyOpts, studyOptions } from '../shared/index.ts';
 
 export function register(program: Command): void {
   studyOptions(

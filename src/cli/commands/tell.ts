@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/index.ts';
-import { intOpt, openStudy, type StudyOpts, studyOptions } from './study.ts';
+import { intOpt, openStudy, type StudyOpts, studyOptions } from '../shared/index.ts';
 
 interface TellOpts extends StudyOpts {
   trial: string;

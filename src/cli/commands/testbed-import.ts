@@ -20,7 +20,7 @@ import {
   loadRecordedTestbed,
   readJobFolders,
 } from '../../testbeds/index.ts';
-import { openStudy } from './study.ts';
+import { openStudy } from '../shared/index.ts';
 
 interface ImportOpts {
   jobs?: string;

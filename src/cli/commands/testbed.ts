@@ -27,9 +27,7 @@ import {
   checkSteps,
   dataDirHelp,
   familyOf,
-  formatFitQuality,
   formatNoiseSpec,
-  isFittedTestbed,
   isSimulatorTestbed,
   listTestbeds,
   metricIndex,
@@ -44,6 +42,7 @@ import {
   testbedSummary,
   withNoise,
 } from '../../testbeds/index.ts';
+import { NOISE_HELP, reportFit } from '../shared/index.ts';
 import { registerImport } from './testbed-import.ts';
 
 interface CommonOpts {
@@ -60,25 +59,12 @@ async function openWithNoise(name: string, o: CommonOpts): Promise<Testbed> {
   return o.noise === undefined ? tb : withNoise(tb, parseNoiseSpec(o.noise));
 }
 
-/** The `--noise` option's help (shared by bench). */
-export const NOISE_HELP =
-  "observation noise for what methods see: a level like 0.5% (relative sd of a run's final value at the target), or sd=0.5%,corr=0.9,small=2,seed=0; 'off' removes a testbed's own noise (docs/testbeds.md)";
-
 function dirs(o: CommonOpts): OpenTestbedOptions {
   return {
     ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
     ...(o.fit === true ? { fit: true } : {}),
   };
-}
-
-/**
- * For a fitted testbed: fits `metrics` (default all) and prints their
- * held-out fit quality on stderr; nothing for other testbeds.
- */
-export function reportFit(tb: Testbed, metrics?: readonly string[]): void {
-  if (!isFittedTestbed(tb)) return;
-  process.stderr.write(`${formatFitQuality(tb.name, tb.target.scale, tb.fitQuality(metrics))}\n`);
 }
 
 /** Parses `--mixture 0.2,0.2,...` into numbers. @throws ValidationError naming the bad token. */

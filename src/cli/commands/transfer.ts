@@ -42,7 +42,7 @@ import {
 } from '../../bench/index.ts';
 import { DataError, type Testbed, ValidationError } from '../../core/index.ts';
 import { openTestbed, readMappingFile, recordedSource } from '../../testbeds/index.ts';
-import { reportFit } from './testbed.ts';
+import { reportFit } from '../shared/index.ts';
 
 interface TransferCliOptions {
   testbed: string;
