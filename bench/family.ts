@@ -27,7 +27,7 @@
  * Run: npm run bench:family [-- sweep]   (about 30 s each on one core)
  * Results are written by hand into BENCHMARKS.md, section "Testbed families".
  */
-import { spearman } from '../src/bench/transfer/index.ts';
+
 import { Rng } from '../src/core/index.ts';
 import {
   createFamilyMember,
@@ -36,6 +36,7 @@ import {
   listFamilyPresets,
   searchOptimum,
 } from '../src/testbeds/index.ts';
+import { spearman } from '../src/transfer/index.ts';
 
 const l1 = (a: readonly number[], b: readonly number[]): number =>
   a.reduce((s, x, i) => s + Math.abs(x - (b[i] as number)), 0);

@@ -1,4 +1,7 @@
 // The bench module's public door: re-exports only. Filled in as the module grows.
+
+// The transfer study lives in ../transfer/ (mixopt/transfer); re-exported here as before.
+export * from '../transfer/index.ts';
 export * from './chart.ts';
 export * from './markdown.ts';
 export * from './peers.ts';
@@ -14,5 +17,4 @@ export * from './suite.ts';
 export * from './summary.ts';
 export * from './testbed-ref.ts';
 export type * from './trajectory.ts';
-export * from './transfer/index.ts';
 export * from './write-results.ts';

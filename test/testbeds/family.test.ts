@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { spearman as rankCorrelation } from '../../src/bench/transfer/index.ts';
 import { Rng, ValidationError } from '../../src/core/index.ts';
 import {
   createFamilyMember,
@@ -15,6 +14,7 @@ import {
   parseFamilyName,
   searchOptimum,
 } from '../../src/testbeds/index.ts';
+import { spearman as rankCorrelation } from '../../src/transfer/index.ts';
 
 /** A fast optimum search of val_loss at (scale, steps). */
 function optimum(tb: ReturnType<typeof createFamilyMember>, scale: string, steps: number) {

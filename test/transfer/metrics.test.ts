@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rng, ValidationError } from '../../src/core/index.ts';
 import {
   intervalCoverage,
   meanStd,
@@ -7,8 +8,7 @@ import {
   rSquared,
   rSquaredLog,
   Z90,
-} from '../../../src/bench/transfer/metrics.ts';
-import { Rng, ValidationError } from '../../../src/core/index.ts';
+} from '../../src/transfer/metrics.ts';
 
 describe('rSquared', () => {
   it('is 1 for perfect predictions and 0 for predicting the mean', () => {

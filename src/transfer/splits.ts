@@ -47,8 +47,8 @@
  * training (or a share `:g` of them when it is not a training size). The runs
  * taken at a size depend only on (seed, size).
  */
-import type { Rng } from '../../core/index.ts';
-import { Rng as RngClass, ValidationError } from '../../core/index.ts';
+import type { Rng } from '../core/index.ts';
+import { Rng as RngClass, ValidationError } from '../core/index.ts';
 import type { RunSet } from './run-set.ts';
 
 /** The experiments of the study. */

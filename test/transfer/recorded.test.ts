@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadRunSet } from '../../../src/bench/transfer/recorded.ts';
-import { DataError } from '../../../src/core/index.ts';
+import { DataError } from '../../src/core/index.ts';
+import { loadRunSet } from '../../src/transfer/recorded.ts';
 
 const MAPPING = {
   name: 'tiny',

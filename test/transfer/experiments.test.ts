@@ -7,11 +7,11 @@ import {
   thinPoints,
   trainingPoints,
   transferSummary,
-} from '../../../src/bench/transfer/experiments.ts';
-import { predictionsCsv, transferCsv, transferTable } from '../../../src/bench/transfer/report.ts';
-import { generateRunSet } from '../../../src/bench/transfer/run-set.ts';
-import { makeSplit } from '../../../src/bench/transfer/splits.ts';
-import type { SurrogateFactory } from '../../../src/bench/transfer/surrogate.ts';
+} from '../../src/transfer/experiments.ts';
+import { predictionsCsv, transferCsv, transferTable } from '../../src/transfer/report.ts';
+import { generateRunSet } from '../../src/transfer/run-set.ts';
+import { makeSplit } from '../../src/transfer/splits.ts';
+import type { SurrogateFactory } from '../../src/transfer/surrogate.ts';
 import { fakeTestbed } from './fake-testbed.ts';
 
 const TB = fakeTestbed();

@@ -12,8 +12,8 @@
  * A run set is plain JSON-serialisable data; nothing in it is mutated after
  * construction.
  */
-import type { MetricSpec, Mixture, Scale, Testbed } from '../../core/index.ts';
-import { Rng, ValidationError } from '../../core/index.ts';
+import type { MetricSpec, Mixture, Scale, Testbed } from '../core/index.ts';
+import { Rng, ValidationError } from '../core/index.ts';
 
 /** One training run: a mixture at one scale, with every logged point of every metric. */
 export interface TransferRun {

@@ -9,7 +9,7 @@
  * - `q`        two-sided level of a central interval; `z_q = Φ⁻¹((1 + q)/2)`
  *              (`z_0.9 = 1.6448536269514722`).
  */
-import { ValidationError } from '../../core/index.ts';
+import { ValidationError } from '../core/index.ts';
 
 /** `Φ⁻¹(0.95)`: the half-width, in standard deviations, of the central 90% normal interval. */
 export const Z90 = 1.6448536269514722;

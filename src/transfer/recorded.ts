@@ -9,7 +9,7 @@
  * ADMIRE IFT) every run has one point. An empty metric cell becomes a missing
  * value (NaN in `values`), which the experiments skip for that metric only.
  */
-import { loadRecordedRuns, type RecordedRuns } from '../../testbeds/index.ts';
+import { loadRecordedRuns, type RecordedRuns } from '../testbeds/index.ts';
 import type { RunSet, TransferRun } from './run-set.ts';
 
 /**

@@ -6,8 +6,8 @@ import {
   rankScores,
   spearman,
   topKOverlap,
-} from '../../../src/bench/index.ts';
-import { ValidationError } from '../../../src/core/index.ts';
+} from '../../src/bench/index.ts';
+import { ValidationError } from '../../src/core/index.ts';
 
 // Hand-computed: y = 1..5, ŷ swaps the first two and the middle two.
 // Rank differences d = (-1, 1, -1, 1, 0), Σd² = 4: ρ = 1 - 6·4 / (5·24) = 0.8.

@@ -3,8 +3,8 @@
  * loss(w, m, z) = 2 + 3·(m/1e6)^-0.3 + 5·z^-0.5 + w·v, and an accuracy that is
  * an increasing transform of it; steps 100..19,700 logged every 100.
  */
-import type { CurvePoint, Mixture, Testbed } from '../../../src/core/index.ts';
-import { ValidationError } from '../../../src/core/index.ts';
+import type { CurvePoint, Mixture, Testbed } from '../../src/core/index.ts';
+import { ValidationError } from '../../src/core/index.ts';
 
 const V = [0.3, -0.2, 0.1];
 

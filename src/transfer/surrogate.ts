@@ -20,10 +20,10 @@
  * hyper-parameters by maximising the log marginal likelihood (multi-start L-BFGS-B).
  * Reference: Yen et al., arXiv 2503.21023, §3 (MFMS-GP).
  */
-import type { SearchSpace } from '../../core/index.ts';
-import { ValidationError } from '../../core/index.ts';
-import { conditionGP, fitGP, type GPOptions, type KernelSpec } from '../../gp/index.ts';
-import { encodeInput } from '../../optimizers/index.ts';
+import type { SearchSpace } from '../core/index.ts';
+import { ValidationError } from '../core/index.ts';
+import { conditionGP, fitGP, type GPOptions, type KernelSpec } from '../gp/index.ts';
+import { encodeInput } from '../optimizers/index.ts';
 import type { RunSet } from './run-set.ts';
 
 /** How the model size enters the input. */

@@ -18,7 +18,7 @@
  *                  when a split yields more points, curves are thinned on a
  *                  common step grid (see {@link thinPoints}).
  */
-import { DataError, ValidationError } from '../../core/index.ts';
+import { DataError, ValidationError } from '../core/index.ts';
 import { intervalCoverage, meanStd, rSquared, rSquaredLog } from './metrics.ts';
 import { type RankScores, rankScores } from './rank.ts';
 import type { RunSet } from './run-set.ts';

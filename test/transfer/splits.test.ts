@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunSet, TransferRun } from '../../../src/bench/transfer/run-set.ts';
-import { PAPER_RUNS_PER_SCALE } from '../../../src/bench/transfer/run-set.ts';
+import { ValidationError } from '../../src/core/index.ts';
+import type { RunSet, TransferRun } from '../../src/transfer/run-set.ts';
+import { PAPER_RUNS_PER_SCALE } from '../../src/transfer/run-set.ts';
 import {
   type ExperimentId,
   fullLength,
@@ -9,8 +10,7 @@ import {
   splitCompute,
   spreadCounts,
   truncationDesign,
-} from '../../../src/bench/transfer/splits.ts';
-import { ValidationError } from '../../../src/core/index.ts';
+} from '../../src/transfer/splits.ts';
 
 const SCALES = [
   { name: '20M', params: 20e6 },

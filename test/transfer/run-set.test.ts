@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ValidationError } from '../../src/core/index.ts';
 import {
   defaultRunsPerScale,
   finalValue,
   generateRunSet,
   PAPER_RUNS_PER_SCALE,
-} from '../../../src/bench/transfer/run-set.ts';
-import { ValidationError } from '../../../src/core/index.ts';
+} from '../../src/transfer/run-set.ts';
 import { fakeTestbed } from './fake-testbed.ts';
 
 const SMALL = { '20M': 3, '60M': 2, '150M': 2, '300M': 2, '500M': 2, '700M': 2, '1B': 4 };

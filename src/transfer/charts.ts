@@ -4,7 +4,7 @@
  * network, no canvas — text widths are estimated).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { renderVegaLite } from '../../report/vega-svg.ts';
+import { renderVegaLite } from '../report/vega-svg.ts';
 import { CALIBRATION_LEVELS, type TransferResult } from './experiments.ts';
 import { paperR2 } from './paper.ts';
 

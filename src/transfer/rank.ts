@@ -19,7 +19,7 @@
  * References: Spearman (1904); Kendall (1945), τ_b; RegMix (Liu et al. 2024)
  * reports Spearman ρ of predicted vs true rankings.
  */
-import { type Direction, ValidationError } from '../../core/index.ts';
+import { type Direction, ValidationError } from '../core/index.ts';
 
 function check(y: ArrayLike<number>, yHat: ArrayLike<number>, what: string): number {
   if (y.length !== yHat.length) {

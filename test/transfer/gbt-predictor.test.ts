@@ -2,9 +2,9 @@
 // rows, a constant variance equal to the in-sample mean squared residual, and a usable fit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gbtPredictor, runTransfer } from '../../../src/bench/transfer/index.ts';
-import { generateRunSet } from '../../../src/bench/transfer/run-set.ts';
-import { fitGbt, predictGbt } from '../../../src/gbt/index.ts';
+import { fitGbt, predictGbt } from '../../src/gbt/index.ts';
+import { gbtPredictor, runTransfer } from '../../src/transfer/index.ts';
+import { generateRunSet } from '../../src/transfer/run-set.ts';
 import { fakeTestbed } from './fake-testbed.ts';
 
 describe('gbtPredictor', () => {

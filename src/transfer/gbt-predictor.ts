@@ -10,7 +10,7 @@
  * constant: interval coverage of this predictor means little; its ranks and
  * R² are what it is compared on).
  */
-import { fitGbt, type GbtOptions, predictGbt } from '../../gbt/index.ts';
+import { fitGbt, type GbtOptions, predictGbt } from '../gbt/index.ts';
 import type { SurrogateFactory } from './surrogate.ts';
 
 /** RegMix-like defaults: 100 trees of depth 3, shrinkage 0.1, 80% rows per tree, >= 2 rows per leaf. */
