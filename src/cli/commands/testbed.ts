@@ -157,47 +157,238 @@ function checkEval(tb: Testbed, w: number[], size: string, steps: number, metric
   if (metric !== undefined) metricIndex(tb, metric);
 }
 
+/** `--json`, `--data-dir`, `--cache-dir` and `--fit`, on every testbed subcommand. */
+function common(c: Command): Command {
+  return c
+    .option('--json', 'machine-readable output on stdout')
+    .option(
+      '--data-dir <dir>',
+      'testbed data directory (default: $MIXOPT_DATA, else ~/.local/share/mixopt/testbeds, else ../shared/testbeds beside a development checkout)',
+    )
+    .option(
+      '--cache-dir <dir>',
+      'cache directory (default: $MIXOPT_CACHE, else .cache/ in a development checkout, else ~/.cache/mixopt)',
+    )
+    .option('--fit', 'open recorded runs as a fitted testbed (a surrogate over the runs)');
+}
+
+/** `mixopt testbed list`. */
+function listAction(o: CommonOpts): void {
+  const items = listTestbeds(dirs(o));
+  if (o.json === true) {
+    out(JSON.stringify(items));
+    return;
+  }
+  out(
+    table([
+      ['NAME', 'DATA', 'DESCRIPTION'],
+      ...items.map((t) => [
+        t.name,
+        !t.needsData ? 'built-in' : t.available ? 'found' : 'MISSING',
+        t.description,
+      ]),
+    ]),
+  );
+  const missing = items.filter((t) => !t.available);
+  if (missing.length > 0) {
+    out(
+      `\nMISSING: ${missing.map((t) => `${t.name} (${t.dataFile})`).join(', ')}.\n${dataDirHelp(dirs(o))}`,
+    );
+  }
+}
+
+/** The family knobs of `mixopt testbed info`, as text lines (none for other testbeds). */
+function familyLines(tb: Testbed): string[] {
+  const f = familyOf(tb);
+  if (f === undefined) return [];
+  const p = f.params;
+  const r = (w: readonly number[]): string => w.map((x) => x.toFixed(3)).join(',');
+  return [
+    `family (seed ${f.seed}): ${p.domains} domains, optimum ${p.optimum}, drift with size ${p.drift}, with steps ${p.stepDrift}, spread ${p.spread}`,
+    `  data: ${p.unique !== undefined ? `finite, ${p.unique}x the target run's tokens (per domain: ${r(f.uniqueTokens ?? [])}), R* ${p.rstar}` : 'unlimited'}; ${p.tokensPerStep} tokens per step`,
+    `  cost model: ${p.cost}${p.cost === 'overhead' ? ` (${p.overheadSteps} steps per run)` : ''}`,
+    `  planted optimum at the target: ${r(f.planted.target)}`,
+    ...(f.planted.smallSize !== undefined
+      ? [`  planted optimum at the smallest size: ${r(f.planted.smallSize)}`]
+      : []),
+    ...(f.planted.shortRun !== undefined
+      ? [`  planted optimum of the short-run landscape: ${r(f.planted.shortRun)}`]
+      : []),
+  ];
+}
+
+/** `mixopt testbed info NAME`. */
+async function infoAction(name: string, o: CommonOpts): Promise<void> {
+  const tb = await openWithNoise(name, o);
+  reportFit(tb);
+  const d = describe(tb);
+  if (o.json === true) return out(JSON.stringify(d));
+  const lines = [
+    `${tb.name}: ${tb.description}`,
+    `domains (${tb.domains.length}): ${tb.domains.join(', ')}`,
+    `sizes: ${tb.scales.map((s) => `${s.name} (${s.params.toExponential(2)} params)`).join(', ')}`,
+    `steps: ${tb.steps.min}..${tb.steps.max}, logged every ${tb.steps.logEvery}`,
+    `target: ${tb.target.scale} at ${tb.target.steps} steps, cost ${fmt(tb.cost(tb.target.scale, tb.target.steps))} (${tb.costUnit})`,
+    ...(tb.candidates !== undefined
+      ? [`candidate mixtures (replay): ${tb.candidates.length}`]
+      : []),
+    'metrics:',
+    table(tb.metrics.map((m) => [`  ${m.name}`, m.direction, m.description ?? ''])),
+    ...familyLines(tb),
+  ];
+  const noise = noiseOf(tb);
+  lines.push(
+    `observation noise: ${noise !== undefined ? formatNoiseSpec(noise) : 'none (noise-free)'}`,
+  );
+  out(lines.join('\n'));
+}
+
+/** Options of `mixopt testbed eval`. */
+type EvalOpts = CommonOpts & {
+  mixture: string;
+  size: string;
+  steps: number;
+  metric?: string;
+  curve?: boolean;
+  replicate: number;
+};
+
+/** `mixopt testbed eval NAME --mixture ... --size ... --steps ...`. */
+async function evalAction(name: string, o: EvalOpts): Promise<void> {
+  const tb = await openWithNoise(name, o);
+  const w = parseMixtureArg(o.mixture);
+  checkEval(tb, w, o.size, o.steps, o.metric);
+  const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+  reportFit(tb, metrics);
+  const observe = tb.observe;
+  // With noise: the observed curve of replicate R (values = its last point); truth beside it.
+  const seen = (m: string) =>
+    observe !== undefined
+      ? observe.call(tb, w, o.size, o.steps, m, o.replicate)
+      : tb.curve(w, o.size, o.steps, m);
+  const values: Record<string, number> = {};
+  const truth: Record<string, number> = {};
+  for (const m of metrics) {
+    truth[m] = tb.evaluate(w, o.size, o.steps, m);
+    values[m] = observe !== undefined ? (seen(m).at(-1)?.value as number) : (truth[m] as number);
+  }
+  const cost = tb.cost(o.size, o.steps);
+  let curve: { step: number; values: Record<string, number> }[] | undefined;
+  if (o.curve === true) {
+    const per = metrics.map(seen);
+    curve = (per[0] ?? []).map((p, i) => ({
+      step: p.step,
+      values: Object.fromEntries(metrics.map((m, j) => [m, per[j]?.[i]?.value as number])),
+    }));
+  }
+  if (o.json === true) {
+    return out(
+      JSON.stringify({
+        testbed: tb.name,
+        mixture: w,
+        size: o.size,
+        steps: o.steps,
+        cost,
+        values,
+        ...(observe !== undefined ? { truth, noise: noiseOf(tb), replicate: o.replicate } : {}),
+        ...(curve ? { curve } : {}),
+      }),
+    );
+  }
+  const dir = new Map(tb.metrics.map((m) => [m.name, m.direction]));
+  const noise = noiseOf(tb);
+  const lines = [
+    `${tb.name} at size ${o.size}, ${o.steps} steps, mixture [${w.join(', ')}]; cost ${fmt(cost)} (${tb.costUnit})`,
+    ...(noise !== undefined
+      ? [`observed with noise ${formatNoiseSpec(noise)}, replicate ${o.replicate}`]
+      : []),
+    table(
+      observe !== undefined
+        ? [
+            ['METRIC', 'OBSERVED', 'TRUTH', 'DIRECTION'],
+            ...metrics.map((m) => [
+              m,
+              fmt(values[m] as number),
+              fmt(truth[m] as number),
+              dir.get(m) ?? '',
+            ]),
+          ]
+        : [
+            ['METRIC', 'VALUE', 'DIRECTION'],
+            ...metrics.map((m) => [m, fmt(values[m] as number), dir.get(m) ?? '']),
+          ],
+    ),
+  ];
+  if (curve !== undefined) {
+    lines.push(
+      '',
+      table([
+        ['STEP', ...metrics],
+        ...curve.map((c) => [String(c.step), ...metrics.map((m) => fmt(c.values[m] as number))]),
+      ]),
+    );
+  }
+  out(lines.join('\n'));
+}
+
+/** `mixopt testbed optimum NAME`. */
+async function optimumAction(
+  name: string,
+  o: CommonOpts & { metric?: string; size?: string; steps?: number },
+): Promise<void> {
+  const d = dirs(o);
+  const tb = await openTestbed(name, d);
+  if (o.metric !== undefined) metricIndex(tb, o.metric);
+  const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
+  reportFit(tb, metrics);
+  const at = { scale: o.size ?? tb.target.scale, steps: o.steps ?? tb.target.steps };
+  scaleIndex(tb, at.scale);
+  checkSteps(tb, at.steps);
+  const atTarget = at.scale === tb.target.scale && at.steps === tb.target.steps;
+  if (!atTarget && !isSimulatorTestbed(tb)) {
+    throw new UnsupportedError(
+      `testbed '${tb.name}' can only report its optimum at the target (${tb.target.scale}, ${tb.target.steps} steps); drop --size/--steps`,
+    );
+  }
+  const res = metrics.map((m) => {
+    if (atTarget || !isSimulatorTestbed(tb)) return referenceOptimum(tb, m, d);
+    const spec = tb.metrics.find((x) => x.name === m) as MetricSpec;
+    const r = searchOptimum(tb.objective(m, at.scale, at.steps), tb.domains.length, spec.direction);
+    return { metric: m, mixture: r.mixture, value: r.value, method: r.method };
+  });
+  if (o.json === true) {
+    return out(JSON.stringify({ testbed: tb.name, at, target: tb.target, optima: res }));
+  }
+  out(
+    [
+      `${tb.name}: ${atTarget ? 'reference optima' : 'optima'} at ${at.scale}, ${at.steps} steps (domains ${tb.domains.join(', ')})`,
+      table([
+        ['METRIC', 'VALUE', 'MIXTURE'],
+        ...res.map((r) => [r.metric, fmt(r.value), r.mixture.map((x) => x.toFixed(4)).join(',')]),
+      ]),
+      `method: ${res[0]?.method ?? ''}`,
+    ].join('\n'),
+  );
+}
+
+/** `mixopt testbed serve NAME`: JSON lines on stdin/stdout. */
+async function serveAction(name: string, o: CommonOpts): Promise<void> {
+  const tb = await openWithNoise(name, o);
+  const session = new TestbedSession(tb, dirs(o));
+  const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    out(session.handleLine(line));
+  }
+}
+
 /** Registers `mixopt testbed ...`. */
 export function register(program: Command): void {
   const tbc = program
     .command('testbed')
     .description('List, inspect and query testbeds (simulators, recorded runs, your own modules)');
 
-  const common = (c: Command): Command =>
-    c
-      .option('--json', 'machine-readable output on stdout')
-      .option(
-        '--data-dir <dir>',
-        'testbed data directory (default: $MIXOPT_DATA, else ~/.local/share/mixopt/testbeds, else ../shared/testbeds beside a development checkout)',
-      )
-      .option(
-        '--cache-dir <dir>',
-        'cache directory (default: $MIXOPT_CACHE, else .cache/ in a development checkout, else ~/.cache/mixopt)',
-      )
-      .option('--fit', 'open recorded runs as a fitted testbed (a surrogate over the runs)');
-
-  common(tbc.command('list').description('List the testbeds available by name')).action(
-    (o: CommonOpts) => {
-      const items = listTestbeds(dirs(o));
-      if (o.json === true) return out(JSON.stringify(items));
-      out(
-        table([
-          ['NAME', 'DATA', 'DESCRIPTION'],
-          ...items.map((t) => [
-            t.name,
-            !t.needsData ? 'built-in' : t.available ? 'found' : 'MISSING',
-            t.description,
-          ]),
-        ]),
-      );
-      const missing = items.filter((t) => !t.available);
-      if (missing.length > 0) {
-        out(
-          `\nMISSING: ${missing.map((t) => `${t.name} (${t.dataFile})`).join(', ')}.\n${dataDirHelp(dirs(o))}`,
-        );
-      }
-    },
-  );
+  common(tbc.command('list').description('List the testbeds available by name')).action(listAction);
 
   common(
     tbc
@@ -210,46 +401,7 @@ export function register(program: Command): void {
         'Domains, scales, steps, metrics, target and cost of a testbed (and, for families, their knobs and noise)',
       )
       .option('--noise <spec>', NOISE_HELP),
-  ).action(async (name: string, o: CommonOpts) => {
-    const tb = await openWithNoise(name, o);
-    reportFit(tb);
-    const d = describe(tb);
-    if (o.json === true) return out(JSON.stringify(d));
-    const lines = [
-      `${tb.name}: ${tb.description}`,
-      `domains (${tb.domains.length}): ${tb.domains.join(', ')}`,
-      `sizes: ${tb.scales.map((s) => `${s.name} (${s.params.toExponential(2)} params)`).join(', ')}`,
-      `steps: ${tb.steps.min}..${tb.steps.max}, logged every ${tb.steps.logEvery}`,
-      `target: ${tb.target.scale} at ${tb.target.steps} steps, cost ${fmt(tb.cost(tb.target.scale, tb.target.steps))} (${tb.costUnit})`,
-      ...(tb.candidates !== undefined
-        ? [`candidate mixtures (replay): ${tb.candidates.length}`]
-        : []),
-      'metrics:',
-      table(tb.metrics.map((m) => [`  ${m.name}`, m.direction, m.description ?? ''])),
-    ];
-    const f = familyOf(tb);
-    if (f !== undefined) {
-      const p = f.params;
-      const r = (w: readonly number[]): string => w.map((x) => x.toFixed(3)).join(',');
-      lines.push(
-        `family (seed ${f.seed}): ${p.domains} domains, optimum ${p.optimum}, drift with size ${p.drift}, with steps ${p.stepDrift}, spread ${p.spread}`,
-        `  data: ${p.unique !== undefined ? `finite, ${p.unique}x the target run's tokens (per domain: ${r(f.uniqueTokens ?? [])}), R* ${p.rstar}` : 'unlimited'}; ${p.tokensPerStep} tokens per step`,
-        `  cost model: ${p.cost}${p.cost === 'overhead' ? ` (${p.overheadSteps} steps per run)` : ''}`,
-        `  planted optimum at the target: ${r(f.planted.target)}`,
-        ...(f.planted.smallSize !== undefined
-          ? [`  planted optimum at the smallest size: ${r(f.planted.smallSize)}`]
-          : []),
-        ...(f.planted.shortRun !== undefined
-          ? [`  planted optimum of the short-run landscape: ${r(f.planted.shortRun)}`]
-          : []),
-      );
-    }
-    const noise = noiseOf(tb);
-    lines.push(
-      `observation noise: ${noise !== undefined ? formatNoiseSpec(noise) : 'none (noise-free)'}`,
-    );
-    out(lines.join('\n'));
-  });
+  ).action(infoAction);
 
   common(
     tbc
@@ -268,98 +420,7 @@ export function register(program: Command): void {
         parseReplicate,
         0,
       ),
-  ).action(
-    async (
-      name: string,
-      o: CommonOpts & {
-        mixture: string;
-        size: string;
-        steps: number;
-        metric?: string;
-        curve?: boolean;
-        replicate: number;
-      },
-    ) => {
-      const tb = await openWithNoise(name, o);
-      const w = parseMixtureArg(o.mixture);
-      checkEval(tb, w, o.size, o.steps, o.metric);
-      const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
-      reportFit(tb, metrics);
-      const observe = tb.observe;
-      // With noise: the observed curve of replicate R (values = its last point); truth beside it.
-      const seen = (m: string) =>
-        observe !== undefined
-          ? observe.call(tb, w, o.size, o.steps, m, o.replicate)
-          : tb.curve(w, o.size, o.steps, m);
-      const values: Record<string, number> = {};
-      const truth: Record<string, number> = {};
-      for (const m of metrics) {
-        truth[m] = tb.evaluate(w, o.size, o.steps, m);
-        values[m] =
-          observe !== undefined ? (seen(m).at(-1)?.value as number) : (truth[m] as number);
-      }
-      const cost = tb.cost(o.size, o.steps);
-      let curve: { step: number; values: Record<string, number> }[] | undefined;
-      if (o.curve === true) {
-        const per = metrics.map(seen);
-        curve = (per[0] ?? []).map((p, i) => ({
-          step: p.step,
-          values: Object.fromEntries(metrics.map((m, j) => [m, per[j]?.[i]?.value as number])),
-        }));
-      }
-      if (o.json === true) {
-        return out(
-          JSON.stringify({
-            testbed: tb.name,
-            mixture: w,
-            size: o.size,
-            steps: o.steps,
-            cost,
-            values,
-            ...(observe !== undefined ? { truth, noise: noiseOf(tb), replicate: o.replicate } : {}),
-            ...(curve ? { curve } : {}),
-          }),
-        );
-      }
-      const dir = new Map(tb.metrics.map((m) => [m.name, m.direction]));
-      const noise = noiseOf(tb);
-      const lines = [
-        `${tb.name} at size ${o.size}, ${o.steps} steps, mixture [${w.join(', ')}]; cost ${fmt(cost)} (${tb.costUnit})`,
-        ...(noise !== undefined
-          ? [`observed with noise ${formatNoiseSpec(noise)}, replicate ${o.replicate}`]
-          : []),
-        table(
-          observe !== undefined
-            ? [
-                ['METRIC', 'OBSERVED', 'TRUTH', 'DIRECTION'],
-                ...metrics.map((m) => [
-                  m,
-                  fmt(values[m] as number),
-                  fmt(truth[m] as number),
-                  dir.get(m) ?? '',
-                ]),
-              ]
-            : [
-                ['METRIC', 'VALUE', 'DIRECTION'],
-                ...metrics.map((m) => [m, fmt(values[m] as number), dir.get(m) ?? '']),
-              ],
-        ),
-      ];
-      if (curve !== undefined) {
-        lines.push(
-          '',
-          table([
-            ['STEP', ...metrics],
-            ...curve.map((c) => [
-              String(c.step),
-              ...metrics.map((m) => fmt(c.values[m] as number)),
-            ]),
-          ]),
-        );
-      }
-      out(lines.join('\n'));
-    },
-  );
+  ).action(evalAction);
 
   common(
     tbc
@@ -378,51 +439,7 @@ export function register(program: Command): void {
         'search at this many steps instead of the target (simulators only)',
         parseSteps,
       ),
-  ).action(
-    async (name: string, o: CommonOpts & { metric?: string; size?: string; steps?: number }) => {
-      const d = dirs(o);
-      const tb = await openTestbed(name, d);
-      if (o.metric !== undefined) metricIndex(tb, o.metric);
-      const metrics = o.metric !== undefined ? [o.metric] : tb.metrics.map((m) => m.name);
-      reportFit(tb, metrics);
-      const at = { scale: o.size ?? tb.target.scale, steps: o.steps ?? tb.target.steps };
-      scaleIndex(tb, at.scale);
-      checkSteps(tb, at.steps);
-      const atTarget = at.scale === tb.target.scale && at.steps === tb.target.steps;
-      if (!atTarget && !isSimulatorTestbed(tb)) {
-        throw new UnsupportedError(
-          `testbed '${tb.name}' can only report its optimum at the target (${tb.target.scale}, ${tb.target.steps} steps); drop --size/--steps`,
-        );
-      }
-      const res = metrics.map((m) => {
-        if (atTarget || !isSimulatorTestbed(tb)) return referenceOptimum(tb, m, d);
-        const spec = tb.metrics.find((x) => x.name === m) as MetricSpec;
-        const r = searchOptimum(
-          tb.objective(m, at.scale, at.steps),
-          tb.domains.length,
-          spec.direction,
-        );
-        return { metric: m, mixture: r.mixture, value: r.value, method: r.method };
-      });
-      if (o.json === true) {
-        return out(JSON.stringify({ testbed: tb.name, at, target: tb.target, optima: res }));
-      }
-      out(
-        [
-          `${tb.name}: ${atTarget ? 'reference optima' : 'optima'} at ${at.scale}, ${at.steps} steps (domains ${tb.domains.join(', ')})`,
-          table([
-            ['METRIC', 'VALUE', 'MIXTURE'],
-            ...res.map((r) => [
-              r.metric,
-              fmt(r.value),
-              r.mixture.map((x) => x.toFixed(4)).join(','),
-            ]),
-          ]),
-          `method: ${res[0]?.method ?? ''}`,
-        ].join('\n'),
-      );
-    },
-  );
+  ).action(optimumAction);
 
   registerImport(tbc);
 
@@ -434,13 +451,5 @@ export function register(program: Command): void {
         'Serve a testbed as JSON lines on stdin/stdout (ops: info, eval, optimum, reset); see docs/testbeds.md',
       )
       .option('--noise <spec>', NOISE_HELP),
-  ).action(async (name: string, o: CommonOpts) => {
-    const tb = await openWithNoise(name, o);
-    const session = new TestbedSession(tb, dirs(o));
-    const rl = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-    for await (const line of rl) {
-      if (line.trim() === '') continue;
-      out(session.handleLine(line));
-    }
-  });
+  ).action(serveAction);
 }
