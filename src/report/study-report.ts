@@ -484,19 +484,15 @@ export function trialTable(input: StudyReportInput): { html: string; rows: numbe
   };
 }
 
-/**
- * Builds the study report (see the module comment).
- * @returns the page and its charts.
- */
-export async function buildStudyReport(input: StudyReportInput): Promise<BuiltReport> {
-  const c = input.config;
-  const s = input.status;
-  const rec = input.recommendation;
-  const charts: Chart[] = [];
-  const sections: Section[] = [];
-  const dirWord = c.metric.direction === 'minimize' ? 'lower is better' : 'higher is better';
+/** "lower is better" or "higher is better", for the study's metric. */
+function directionWord(input: StudyReportInput): string {
+  return input.config.metric.direction === 'minimize' ? 'lower is better' : 'higher is better';
+}
 
-  const trace: Chart = {
+/** The best-so-far-vs-cost chart. */
+async function traceChart(input: StudyReportInput): Promise<Chart> {
+  const c = input.config;
+  return {
     id: 'trace',
     title: `Best so far at the target (${c.target.scale}, ${c.target.steps} steps) vs cumulative cost`,
     caption: [
@@ -506,91 +502,169 @@ export async function buildStudyReport(input: StudyReportInput): Promise<BuiltRe
       input.trace.some((p) => p.bestAtTarget !== undefined)
         ? `Dashed: best ${c.metric.name} observed at the target so far.`
         : 'No run has reached the target yet.',
-      `(${dirWord})`,
+      `(${directionWord(input)})`,
     ].join(' '),
     svg: await renderVegaLite(traceSpec(input)),
   };
+}
+
+/** The table of the recommended mixture and the runner-up, with their values at the target. */
+function recommendationTable(input: StudyReportInput, rec: RecommendationView): string {
+  const c = input.config;
+  const domains = c.domains.map((d) => d.name);
+  return table({
+    id: 'recommendation',
+    head: ['', ...domains, `${c.metric.name} at target`],
+    rows: [
+      [
+        'recommended',
+        ...rec.mixture.map(fmtWeight),
+        rec.predicted !== undefined
+          ? `${fmtValue(rec.predicted.mean)} (90%: ${fmtValue(rec.predicted.lower)} .. ${fmtValue(rec.predicted.upper)})`
+          : '',
+      ],
+      ...(rec.runnerUp !== undefined
+        ? [
+            [
+              `runner-up (trial ${rec.runnerUp.trial})`,
+              ...rec.runnerUp.mixture.map(fmtWeight),
+              rec.runnerUp.predicted !== undefined
+                ? `${fmtValue(rec.runnerUp.predicted.mean)} predicted`
+                : rec.runnerUp.observed !== undefined
+                  ? `${fmtValue(rec.runnerUp.observed)} observed${runnerUpAtTarget(input, rec.runnerUp.trial) ? '' : ` at ${runnerUpFidelity(input, rec.runnerUp.trial)} (not the target)`}`
+                  : '',
+            ],
+          ]
+        : []),
+    ],
+    columnClass: [undefined, ...domains.map(() => 'num'), 'num'],
+  });
+}
+
+/** The recommendation's charts and sections (mixture, value at the target, table, ladder). */
+async function recommendationParts(
+  input: StudyReportInput,
+  rec: RecommendationView,
+): Promise<{ charts: Chart[]; sections: Section[] }> {
+  const c = input.config;
+  const charts: Chart[] = [];
+  const sections: Section[] = [];
+  const mix: Chart = {
+    id: 'mixture',
+    title: 'Recommended mixture and runner-up',
+    caption: `Weights of the mixture to train at the target (${rec.basis}${rec.trial !== undefined ? `, trial ${rec.trial}` : ''})${rec.runnerUp !== undefined ? ' and of the runner-up' : ''}.`,
+    svg: await renderVegaLite(mixtureSpec(input, rec)),
+  };
+  charts.push(mix);
+  const parts = [`<div class="charts-2">${figure(mix)}`];
+  const hasValue = rec.predicted !== undefined || rec.runnerUp?.predicted !== undefined;
+  if (hasValue) {
+    const pv: Chart = {
+      id: 'prediction',
+      title: 'Value at the target',
+      caption: `Predicted ${c.metric.name} at the target with its 90% interval (an observed runner-up is a single point; ${directionWord(input)}).`,
+      svg: await renderVegaLite(predictionSpec(input, rec)),
+    };
+    charts.push(pv);
+    parts.push(figure(pv));
+  }
+  parts.push('</div>');
+  parts.push(recommendationTable(input, rec));
+  if (rec.probBeatsRunnerUp !== undefined)
+    parts.push(
+      para(
+        `Probability that the recommendation beats the runner-up: ${fmtPercent(rec.probBeatsRunnerUp)} (${rec.probBasis ?? ''}).`,
+      ),
+    );
+  for (const n of rec.notes) parts.push(para(`Note: ${n}.`));
+  sections.push({
+    id: 'recommendation-section',
+    title: 'Recommendation',
+    html: parts.join('\n'),
+  });
+  if (rec.ladder.length > 0) {
+    const lad: Chart = {
+      id: 'ladder',
+      title: rec.ladderPredicted
+        ? 'Predicted best mixture at each scale'
+        : 'Best observed mixture at each scale',
+      caption: rec.ladderPredicted
+        ? `The mixture the surrogate predicts best at each rung of the ladder (at ${c.target.steps} steps): how the optimum moves with scale.`
+        : 'The optimiser exposes no surrogate, so this is the best completed run at each scale (its longest run): a proxy for how the optimum moves with scale.',
+      svg: await renderVegaLite(ladderSpec(input, rec)),
+    };
+    charts.push(lad);
+    sections.push({ id: 'ladder-section', title: 'Across the scale ladder', html: figure(lad) });
+  }
+  return { charts, sections };
+}
+
+/** The learning-curves and spend-by-scale charts. */
+async function runsCharts(input: StudyReportInput): Promise<[Chart, Chart]> {
+  const c = input.config;
+  const curves: Chart = {
+    id: 'learning-curves',
+    title: 'Learning curves of the runs',
+    caption: `${c.metric.name} reported by each trial against training step, one line per trial, coloured by scale (a continuation shows only its own steps).`,
+    svg: await renderVegaLite(curvesSpec(input)),
+  };
+  const spend: Chart = {
+    id: 'spend',
+    title: 'Spend by scale',
+    caption:
+      'Cost spent at each scale, stacked by trial state (failed trials count the part they reported).',
+    svg: await renderVegaLite(spendSpec(input)),
+  };
+  return [curves, spend];
+}
+
+/** The facts at the top of the page: metric, target, optimiser, spend, trials, best. */
+function studyFacts(input: StudyReportInput): [string, string][] {
+  const c = input.config;
+  const s = input.status;
+  const budget =
+    s.budget !== undefined
+      ? `${fmtCost(s.spent)} of ${fmtCost(s.budget)} (${fmtPercent(s.spent / s.budget)})`
+      : `${fmtCost(s.spent)} (no budget)`;
+  return [
+    ['metric', `${c.metric.name} (${c.metric.direction})`],
+    ['target', `${c.target.scale} at ${c.target.steps} steps`],
+    ['optimiser', c.optimizer.method],
+    ['spent (units of 100 target steps)', budget],
+    [
+      'trials',
+      `${input.trials.length}: ${Object.entries(s.counts)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')}`,
+    ],
+    [
+      'best at target',
+      s.bestAtTarget !== undefined
+        ? `${fmtValue(s.bestAtTarget.value)} (trial ${s.bestAtTarget.trial})`
+        : 'none yet',
+    ],
+  ];
+}
+
+/**
+ * Builds the study report (see the module comment).
+ * @returns the page and its charts.
+ */
+export async function buildStudyReport(input: StudyReportInput): Promise<BuiltReport> {
+  const c = input.config;
+  const rec = input.recommendation;
+  const charts: Chart[] = [];
+  const sections: Section[] = [];
+
+  const trace = await traceChart(input);
   charts.push(trace);
   sections.push({ id: 'progress', title: 'Best so far vs cost', html: figure(trace) });
 
   if (rec !== undefined) {
-    const mix: Chart = {
-      id: 'mixture',
-      title: 'Recommended mixture and runner-up',
-      caption: `Weights of the mixture to train at the target (${rec.basis}${rec.trial !== undefined ? `, trial ${rec.trial}` : ''})${rec.runnerUp !== undefined ? ' and of the runner-up' : ''}.`,
-      svg: await renderVegaLite(mixtureSpec(input, rec)),
-    };
-    charts.push(mix);
-    const parts = [`<div class="charts-2">${figure(mix)}`];
-    const hasValue = rec.predicted !== undefined || rec.runnerUp?.predicted !== undefined;
-    if (hasValue) {
-      const pv: Chart = {
-        id: 'prediction',
-        title: 'Value at the target',
-        caption: `Predicted ${c.metric.name} at the target with its 90% interval (an observed runner-up is a single point; ${dirWord}).`,
-        svg: await renderVegaLite(predictionSpec(input, rec)),
-      };
-      charts.push(pv);
-      parts.push(figure(pv));
-    }
-    parts.push('</div>');
-    const domains = c.domains.map((d) => d.name);
-    parts.push(
-      table({
-        id: 'recommendation',
-        head: ['', ...domains, `${c.metric.name} at target`],
-        rows: [
-          [
-            'recommended',
-            ...rec.mixture.map(fmtWeight),
-            rec.predicted !== undefined
-              ? `${fmtValue(rec.predicted.mean)} (90%: ${fmtValue(rec.predicted.lower)} .. ${fmtValue(rec.predicted.upper)})`
-              : '',
-          ],
-          ...(rec.runnerUp !== undefined
-            ? [
-                [
-                  `runner-up (trial ${rec.runnerUp.trial})`,
-                  ...rec.runnerUp.mixture.map(fmtWeight),
-                  rec.runnerUp.predicted !== undefined
-                    ? `${fmtValue(rec.runnerUp.predicted.mean)} predicted`
-                    : rec.runnerUp.observed !== undefined
-                      ? `${fmtValue(rec.runnerUp.observed)} observed${runnerUpAtTarget(input, rec.runnerUp.trial) ? '' : ` at ${runnerUpFidelity(input, rec.runnerUp.trial)} (not the target)`}`
-                      : '',
-                ],
-              ]
-            : []),
-        ],
-        columnClass: [undefined, ...domains.map(() => 'num'), 'num'],
-      }),
-    );
-    if (rec.probBeatsRunnerUp !== undefined)
-      parts.push(
-        para(
-          `Probability that the recommendation beats the runner-up: ${fmtPercent(rec.probBeatsRunnerUp)} (${rec.probBasis ?? ''}).`,
-        ),
-      );
-    for (const n of rec.notes) parts.push(para(`Note: ${n}.`));
-    sections.push({
-      id: 'recommendation-section',
-      title: 'Recommendation',
-      html: parts.join('\n'),
-    });
-
-    if (rec.ladder.length > 0) {
-      const lad: Chart = {
-        id: 'ladder',
-        title: rec.ladderPredicted
-          ? 'Predicted best mixture at each scale'
-          : 'Best observed mixture at each scale',
-        caption: rec.ladderPredicted
-          ? `The mixture the surrogate predicts best at each rung of the ladder (at ${c.target.steps} steps): how the optimum moves with scale.`
-          : 'The optimiser exposes no surrogate, so this is the best completed run at each scale (its longest run): a proxy for how the optimum moves with scale.',
-        svg: await renderVegaLite(ladderSpec(input, rec)),
-      };
-      charts.push(lad);
-      sections.push({ id: 'ladder-section', title: 'Across the scale ladder', html: figure(lad) });
-    }
+    const r = await recommendationParts(input, rec);
+    charts.push(...r.charts);
+    sections.push(...r.sections);
   } else {
     sections.push({
       id: 'recommendation-section',
@@ -599,21 +673,8 @@ export async function buildStudyReport(input: StudyReportInput): Promise<BuiltRe
     });
   }
 
-  const curves: Chart = {
-    id: 'learning-curves',
-    title: 'Learning curves of the runs',
-    caption: `${c.metric.name} reported by each trial against training step, one line per trial, coloured by scale (a continuation shows only its own steps).`,
-    svg: await renderVegaLite(curvesSpec(input)),
-  };
-  charts.push(curves);
-  const spend: Chart = {
-    id: 'spend',
-    title: 'Spend by scale',
-    caption:
-      'Cost spent at each scale, stacked by trial state (failed trials count the part they reported).',
-    svg: await renderVegaLite(spendSpec(input)),
-  };
-  charts.push(spend);
+  const [curves, spend] = await runsCharts(input);
+  charts.push(curves, spend);
   sections.push({
     id: 'runs',
     title: 'Runs and spend',
@@ -622,32 +683,10 @@ export async function buildStudyReport(input: StudyReportInput): Promise<BuiltRe
 
   sections.push({ id: 'trials-section', title: 'Trials', html: trialTable(input).html });
 
-  const budget =
-    s.budget !== undefined
-      ? `${fmtCost(s.spent)} of ${fmtCost(s.budget)} (${fmtPercent(s.spent / s.budget)})`
-      : `${fmtCost(s.spent)} (no budget)`;
   const html = renderPage({
     title: `Study ${input.study}`,
     subtitle: c.description ?? `Data-mixture study optimised by ${c.optimizer.method}.`,
-    facts: [
-      ['metric', `${c.metric.name} (${c.metric.direction})`],
-      ['target', `${c.target.scale} at ${c.target.steps} steps`],
-      ['optimiser', c.optimizer.method],
-      ['spent (units of 100 target steps)', budget],
-      [
-        'trials',
-        `${input.trials.length}: ${Object.entries(s.counts)
-          .filter(([, v]) => v > 0)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(', ')}`,
-      ],
-      [
-        'best at target',
-        s.bestAtTarget !== undefined
-          ? `${fmtValue(s.bestAtTarget.value)} (trial ${s.bestAtTarget.trial})`
-          : 'none yet',
-      ],
-    ],
+    facts: studyFacts(input),
     sections,
     footer: `Generated by mixopt${input.generatedAt !== undefined ? ` on ${input.generatedAt}` : ''}. Costs are in units of 100 steps of the target model.`,
   });
