@@ -150,270 +150,303 @@ const STOP_MARKERS = [
 
 let launches = 0;
 
-/** Builds the local executor. */
-export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
-  const workDir = resolve(opts.workDir);
-  const tailBytes = opts.stderrTailBytes ?? 2000;
-  const grace = (opts.killGraceSeconds ?? 5) * 1000;
-  const launchWait = opts.launchWaitMs ?? 5000;
-  const log = new MetricLog();
+/** The local executor's checked options and its line reader. */
+interface LocalParts {
+  readonly opts: LocalExecutorOptions;
+  readonly workDir: string;
+  readonly tailBytes: number;
+  /** Milliseconds between SIGTERM and SIGKILL. */
+  readonly grace: number;
+  /** Milliseconds to wait for a launch in flight to claim its folder. */
+  readonly launchWait: number;
+  readonly log: MetricLog;
+}
 
-  const identity = (m: LocalMeta): ProcessIdentity => ({
+function identity(m: LocalMeta): ProcessIdentity {
+  return {
     pid: m.pid,
     startTicks: m.startTicks ?? null,
     bootId: m.bootId ?? null,
-  });
-  const here = (m: LocalMeta) => m.host === hostname();
+  };
+}
+/** Whether the job runs on this host (only then can its processes be seen and signalled). */
+function here(m: LocalMeta): boolean {
+  return m.host === hostname();
+}
 
-  /**
-   * Stops the job's whole process group: SIGTERM, then SIGKILL after the
-   * grace period, then checks that no process of the group is left.
-   * @throws ExecutorError when some process survives SIGKILL.
-   */
-  async function stopGroup(m: LocalMeta): Promise<void> {
-    if (!here(m)) return;
-    // Signal the group only while it is the job's: its leader is the job's
-    // wrapper, or the leader's pid is free (a group id is never reused while
-    // the group has a process, so then the group is the job's orphans).
-    if (!isRunning(identity(m)) && pidExists(m.pid)) return;
-    if (!groupAlive(m.pid)) return;
-    signalGroup(m.pid, 'SIGTERM');
-    let until = Date.now() + grace;
-    while (groupAlive(m.pid) && Date.now() < until) await sleep(50);
-    if (!groupAlive(m.pid)) return;
-    signalGroup(m.pid, 'SIGKILL');
-    until = Date.now() + 5000;
-    while (groupAlive(m.pid) && Date.now() < until) await sleep(50);
-    const left = groupMembers(m.pid);
-    if (left.length > 0)
-      throw new ExecutorError(
-        `processes ${left.join(', ')} of job group ${m.pid} (${m.dir}) survived SIGKILL; stop them by hand ('kill -9 -${m.pid}')`,
-      );
+/**
+ * Stops the job's whole process group: SIGTERM, then SIGKILL after the
+ * grace period, then checks that no process of the group is left.
+ * @throws ExecutorError when some process survives SIGKILL.
+ */
+async function stopGroup(ctx: LocalParts, m: LocalMeta): Promise<void> {
+  if (!here(m)) return;
+  // Signal the group only while it is the job's: its leader is the job's
+  // wrapper, or the leader's pid is free (a group id is never reused while
+  // the group has a process, so then the group is the job's orphans).
+  if (!isRunning(identity(m)) && pidExists(m.pid)) return;
+  if (!groupAlive(m.pid)) return;
+  signalGroup(m.pid, 'SIGTERM');
+  let until = Date.now() + ctx.grace;
+  while (groupAlive(m.pid) && Date.now() < until) await sleep(50);
+  if (!groupAlive(m.pid)) return;
+  signalGroup(m.pid, 'SIGKILL');
+  until = Date.now() + 5000;
+  while (groupAlive(m.pid) && Date.now() < until) await sleep(50);
+  const left = groupMembers(m.pid);
+  if (left.length > 0)
+    throw new ExecutorError(
+      `processes ${left.join(', ')} of job group ${m.pid} (${m.dir}) survived SIGKILL; stop them by hand ('kill -9 -${m.pid}')`,
+    );
+}
+
+async function stop(ctx: LocalParts, m: LocalMeta, marker: string, reason: string): Promise<void> {
+  if (existsSync(m.dir)) writeFileSync(join(m.dir, marker), reason);
+  await stopGroup(ctx, m);
+}
+
+function failure(ctx: LocalParts, m: LocalMeta, why: string): string {
+  const err = tailFile(join(m.dir, 'stderr'), ctx.tailBytes);
+  return err === '' ? why : `${why}; stderr tail:\n${err}`;
+}
+
+/** The exit status the wrapper recorded, if any. */
+function readExit(m: LocalMeta): number | undefined {
+  try {
+    const s = readFileSync(join(m.dir, 'exit-code'), 'utf8').trim();
+    return s === '' ? undefined : Number(s);
+  } catch {
+    return undefined;
   }
+}
 
-  async function stop(m: LocalMeta, marker: string, reason: string): Promise<void> {
-    if (existsSync(m.dir)) writeFileSync(join(m.dir, marker), reason);
-    await stopGroup(m);
-  }
-
-  function failure(m: LocalMeta, why: string): string {
-    const err = tailFile(join(m.dir, 'stderr'), tailBytes);
-    return err === '' ? why : `${why}; stderr tail:\n${err}`;
-  }
-
-  const readExit = (m: LocalMeta): number | undefined => {
+/** The marker mixopt left when it stopped the job: [meaning, reason], if any. */
+function stopMarker(dir: string): [string, string] | undefined {
+  for (const [file, what] of STOP_MARKERS) {
     try {
-      const s = readFileSync(join(m.dir, 'exit-code'), 'utf8').trim();
-      return s === '' ? undefined : Number(s);
+      return [what, readFileSync(join(dir, file), 'utf8')];
     } catch {
-      return undefined;
+      // no such marker
+    }
+  }
+  return undefined;
+}
+
+function handleOf(m: LocalMeta): JobHandle {
+  return { executor: 'local', jobId: String(m.pid), meta: { ...m } };
+}
+
+/**
+ * The job already launched in `dir` by an earlier driver (one killed
+ * between launching the job and storing its handle), if it is running or
+ * has finished on its own; undefined when the folder may be made anew.
+ * Leftover processes of a stopped or vanished job are killed first.
+ */
+async function existingJob(
+  ctx: LocalParts,
+  dir: string,
+  trial: TrialSpec,
+): Promise<JobHandle | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const claim = join(dir, 'claim');
+  const pidFile = join(claim, 'pid');
+  // A launch in flight: its wrapper claims the folder within milliseconds of starting.
+  let until = Date.now() + ctx.launchWait;
+  while (!existsSync(claim) && existsSync(join(dir, 'launch')) && Date.now() < until)
+    await sleep(50);
+  if (!existsSync(claim)) return undefined; // never started: a late wrapper finds another token
+  until = Date.now() + 2000;
+  while (!existsSync(pidFile) && Date.now() < until) await sleep(20);
+  const m = readMeta(ctx, dir, trial);
+  if (m === undefined) return undefined;
+  if (!here(m)) return handleOf(m);
+  const stopped = stopMarker(dir) !== undefined;
+  if (!stopped && readExit(m) !== undefined) return handleOf(m); // it finished: its result stands
+  if (!stopped && isRunning(identity(m))) return handleOf(m);
+  await stopGroup(ctx, m); // leftovers of a stopped or vanished job
+  return undefined;
+}
+
+/** The job's meta from its handle file, else from what its wrapper recorded. */
+function readMeta(ctx: LocalParts, dir: string, trial: TrialSpec): LocalMeta | undefined {
+  try {
+    const h = JSON.parse(readFileSync(join(dir, 'handle.json'), 'utf8')) as JobHandle;
+    if (h.executor === 'local') return h.meta as unknown as LocalMeta;
+  } catch {
+    // the driver died before writing it: the wrapper's own record follows
+  }
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(dir, 'claim', f), 'utf8').trim();
+    } catch {
+      return '';
     }
   };
+  const pid = Number(read('pid'));
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return {
+    dir,
+    pid,
+    host: hostname(),
+    startedAt: statSync(join(dir, 'claim')).mtimeMs,
+    timeoutSeconds: ctx.opts.timeoutSeconds ?? null,
+    defaultMetric: defaultMetricOf(trial),
+    startTicks: parseProcStat(read('stat'))?.startTicks ?? null,
+    bootId: read('boot') || null,
+  };
+}
 
-  /** The marker mixopt left when it stopped the job: [meaning, reason], if any. */
-  function stopMarker(dir: string): [string, string] | undefined {
-    for (const [file, what] of STOP_MARKERS) {
-      try {
-        return [what, readFileSync(join(dir, file), 'utf8')];
-      } catch {
-        // no such marker
-      }
+function read(ctx: LocalParts, m: LocalMeta, final: boolean) {
+  return ctx.log.read(
+    [join(m.dir, 'stdout'), join(m.dir, 'metrics.jsonl')],
+    m.defaultMetric,
+    final,
+  );
+}
+
+/** Launches `trial`'s job (or finds the one an earlier driver launched). */
+async function launchJob(ctx: LocalParts, trial: TrialSpec): Promise<JobHandle> {
+  const { opts, log } = ctx;
+  const safe = `${trial.study}-t${trial.trial}-a${trial.attempt}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const dir = join(ctx.workDir, safe);
+  const existing = await existingJob(ctx, dir, trial);
+  if (existing !== undefined) return existing;
+  const trialFile = join(dir, 'trial.json');
+  const metricsFile = join(dir, 'metrics.jsonl');
+  const token = `${hostname()}:${process.pid}:${Date.now()}:${++launches}`;
+  let out: number;
+  let err: number;
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      trialFile,
+      `${JSON.stringify({ ...trial, metricsFile, jobDir: dir }, null, 2)}\n`,
+    );
+    writeFileSync(metricsFile, '');
+    writeFileSync(join(dir, 'launch'), token);
+    out = openSync(join(dir, 'stdout'), 'a');
+    err = openSync(join(dir, 'stderr'), 'a');
+  } catch (e) {
+    throw new ExecutorError(`cannot create job directory '${dir}': ${(e as Error).message}`);
+  }
+  for (const f of ['stdout', 'metrics.jsonl']) log.forget(join(dir, f));
+  let pid: number | undefined;
+  try {
+    const child = spawn('/bin/sh', ['-c', WRAPPER], {
+      cwd: opts.cwd ?? process.cwd(),
+      env: {
+        ...process.env,
+        ...opts.env,
+        ...trialEnv(trial, trialFile, metricsFile),
+        MIXOPT_COMMAND: opts.command,
+        MIXOPT_JOB_DIR: dir,
+        MIXOPT_LAUNCH_TOKEN: token,
+      },
+      detached: true,
+      stdio: ['ignore', out, err],
+    });
+    pid = child.pid;
+    child.on('error', () => {});
+    child.unref();
+  } finally {
+    closeSync(out);
+    closeSync(err);
+  }
+  if (pid === undefined)
+    throw new ExecutorError(`could not start '${opts.command}' (spawn failed)`);
+  const id = identify(pid);
+  const meta: LocalMeta = {
+    dir,
+    pid,
+    host: hostname(),
+    startedAt: Date.now(),
+    timeoutSeconds: opts.timeoutSeconds ?? null,
+    defaultMetric: defaultMetricOf(trial),
+    startTicks: id.startTicks,
+    bootId: id.bootId,
+  };
+  crashPoint('launch');
+  writeFileSync(join(dir, 'handle.json.tmp'), JSON.stringify(handleOf(meta)));
+  renameSync(join(dir, 'handle.json.tmp'), join(dir, 'handle.json'));
+  return handleOf(meta);
+}
+
+/** One poll: the job's state first, then its lines (a job seen as ended has written all of them). */
+async function pollJob(ctx: LocalParts, handle: JobHandle): Promise<JobReport> {
+  const m = handle.meta as unknown as LocalMeta;
+  if (!existsSync(m.dir)) {
+    return { phase: 'failed', points: [], error: `job directory '${m.dir}' is gone` };
+  }
+  // The state first, then the lines: a job seen as ended has written all of them.
+  let code = readExit(m);
+  const marker = stopMarker(m.dir);
+  let running = false;
+  if (code === undefined && marker === undefined) {
+    const elapsed = (Date.now() - m.startedAt) / 1000;
+    if (m.timeoutSeconds !== null && elapsed > m.timeoutSeconds) {
+      const why = `no exit after ${m.timeoutSeconds} s (the study's executor.timeoutSeconds)`;
+      await stop(ctx, m, 'timed-out', why);
+      const { points } = read(ctx, m, true);
+      return { phase: 'failed', points, error: failure(ctx, m, `job timed out: ${why}`) };
     }
-    return undefined;
+    running = !here(m) || isRunning(identity(m));
+    if (!running) code = readExit(m); // it may have exited between the two checks
   }
-
-  function handleOf(m: LocalMeta): JobHandle {
-    return { executor: 'local', jobId: String(m.pid), meta: { ...m } };
+  const { points, bad } = read(ctx, m, !running);
+  if (bad !== undefined) {
+    if (running) await stop(ctx, m, 'bad-value', bad);
+    return { phase: 'failed', points, error: failure(ctx, m, `job reported ${bad}`) };
   }
-
-  /**
-   * The job already launched in `dir` by an earlier driver (one killed
-   * between launching the job and storing its handle), if it is running or
-   * has finished on its own; undefined when the folder may be made anew.
-   * Leftover processes of a stopped or vanished job are killed first.
-   */
-  async function existingJob(dir: string, trial: TrialSpec): Promise<JobHandle | undefined> {
-    if (!existsSync(dir)) return undefined;
-    const claim = join(dir, 'claim');
-    const pidFile = join(claim, 'pid');
-    // A launch in flight: its wrapper claims the folder within milliseconds of starting.
-    let until = Date.now() + launchWait;
-    while (!existsSync(claim) && existsSync(join(dir, 'launch')) && Date.now() < until)
-      await sleep(50);
-    if (!existsSync(claim)) return undefined; // never started: a late wrapper finds another token
-    until = Date.now() + 2000;
-    while (!existsSync(pidFile) && Date.now() < until) await sleep(20);
-    const m = readMeta(dir, trial);
-    if (m === undefined) return undefined;
-    if (!here(m)) return handleOf(m);
-    const stopped = stopMarker(dir) !== undefined;
-    if (!stopped && readExit(m) !== undefined) return handleOf(m); // it finished: its result stands
-    if (!stopped && isRunning(identity(m))) return handleOf(m);
-    await stopGroup(m); // leftovers of a stopped or vanished job
-    return undefined;
-  }
-
-  /** The job's meta from its handle file, else from what its wrapper recorded. */
-  function readMeta(dir: string, trial: TrialSpec): LocalMeta | undefined {
-    try {
-      const h = JSON.parse(readFileSync(join(dir, 'handle.json'), 'utf8')) as JobHandle;
-      if (h.executor === 'local') return h.meta as unknown as LocalMeta;
-    } catch {
-      // the driver died before writing it: the wrapper's own record follows
-    }
-    const read = (f: string) => {
-      try {
-        return readFileSync(join(dir, 'claim', f), 'utf8').trim();
-      } catch {
-        return '';
-      }
-    };
-    const pid = Number(read('pid'));
-    if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  if (marker !== undefined)
+    return { phase: 'failed', points, error: failure(ctx, m, `job ${marker[0]}: ${marker[1]}`) };
+  if (running) return { phase: 'running', points };
+  if (code === undefined) {
+    await stopGroup(ctx, m); // orphans of a wrapper that was killed
     return {
-      dir,
-      pid,
-      host: hostname(),
-      startedAt: statSync(join(dir, 'claim')).mtimeMs,
-      timeoutSeconds: opts.timeoutSeconds ?? null,
-      defaultMetric: defaultMetricOf(trial),
-      startTicks: parseProcStat(read('stat'))?.startTicks ?? null,
-      bootId: read('boot') || null,
+      phase: 'failed',
+      points,
+      error: failure(ctx, m, `job (pid ${m.pid}) vanished without an exit status`),
     };
   }
-
-  function read(m: LocalMeta, final: boolean) {
-    return log.read([join(m.dir, 'stdout'), join(m.dir, 'metrics.jsonl')], m.defaultMetric, final);
+  if (code !== 0) {
+    const why =
+      code > 128
+        ? `job killed by signal ${code - 128} (exit status ${code})`
+        : `job exited with status ${code}`;
+    return { phase: 'failed', points, error: failure(ctx, m, why) };
   }
+  if (points.length === 0)
+    return {
+      phase: 'failed',
+      points,
+      error: failure(ctx, m, 'job exited 0 without reporting any metric line'),
+    };
+  return { phase: 'completed', points };
+}
 
+/** Stops the job (unless it has ended and left no process). */
+async function cancelJob(ctx: LocalParts, handle: JobHandle): Promise<void> {
+  const m = handle.meta as unknown as LocalMeta;
+  if (existsSync(join(m.dir, 'exit-code')) && !groupAlive(m.pid)) return;
+  await stop(ctx, m, 'cancelled', 'cancelled by mixopt');
+}
+
+/** Builds the local executor. */
+export function createLocalExecutor(opts: LocalExecutorOptions): Executor {
+  const ctx: LocalParts = {
+    opts,
+    workDir: resolve(opts.workDir),
+    tailBytes: opts.stderrTailBytes ?? 2000,
+    grace: (opts.killGraceSeconds ?? 5) * 1000,
+    launchWait: opts.launchWaitMs ?? 5000,
+    log: new MetricLog(),
+  };
   return {
     name: 'local',
-    async run(trial: TrialSpec): Promise<JobHandle> {
-      const safe = `${trial.study}-t${trial.trial}-a${trial.attempt}`.replace(
-        /[^A-Za-z0-9_.-]/g,
-        '_',
-      );
-      const dir = join(workDir, safe);
-      const existing = await existingJob(dir, trial);
-      if (existing !== undefined) return existing;
-      const trialFile = join(dir, 'trial.json');
-      const metricsFile = join(dir, 'metrics.jsonl');
-      const token = `${hostname()}:${process.pid}:${Date.now()}:${++launches}`;
-      let out: number;
-      let err: number;
-      try {
-        rmSync(dir, { recursive: true, force: true });
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(
-          trialFile,
-          `${JSON.stringify({ ...trial, metricsFile, jobDir: dir }, null, 2)}\n`,
-        );
-        writeFileSync(metricsFile, '');
-        writeFileSync(join(dir, 'launch'), token);
-        out = openSync(join(dir, 'stdout'), 'a');
-        err = openSync(join(dir, 'stderr'), 'a');
-      } catch (e) {
-        throw new ExecutorError(`cannot create job directory '${dir}': ${(e as Error).message}`);
-      }
-      for (const f of ['stdout', 'metrics.jsonl']) log.forget(join(dir, f));
-      let pid: number | undefined;
-      try {
-        const child = spawn('/bin/sh', ['-c', WRAPPER], {
-          cwd: opts.cwd ?? process.cwd(),
-          env: {
-            ...process.env,
-            ...opts.env,
-            ...trialEnv(trial, trialFile, metricsFile),
-            MIXOPT_COMMAND: opts.command,
-            MIXOPT_JOB_DIR: dir,
-            MIXOPT_LAUNCH_TOKEN: token,
-          },
-          detached: true,
-          stdio: ['ignore', out, err],
-        });
-        pid = child.pid;
-        child.on('error', () => {});
-        child.unref();
-      } finally {
-        closeSync(out);
-        closeSync(err);
-      }
-      if (pid === undefined)
-        throw new ExecutorError(`could not start '${opts.command}' (spawn failed)`);
-      const id = identify(pid);
-      const meta: LocalMeta = {
-        dir,
-        pid,
-        host: hostname(),
-        startedAt: Date.now(),
-        timeoutSeconds: opts.timeoutSeconds ?? null,
-        defaultMetric: defaultMetricOf(trial),
-        startTicks: id.startTicks,
-        bootId: id.bootId,
-      };
-      crashPoint('launch');
-      writeFileSync(join(dir, 'handle.json.tmp'), JSON.stringify(handleOf(meta)));
-      renameSync(join(dir, 'handle.json.tmp'), join(dir, 'handle.json'));
-      return handleOf(meta);
-    },
-
-    async poll(handle: JobHandle): Promise<JobReport> {
-      const m = handle.meta as unknown as LocalMeta;
-      if (!existsSync(m.dir)) {
-        return { phase: 'failed', points: [], error: `job directory '${m.dir}' is gone` };
-      }
-      // The state first, then the lines: a job seen as ended has written all of them.
-      let code = readExit(m);
-      const marker = stopMarker(m.dir);
-      let running = false;
-      if (code === undefined && marker === undefined) {
-        const elapsed = (Date.now() - m.startedAt) / 1000;
-        if (m.timeoutSeconds !== null && elapsed > m.timeoutSeconds) {
-          const why = `no exit after ${m.timeoutSeconds} s (the study's executor.timeoutSeconds)`;
-          await stop(m, 'timed-out', why);
-          const { points } = read(m, true);
-          return { phase: 'failed', points, error: failure(m, `job timed out: ${why}`) };
-        }
-        running = !here(m) || isRunning(identity(m));
-        if (!running) code = readExit(m); // it may have exited between the two checks
-      }
-      const { points, bad } = read(m, !running);
-      if (bad !== undefined) {
-        if (running) await stop(m, 'bad-value', bad);
-        return { phase: 'failed', points, error: failure(m, `job reported ${bad}`) };
-      }
-      if (marker !== undefined)
-        return { phase: 'failed', points, error: failure(m, `job ${marker[0]}: ${marker[1]}`) };
-      if (running) return { phase: 'running', points };
-      if (code === undefined) {
-        await stopGroup(m); // orphans of a wrapper that was killed
-        return {
-          phase: 'failed',
-          points,
-          error: failure(m, `job (pid ${m.pid}) vanished without an exit status`),
-        };
-      }
-      if (code !== 0) {
-        const why =
-          code > 128
-            ? `job killed by signal ${code - 128} (exit status ${code})`
-            : `job exited with status ${code}`;
-        return { phase: 'failed', points, error: failure(m, why) };
-      }
-      if (points.length === 0)
-        return {
-          phase: 'failed',
-          points,
-          error: failure(m, 'job exited 0 without reporting any metric line'),
-        };
-      return { phase: 'completed', points };
-    },
-
-    async cancel(handle: JobHandle): Promise<void> {
-      const m = handle.meta as unknown as LocalMeta;
-      if (existsSync(join(m.dir, 'exit-code')) && !groupAlive(m.pid)) return;
-      await stop(m, 'cancelled', 'cancelled by mixopt');
-    },
+    run: (trial) => launchJob(ctx, trial),
+    poll: (handle) => pollJob(ctx, handle),
+    cancel: (handle) => cancelJob(ctx, handle),
   };
 }
 
