@@ -45,7 +45,7 @@ import { resolveCacheDir, type TestbedDirOptions } from './data-dir.ts';
 import { checkQuery, loggedSteps, metricIndex, scaleIndex } from './query.ts';
 import type { RecordedRuns } from './recorded-runs.ts';
 import { referenceOptimum } from './reference-optimum.ts';
-import { groupRuns, recordedCost, recordedShape } from './replay.ts';
+import { groupRuns, type ReplayRun, recordedCost, recordedShape } from './replay.ts';
 import type { MixtureObjective, SimulatorTestbed } from './simulator.ts';
 
 /** Bump when the fitting changes, so cached fits are redone. */
@@ -213,16 +213,48 @@ export function thin<T extends { readonly last: boolean }>(rows: readonly T[], c
   return idx.filter((i) => keep.has(i)).map((i) => rows[i] as T);
 }
 
-/**
- * A fitted testbed over recorded runs (see the module comment). Each metric
- * is fitted on first use (or read from the cache).
- * @throws DataError when a metric has fewer than 3 recorded values or the
- *   runs do not vary; NotFoundError for an unknown target size.
- */
-export function createFittedTestbed(
-  runs: RecordedRuns,
-  opts: FittedTestbedOptions = {},
-): FittedTestbed {
+/** One checkpoint of a metric: its row in the encoded inputs, value, and where it belongs. */
+interface FitRow {
+  readonly x: number;
+  readonly y: number;
+  readonly held: boolean;
+  readonly target: boolean;
+  readonly last: boolean;
+}
+
+/** What every metric's fit shares: the settings, the input encoding, the held-out runs, the cache. */
+interface FitSetup {
+  readonly runs: RecordedRuns;
+  readonly opts: FittedTestbedOptions;
+  readonly name: string;
+  readonly seed: number;
+  readonly heldOut: number;
+  readonly maxPoints: number;
+  readonly model: SurfaceModel;
+  readonly target: ReturnType<typeof recordedShape>['target'];
+  readonly shape: ReturnType<typeof recordedShape>['shape'];
+  /** Domains, and input dimensions (mixture, then log size and log steps when they vary). */
+  readonly k: number;
+  readonly d: number;
+  readonly encodeInto: (
+    out: Float64Array,
+    off: number,
+    w: ArrayLike<number>,
+    scale: string,
+    z: number,
+  ) => void;
+  readonly groups: readonly ReplayRun[];
+  /** The held-out runs. */
+  readonly held: ReadonlySet<ReplayRun>;
+  readonly nHeld: number;
+  readonly fingerprint: string;
+  readonly cacheFile: string;
+  /** Fits made so far, by metric. */
+  readonly fits: Map<string, MetricFit>;
+}
+
+/** Resolves the options and prepares the encoding, held-out split and cache file. */
+function fitSetup(runs: RecordedRuns, opts: FittedTestbedOptions): FitSetup {
   const m = runs.mapping;
   const fitCfg = typeof m.fit === 'object' ? m.fit : {};
   const name = opts.name ?? (m.fit !== undefined && m.fit !== false ? m.name : `${m.name}-fit`);
@@ -253,13 +285,12 @@ export function createFittedTestbed(
     if (useS) out[c++] = Math.log((paramsOf.get(scale) as number) / pMin) / Math.log(pMax / pMin);
     if (useT) out[c] = Math.log(z / zMin) / Math.log(zMax / zMin);
   };
-  const cost = recordedCost(runs, target.scale);
   // Held-out runs: a seeded share of the runs (mixture at one size), by run.
   const groups = [...groupRuns(runs).values()];
   const order = new Rng(seed).fork('held-out').shuffle(groups.map((_, i) => i));
   const nHeld =
     heldOut > 0 && groups.length >= 5 ? Math.max(1, Math.round(heldOut * groups.length)) : 0;
-  const held = new Set(order.slice(0, nHeld).map((i) => groups[i]));
+  const held = new Set(order.slice(0, nHeld).map((i) => groups[i] as ReplayRun));
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify({
@@ -282,153 +313,222 @@ export function createFittedTestbed(
     'fitted',
     `${name}-${fingerprint}-v${FIT_VERSION}.json`,
   );
-  const readCache = (): Record<string, CacheEntry> => {
-    if (opts.noCache === true) return {};
-    try {
-      return JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, CacheEntry>;
-    } catch {
-      return {};
-    }
+  return {
+    runs,
+    opts,
+    name,
+    seed,
+    heldOut,
+    maxPoints,
+    model,
+    target,
+    shape,
+    k,
+    d,
+    encodeInto,
+    groups,
+    held,
+    nHeld,
+    fingerprint,
+    cacheFile,
+    fits: new Map(),
   };
-  const writeCache = (metric: string, entry: CacheEntry): void => {
-    if (opts.noCache === true) return;
-    try {
-      const c = readCache();
-      c[metric] = entry;
-      mkdirSync(join(cacheFile, '..'), { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(c)}\n`);
-      renameSync(tmp, cacheFile);
-    } catch {
-      // Caching is an optimisation: a read-only cache directory only costs refitting.
-    }
-  };
-  const fits = new Map<string, MetricFit>();
-  const fitMetric = (metric: string): MetricFit => {
-    const done = fits.get(metric);
-    if (done !== undefined) return done;
-    const mi = metricIndex(shape, metric);
-    const spec = runs.metrics[mi] as MetricSpec;
-    const rows: { x: number; y: number; held: boolean; target: boolean; last: boolean }[] = [];
-    const X = new Float64Array(runs.runs.length * d);
-    let n = 0;
-    for (const g of groups) {
-      const valued = g.rows.filter((r) => r.values[mi] !== undefined);
-      valued.forEach((r, j) => {
-        encodeInto(X, n * d, r.mixture, r.scale, r.steps);
-        rows.push({
-          x: n,
-          y: r.values[mi] as number,
-          held: held.has(g),
-          target: r.scale === target.scale,
-          last: j === valued.length - 1,
-        });
-        n++;
+}
+
+function readCache(f: FitSetup): Record<string, CacheEntry> {
+  if (f.opts.noCache === true) return {};
+  try {
+    return JSON.parse(readFileSync(f.cacheFile, 'utf8')) as Record<string, CacheEntry>;
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(f: FitSetup, metric: string, entry: CacheEntry): void {
+  if (f.opts.noCache === true) return;
+  try {
+    const c = readCache(f);
+    c[metric] = entry;
+    mkdirSync(join(f.cacheFile, '..'), { recursive: true });
+    const tmp = `${f.cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(c)}\n`);
+    renameSync(tmp, f.cacheFile);
+  } catch {
+    // Caching is an optimisation: a read-only cache directory only costs refitting.
+  }
+}
+
+/** Every recorded checkpoint of metric `mi`, encoded into X (rows in run order). */
+function metricRows(f: FitSetup, mi: number): { rows: FitRow[]; X: Float64Array; n: number } {
+  const { runs, d } = f;
+  const rows: FitRow[] = [];
+  const X = new Float64Array(runs.runs.length * d);
+  let n = 0;
+  for (const g of f.groups) {
+    const valued = g.rows.filter((r) => r.values[mi] !== undefined);
+    valued.forEach((r, j) => {
+      f.encodeInto(X, n * d, r.mixture, r.scale, r.steps);
+      rows.push({
+        x: n,
+        y: r.values[mi] as number,
+        held: f.held.has(g),
+        target: r.scale === f.target.scale,
+        last: j === valued.length - 1,
       });
-    }
-    if (n < 3) {
-      throw new DataError(
-        `cannot fit testbed '${name}': metric '${metric}' has ${n} recorded values; the fitted mode needs at least 3`,
-        { metric },
-      );
-    }
-    const transform: 'log' | 'identity' =
-      spec.direction === 'minimize' && rows.every((r) => r.y > 0) ? 'log' : 'identity';
-    const T = (y: number): number => (transform === 'log' ? Math.log(y) : y);
-    const Tinv = (u: number): number => (transform === 'log' ? Math.exp(u) : u);
-    // Conditioning sets are capped at `maxPoints` rows: every run's last
-    // checkpoint first, then an even stride over the others.
-    const data = (pick: (r: (typeof rows)[number]) => boolean, cap = maxPoints): SurfaceData => {
-      const sel = thin(rows.filter(pick), cap);
-      const Xs = new Float64Array(sel.length * d);
-      sel.forEach((r, i) => {
-        Xs.set(X.subarray(r.x * d, r.x * d + d), i * d);
-      });
-      return { X: Xs, y: Float64Array.from(sel, (r) => T(r.y)), n: sel.length, d, k };
-    };
-    const all = data(() => true);
-    const train = nHeld > 0 ? data((r) => !r.held) : all;
-    const heldRows = rows.filter((r) => r.held);
-    let entry = readCache()[metric];
-    if (entry === undefined) {
-      const t0 = performance.now();
-      const state = model.fit(train, seed);
-      let r2: number | undefined;
-      let r2Target: number | undefined;
-      let coverage90: number | undefined;
-      const test = heldRows;
-      if (test.length > 0) {
-        const surf = model.condition(train, state);
-        const Xs = data((r) => r.held, Number.POSITIVE_INFINITY).X;
-        const p = surf.predict(Xs);
-        const yHat = Array.from(p.mean, Tinv);
-        r2 = r2Of(
-          test.map((r) => r.y),
-          yHat,
-        );
-        const atTarget = test.flatMap((r, i) => (r.target ? [i] : []));
-        r2Target = r2Of(
-          atTarget.map((i) => (test[i] as (typeof test)[number]).y),
-          atTarget.map((i) => yHat[i] as number),
-        );
-        let inside = 0;
-        test.forEach((r, i) => {
-          const u = T(r.y);
-          const sd = Math.sqrt(Math.max(0, p.variance[i] as number));
-          if (Math.abs(u - (p.mean[i] as number)) <= Z90 * sd) inside++;
-        });
-        coverage90 = inside / test.length;
-      }
-      entry = {
-        state,
-        quality: {
-          metric,
-          transform,
-          nTrain: train.n,
-          nHeldOut: heldRows.length,
-          heldOutRuns: nHeld,
-          r2,
-          r2Target,
-          coverage90,
-          seconds: (performance.now() - t0) / 1000,
-        },
-      };
-      writeCache(metric, entry);
-    } else {
-      entry = { ...entry, quality: { ...entry.quality, seconds: 0 } };
-    }
-    const fit: MetricFit = {
-      surface: model.condition(all, entry.state),
-      transform,
-      quality: entry.quality,
-    };
-    fits.set(metric, fit);
-    return fit;
+      n++;
+    });
+  }
+  return { rows, X, n };
+}
+
+/** Held-out R² (all, at the target size) and 90% coverage of a surface fitted on `train`. */
+function heldOutQuality(
+  f: FitSetup,
+  train: SurfaceData,
+  state: unknown,
+  test: readonly FitRow[],
+  heldX: Float64Array,
+  T: (y: number) => number,
+  Tinv: (u: number) => number,
+): { r2: number | undefined; r2Target: number | undefined; coverage90: number } {
+  const surf = f.model.condition(train, state);
+  const p = surf.predict(heldX);
+  const yHat = Array.from(p.mean, Tinv);
+  const r2 = r2Of(
+    test.map((r) => r.y),
+    yHat,
+  );
+  const atTarget = test.flatMap((r, i) => (r.target ? [i] : []));
+  const r2Target = r2Of(
+    atTarget.map((i) => (test[i] as FitRow).y),
+    atTarget.map((i) => yHat[i] as number),
+  );
+  let inside = 0;
+  test.forEach((r, i) => {
+    const u = T(r.y);
+    const sd = Math.sqrt(Math.max(0, p.variance[i] as number));
+    if (Math.abs(u - (p.mean[i] as number)) <= Z90 * sd) inside++;
+  });
+  return { r2, r2Target, coverage90: inside / test.length };
+}
+
+/** The fit of `metric`: made on first use (or read from the cache), then kept. */
+function fitMetric(f: FitSetup, metric: string): MetricFit {
+  const done = f.fits.get(metric);
+  if (done !== undefined) return done;
+  const { runs, d, k, seed, model } = f;
+  const mi = metricIndex(f.shape, metric);
+  const spec = runs.metrics[mi] as MetricSpec;
+  const { rows, X, n } = metricRows(f, mi);
+  if (n < 3) {
+    throw new DataError(
+      `cannot fit testbed '${f.name}': metric '${metric}' has ${n} recorded values; the fitted mode needs at least 3`,
+      { metric },
+    );
+  }
+  const transform: 'log' | 'identity' =
+    spec.direction === 'minimize' && rows.every((r) => r.y > 0) ? 'log' : 'identity';
+  const T = (y: number): number => (transform === 'log' ? Math.log(y) : y);
+  const Tinv = (u: number): number => (transform === 'log' ? Math.exp(u) : u);
+  // Conditioning sets are capped at `maxPoints` rows: every run's last
+  // checkpoint first, then an even stride over the others.
+  const data = (pick: (r: FitRow) => boolean, cap = f.maxPoints): SurfaceData => {
+    const sel = thin(rows.filter(pick), cap);
+    const Xs = new Float64Array(sel.length * d);
+    sel.forEach((r, i) => {
+      Xs.set(X.subarray(r.x * d, r.x * d + d), i * d);
+    });
+    return { X: Xs, y: Float64Array.from(sel, (r) => T(r.y)), n: sel.length, d, k };
   };
-  const toValue = (fit: MetricFit, u: number): number =>
-    fit.transform === 'log' ? Math.exp(u) : u;
-  const many = (
-    rowsW: Float64Array,
-    scale: string,
-    steps: number,
-    metric: string,
-  ): Float64Array => {
-    const fit = fitMetric(metric);
-    const nW = rowsW.length / k;
-    const Xs = new Float64Array(nW * d);
-    for (let i = 0; i < nW; i++)
-      encodeInto(Xs, i * d, rowsW.subarray(i * k, i * k + k), scale, steps);
-    return fit.surface.predictMean(Xs).map((u) => toValue(fit, u));
+  const all = data(() => true);
+  const train = f.nHeld > 0 ? data((r) => !r.held) : all;
+  const heldRows = rows.filter((r) => r.held);
+  let entry = readCache(f)[metric];
+  if (entry === undefined) {
+    const t0 = performance.now();
+    const state = model.fit(train, seed);
+    const q =
+      heldRows.length > 0
+        ? heldOutQuality(
+            f,
+            train,
+            state,
+            heldRows,
+            data((r) => r.held, Number.POSITIVE_INFINITY).X,
+            T,
+            Tinv,
+          )
+        : { r2: undefined, r2Target: undefined, coverage90: undefined };
+    entry = {
+      state,
+      quality: {
+        metric,
+        transform,
+        nTrain: train.n,
+        nHeldOut: heldRows.length,
+        heldOutRuns: f.nHeld,
+        r2: q.r2,
+        r2Target: q.r2Target,
+        coverage90: q.coverage90,
+        seconds: (performance.now() - t0) / 1000,
+      },
+    };
+    writeCache(f, metric, entry);
+  } else {
+    entry = { ...entry, quality: { ...entry.quality, seconds: 0 } };
+  }
+  const fit: MetricFit = {
+    surface: model.condition(all, entry.state),
+    transform,
+    quality: entry.quality,
   };
+  f.fits.set(metric, fit);
+  return fit;
+}
+
+function toValue(fit: MetricFit, u: number): number {
+  return fit.transform === 'log' ? Math.exp(u) : u;
+}
+
+/** Predicted values of `metric` for the mixtures in `rowsW` (k per row) at one fidelity. */
+function predictMany(
+  f: FitSetup,
+  rowsW: Float64Array,
+  scale: string,
+  steps: number,
+  metric: string,
+): Float64Array {
+  const fit = fitMetric(f, metric);
+  const { k, d } = f;
+  const nW = rowsW.length / k;
+  const Xs = new Float64Array(nW * d);
+  for (let i = 0; i < nW; i++)
+    f.encodeInto(Xs, i * d, rowsW.subarray(i * k, i * k + k), scale, steps);
+  return fit.surface.predictMean(Xs).map((u) => toValue(fit, u));
+}
+
+/**
+ * A fitted testbed over recorded runs (see the module comment). Each metric
+ * is fitted on first use (or read from the cache).
+ * @throws DataError when a metric has fewer than 3 recorded values or the
+ *   runs do not vary; NotFoundError for an unknown target size.
+ */
+export function createFittedTestbed(
+  runs: RecordedRuns,
+  opts: FittedTestbedOptions = {},
+): FittedTestbed {
+  const f = fitSetup(runs, opts);
+  const { shape, target, model, k, d } = f;
+  const cost = recordedCost(runs, target.scale);
   const one = (w: ArrayLike<number>, scale: string, steps: number, metric: string): number =>
-    many(Float64Array.from(w), scale, steps, metric)[0] as number;
+    predictMany(f, Float64Array.from(w), scale, steps, metric)[0] as number;
   const tb: FittedTestbed = {
     fitted: true,
     ...shape,
     description: `Fitted surrogate (${model.id}) of ${runs.runs.length} recorded checkpoints from ${runs.csvPath}; any mixture can be queried (see docs/testbeds.md, fitted mode)`,
     target,
     costUnit: cost.unit,
-    fingerprint,
+    fingerprint: f.fingerprint,
     evaluate(mixture, scale, steps, metric) {
       checkQuery(shape, mixture, scale, steps, metric);
       return one(mixture, scale, steps, metric);
@@ -445,15 +545,15 @@ export function createFittedTestbed(
       return runs.metrics.map((x) => one(mixture, scale, steps, x.name));
     },
     evaluateMany(mixtures, scale, steps, metric) {
-      return many(mixtures, scale, steps, metric);
+      return predictMany(f, mixtures, scale, steps, metric);
     },
     objective(metric, scale, steps): MixtureObjective {
-      const fit = fitMetric(metric);
+      const fit = fitMetric(f, metric);
       const x = new Float64Array(d);
       return {
         value: (w) => one(w, scale, steps, metric),
         valueAndGradient(w, grad) {
-          encodeInto(x, 0, w, scale, steps);
+          f.encodeInto(x, 0, w, scale, steps);
           const r = fit.surface.meanAndGradient(x);
           const v = toValue(fit, r.mean);
           const dv = fit.transform === 'log' ? v : 1;
@@ -470,7 +570,7 @@ export function createFittedTestbed(
       return referenceOptimum(tb, metric, opts);
     },
     fitQuality(metrics) {
-      return (metrics ?? runs.metrics.map((x) => x.name)).map((x) => fitMetric(x).quality);
+      return (metrics ?? runs.metrics.map((x) => x.name)).map((x) => fitMetric(f, x).quality);
     },
   };
   return tb;
