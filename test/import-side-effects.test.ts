@@ -42,6 +42,6 @@ describe('importing the public entry', () => {
       const r = await import('./src/optimizers/registry.ts');
       console.log(r.listOptimizers().map((o) => o.name).join(','));
     `);
-    assert.equal(out, 'bo,hyperband,mf-bo,mfms-bo:paper,mfms-bo,random,regmix');
+    assert.equal(out, 'asha,bo,hyperband,mf-bo,mfms-bo:paper,mfms-bo,random,regmix');
   });
 });

@@ -29,7 +29,6 @@ import {
 import { ashaDecision, ashaLadder, type RungResult } from './asha-schedule.ts';
 import { checkBatch } from './gp-common.ts';
 import { recommendBestObserved, valueAt } from './observed.ts';
-import { registerOptimizer } from './registry.ts';
 import { sampleMixture } from './sample-mixture.ts';
 
 const mixtureKey = (w: Mixture): string => w.join(',');
@@ -181,9 +180,3 @@ export function createAsha(ctx: OptimizerContext): Optimizer {
 
   return { name: 'asha', propose, recommend };
 }
-
-registerOptimizer(
-  'asha',
-  createAsha,
-  'ASHA (eta = 3): asynchronous successive halving over model size and steps, random mixtures',
-);

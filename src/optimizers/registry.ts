@@ -14,6 +14,7 @@ import {
   StateError,
   ValidationError,
 } from '../core/index.ts';
+import { createAsha } from './asha.ts';
 import { createBo } from './bo.ts';
 import { createHyperband } from './hyperband.ts';
 import { createMfBo } from './mf-bo.ts';
@@ -29,6 +30,11 @@ interface Entry {
 
 /** The built-in optimisers, in the order {@link listOptimizers} gives them. */
 export const BUILTIN_OPTIMIZERS: Readonly<Record<string, Entry>> = Object.freeze({
+  asha: {
+    factory: createAsha,
+    description:
+      'ASHA (eta = 3): asynchronous successive halving over model size and steps, random mixtures',
+  },
   bo: {
     factory: createBo,
     description: 'full-fidelity BO: GP-EI over the mixture, every run at the target fidelity',

@@ -14,7 +14,8 @@ import { toySpace } from './toy-space.ts';
 describe('optimizer registry', () => {
   it('lists the built-ins from its table, in table order', () => {
     const names = listOptimizers().map((e) => e.name);
-    assert.deepEqual(names.slice(0, 7), [
+    assert.deepEqual(names.slice(0, 8), [
+      'asha',
       'bo',
       'hyperband',
       'mf-bo',
@@ -23,7 +24,7 @@ describe('optimizer registry', () => {
       'random',
       'regmix',
     ]);
-    assert.deepEqual(names.slice(0, 7), Object.keys(BUILTIN_OPTIMIZERS));
+    assert.deepEqual(names.slice(0, 8), Object.keys(BUILTIN_OPTIMIZERS));
     for (const e of listOptimizers()) assert.ok(e.description.length > 10, e.name);
   });
 
