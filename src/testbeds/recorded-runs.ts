@@ -153,17 +153,8 @@ export function parseRecordedMapping(raw: unknown, where = 'mapping'): RecordedM
   return r.data;
 }
 
-/**
- * Loads a CSV of runs with a mapping. Recorded mixtures whose weights sum to
- * 1 within `sumTolerance` are renormalised to sum to 1 exactly.
- * @throws DataError naming the file (and line/column) and the fix;
- *   ConfigError for an invalid mapping.
- */
-export function loadRecordedRuns(
-  csvPath: string,
-  mappingRaw: RecordedMapping | unknown,
-): RecordedRuns {
-  const mapping = parseRecordedMapping(mappingRaw);
+/** The rows of a runs CSV (header first). @throws DataError when unreadable, malformed or empty. */
+function readRunsCsv(csvPath: string): string[][] {
   let text: string;
   try {
     text = readFileSync(csvPath, 'utf8');
@@ -181,11 +172,31 @@ export function loadRecordedRuns(
       path: csvPath,
     });
   }
-  const header = rows[0];
-  if (header === undefined)
+  if (rows[0] === undefined)
     throw new DataError(`runs file ${csvPath} is empty; it needs a header row and runs`, {
       path: csvPath,
     });
+  return rows;
+}
+
+/** Where the mapping's columns are in the CSV header (−1: not mapped). */
+interface ColumnLayout {
+  readonly csvPath: string;
+  readonly mapping: RecordedMapping;
+  readonly mixCols: string[];
+  readonly mixIdx: number[];
+  readonly domains: string[];
+  readonly scaleIdx: number;
+  readonly stepsIdx: number;
+  readonly fixedSteps: number;
+  readonly metricIdx: number[];
+  readonly costIdx: number;
+  /** Header columns the mapping leaves out. */
+  readonly unmapped: string[];
+}
+
+/** Finds the mapping's columns in `header`. @throws DataError naming a missing column. */
+function columnLayout(csvPath: string, header: string[], mapping: RecordedMapping): ColumnLayout {
   const col = (name: string, what: string): number => {
     const i = header.indexOf(name);
     if (i < 0) {
@@ -221,81 +232,118 @@ export function loadRecordedRuns(
   const metricIdx = mapping.metrics.map((m) => col(m.column, `metric ${m.name}`));
   const costIdx =
     mapping.cost !== undefined && 'column' in mapping.cost ? col(mapping.cost.column, 'cost') : -1;
-  const tol = mapping.sumTolerance ?? 0.01;
-  const num = (
-    cell: string | undefined,
-    line: number,
-    what: string,
-    allowEmpty: boolean,
-  ): number | undefined => {
-    if (cell === undefined || cell === '') {
-      if (allowEmpty) return undefined;
-      throw new DataError(
-        `runs file ${csvPath} line ${line}: empty ${what}; fill it in or drop the row`,
-        { path: csvPath, line },
-      );
-    }
-    const x = Number(cell);
-    if (!Number.isFinite(x)) {
-      throw new DataError(
-        `runs file ${csvPath} line ${line}: ${what} '${cell}' is not a number; fix the cell`,
-        {
-          path: csvPath,
-          line,
-        },
-      );
-    }
-    return x;
-  };
-  const byValue = new Map(mapping.scale.ladder.map((s) => [s.value, s.name]));
   const used = new Set([...mixIdx, scaleIdx, stepsIdx, ...metricIdx, costIdx]);
   const unmapped = header.filter((_, i) => !used.has(i));
+  return {
+    csvPath,
+    mapping,
+    mixCols,
+    mixIdx,
+    domains,
+    scaleIdx,
+    stepsIdx,
+    fixedSteps,
+    metricIdx,
+    costIdx,
+    unmapped,
+  };
+}
+
+/** A numeric cell (undefined for an empty one when `allowEmpty`). @throws DataError naming the line. */
+function cellNumber(
+  csvPath: string,
+  cell: string | undefined,
+  line: number,
+  what: string,
+  allowEmpty: boolean,
+): number | undefined {
+  if (cell === undefined || cell === '') {
+    if (allowEmpty) return undefined;
+    throw new DataError(
+      `runs file ${csvPath} line ${line}: empty ${what}; fill it in or drop the row`,
+      { path: csvPath, line },
+    );
+  }
+  const x = Number(cell);
+  if (!Number.isFinite(x)) {
+    throw new DataError(
+      `runs file ${csvPath} line ${line}: ${what} '${cell}' is not a number; fix the cell`,
+      {
+        path: csvPath,
+        line,
+      },
+    );
+  }
+  return x;
+}
+
+/** One data row as a run (mixture renormalised). @throws DataError naming the line and the fix. */
+function parseRunRow(c: ColumnLayout, row: string[], line: number): RecordedRun {
+  const { csvPath, mapping, mixCols } = c;
+  const num = (cell: string | undefined, what: string, allowEmpty: boolean) =>
+    cellNumber(csvPath, cell, line, what, allowEmpty);
+  const tol = mapping.sumTolerance ?? 0.01;
+  const w = c.mixIdx.map((i, j) => num(row[i], `weight ${mixCols[j]}`, false) as number);
+  const neg = w.findIndex((x) => x < 0);
+  if (neg >= 0) {
+    throw new DataError(
+      `runs file ${csvPath} line ${line}: weight ${mixCols[neg]} is ${w[neg]}; mixture weights must be >= 0, fix the cell`,
+      { path: csvPath, line, column: mixCols[neg] },
+    );
+  }
+  const s = w.reduce((a, b) => a + b, 0);
+  if (Math.abs(s - 1) > tol) {
+    throw new DataError(
+      `runs file ${csvPath} line ${line}: mixture weights sum to ${s}; they must sum to 1 within ${tol} (mapping 'sumTolerance'). The mapping reads ${mixCols.length} weight columns (${mixCols.join(', ')}); if one is missing, add it to 'mixture'${c.unmapped.length > 0 ? ` (header columns the mapping leaves out: ${c.unmapped.join(', ')})` : ''}`,
+      { path: csvPath, line, sum: s },
+    );
+  }
+  const byValue = new Map(mapping.scale.ladder.map((x) => [x.value, x.name]));
+  const scaleValue = row[c.scaleIdx] ?? '';
+  const scale = byValue.get(scaleValue);
+  if (scale === undefined) {
+    throw new DataError(
+      `runs file ${csvPath} line ${line}: scale '${scaleValue}' is not in the mapping's ladder (${[...byValue.keys()].join(', ')}); add it to 'scale.ladder'`,
+      { path: csvPath, line },
+    );
+  }
+  const steps = c.stepsIdx >= 0 ? (num(row[c.stepsIdx], 'steps', false) as number) : c.fixedSteps;
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new DataError(
+      `runs file ${csvPath} line ${line}: steps '${row[c.stepsIdx] ?? steps}' must be a positive integer; fix the cell`,
+      { path: csvPath, line },
+    );
+  }
+  return {
+    line,
+    mixture: w.map((x) => x / s),
+    scale,
+    steps,
+    values: c.metricIdx.map((i, j) => num(row[i], `metric ${mapping.metrics[j]?.name}`, true)),
+    ...(c.costIdx >= 0 ? { cost: num(row[c.costIdx], 'cost', false) as number } : {}),
+  };
+}
+
+/**
+ * Loads a CSV of runs with a mapping. Recorded mixtures whose weights sum to
+ * 1 within `sumTolerance` are renormalised to sum to 1 exactly.
+ * @throws DataError naming the file (and line/column) and the fix;
+ *   ConfigError for an invalid mapping.
+ */
+export function loadRecordedRuns(
+  csvPath: string,
+  mappingRaw: RecordedMapping | unknown,
+): RecordedRuns {
+  const mapping = parseRecordedMapping(mappingRaw);
+  const rows = readRunsCsv(csvPath);
+  const c = columnLayout(csvPath, rows[0] as string[], mapping);
   const runs: RecordedRun[] = [];
   const seen = new Map<string, RecordedRun>();
   const notes: string[] = [];
   for (let r = 1; r < rows.length; r++) {
-    const row = rows[r] as string[];
     const line = r + 1;
-    const w = mixIdx.map((i, j) => num(row[i], line, `weight ${mixCols[j]}`, false) as number);
-    const neg = w.findIndex((x) => x < 0);
-    if (neg >= 0) {
-      throw new DataError(
-        `runs file ${csvPath} line ${line}: weight ${mixCols[neg]} is ${w[neg]}; mixture weights must be >= 0, fix the cell`,
-        { path: csvPath, line, column: mixCols[neg] },
-      );
-    }
-    const s = w.reduce((a, b) => a + b, 0);
-    if (Math.abs(s - 1) > tol) {
-      throw new DataError(
-        `runs file ${csvPath} line ${line}: mixture weights sum to ${s}; they must sum to 1 within ${tol} (mapping 'sumTolerance'). The mapping reads ${mixCols.length} weight columns (${mixCols.join(', ')}); if one is missing, add it to 'mixture'${unmapped.length > 0 ? ` (header columns the mapping leaves out: ${unmapped.join(', ')})` : ''}`,
-        { path: csvPath, line, sum: s },
-      );
-    }
-    const scaleValue = row[scaleIdx] ?? '';
-    const scale = byValue.get(scaleValue);
-    if (scale === undefined) {
-      throw new DataError(
-        `runs file ${csvPath} line ${line}: scale '${scaleValue}' is not in the mapping's ladder (${[...byValue.keys()].join(', ')}); add it to 'scale.ladder'`,
-        { path: csvPath, line },
-      );
-    }
-    const steps = stepsIdx >= 0 ? (num(row[stepsIdx], line, 'steps', false) as number) : fixedSteps;
-    if (!Number.isInteger(steps) || steps < 1) {
-      throw new DataError(
-        `runs file ${csvPath} line ${line}: steps '${row[stepsIdx] ?? steps}' must be a positive integer; fix the cell`,
-        { path: csvPath, line },
-      );
-    }
-    const run: RecordedRun = {
-      line,
-      mixture: w.map((x) => x / s),
-      scale,
-      steps,
-      values: metricIdx.map((i, j) =>
-        num(row[i], line, `metric ${mapping.metrics[j]?.name}`, true),
-      ),
-      ...(costIdx >= 0 ? { cost: num(row[costIdx], line, 'cost', false) as number } : {}),
-    };
+    const run = parseRunRow(c, rows[r] as string[], line);
+    const { scale, steps } = run;
     const key = `${mixtureKey(run.mixture)}|${scale}|${steps}`;
     const prev = seen.get(key);
     if (prev !== undefined) {
@@ -339,7 +387,7 @@ export function loadRecordedRuns(
   return {
     mapping,
     csvPath,
-    domains,
+    domains: c.domains,
     scales,
     metrics,
     steps: { min, max, logEvery },
