@@ -170,18 +170,8 @@ export function sizeName(n: number): string {
   return String(n);
 }
 
-/**
- * Parses an ad-hoc family spec: `family:` followed by comma-separated
- * `key=value` pairs (keys: {@link FAMILY_SPEC_KEYS}); unknown keys and bad
- * values are errors. `presets` resolves `preset=NAME`.
- * @throws ValidationError naming the bad key or value and listing the valid keys.
- */
-export function parseFamilySpec(
-  text: string,
-  presets: (name: string) => FamilySpec | undefined,
-): FamilySpec {
-  const where = `testbed '${text}'`;
-  const body = text.startsWith('family:') ? text.slice('family:'.length) : text;
+/** The `key=value` pairs of a family spec's body. @throws ValidationError for an unknown or repeated key. */
+function specPairs(where: string, body: string): Map<string, string> {
   const pairs = body === '' ? [] : body.split(',');
   const kv = new Map<string, string>();
   for (const part of pairs) {
@@ -196,27 +186,164 @@ export function parseFamilySpec(
     if (kv.has(key)) throw new ValidationError(`${where}: key '${key}' is given twice`, { key });
     kv.set(key, part.slice(eq + 1).trim());
   }
-  const num = (key: string, v: string): number => {
-    const pct = v.endsWith('%');
-    const x = Number(pct ? v.slice(0, -1) : v);
-    if (v === '' || !Number.isFinite(x))
-      throw new ValidationError(
-        `${where}: ${key} = '${v}' is not a number (${FAMILY_SPEC_KEYS[key]})`,
-        {
+  return kv;
+}
+
+/** Value readers of one spec, whose errors name the spec. */
+interface SpecReader {
+  readonly where: string;
+  /** A number, `5%` meaning 0.05. */
+  num(key: string, v: string): number;
+  oneOf<T extends string>(key: string, v: string, options: readonly T[]): T;
+}
+
+function specReader(where: string): SpecReader {
+  return {
+    where,
+    num(key, v) {
+      const pct = v.endsWith('%');
+      const x = Number(pct ? v.slice(0, -1) : v);
+      if (v === '' || !Number.isFinite(x))
+        throw new ValidationError(
+          `${where}: ${key} = '${v}' is not a number (${FAMILY_SPEC_KEYS[key]})`,
+          {
+            key,
+            value: v,
+          },
+        );
+      return pct ? x / 100 : x;
+    },
+    oneOf<T extends string>(key: string, v: string, options: readonly T[]): T {
+      if (!(options as readonly string[]).includes(v))
+        throw new ValidationError(`${where}: ${key} = '${v}' is not one of ${options.join(', ')}`, {
           key,
           value: v,
-        },
-      );
-    return pct ? x / 100 : x;
+        });
+      return v as T;
+    },
   };
-  const oneOf = <T extends string>(key: string, v: string, options: readonly T[]): T => {
-    if (!(options as readonly string[]).includes(v))
-      throw new ValidationError(`${where}: ${key} = '${v}' is not one of ${options.join(', ')}`, {
-        key,
-        value: v,
+}
+
+type MutableFamilyParams = { -readonly [K in keyof FamilyParams]?: FamilyParams[K] };
+
+/** Sets the family parameter `key` (any key but preset, seed and the noise keys). */
+function applySpecKey(r: SpecReader, out: MutableFamilyParams, key: string, v: string): void {
+  switch (key) {
+    case 'domains':
+      out.domains = r.num(key, v);
+      break;
+    case 'optimum':
+      out.optimum = r.oneOf(key, v, OPTIMA);
+      break;
+    case 'drift':
+      out.drift = r.oneOf(key, v, DRIFTS);
+      break;
+    case 'stepDrift':
+      out.stepDrift = r.oneOf(key, v, DRIFTS);
+      break;
+    case 'spread':
+      out.spread = r.num(key, v);
+      break;
+    case 'unique':
+      if (v === 'inf' || v === 'none') delete out.unique;
+      else out.unique = r.num(key, v);
+      break;
+    case 'rstar':
+      out.rstar = r.num(key, v);
+      break;
+    case 'sizes':
+      out.sizes = v.split(':').map((s) => {
+        const n = parseSize(s);
+        if (!Number.isFinite(n))
+          throw new ValidationError(
+            `${r.where}: sizes entry '${s}' is not a size; write e.g. sizes=20M:60M:1B`,
+            { key, value: v },
+          );
+        return n;
       });
-    return v as T;
-  };
+      break;
+    case 'steps': {
+      const parts = v.split(':').map((s) => r.num(key, s));
+      if (parts.length < 2 || parts.length > 3)
+        throw new ValidationError(
+          `${r.where}: steps = '${v}' must be min:max or min:max:logEvery`,
+          { key, value: v },
+        );
+      out.steps = {
+        min: parts[0] as number,
+        max: parts[1] as number,
+        logEvery: parts[2] ?? FAMILY_DEFAULTS.steps.logEvery,
+      };
+      break;
+    }
+    case 'tokensPerStep':
+      out.tokensPerStep = r.num(key, v);
+      break;
+    case 'cost':
+      out.cost = r.oneOf(key, v, COSTS);
+      break;
+    case 'costTable':
+      out.costTable = v.split(':').map((s) => r.num(key, s));
+      break;
+    case 'overhead':
+      out.overheadSteps = r.num(key, v);
+      break;
+    case 'perSet':
+      out.perSet = r.oneOf(key, v, ['true', 'false'] as const) === 'true';
+      break;
+  }
+}
+
+/**
+ * The observation noise of a spec: `noise=` and `noise.*` keys over the base's noise (its
+ * correlation, small-size factor and seed kept unless given); undefined removes the noise.
+ */
+function specNoise(
+  r: SpecReader,
+  base: FamilySpec,
+  noiseLevel: string | undefined,
+  noiseKeys: readonly string[],
+  seed: number,
+): ObservationNoise | undefined {
+  const where = r.where;
+  const prev = base.params.noise;
+  const level = noiseLevel ?? (prev !== undefined ? String(prev.sd) : undefined);
+  if (level === undefined)
+    throw new ValidationError(
+      `${where}: ${noiseKeys.map((k) => `noise.${k.split('=')[0]}`).join(', ')} given without a noise level; add noise=0.5% (for example)`,
+    );
+  const keep =
+    prev !== undefined && noiseLevel === undefined
+      ? [`corr=${prev.corr}`, `small=${prev.small}`, `seed=${prev.seed}`]
+      : [];
+  const merged = new Map<string, string>();
+  for (const kvs of [...keep, ...noiseKeys]) {
+    const [k, val] = kvs.split('=') as [string, string];
+    merged.set(k, val);
+  }
+  if (!merged.has('seed')) merged.set('seed', String(seed));
+  return parseNoiseSpec(
+    level === 'off' || level === 'none'
+      ? level
+      : [`sd=${level}`, ...[...merged].map(([k, val]) => `${k}=${val}`)].join(','),
+    `${where}: noise`,
+  );
+}
+
+/**
+ * Parses an ad-hoc family spec: `family:` followed by comma-separated
+ * `key=value` pairs (keys: {@link FAMILY_SPEC_KEYS}); unknown keys and bad
+ * values are errors. `presets` resolves `preset=NAME`.
+ * @throws ValidationError naming the bad key or value and listing the valid keys.
+ */
+export function parseFamilySpec(
+  text: string,
+  presets: (name: string) => FamilySpec | undefined,
+): FamilySpec {
+  const where = `testbed '${text}'`;
+  const body = text.startsWith('family:') ? text.slice('family:'.length) : text;
+  const kv = specPairs(where, body);
+  const r = specReader(where);
   let base: FamilySpec = { params: FAMILY_DEFAULTS, seed: 0 };
   const presetName = kv.get('preset');
   if (presetName !== undefined) {
@@ -228,116 +355,26 @@ export function parseFamilySpec(
       });
     base = p;
   }
-  const out: { -readonly [K in keyof FamilyParams]?: FamilyParams[K] } = { ...base.params };
+  const out: MutableFamilyParams = { ...base.params };
   let seed = base.seed;
   let noiseLevel: string | undefined;
   const noiseKeys: string[] = [];
   for (const [key, v] of kv) {
-    switch (key) {
-      case 'preset':
-        break;
-      case 'seed': {
-        const s = num(key, v);
-        if (!Number.isSafeInteger(s) || s < 0)
-          throw new ValidationError(`${where}: seed = '${v}' must be a non-negative integer`, {
-            key,
-            value: v,
-          });
-        seed = s;
-        break;
-      }
-      case 'domains':
-        out.domains = num(key, v);
-        break;
-      case 'optimum':
-        out.optimum = oneOf(key, v, OPTIMA);
-        break;
-      case 'drift':
-        out.drift = oneOf(key, v, DRIFTS);
-        break;
-      case 'stepDrift':
-        out.stepDrift = oneOf(key, v, DRIFTS);
-        break;
-      case 'spread':
-        out.spread = num(key, v);
-        break;
-      case 'unique':
-        if (v === 'inf' || v === 'none') delete out.unique;
-        else out.unique = num(key, v);
-        break;
-      case 'rstar':
-        out.rstar = num(key, v);
-        break;
-      case 'sizes':
-        out.sizes = v.split(':').map((s) => {
-          const n = parseSize(s);
-          if (!Number.isFinite(n))
-            throw new ValidationError(
-              `${where}: sizes entry '${s}' is not a size; write e.g. sizes=20M:60M:1B`,
-              { key, value: v },
-            );
-          return n;
+    if (key === 'preset') continue;
+    if (key === 'seed') {
+      const s = r.num(key, v);
+      if (!Number.isSafeInteger(s) || s < 0)
+        throw new ValidationError(`${where}: seed = '${v}' must be a non-negative integer`, {
+          key,
+          value: v,
         });
-        break;
-      case 'steps': {
-        const parts = v.split(':').map((s) => num(key, s));
-        if (parts.length < 2 || parts.length > 3)
-          throw new ValidationError(
-            `${where}: steps = '${v}' must be min:max or min:max:logEvery`,
-            { key, value: v },
-          );
-        out.steps = {
-          min: parts[0] as number,
-          max: parts[1] as number,
-          logEvery: parts[2] ?? FAMILY_DEFAULTS.steps.logEvery,
-        };
-        break;
-      }
-      case 'tokensPerStep':
-        out.tokensPerStep = num(key, v);
-        break;
-      case 'cost':
-        out.cost = oneOf(key, v, COSTS);
-        break;
-      case 'costTable':
-        out.costTable = v.split(':').map((s) => num(key, s));
-        break;
-      case 'overhead':
-        out.overheadSteps = num(key, v);
-        break;
-      case 'perSet':
-        out.perSet = oneOf(key, v, ['true', 'false'] as const) === 'true';
-        break;
-      case 'noise':
-        noiseLevel = v;
-        break;
-      default:
-        noiseKeys.push(`${key.slice('noise.'.length)}=${v}`);
-    }
+      seed = s;
+    } else if (key === 'noise') noiseLevel = v;
+    else if (key.startsWith('noise.')) noiseKeys.push(`${key.slice('noise.'.length)}=${v}`);
+    else applySpecKey(r, out, key, v);
   }
   if (noiseLevel !== undefined || noiseKeys.length > 0) {
-    const prev = base.params.noise;
-    const level = noiseLevel ?? (prev !== undefined ? String(prev.sd) : undefined);
-    if (level === undefined)
-      throw new ValidationError(
-        `${where}: ${noiseKeys.map((k) => `noise.${k.split('=')[0]}`).join(', ')} given without a noise level; add noise=0.5% (for example)`,
-      );
-    const keep =
-      prev !== undefined && noiseLevel === undefined
-        ? [`corr=${prev.corr}`, `small=${prev.small}`, `seed=${prev.seed}`]
-        : [];
-    const merged = new Map<string, string>();
-    for (const kvs of [...keep, ...noiseKeys]) {
-      const [k, val] = kvs.split('=') as [string, string];
-      merged.set(k, val);
-    }
-    if (!merged.has('seed')) merged.set('seed', String(seed));
-    const spec = parseNoiseSpec(
-      level === 'off' || level === 'none'
-        ? level
-        : [`sd=${level}`, ...[...merged].map(([k, val]) => `${k}=${val}`)].join(','),
-      `${where}: noise`,
-    );
+    const spec = specNoise(r, base, noiseLevel, noiseKeys, seed);
     if (spec === undefined) delete out.noise;
     else out.noise = spec;
   }
