@@ -87,6 +87,85 @@ export interface SummaryOptions {
 const regretOf = (d: Direction, v: number, best: number): number =>
   d === 'minimize' ? v - best : best - v;
 
+/** by[method][metric] = the trajectories, sorted by seed. */
+function byMethodAndMetric(
+  trajectories: readonly Trajectory[],
+): Map<string, Map<string, Trajectory[]>> {
+  const by = new Map<string, Map<string, Trajectory[]>>();
+  for (const t of trajectories) {
+    let m = by.get(t.method);
+    if (m === undefined) by.set(t.method, (m = new Map()));
+    let l = m.get(t.metric);
+    if (l === undefined) m.set(t.metric, (l = []));
+    l.push(t);
+  }
+  for (const m of by.values()) for (const l of m.values()) l.sort((a, b) => a.seed - b.seed);
+  return by;
+}
+
+/** Mean, sem, median and quartiles over seeds of the best-so-far at each grid point (null before every seed has a value). */
+function curveStats(fs: readonly StepFunction[], grid: readonly number[]): CurveStats {
+  const cs: CurveStats = { mean: [], sem: [], median: [], q25: [], q75: [] };
+  for (const x of grid) {
+    const vs = fs.map((f) => evalStep(f, x));
+    if (vs.length === 0 || vs.some((v) => v === undefined)) {
+      cs.mean.push(null);
+      cs.sem.push(null);
+      cs.median.push(null);
+      cs.q25.push(null);
+      cs.q75.push(null);
+    } else {
+      const s = sampleStats(vs as number[]);
+      cs.mean.push(s.mean);
+      cs.sem.push(s.sem);
+      cs.median.push(s.median);
+      cs.q25.push(s.q25);
+      cs.q75.push(s.q75);
+    }
+  }
+  return cs;
+}
+
+/** Speedups of method A over method B (their step functions by metric), per metric and per seed. */
+function pairSpeedup(
+  metrics: readonly string[],
+  directions: Readonly<Record<string, Direction>>,
+  fnsA: (metric: string) => StepFunction[],
+  fnsB: (metric: string) => StepFunction[],
+): BenchSummary['speedups'][string][string] {
+  const perMetric: Record<string, number | null> = {};
+  const touch: Record<string, number | null> = {};
+  const perSeed: Record<string, (number | null)[]> = {};
+  const perSeedMedian: Record<string, number | null> = {};
+  const notReached: string[] = [];
+  for (const metric of metrics) {
+    const d = directions[metric] ?? 'minimize';
+    const fa = fnsA(metric);
+    const fb = fnsB(metric);
+    const s = speedup(meanStep(fa), meanStep(fb), d);
+    perMetric[metric] = s.speedup;
+    touch[metric] = s.firstTouch;
+    if (s.speedup === null) notReached.push(metric);
+    const n = Math.min(fa.length, fb.length);
+    const ps: (number | null)[] = [];
+    for (let i = 0; i < n; i++)
+      ps.push(speedup(fa[i] as StepFunction, fb[i] as StepFunction, d).speedup);
+    perSeed[metric] = ps;
+    perSeedMedian[metric] = medianWithNulls(ps);
+  }
+  return {
+    median: medianWithNulls(metrics.map((m) => perMetric[m] ?? null)),
+    perMetric,
+    notReached,
+    firstTouch: {
+      median: medianWithNulls(metrics.map((m) => touch[m] ?? null)),
+      perMetric: touch,
+    },
+    perSeed,
+    perSeedMedian,
+  };
+}
+
 /** Aggregates `trajectories` (any order) into a {@link BenchSummary}. */
 export function summarize(
   trajectories: readonly Trajectory[],
@@ -104,16 +183,7 @@ export function summarize(
   const grid = Array.from({ length: G }, (_, i) => (horizon * i) / (G - 1));
   const reference = { ...(opts.reference ?? {}) };
 
-  // by[method][metric] = trajectories sorted by seed
-  const by = new Map<string, Map<string, Trajectory[]>>();
-  for (const t of trajectories) {
-    let m = by.get(t.method);
-    if (m === undefined) by.set(t.method, (m = new Map()));
-    let l = m.get(t.metric);
-    if (l === undefined) m.set(t.metric, (l = []));
-    l.push(t);
-  }
-  for (const m of by.values()) for (const l of m.values()) l.sort((a, b) => a.seed - b.seed);
+  const by = byMethodAndMetric(trajectories);
 
   const fns = new Map<string, StepFunction[]>();
   const key = (method: string, metric: string): string => `${method}\u0000${metric}`;
@@ -137,25 +207,7 @@ export function summarize(
         nSpent += t.points[t.points.length - 1]?.spent ?? 0;
         nJobs++;
       }
-      const cs: CurveStats = { mean: [], sem: [], median: [], q25: [], q75: [] };
-      for (const x of grid) {
-        const vs = fs.map((f) => evalStep(f, x));
-        if (vs.length === 0 || vs.some((v) => v === undefined)) {
-          cs.mean.push(null);
-          cs.sem.push(null);
-          cs.median.push(null);
-          cs.q25.push(null);
-          cs.q75.push(null);
-        } else {
-          const s = sampleStats(vs as number[]);
-          cs.mean.push(s.mean);
-          cs.sem.push(s.sem);
-          cs.median.push(s.median);
-          cs.q25.push(s.q25);
-          cs.q75.push(s.q75);
-        }
-      }
-      curves[method][metric] = cs;
+      curves[method][metric] = curveStats(fs, grid);
       const finals = fs
         .map((f) => f.values[f.values.length - 1])
         .filter((v): v is number => v !== undefined);
@@ -181,37 +233,12 @@ export function summarize(
     speedups[a] = {};
     for (const b of methods) {
       if (a === b) continue;
-      const perMetric: Record<string, number | null> = {};
-      const touch: Record<string, number | null> = {};
-      const perSeed: Record<string, (number | null)[]> = {};
-      const perSeedMedian: Record<string, number | null> = {};
-      const notReached: string[] = [];
-      for (const metric of metrics) {
-        const d = directions[metric] ?? 'minimize';
-        const fa = fns.get(key(a, metric)) ?? [];
-        const fb = fns.get(key(b, metric)) ?? [];
-        const s = speedup(meanStep(fa), meanStep(fb), d);
-        perMetric[metric] = s.speedup;
-        touch[metric] = s.firstTouch;
-        if (s.speedup === null) notReached.push(metric);
-        const n = Math.min(fa.length, fb.length);
-        const ps: (number | null)[] = [];
-        for (let i = 0; i < n; i++)
-          ps.push(speedup(fa[i] as StepFunction, fb[i] as StepFunction, d).speedup);
-        perSeed[metric] = ps;
-        perSeedMedian[metric] = medianWithNulls(ps);
-      }
-      speedups[a][b] = {
-        median: medianWithNulls(metrics.map((m) => perMetric[m] ?? null)),
-        perMetric,
-        notReached,
-        firstTouch: {
-          median: medianWithNulls(metrics.map((m) => touch[m] ?? null)),
-          perMetric: touch,
-        },
-        perSeed,
-        perSeedMedian,
-      };
+      speedups[a][b] = pairSpeedup(
+        metrics,
+        directions,
+        (metric) => fns.get(key(a, metric)) ?? [],
+        (metric) => fns.get(key(b, metric)) ?? [],
+      );
     }
   }
 
