@@ -83,8 +83,19 @@ export type RegMixSettings = z.infer<typeof RegMixSettingsSchema>;
 /** Runs without a budget: small runs made before the regression (documented default). */
 const SMALL_RUNS_WITHOUT_BUDGET = 64;
 
-/** Builds the `regmix` optimiser (see the module comment). @throws ValidationError for bad settings. */
-export function createRegMix(ctx: OptimizerContext): Optimizer {
+/** The checked settings of one regmix instance and the small fidelity they pick. */
+interface RegMixPlan {
+  readonly s: RegMixSettings;
+  readonly k: number;
+  readonly smallScale: string;
+  readonly smallSteps: number;
+  /** The concentration range of the Dirichlet draws. */
+  readonly aLo: number;
+  readonly aHi: number;
+}
+
+/** Parses and checks the settings. @throws ValidationError naming the bad setting. */
+function regMixPlan(ctx: OptimizerContext): RegMixPlan {
   const { space } = ctx;
   const s = parseSettings('regmix', RegMixSettingsSchema, ctx.settings);
   const k = space.domains.length;
@@ -106,10 +117,57 @@ export function createRegMix(ctx: OptimizerContext): Optimizer {
       `regmix setting concentration [${aLo}, ${aHi}] is empty; give [low, high] with low <= high`,
     );
   }
+  return { s, k, smallScale, smallSteps, aLo, aHi };
+}
+
+/**
+ * Target mixtures in proposal order for a model of the small `runs`: the pool ranked by a
+ * boosted-tree regression of their values (best first), led by the mean of the top `topK`
+ * unless the space has fixed candidates.
+ */
+function rankTargets(
+  ctx: OptimizerContext,
+  plan: RegMixPlan,
+  pool: { X: Float64Array; mixtures: Mixture[] },
+  runs: readonly RunRecord[],
+): Mixture[] {
+  const { space } = ctx;
+  const { s, k, smallSteps } = plan;
+  const { X, mixtures } = pool;
+  let pred: Float64Array;
+  if (runs.length === 0) pred = new Float64Array(mixtures.length);
+  else {
+    const Xt = new Float64Array(runs.length * k);
+    runs.forEach((r, i) => {
+      Xt.set(r.mixture, i * k);
+    });
+    const y = runs.map((r) => valueAt(r, smallSteps) as number);
+    const model = fitGbt(Xt, runs.length, k, y, { ...s.gbt, seed: ctx.seed });
+    pred = predictGbt(model, X);
+  }
+  const sign = space.metric.direction === 'minimize' ? 1 : -1;
+  const ranked = mixtures
+    .map((_, i) => i)
+    .sort((a, b) => sign * ((pred[a] as number) - (pred[b] as number)) || a - b)
+    .map((i) => mixtures[i] as Mixture);
+  if (space.candidates !== undefined && space.candidates.length > 0) return ranked;
+  const top = ranked.slice(0, Math.min(s.topK, ranked.length));
+  const mean = new Array<number>(k).fill(0);
+  for (const w of top)
+    for (let j = 0; j < k; j++) mean[j] = (mean[j] as number) + (w[j] as number) / top.length;
+  // Renormalise away rounding so the mean lies on the simplex to machine precision.
+  const sum = mean.reduce((a, b) => a + b, 0);
+  return [mean.map((x) => x / sum), ...ranked];
+}
+
+/** Builds the `regmix` optimiser (see the module comment). @throws ValidationError for bad settings. */
+export function createRegMix(ctx: OptimizerContext): Optimizer {
+  const { space } = ctx;
+  const plan = regMixPlan(ctx);
+  const { s, k, smallScale, smallSteps, aLo, aHi } = plan;
   const root = new Rng(ctx.seed).fork('regmix');
   const smallCost = space.cost(smallScale, smallSteps);
   const targetCost = space.cost(space.target.scale, space.target.steps);
-  const { direction } = space.metric;
 
   const draw = (rng: Rng): number[] => {
     if (space.candidates !== undefined && space.candidates.length > 0) {
@@ -160,34 +218,7 @@ export function createRegMix(ctx: OptimizerContext): Optimizer {
     const key = runs.map((r) => r.id).join(',');
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const { X, mixtures } = candidatePool();
-    let pred: Float64Array;
-    if (runs.length === 0) pred = new Float64Array(mixtures.length);
-    else {
-      const Xt = new Float64Array(runs.length * k);
-      runs.forEach((r, i) => {
-        Xt.set(r.mixture, i * k);
-      });
-      const y = runs.map((r) => valueAt(r, smallSteps) as number);
-      const model = fitGbt(Xt, runs.length, k, y, { ...s.gbt, seed: ctx.seed });
-      pred = predictGbt(model, X);
-    }
-    const sign = direction === 'minimize' ? 1 : -1;
-    const ranked = mixtures
-      .map((_, i) => i)
-      .sort((a, b) => sign * ((pred[a] as number) - (pred[b] as number)) || a - b)
-      .map((i) => mixtures[i] as Mixture);
-    let order: Mixture[];
-    if (space.candidates !== undefined && space.candidates.length > 0) order = ranked;
-    else {
-      const top = ranked.slice(0, Math.min(s.topK, ranked.length));
-      const mean = new Array<number>(k).fill(0);
-      for (const w of top)
-        for (let j = 0; j < k; j++) mean[j] = (mean[j] as number) + (w[j] as number) / top.length;
-      // Renormalise away rounding so the mean lies on the simplex to machine precision.
-      const sum = mean.reduce((a, b) => a + b, 0);
-      order = [mean.map((x) => x / sum), ...ranked];
-    }
+    const order = rankTargets(ctx, plan, candidatePool(), runs);
     if (cache.size > 32) cache.clear();
     cache.set(key, order);
     return order;
