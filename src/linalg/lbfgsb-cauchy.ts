@@ -54,39 +54,23 @@ export class CauchyWork {
 }
 
 /**
- * Computes the generalized Cauchy point xᶜ (into `xcp`), c = Wᵀ(xᶜ − x) (into
- * `c`, 2k values) and the state of every coordinate (into `state`, which must
- * hold the static states Unbounded / Fixed / Free on entry).
- *
- * Walks the breakpoints in increasing order; on each segment the model is
- * m(t) = const + f′ Δt + ½ f″ Δt², so its minimiser is Δt* = −f′/f″. Crossing
- * breakpoint b (coordinate b reaches bound, zᵦ = xᶜᵦ − xᵦ) updates
- *   f′ ← f′ + Δt f″ + gᵦ² + θ gᵦ zᵦ − gᵦ wᵦᵀ M c,
- *   f″ ← f″ − θ gᵦ² − 2 gᵦ wᵦᵀ M p − gᵦ² wᵦᵀ M wᵦ,   p ← p + gᵦ wᵦ
- * (after c ← c + Δt p), with f″ kept ≥ ε f″₀ against rounding.
+ * The first pass of {@link cauchyPoint}: the state of each coordinate (free, at a bound, zero
+ * gradient), the steepest-descent direction d = −g on the moving ones (into `work.d`), their
+ * breakpoints t_i (into `work.tBreak`, indices into `work.order`), p = Wᵀd (its S half not yet
+ * scaled by θ) and f′ = −dᵀd.
  */
-export function cauchyPoint(
+function scanCoordinates(
   x: Float64Array,
   g: Float64Array,
   lower: Float64Array,
   upper: Float64Array,
   mem: LbfgsMemory,
   state: Int8Array,
-  xcp: Float64Array,
-  c: Float64Array,
   work: CauchyWork,
-): void {
+): { f1: number; nbreak: number; bounded: boolean } {
   const n = x.length;
   const k = mem.col;
-  const k2 = 2 * k;
-  const theta = mem.theta;
-  const { d, tBreak, order, p, wbp, v } = work;
-  xcp.set(x);
-  for (let j = 0; j < k2; j++) {
-    c[j] = 0;
-    p[j] = 0;
-  }
-
+  const { d, tBreak, order, p } = work;
   let f1 = 0;
   let nbreak = 0;
   let bounded = true; // every moving coordinate has a breakpoint
@@ -131,6 +115,46 @@ export function cauchyPoint(
       bounded = false;
     }
   }
+  return { f1, nbreak, bounded };
+}
+
+/**
+ * Computes the generalized Cauchy point xᶜ (into `xcp`), c = Wᵀ(xᶜ − x) (into
+ * `c`, 2k values) and the state of every coordinate (into `state`, which must
+ * hold the static states Unbounded / Fixed / Free on entry).
+ *
+ * Walks the breakpoints in increasing order; on each segment the model is
+ * m(t) = const + f′ Δt + ½ f″ Δt², so its minimiser is Δt* = −f′/f″. Crossing
+ * breakpoint b (coordinate b reaches bound, zᵦ = xᶜᵦ − xᵦ) updates
+ *   f′ ← f′ + Δt f″ + gᵦ² + θ gᵦ zᵦ − gᵦ wᵦᵀ M c,
+ *   f″ ← f″ − θ gᵦ² − 2 gᵦ wᵦᵀ M p − gᵦ² wᵦᵀ M wᵦ,   p ← p + gᵦ wᵦ
+ * (after c ← c + Δt p), with f″ kept ≥ ε f″₀ against rounding.
+ */
+export function cauchyPoint(
+  x: Float64Array,
+  g: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+  mem: LbfgsMemory,
+  state: Int8Array,
+  xcp: Float64Array,
+  c: Float64Array,
+  work: CauchyWork,
+): void {
+  const n = x.length;
+  const k = mem.col;
+  const k2 = 2 * k;
+  const theta = mem.theta;
+  const { d, tBreak, order, p, wbp, v } = work;
+  xcp.set(x);
+  for (let j = 0; j < k2; j++) {
+    c[j] = 0;
+    p[j] = 0;
+  }
+
+  const first = scanCoordinates(x, g, lower, upper, mem, state, work);
+  let f1 = first.f1;
+  const { nbreak, bounded } = first;
   if (f1 === 0) return; // d = 0: xᶜ = x
   for (let j = 0; j < k; j++) p[k + j] = theta * p[k + j]!;
 
