@@ -18,6 +18,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
+import { DataError, type Testbed, ValidationError } from '../../core/index.ts';
+import { openTestbed, readMappingFile, recordedSource } from '../../testbeds/index.ts';
 import {
   ALL_EXPERIMENTS,
   type CustomScale,
@@ -39,9 +41,7 @@ import {
   transferMarkdown,
   transferSummary,
   transferTable,
-} from '../../bench/index.ts';
-import { DataError, type Testbed, ValidationError } from '../../core/index.ts';
-import { openTestbed, readMappingFile, recordedSource } from '../../testbeds/index.ts';
+} from '../../transfer/index.ts';
 import { reportFit } from '../shared/index.ts';
 
 interface TransferCliOptions {
