@@ -1,7 +1,7 @@
 /**
- * The dense kernels as WebAssembly SIMD functions: the module's bytecode, assembled here (under
- * 1 KB; no toolchain, nothing downloaded), and its instantiation. Pure: nothing runs at import;
- * the arena (./wasm-arena.ts) compiles the module on first use.
+ * The dense kernels as WebAssembly SIMD functions: the module's bytecode, assembled here (no
+ * toolchain, nothing downloaded), and its instantiation. Pure: nothing runs at import; the arena
+ * (./wasm-arena.ts) compiles the module on first use.
  *
  * The module exports four functions and its memory (all addresses are i32 byte addresses into
  * the memory, f64 data with stride 8):
