@@ -14,6 +14,7 @@ import {
   type StudyStore,
   ValidationError,
 } from '../internals.ts';
+import { smallConfig } from '../study/helpers.ts';
 
 export interface StoreFactory {
   /** A fresh, empty store reading time from `clock` (ms). */
@@ -22,22 +23,16 @@ export interface StoreFactory {
   readonly reopen?: (store: StudyStore, clock: () => number) => StudyStore;
 }
 
+/** The small study of test/study/helpers.ts, on two domains, two attempts per trial. */
 function config(over: Record<string, unknown> = {}): StudyConfig {
-  return parseStudyConfig({
-    name: 'contract',
-    domains: ['a', 'b'],
-    scales: [
-      { name: '20M', params: 20e6 },
-      { name: '1B', params: 1e9 },
-    ],
-    steps: { min: 100, max: 1000, logEvery: 100 },
-    target: { scale: '1B', steps: 1000 },
-    metric: { name: 'loss', direction: 'minimize' },
-    optimizer: { method: 'random' },
-    seed: 1,
-    trials: { leaseSeconds: 60, maxAttempts: 2 },
-    ...over,
-  });
+  return parseStudyConfig(
+    smallConfig({
+      name: 'contract',
+      domains: ['a', 'b'],
+      trials: { leaseSeconds: 60, maxAttempts: 2 },
+      ...over,
+    }),
+  );
 }
 
 /** A proposer of `n` target runs of mixture (0.5, 0.5); its state counts the calls. */
