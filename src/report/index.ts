@@ -6,4 +6,5 @@ export * from './html-page.ts';
 export * from './png.ts';
 export * from './prediction-trace.ts';
 export * from './study-report.ts';
+export * from './timeline.ts';
 export * from './vega-svg.ts';

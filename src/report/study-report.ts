@@ -5,7 +5,7 @@
  * the recommended mixture and the runner-up (weights as bars; predicted
  * target value with its 90% interval); how the best mixture moves across the
  * scale ladder; the learning curves of the runs coloured by scale; spend by
- * scale and state; the trial table (sortable) with states and failures.
+ * scale and state; the jobs on a timeline, one lane per worker (./timeline.ts); the trial table (sortable) with states and failures.
  *
  * The input is plain data (built by the CLI from the study store), so this
  * module depends on `core` only.
@@ -30,6 +30,7 @@ import {
   table,
 } from './html-page.ts';
 import type { TracePoint } from './prediction-trace.ts';
+import { timelineBars, timelineSpec } from './timeline.ts';
 import { renderVegaLite } from './vega-svg.ts';
 
 /** What the report needs of a study's recommendation (a subset of the study module's `RecommendationReport`). */
@@ -412,6 +413,26 @@ export function spendSpec(input: StudyReportInput): TopLevelSpec {
   });
 }
 
+/** The jobs on a timeline, one lane per worker (./timeline.ts); undefined before any trial started. */
+async function timelineChart(input: StudyReportInput): Promise<Chart | undefined> {
+  // A running trial's bar ends at the study's last update (the report stays a function of the data).
+  const now = input.trials.reduce((m, t) => Math.max(m, t.updatedAt), 0);
+  const bars = timelineBars(input.trials, now);
+  if (bars.length === 0) return undefined;
+  const lanes = new Set(bars.map((b) => b.lane)).size;
+  return {
+    id: 'timeline',
+    title: 'Jobs over time',
+    caption: `One bar per trial, from when it was handed out to when it ended (a running trial: to the study's last update), coloured by scale, faded when it failed; one lane per worker: ${lanes} lane${lanes === 1 ? '' : 's'}, as many as trials ran at once (each bar takes the lowest lane free when it starts).`,
+    svg: await renderVegaLite(
+      timelineSpec(
+        bars,
+        input.config.scales.map((x) => x.name),
+      ),
+    ),
+  };
+}
+
 /** The trial table: one row per trial, sortable. */
 export function trialTable(input: StudyReportInput): { html: string; rows: number } {
   const domains = input.config.domains.map((d) => d.name);
@@ -680,6 +701,12 @@ export async function buildStudyReport(input: StudyReportInput): Promise<BuiltRe
     title: 'Runs and spend',
     html: `${figure(curves)}\n${figure(spend)}`,
   });
+
+  const timeline = await timelineChart(input);
+  if (timeline !== undefined) {
+    charts.push(timeline);
+    sections.push({ id: 'timeline-section', title: 'Timeline', html: figure(timeline) });
+  }
 
   sections.push({ id: 'trials-section', title: 'Trials', html: trialTable(input).html });
 

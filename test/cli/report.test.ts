@@ -28,7 +28,14 @@ describe('mixopt report', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', '--quiet prints nothing on stderr');
     const { files, charts } = JSON.parse(r.stdout) as { files: string[]; charts: string[] };
-    assert.deepEqual(charts, ['trace', 'mixture', 'ladder', 'learning-curves', 'spend']);
+    assert.deepEqual(charts, [
+      'trace',
+      'mixture',
+      'ladder',
+      'learning-curves',
+      'spend',
+      'timeline',
+    ]);
     assert.equal(files[0], out);
     const html = readFileSync(out, 'utf8');
     const tbody = html.match(/<table id="trials"[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? '';

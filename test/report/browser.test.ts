@@ -209,7 +209,7 @@ describe('HTML reports in headless Chromium', {
     // printable: the print stylesheet hides the navigation and keeps every chart
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.locator('nav.toc').isVisible(), false);
-    assert.equal(await page.locator('figure.chart svg').count(), 6);
+    assert.equal(await page.locator('figure.chart svg').count(), 7); // with the timeline
     assert.ok((await page.pdf({ format: 'A4' })).length > 10_000, 'prints to PDF');
     assert.deepEqual(errors, [], 'no console errors after interaction');
     await page.close();

@@ -171,6 +171,24 @@ describe('buildStudyReport', () => {
     }
   });
 
+  it('draws the jobs on a timeline, one lane per worker, once trials have started', async () => {
+    const base = input();
+    // Trials 1 and 2 overlap (two workers), trial 3 starts after trial 1 ended: two lanes.
+    const times: [number, number][] = [
+      [0, 3.6e6],
+      [1.8e6, 7.2e6],
+      [3.6e6, 5.4e6],
+    ];
+    const trials = base.trials.map((t, i) => ({
+      ...t,
+      startedAt: (times[i] as [number, number])[0],
+      finishedAt: (times[i] as [number, number])[1],
+    }));
+    const { html, charts } = await buildStudyReport({ ...base, trials });
+    assert.equal(charts.at(-1)?.id, 'timeline');
+    assert.match(html, /one lane per worker: 2 lanes/);
+  });
+
   it('an observed runner-up off the target is not plotted against target predictions', async () => {
     const inp = input();
     const { html } = await buildStudyReport(inp);
