@@ -199,6 +199,8 @@ export interface StudyStore {
   ): TrialRecord;
   heartbeat(study: string, id: number, owner?: string): TrialRecord;
   finish(study: string, id: number, owner?: string): TrialRecord;
+  /** Stops a running trial early: completed at its last reported step and charged up to it, or failed when it reported none. */
+  stop(study: string, id: number, owner?: string): TrialRecord;
   fail(study: string, id: number, error: string, owner?: string): TrialRecord;
   release(study: string, id: number, reason: string): TrialRecord;
   setJob(study: string, id: number, job: JobHandle): TrialRecord;

@@ -10,6 +10,11 @@
  * re-attached (polled, not re-run); a trial asked but never launched is
  * launched now. It then asks as an uninterrupted driver would have, so with
  * `parallel = 1` a resumed study proposes exactly the same trials.
+ *
+ * Early stopping: after a poll round that told new points, the optimiser's
+ * optional `stop` decision (Study.stops) is applied: each named trial's job
+ * is cancelled and the trial stopped at its last reported step
+ * (StudyStore.stop: charged only up to that step), docs/executors.md.
  */
 import { hostname } from 'node:os';
 import type { Executor, JobHandle, JobReport, TrialRecord } from '../core/index.ts';
@@ -38,6 +43,13 @@ export type RunEvent =
       readonly step: number;
     }
   | { readonly type: 'complete'; readonly trial: number }
+  | {
+      /** The optimiser stopped the trial early: its job was cancelled, the trial truncated. */
+      readonly type: 'early-stop';
+      readonly trial: number;
+      readonly steps: number;
+      readonly state: string;
+    }
   | {
       readonly type: 'fail';
       readonly trial: number;
@@ -79,6 +91,8 @@ export interface RunSummary {
   readonly adopted: number;
   readonly completed: number;
   readonly failed: number;
+  /** Trials the optimiser stopped early (their jobs cancelled). */
+  readonly stopped: number;
   readonly stoppedBy: 'budget' | 'exhausted' | 'max-trials' | 'interrupted' | 'failures';
   readonly spent: number;
   /** Failed attempts in a row at the end of the run. */
@@ -133,6 +147,7 @@ interface Driver {
   adopted: number;
   completed: number;
   failed: number;
+  stopped: number;
   /** The optimiser has nothing left to propose. */
   exhausted: boolean;
   /** Failed attempts in a row, and the last one's error. */
@@ -266,10 +281,10 @@ function spend(study: Study): { spent: number; committed: number } {
   return studySpend(study.trials(), metricCurves(study.config, study.points()));
 }
 
-/** Tells the points of `r` not told yet (one transaction). */
-function tellNew(d: Driver, a: Active, r: JobReport): void {
+/** Tells the points of `r` not told yet (one transaction); whether there were any. */
+function tellNew(d: Driver, a: Active, r: JobReport): boolean {
   const fresh = r.points.filter((p) => a.told.get(`${p.metric}@${p.step}`) !== p.value);
-  if (fresh.length === 0) return;
+  if (fresh.length === 0) return false;
   d.study.tell(a.trial, fresh, d.owner);
   for (const p of fresh) a.told.set(`${p.metric}@${p.step}`, p.value);
   d.emit({
@@ -278,6 +293,33 @@ function tellNew(d: Driver, a: Active, r: JobReport): void {
     count: fresh.length,
     step: Math.max(...fresh.map((p) => p.step)),
   });
+  return true;
+}
+
+/**
+ * Applies the optimiser's stop decisions (Study.stops) to the driver's running trials: reads
+ * what each job reported last, cancels it and truncates the trial (StudyStore.stop). A job that
+ * completed meanwhile is left for the next poll to complete.
+ */
+async function applyStops(d: Driver): Promise<void> {
+  for (const id of d.study.stops()) {
+    const a = d.active.get(id);
+    if (a?.handle === undefined) continue;
+    const r = await d.executor.poll(a.handle).catch(() => undefined);
+    if (r !== undefined) tellNew(d, a, r);
+    if (r?.phase === 'completed') continue;
+    await d.executor.cancel(a.handle);
+    d.active.delete(id);
+    let t: TrialRecord;
+    try {
+      t = d.study.stop(id, d.owner);
+    } catch (err) {
+      if (!lostTrial(d, id, err)) throw err;
+      continue;
+    }
+    d.stopped++;
+    d.emit({ type: 'early-stop', trial: id, steps: t.steps, state: t.state });
+  }
 }
 
 /**
@@ -322,8 +364,8 @@ async function fillSlots(
   return stop;
 }
 
-/** Polls one active trial's job and records what it reports. */
-async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<void> {
+/** Polls one active trial's job and records what it reports; whether it told new points. */
+async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<boolean> {
   // A trial whose lease expired may have been handed to another worker (or
   // finished by one): it is no longer ours, so our job is redundant.
   const cur = d.study.trial(a.trial);
@@ -335,7 +377,7 @@ async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<
       trial: a.trial,
       reason: `its lease expired and it is now ${cur.state}${cur.owner !== undefined ? ` (owner ${cur.owner})` : ''}; our job was cancelled`,
     });
-    return;
+    return false;
   }
   let r: JobReport;
   try {
@@ -344,16 +386,17 @@ async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<
     // An executor that cannot poll now (e.g. squeue down) is retried; a bug is not.
     if (!(err instanceof MixoptError)) throw err;
     d.emit({ type: 'poll-error', trial: a.trial, error: err.message });
-    return;
+    return false;
   }
   crashPoint('tell');
+  let told = false;
   try {
-    tellNew(d, a, r);
+    told = tellNew(d, a, r);
   } catch (err) {
     if (lostTrial(d, a.trial, err)) {
       d.active.delete(a.trial);
       await d.executor.cancel(a.handle).catch(() => undefined);
-      return;
+      return false;
     }
     // A point the store refuses (e.g. beyond the trial's length) fails the attempt.
     if (!(err instanceof MixoptError)) throw err;
@@ -370,7 +413,7 @@ async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<
       d.study.finish(a.trial, d.owner);
     } catch (err) {
       if (!lostTrial(d, a.trial, err)) throw err;
-      return;
+      return told;
     }
     d.completed++;
     d.streak = 0;
@@ -380,6 +423,7 @@ async function pollTrial(d: Driver, a: Active & { handle: JobHandle }): Promise<
     d.active.delete(a.trial);
     failAttempt(d, a.trial, r.error ?? 'job failed');
   }
+  return told;
 }
 
 /** Renews the lease of every active trial (a lost one is dropped at the next poll). */
@@ -447,9 +491,12 @@ async function driveLoop(
     if (d.active.size === 0) continue;
     await sleep(lim.pollMs, signal);
     if (signal?.aborted) continue;
+    let told = false; // new points this round: the optimiser may want to stop a run
     for (const a of [...d.active.values()]) {
-      if (a.handle !== undefined) await pollTrial(d, a as Active & { handle: JobHandle });
+      if (a.handle !== undefined && (await pollTrial(d, a as Active & { handle: JobHandle })))
+        told = true;
     }
+    if (told && d.active.size > 0) await applyStops(d);
     if (Date.now() - lastBeat > lim.heartbeatMs) {
       heartbeatAll(d);
       lastBeat = Date.now();
@@ -475,6 +522,7 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     adopted: 0,
     completed: 0,
     failed: 0,
+    stopped: 0,
     exhausted: false,
     streak: 0,
     lastError: undefined,
@@ -492,6 +540,7 @@ export async function runStudy(study: Study, options: RunOptions): Promise<RunSu
     adopted: d.adopted,
     completed: d.completed,
     failed: d.failed,
+    stopped: d.stopped,
     stoppedBy,
     spent,
     consecutiveFailures: d.streak,

@@ -808,6 +808,56 @@ export class SqliteStudyStore implements StudyStore {
   }
 
   /**
+   * Stops a trial early (the optimiser's `stop` decision, applied by the
+   * driver once it has cancelled the job): the trial keeps the points it
+   * reported and becomes `completed` at its last reported step `z_l`, charged
+   * the part of its cost up to that step,
+   * `cost · (z_l − z_p) / (z − z_p)` (`z_p` the steps of the trial it
+   * continues, else 0; as a failed trial's spend is counted); with no step of
+   * its own reported it is `failed`, charged nothing. Either way its error
+   * text says it was stopped.
+   * @throws NotFoundError, StateError (not running, or held by another worker)
+   */
+  stop(study: string, id: number, owner?: string): TrialRecord {
+    return this.write(() => {
+      const srow = this.studyRow(study);
+      const row = this.reportable(srow.id, study, id, 'stop', owner);
+      const parentSteps = row.parent === null ? 0 : this.trialRow(srow.id, study, row.parent).steps;
+      const last = (
+        this.db
+          .prepare('SELECT MAX(step) AS s FROM points WHERE study_id = ? AND trial_id = ?')
+          .get(srow.id, id) as { s: number | null }
+      ).s;
+      const now = this.clock();
+      if (last === null || last <= parentSteps) {
+        this.db
+          .prepare(
+            `UPDATE trials SET state = 'failed', cost = 0, error = ?, lease_expires = NULL,
+             finished_at = ?, updated_at = ? WHERE study_id = ? AND id = ?`,
+          )
+          .run('stopped early by the optimiser before it reported a step', now, now, srow.id, id);
+      } else {
+        const frac = (last - parentSteps) / Math.max(1, row.steps - parentSteps);
+        this.db
+          .prepare(
+            `UPDATE trials SET state = 'completed', steps = ?, cost = ?, error = ?, lease_expires = NULL,
+             finished_at = ?, updated_at = ? WHERE study_id = ? AND id = ?`,
+          )
+          .run(
+            last,
+            row.cost * Math.min(1, frac),
+            `stopped early by the optimiser at step ${last} of ${row.steps}`,
+            now,
+            now,
+            srow.id,
+            id,
+          );
+      }
+      return toTrial(this.trialRow(srow.id, study, id));
+    });
+  }
+
+  /**
    * Records a failed attempt. The configuration goes back to `pending` (to be
    * handed out again) while it has attempts left, else the trial is `failed`.
    * @throws NotFoundError, StateError

@@ -200,6 +200,36 @@ export class Study {
     return this.store.finish(this.name, trial, owner);
   }
 
+  /**
+   * The running trials the optimiser would stop now: its optional `stop`
+   * decision (core/interfaces.ts) given the history and its saved state.
+   * Reads only: the optimiser state is not saved.
+   * @throws ValidationError when the optimiser names a trial that is not running.
+   */
+  stops(): number[] {
+    const opt = this.optimizer();
+    if (opt.stop === undefined) return [];
+    const saved = this.store.optimizerState(this.name);
+    if (saved !== undefined && opt.loadState !== undefined) opt.loadState(saved);
+    const history = this.history();
+    const running = new Set(history.runs.filter((r) => r.state === 'running').map((r) => r.id));
+    if (running.size === 0) return [];
+    const ids = opt.stop(history);
+    for (const id of ids) {
+      if (!running.has(id))
+        throw new ValidationError(
+          `optimiser '${this.config.optimizer.method}' asked to stop trial ${id}, which is not running; stop only trials whose state is running`,
+          { trial: id },
+        );
+    }
+    return ids.map(Number);
+  }
+
+  /** Stops a trial early (after its job was cancelled): see {@link StudyStore.stop}. */
+  stop(trial: number, owner?: string): TrialRecord {
+    return this.store.stop(this.name, trial, owner);
+  }
+
   /** Records a failed attempt, retried while attempts are left (with `owner`: only while that worker holds it). */
   fail(trial: number, error: string, owner?: string): TrialRecord {
     return this.store.fail(this.name, trial, error, owner);

@@ -7,6 +7,7 @@
  * | tell      | running, stale      | running (lease renewed)              |
  * | heartbeat | running, stale      | running (lease renewed)              |
  * | finish    | running, stale      | completed                            |
+ * | stop      | running, stale      | completed at its last reported step, or failed when it reported none |
  * | fail      | running, stale      | pending (attempts left) or failed    |
  * | release   | running             | pending (attempt not counted)        |
  * | setJob    | running             | running                              |
@@ -19,12 +20,13 @@ import type { TrialState } from '../core/index.ts';
 import { StateError } from '../core/index.ts';
 
 /** Worker actions on an existing trial. */
-export type TrialAction = 'tell' | 'heartbeat' | 'finish' | 'fail' | 'release' | 'setJob';
+export type TrialAction = 'tell' | 'heartbeat' | 'finish' | 'stop' | 'fail' | 'release' | 'setJob';
 
 const ALLOWED: Readonly<Record<TrialAction, readonly TrialState[]>> = {
   tell: ['running', 'stale'],
   heartbeat: ['running', 'stale'],
   finish: ['running', 'stale'],
+  stop: ['running', 'stale'],
   fail: ['running', 'stale'],
   release: ['running'],
   setJob: ['running'],

@@ -17,11 +17,16 @@ import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
 import { cli, finished, spawnCli } from '../cli/study-helpers.ts';
 import {
+  createOptimizer,
   createSlurmExecutor,
   type Executor,
   getTestbed,
+  type History,
   type JobHandle,
   type JobReport,
+  type OptimizerContext,
+  parseStudyConfig,
+  runStudy,
   type SlurmAccounting,
   type SlurmJobMeta,
   SqliteStudyStore,
@@ -476,6 +481,48 @@ if (why !== undefined && required) {
           ],
         );
       });
+    });
+
+    it("the optimiser's stop decision scancels the job and keeps the trial's curve up to its last reported step", async () => {
+      // A user optimiser: random search that stops every running trial once it has shown 2 points.
+      const build = (method: string, ctx: OptimizerContext) => ({
+        ...createOptimizer(method, ctx),
+        stop: (h: History) =>
+          h.runs.filter((r) => r.state === 'running' && r.curve.length >= 2).map((r) => r.id),
+      });
+      const study = Study.create(
+        SqliteStudyStore.open(join(tmp(), 'mixopt.db')),
+        parseStudyConfig({
+          name: `early-stop-${stamp}`,
+          domains: [...law.domains],
+          scales: law.scales.map((s) => ({ name: s.name, params: s.params })),
+          steps: { min: 100, max: 1000, logEvery: 100 },
+          target: { scale: '1B', steps: 1000 },
+          metric: { name: METRIC, direction: 'minimize' },
+          optimizer: { method: 'random' },
+          seed: 3,
+          budget: 1e6,
+        }),
+        { optimizer: build },
+      );
+      const ex = executor('auto', { env: { TRAIN_SIM_ARGS: '--delay-ms 1000' } });
+      const s = await runStudy(study, {
+        executor: ex,
+        parallel: 2,
+        maxTrials: 2,
+        pollIntervalMs: 200,
+      });
+      assert.equal(s.stopped, 2);
+      for (const t of study.trials()) {
+        assert.equal(t.state, 'completed');
+        assert.ok(t.steps >= 200 && t.steps < 1000, `steps ${t.steps}`);
+        assert.ok(Math.abs(t.cost - (10 * t.steps) / 1000) < 1e-9, `cost ${t.cost}`);
+        assert.deepEqual(
+          study.points(t.id).map((p) => [p.step, p.value]),
+          law.curve(t.mixture, t.scale, t.steps, METRIC).map((p) => [p.step, p.value]),
+        );
+        await waitState(t.job?.jobId as string, 'CANCELLED');
+      }
     });
 
     for (const mode of modes)

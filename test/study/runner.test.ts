@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { History, OptimizerContext } from '../../src/core/index.ts';
 import {
   createLocalExecutor,
   createSimulatorExecutor,
@@ -13,6 +14,7 @@ import {
   SqliteStudyStore,
   Study,
 } from '../../src/index.ts';
+import { createOptimizer } from '../../src/optimizers/index.ts';
 import { tempDb, tempDir } from './helpers.ts';
 
 const law = getTestbed('law');
@@ -209,5 +211,59 @@ describe('runStudy (simulator executor)', () => {
     const t = study.trial(1);
     assert.equal(t.owner, 'w2');
     assert.equal(t.state, 'running');
+  });
+});
+
+describe("runStudy applies the optimiser's stop decisions", () => {
+  it('local jobs: cancels a stopped job, keeps its curve up to the last reported step, charges that part', async () => {
+    // A user optimiser: random search that stops every running trial once it has shown 2 points.
+    const build = (method: string, ctx: OptimizerContext) => {
+      const inner = createOptimizer(method, ctx);
+      return {
+        ...inner,
+        stop: (h: History) =>
+          h.runs.filter((r) => r.state === 'running' && r.curve.length >= 2).map((r) => r.id),
+      };
+    };
+    const study = Study.create(
+      SqliteStudyStore.open(tempDb()),
+      lawConfig({ optimizer: { method: 'random' }, budget: 1000 }),
+      { optimizer: build },
+    );
+    const root = new URL('../../', import.meta.url).pathname;
+    const executor = createLocalExecutor({
+      command: `node ${root}examples/train-sim.mjs --testbed law --delay-ms 150`,
+      workDir: join(tempDir(), 'jobs'),
+    });
+    const events: string[] = [];
+    const s = await runStudy(study, {
+      executor,
+      parallel: 2,
+      maxTrials: 2,
+      pollIntervalMs: 50,
+      onEvent: (e) => {
+        if (e.type === 'early-stop') events.push(`${e.trial}:${e.state}`);
+      },
+    });
+    assert.equal(s.stopped, 2);
+    assert.deepEqual(events.sort(), ['1:completed', '2:completed']);
+    for (const t of study.trials()) {
+      // Stopped after at least 2 of 197 points: completed at its last reported step, charged up to it.
+      assert.equal(t.state, 'completed');
+      assert.ok(t.steps >= 200 && t.steps < 19700 && t.steps % 100 === 0, `steps ${t.steps}`);
+      assert.ok(Math.abs(t.cost - (197 * t.steps) / 19700) < 1e-9, `cost ${t.cost}`);
+      assert.equal(t.error, `stopped early by the optimiser at step ${t.steps} of 19700`);
+      assert.deepEqual(
+        study.points(t.id).map((p) => p.step),
+        Array.from({ length: t.steps / 100 }, (_, i) => (i + 1) * 100),
+      );
+      // The job itself was cancelled.
+      const r = await executor.poll(t.job as JobHandle);
+      assert.equal(r.phase, 'failed');
+      assert.match(r.error ?? '', /cancelled/);
+    }
+    assert.ok(
+      Math.abs(study.status().spent - study.trials().reduce((a, t) => a + t.cost, 0)) < 1e-9,
+    );
   });
 });

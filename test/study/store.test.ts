@@ -319,3 +319,52 @@ describe('study store: state machine', () => {
     assert.equal(study.trials().length, 0);
   });
 });
+
+describe('study store: early stop', () => {
+  it('stops a running trial at its last reported step, charged up to it; with no step, failed and charged nothing', () => {
+    const { study } = open();
+    const [a, b] = study.ask(2, { owner: 'w1' });
+    assert.ok(a && b);
+    assert.equal(a.cost, 10); // 1B for 1000 steps
+    study.tell(a.id, [
+      { step: 100, value: 3.5 },
+      { step: 300, value: 3.2 },
+    ]);
+    const s = study.stop(a.id, 'w1');
+    assert.equal(s.state, 'completed');
+    assert.equal(s.steps, 300);
+    assert.equal(s.cost, 3); // 10 * 300/1000
+    assert.equal(s.error, 'stopped early by the optimiser at step 300 of 1000');
+    const f = study.stop(b.id, 'w1');
+    assert.equal(f.state, 'failed');
+    assert.equal(f.cost, 0);
+    assert.equal(study.status().spent, 3);
+    // The history shows the stopped run as a completed run of 300 steps.
+    const run = study.history().runs.find((r) => r.id === String(a.id));
+    assert.deepEqual([run?.state, run?.steps, run?.cost], ['completed', 300, 3]);
+    // A stopped trial is final; only its holder may stop it.
+    assert.throws(() => study.stop(a.id, 'w1'), StateError);
+    const [c] = study.ask(1, { owner: 'w1' });
+    assert.throws(() => study.stop(c?.id as number, 'w2'), /held by 'w1'/);
+  });
+
+  it('refuses a stop decision that names a trial that is not running', () => {
+    const path = tempDb();
+    const store = SqliteStudyStore.open(path);
+    const study = Study.create(store, parseStudyConfig(smallConfig()), {
+      optimizer: () => ({
+        name: 'stops-everything',
+        propose: () => [{ mixture: [0.2, 0.3, 0.5], scale: '20M', steps: 500 }],
+        recommend: () => undefined,
+        stop: () => ['99'],
+      }),
+    });
+    assert.deepEqual(study.stops(), []); // nothing running: not asked
+    study.ask(1, { owner: 'w1' });
+    assert.throws(
+      () => study.stops(),
+      (e: unknown) =>
+        e instanceof ValidationError && /stop trial 99, which is not running/.test(e.message),
+    );
+  });
+});

@@ -137,6 +137,11 @@ export function register(program: Command): void {
               case 'complete':
                 log(`trial ${e.trial}: completed`);
                 break;
+              case 'early-stop':
+                log(
+                  `trial ${e.trial}: stopped early by the optimiser (job cancelled); ${e.state === 'completed' ? `kept as completed at step ${e.steps}` : 'failed: it had reported no step'}`,
+                );
+                break;
               case 'fail':
                 log(
                   `trial ${e.trial}: ${e.state === 'failed' ? 'failed' : 'failed, will retry'}: ${causeText(e.error)}`,
@@ -166,7 +171,7 @@ export function register(program: Command): void {
         if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else
           process.stdout.write(
-            `run ${summary.stoppedBy}: ${summary.launched} launched, ${summary.adopted} re-attached, ${summary.completed} completed, ${summary.failed} failed; spent ${summary.spent.toFixed(2)} units\n`,
+            `run ${summary.stoppedBy}: ${summary.launched} launched, ${summary.adopted} re-attached, ${summary.completed} completed, ${summary.failed} failed${summary.stopped > 0 ? `, ${summary.stopped} stopped early` : ''}; spent ${summary.spent.toFixed(2)} units\n`,
           );
         if (summary.stoppedBy === 'failures') {
           process.stderr.write(
