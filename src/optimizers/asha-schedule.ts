@@ -15,7 +15,11 @@
  *           it affords, `max { z : c(m_0, z) <= C_k }` on the logging grid
  *           (multiples of `logEvery` in `min..z*`);
  *   - a level equal to the rung above is skipped; the ladder ends below the
- *     smallest admissible run (`c(m_0, min) > C_k`).
+ *     smallest admissible run (`c(m_0, min) > C_k`), or at `maxRungs` rungs
+ *     (default 5, the five levels Hyperband has on slimpajama-mlp: without a
+ *     cap, a ladder whose smallest runs cost 1/10,000 of a target run spends
+ *     its budget on thousands of them, the minimum resource the ASHA paper
+ *     leaves to the user).
  * - `n_k`  number of configurations with a result at rung `k`.
  *
  * A free worker gets: for `k = K-1, ..., 0`, the best configuration among
@@ -37,11 +41,16 @@ export interface AshaSpace {
 
 /**
  * The rung ladder, cheapest first, ending at the target (module comment).
- * @throws ValidationError unless `eta` is an integer >= 2.
+ * @throws ValidationError unless `eta` is an integer >= 2 and `maxRungs` a positive integer.
  */
-export function ashaLadder(space: AshaSpace, eta: number): Fidelity[] {
+export function ashaLadder(space: AshaSpace, eta: number, maxRungs = 5): Fidelity[] {
   if (!Number.isInteger(eta) || eta < 2) {
     throw new ValidationError(`asha eta must be an integer >= 2, got ${String(eta)}`, { eta });
+  }
+  if (!Number.isInteger(maxRungs) || maxRungs < 1) {
+    throw new ValidationError(`asha maxRungs must be a positive integer, got ${String(maxRungs)}`, {
+      maxRungs,
+    });
   }
   const { target, steps } = space;
   const top = space.cost(target.scale, target.steps);
@@ -57,7 +66,7 @@ export function ashaLadder(space: AshaSpace, eta: number): Fidelity[] {
     grid.push(z);
   grid.push(target.steps);
   const ladder: Fidelity[] = [{ ...target }];
-  for (let level = 1; ; level++) {
+  for (let level = 1; ladder.length < maxRungs; level++) {
     const budget = top / eta ** level;
     let rung: Fidelity | undefined;
     for (let i = scales.length - 1; i >= 0 && rung === undefined; i--) {

@@ -40,7 +40,7 @@ interface Config {
   readonly runs: RunRecord[];
 }
 
-/** Builds an ASHA optimiser. Settings: `eta` (integer >= 2, default 3). */
+/** Builds an ASHA optimiser. Settings: `eta` (integer >= 2, default 3), `maxRungs` (default 5). */
 export function createAsha(ctx: OptimizerContext): Optimizer {
   const { space } = ctx;
   const etaSetting = ctx.settings?.['eta'] ?? 3;
@@ -48,7 +48,11 @@ export function createAsha(ctx: OptimizerContext): Optimizer {
     throw new ValidationError(`asha setting eta must be a number, got ${String(etaSetting)}`);
   }
   const eta = etaSetting;
-  const ladder = ashaLadder(space, eta);
+  const maxRungs = ctx.settings?.['maxRungs'] ?? 5;
+  if (typeof maxRungs !== 'number') {
+    throw new ValidationError(`asha setting maxRungs must be a number, got ${String(maxRungs)}`);
+  }
+  const ladder = ashaLadder(space, eta, maxRungs);
   const root = new Rng(ctx.seed).fork('asha');
   const drawn: Mixture[] = [];
   const mixtureOf = (i: number): Mixture => {

@@ -28,7 +28,13 @@ describe('ASHA schedule', () => {
       ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 2).map((f) => `${f.scale}${f.steps}`),
       ['S100', 'S300', 'S600', 'S1000', 'L1000'],
     );
+    // At most maxRungs rungs: the cheapest are dropped.
+    assert.deepEqual(
+      ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 2, 3).map((f) => `${f.scale}${f.steps}`),
+      ['S600', 'S1000', 'L1000'],
+    );
     assert.throws(() => ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 1.5), ValidationError);
+    assert.throws(() => ashaLadder(spaceFromTestbed(toyTestbed, 'loss'), 3, 0), /maxRungs.*got 0/);
   });
 
   it('promotes the best unpromoted of the top floor(n_k/eta) from the highest rung, else grows', () => {
