@@ -101,6 +101,26 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { recommendSearch: false },
     what: "the stable rule considers observed mixtures only, never the model's own argmin",
   },
+  'points-3': {
+    settings: { pointsPerRun: 3 },
+    what: 'the GP sees at most 3 points of each learning curve (its last one always)',
+  },
+  'run-noise': {
+    settings: { runNoise: 'learned' },
+    what: "one learned offset per run shared by its curve's points (treated as noise)",
+  },
+  'run-noise-alpha-budget': {
+    settings: { runNoise: 'learned', alphaSchedule: 'budget' },
+    what: 'run offsets and the budget-tied cost exponent',
+  },
+  'run-noise-anchor': {
+    settings: { runNoise: 'learned', anchor: 'uniform' },
+    what: 'run offsets, and the uniform mixture as the first recommendation',
+  },
+  'alpha-budget': {
+    settings: { alphaSchedule: 'budget' },
+    what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',
+  },
   'all-paper': {
     settings: {
       refitEvery: 0,

@@ -58,6 +58,8 @@ interface Resolved {
   readonly maxIter: number;
   readonly fitPoints: number | undefined;
   readonly subsetStage: Required<SubsetStageOptions>;
+  /** Whether the observations carry group labels (a learned v_g). */
+  readonly grouped: boolean;
   readonly layout: HyperLayout;
 }
 
@@ -149,7 +151,8 @@ function resolve(d: number, o: GPOptions): Resolved {
     standardize: o.standardize ?? true,
     maxIter,
     fitPoints,
-    layout: new HyperLayout(kernel, mean, learned),
+    grouped: o.groups !== undefined,
+    layout: new HyperLayout(kernel, mean, learned, o.groups !== undefined),
   };
 }
 
@@ -205,6 +208,26 @@ function checkNoisePerPoint(v: ArrayLike<number> | undefined, n: number): Float6
   return out;
 }
 
+function checkGroups(v: ArrayLike<number> | undefined, n: number): Int32Array | null {
+  if (v === undefined) return null;
+  if (v.length !== n) {
+    throw new ValidationError(
+      `groups has length ${v.length}, expected one group label per observation (${n}); use -1 for none`,
+    );
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = v[i] as number;
+    if (!Number.isInteger(g) || g < -1 || g > 2 ** 31 - 1) {
+      throw new ValidationError(
+        `groups[${i}] = ${String(g)} must be an integer group label >= 0, or -1 for none`,
+      );
+    }
+    out[i] = g;
+  }
+  return out;
+}
+
 function standardization(
   y: ArrayLike<number>,
   n: number,
@@ -229,6 +252,7 @@ interface State {
   readonly options: GPOptions;
   readonly r: Resolved;
   readonly extra: Float64Array; // per-point noise, original units
+  readonly groups: Int32Array | null; // group labels (GPOptions.groups)
   readonly stdz: { mean: number; std: number };
   readonly theta: Float64Array;
   readonly noise: number; // σ² (standardised)
@@ -288,10 +312,11 @@ function subsetRows(
   X: Float64Array,
   y: Float64Array,
   extra: Float64Array,
+  groups: Int32Array | null,
   n: number,
   d: number,
   m: number,
-): { X: Float64Array; y: Float64Array; extra: Float64Array; n: number } {
+): { X: Float64Array; y: Float64Array; extra: Float64Array; groups: Int32Array | null; n: number } {
   const idx = new Rng(seed)
     .fork(label)
     .shuffle(Array.from({ length: n }, (_, i) => i))
@@ -301,12 +326,14 @@ function subsetRows(
   const Xs = new Float64Array(k * d);
   const ys = new Float64Array(k);
   const es = new Float64Array(k);
+  const gs = groups === null ? null : new Int32Array(k);
   idx.forEach((i, q) => {
     Xs.set(X.subarray(i * d, (i + 1) * d), q * d);
     ys[q] = y[i] as number;
     es[q] = extra[i] as number;
+    if (gs !== null) gs[q] = (groups as Int32Array)[i] as number;
   });
-  return { X: Xs, y: ys, extra: es, n: k };
+  return { X: Xs, y: ys, extra: es, groups: gs, n: k };
 }
 
 /** The likelihood of a seeded random subset (same standardisation as the full data). */
@@ -315,13 +342,14 @@ function subsetLikelihood(
   X: Float64Array,
   y: Float64Array,
   extra: Float64Array,
+  groups: Int32Array | null,
   stdz: { mean: number; std: number },
   n: number,
   d: number,
 ): MarginalLikelihood {
   const m = Math.min(r.subsetStage.size, Math.ceil(n / 2));
-  const s = subsetRows(r.seed, 'gp-subset', X, y, extra, n, d, m);
-  return buildLikelihood(r, s.X, s.n, s.y, s.extra, stdz);
+  const s = subsetRows(r.seed, 'gp-subset', X, y, extra, groups, n, d, m);
+  return buildLikelihood(r, s.X, s.n, s.y, s.extra, s.groups, stdz);
 }
 
 function buildLikelihood(
@@ -330,6 +358,7 @@ function buildLikelihood(
   n: number,
   y: ArrayLike<number>,
   extra: Float64Array,
+  groups: Int32Array | null,
   stdz: { mean: number; std: number },
 ): MarginalLikelihood {
   const z = new Float64Array(n);
@@ -339,7 +368,7 @@ function buildLikelihood(
     z[i] = ((y[i] as number) - stdz.mean) / stdz.std;
     nu[i] = (extra[i] as number) / s2;
   }
-  return new MarginalLikelihood(r.kernel, r.layout, X, n, z, nu, r.fixedNoise, r.priors);
+  return new MarginalLikelihood(r.kernel, r.layout, X, n, z, nu, r.fixedNoise, r.priors, groups);
 }
 
 function makeState(
@@ -350,6 +379,7 @@ function makeState(
   options: GPOptions,
   r: Resolved,
   extra: Float64Array,
+  groups: Int32Array | null,
   stdz: { mean: number; std: number },
   lik: MarginalLikelihood,
   theta: Float64Array,
@@ -364,6 +394,7 @@ function makeState(
     options,
     r,
     extra,
+    groups,
     stdz,
     theta,
     noise: lik.noiseAt(theta),
@@ -406,10 +437,11 @@ export function fitGP(
   const n = checkData(X, y, d);
   const r = resolve(d, options);
   const extra = checkNoisePerPoint(options.noisePerPoint, n);
+  const groups = checkGroups(options.groups, n);
   const Xc = Float64Array.from(X);
   const yc = Float64Array.from(y as ArrayLike<number>);
   const stdz = standardization(yc, n, r.standardize);
-  const lik = buildLikelihood(r, Xc, n, yc, extra, stdz);
+  const lik = buildLikelihood(r, Xc, n, yc, extra, groups, stdz);
   let v = 1;
   if (!r.standardize) {
     const s = standardization(yc, n, true).std;
@@ -456,9 +488,10 @@ export function fitGP(
   // then applies to it); the posterior is conditioned on all the data at the end.
   const sub =
     r.fitPoints !== undefined && n > r.fitPoints
-      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, n, d, r.fitPoints)
-      : { X: Xc, y: yc, extra, n };
-  const likFit = sub.n === n ? lik : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, stdz);
+      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, groups, n, d, r.fitPoints)
+      : { X: Xc, y: yc, extra, groups, n };
+  const likFit =
+    sub.n === n ? lik : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, stdz);
   const fg = objective(likFit);
   const lbOpts = {
     lower: box.lower.subarray(0, P),
@@ -475,7 +508,7 @@ export function fitGP(
   // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
   const fgSub =
     sub.n > r.subsetStage.minN
-      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, stdz, sub.n, d))
+      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, stdz, sub.n, d))
       : null;
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
@@ -523,7 +556,7 @@ export function fitGP(
   if (best !== null) th.set(best);
   const fac = lik.factorizeProfiled(th);
   return new GaussianProcess({
-    ...makeState(Xc, yc, n, d, options, r, extra, stdz, lik, th, fac),
+    ...makeState(Xc, yc, n, d, options, r, extra, groups, stdz, lik, th, fac),
     fit,
   });
 }
@@ -546,14 +579,15 @@ export function conditionGP(
   const r = resolve(d, options);
   checkHyper(hyper, r.kernel, r.layout.numMean);
   const extra = checkNoisePerPoint(options.noisePerPoint, n);
+  const groups = checkGroups(options.groups, n);
   const Xc = Float64Array.from(X);
   const yc = Float64Array.from(y as ArrayLike<number>);
   const stdz = hyper.standardization ?? standardization(yc, n, r.standardize);
   // A fixed noise is taken from the hyper-parameters (they carry their own units).
   const rr: Resolved = r.learned ? r : { ...r, fixedNoise: hyper.noise };
-  const lik = buildLikelihood(rr, Xc, n, yc, extra, stdz);
+  const lik = buildLikelihood(rr, Xc, n, yc, extra, groups, stdz);
   const theta = r.layout.toVector(hyper);
-  return new GaussianProcess(makeState(Xc, yc, n, d, options, rr, extra, stdz, lik, theta));
+  return new GaussianProcess(makeState(Xc, yc, n, d, options, rr, extra, groups, stdz, lik, theta));
 }
 
 /** A conditioned exact GP. Immutable: updates return a new GP. */
@@ -805,6 +839,13 @@ export class GaussianProcess {
     const extra = new Float64Array(m);
     extra.set(st.extra);
     extra[n] = noise;
+    // The new observation joins no group (its noise is its own).
+    let groups: Int32Array | null = null;
+    if (st.groups !== null) {
+      groups = new Int32Array(m);
+      groups.set(st.groups);
+      groups[n] = -1;
+    }
     const rres = new Float64Array(m);
     for (let i = 0; i < m; i++)
       rres[i] = ((yy[i] as number) - st.stdz.mean) / st.stdz.std - this.priorMean(X, i * d);
@@ -815,7 +856,11 @@ export class GaussianProcess {
       quad += (rres[i] as number) * (alpha[i] as number);
       logDet += Math.log(L[i * m + i] as number);
     }
-    const options: GPOptions = { ...st.options, noisePerPoint: extra };
+    const options: GPOptions = {
+      ...st.options,
+      noisePerPoint: extra,
+      ...(groups !== null ? { groups } : {}),
+    };
     return new GaussianProcess({
       ...st,
       X,
@@ -823,6 +868,7 @@ export class GaussianProcess {
       n: m,
       options,
       extra,
+      groups,
       L,
       alpha,
       lmlZ: -0.5 * quad - logDet - 0.5 * m * LOG_2PI,

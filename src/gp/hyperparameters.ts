@@ -2,7 +2,8 @@
  * The log-space hyper-parameter vector θ, its named JSON view
  * ({@link GPHyperparameters}), its box, random starts and priors.
  *
- * Notation (see types.ts): θ = [log ℓ_1..log ℓ_C | log s | log σ² (learned noise only) | mean coefficients].
+ * Notation (see types.ts): θ = [log ℓ_1..log ℓ_C | log s | log σ² (learned noise only) |
+ * log v_g (grouped data only) | mean coefficients].
  * Lengthscales ℓ are in input units; s, σ² and the mean coefficients in standardised y units.
  *
  * The box (documented choice, data-relative):
@@ -10,6 +11,7 @@
  *                                     channel's dims (max − min per dim), 1 when it is 0
  *   s   ∈ [1e-4·v, 1e4·v]             v = variance of the (standardised) outputs, 1 when 0
  *   σ²  ∈ [lower (default 1e-6), 10·v] (learned noise)
+ *   v_g ∈ [1e-6·v, 10·v]              (group offsets; start 0.1·v, random starts as σ²'s)
  *   mean coefficients unbounded.
  * First start: ℓ_c = span_c, s = v, σ² = initial (default 0.1·v), mean = least squares.
  * Random starts: log ℓ_c ~ U[log(0.05 span_c), log(5 span_c)], log s ~ U[log(0.2v), log(5v)],
@@ -19,12 +21,17 @@ import { type Rng, ValidationError } from '../core/index.ts';
 import type { Kernel } from './kernel.ts';
 import type { GPHyperparameters, MeanSpec, Prior, PriorSpec } from './types.ts';
 
+/** v_g used when grouped data are conditioned on hyper-parameters fitted without groups. */
+export const GROUP_NOISE_ABSENT = 1e-6;
+
 /** Positions of each hyper-parameter group in θ. */
 export class HyperLayout {
   readonly numLengthscales: number;
   readonly iScale: number;
   /** Index of log σ², or −1 when the noise is fixed. */
   readonly iNoise: number;
+  /** Index of log v_g (the group offsets' variance), or −1 without groups. */
+  readonly iGroup: number;
   readonly iMean: number;
   readonly numMean: number;
   /** The input dim of each linear mean coefficient (coefficient j ≥ 1 multiplies x[meanDims[j − 1]]). */
@@ -35,11 +42,14 @@ export class HyperLayout {
     readonly kernel: Kernel,
     readonly mean: MeanSpec,
     noiseLearned: boolean,
+    grouped = false,
   ) {
     this.numLengthscales = kernel.numLengthscales;
     this.iScale = this.numLengthscales;
     this.iNoise = noiseLearned ? this.iScale + 1 : -1;
-    this.iMean = this.iScale + (noiseLearned ? 2 : 1);
+    const afterNoise = this.iScale + (noiseLearned ? 2 : 1);
+    this.iGroup = grouped ? afterNoise : -1;
+    this.iMean = afterNoise + (grouped ? 1 : 0);
     this.meanDims =
       mean === 'linear'
         ? Int32Array.from({ length: kernel.d }, (_, j) => j)
@@ -55,6 +65,7 @@ export class HyperLayout {
     if (i < this.numLengthscales) return `log lengthscale[${i}]`;
     if (i === this.iScale) return 'log outputScale';
     if (i === this.iNoise) return 'log noise';
+    if (i === this.iGroup) return 'log groupNoise';
     const m = i - this.iMean;
     return m === 0 ? 'mean c' : `mean b[${m - 1}]`;
   }
@@ -77,6 +88,7 @@ export class HyperLayout {
       }
       th[this.iNoise] = Math.log(h.noise);
     }
+    if (this.iGroup >= 0) th[this.iGroup] = Math.log(h.groupNoise ?? GROUP_NOISE_ABSENT);
     for (let m = 0; m < this.numMean; m++) th[this.iMean + m] = h.mean[m] as number;
     return th;
   }
@@ -99,6 +111,7 @@ export class HyperLayout {
       lengthscales,
       outputScale: Math.exp(th[this.iScale] as number),
       noise: this.iNoise >= 0 ? Math.exp(th[this.iNoise] as number) : fixedNoise,
+      ...(this.iGroup >= 0 ? { groupNoise: Math.exp(th[this.iGroup] as number) } : {}),
       mean,
       standardization: { ...standardization },
     };
@@ -154,6 +167,7 @@ export function checkHyper(h: GPHyperparameters, kernel: Kernel, numMean: number
       `hyperparameters: noise must be a finite variance >= 0, got ${String(h.noise)}`,
     );
   }
+  if (h.groupNoise !== undefined) positive(h.groupNoise, 'groupNoise');
   if (!Array.isArray(h.mean) || h.mean.length !== numMean) {
     throw new ValidationError(
       `hyperparameters: mean has ${Array.isArray(h.mean) ? h.mean.length : 'no'} coefficients, the mean model needs ${numMean}`,
@@ -195,6 +209,7 @@ export function restandardize(
     lengthscales: h.lengthscales.map((l) => ({ ...l, dims: [...l.dims], values: [...l.values] })),
     outputScale: h.outputScale * r * r,
     noise: h.noise * r * r,
+    ...(h.groupNoise !== undefined ? { groupNoise: h.groupNoise * r * r } : {}),
     mean,
     standardization: { ...to },
   };
@@ -264,6 +279,13 @@ export function hyperBox(
     upper[layout.iNoise] = nHi;
     initial[layout.iNoise] = Math.min(nHi, Math.max(nLo, Math.log(noiseInitial)));
   }
+  const gLo = lv + Math.log(1e-6);
+  const gHi = lv + Math.log(10);
+  if (layout.iGroup >= 0) {
+    lower[layout.iGroup] = gLo;
+    upper[layout.iGroup] = gHi;
+    initial[layout.iGroup] = lv + Math.log(0.1);
+  }
   const clip = (th: Float64Array): Float64Array => {
     for (let i = 0; i < P; i++)
       th[i] = Math.min(upper[i] as number, Math.max(lower[i] as number, th[i] as number));
@@ -285,6 +307,8 @@ export function hyperBox(
         const b = Math.max(a, lv + Math.log(0.5));
         th[layout.iNoise] = rng.uniformIn(a, b);
       }
+      if (layout.iGroup >= 0)
+        th[layout.iGroup] = rng.uniformIn(lv + Math.log(1e-4), lv + Math.log(0.5));
       return clip(th);
     },
   };

@@ -6,14 +6,16 @@
  *   z        standardised outputs, length n
  *   m        prior mean vector, m_i = 0 | c | c + bᵀx_i
  *   r        z − m
- *   K        s·k(X, X) + diag(σ² + ν_i) (+ jitter ε), ν_i the fixed per-point noise in standardised units
+ *   K        s·k(X, X) + v_g·G + diag(σ² + ν_i) (+ jitter ε), ν_i the fixed per-point noise in
+ *            standardised units, G_ij = 1 when observations i and j share a group (G_ii = 1 for a
+ *            grouped i), 0 otherwise (no groups: no v_g term)
  *   L        Cholesky factor, K = L Lᵀ
  *   α        K⁻¹ r
  *   W        α αᵀ − K⁻¹
  *
  *   log p(z | θ) = −½ rᵀα − Σ_i log L_ii − (n/2) log 2π
  *   ∂/∂θ_k (kernel / noise params) = ½ tr(W ∂K/∂θ_k)
- *       ∂K/∂log ℓ_c = s ∂k/∂log ℓ_c,  ∂K/∂log s = s k,  ∂K/∂log σ² = σ² I
+ *       ∂K/∂log ℓ_c = s ∂k/∂log ℓ_c,  ∂K/∂log s = s k,  ∂K/∂log σ² = σ² I,  ∂K/∂log v_g = v_g G
  *   ∂/∂c = Σ_i α_i,  ∂/∂b_j = Σ_i α_i x_ij
  *
  * The traces are computed in one fused pass over the lower triangle (pairs i > j
@@ -101,6 +103,24 @@ export interface Factorization {
   readonly lml: number;
 }
 
+/** For each observation i, the observations j < i with the same (non-negative) group label. */
+export function groupPredecessors(groups: Int32Array, n: number): Int32Array[] {
+  const seen = new Map<number, number[]>();
+  const out: Int32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = groups[i] as number;
+    if (g < 0) {
+      out.push(new Int32Array(0));
+      continue;
+    }
+    const list = seen.get(g) ?? [];
+    out.push(Int32Array.from(list));
+    list.push(i);
+    seen.set(g, list);
+  }
+  return out;
+}
+
 /** The data side of the likelihood: inputs, standardised outputs, fixed noise. */
 export class MarginalLikelihood {
   private D: Float64Array | null = null;
@@ -120,12 +140,15 @@ export class MarginalLikelihood {
   private readonly leafStart: Int32Array;
   private readonly leafMatern: Uint8Array;
   private readonly rho: Float64Array;
+  /** Per observation, the earlier observations (j < i) of its group; null without groups. */
+  private readonly groupPrev: Int32Array[] | null;
 
   /**
    * @param X n×d inputs (kept by reference; not modified)
    * @param z standardised outputs (length n)
    * @param nu fixed per-point noise variances in standardised units (length n)
    * @param fixedNoise σ² when the noise is fixed (ignored when learned)
+   * @param groups a group label per observation (−1: none), with `layout.iGroup >= 0`; else null
    */
   constructor(
     readonly kernel: Kernel,
@@ -136,6 +159,7 @@ export class MarginalLikelihood {
     readonly nu: Float64Array,
     readonly fixedNoise: number,
     readonly priors: PriorSpec | undefined,
+    readonly groups: Int32Array | null = null,
   ) {
     this.invL2 = new Float64Array(kernel.numLengthscales);
     this.leafOfChannel = kernel.channelLeaf;
@@ -149,6 +173,12 @@ export class MarginalLikelihood {
       this.leafMatern[l] = leaf.kind === 'matern52' ? 1 : 0;
     });
     this.rho = new Float64Array(L);
+    this.groupPrev = groups === null ? null : groupPredecessors(groups, n);
+  }
+
+  /** v_g at θ (0 without groups). */
+  groupNoiseAt(th: ArrayLike<number>): number {
+    return this.layout.iGroup >= 0 ? Math.exp(th[this.layout.iGroup] as number) : 0;
   }
 
   /**
@@ -228,6 +258,8 @@ export class MarginalLikelihood {
     const invL2 = this.invL2;
     const s = Math.exp(th[this.layout.iScale] as number);
     const noise = this.noiseAt(th);
+    const vg = this.groupNoiseAt(th);
+    const gPrev = this.groupPrev;
     const K = new Float64Array(n * n);
     const sd = s * kernel.diag;
     const nl = this.leafMatern.length;
@@ -286,6 +318,11 @@ export class MarginalLikelihood {
         for (let j = 0; j < i; j++) K[ri + j] = s * kernel.evalDistances(D, base + j * C, invL2);
       }
       K[ri + i] = sd + noise + (this.nu[i] as number);
+      if (gPrev !== null && (this.groups as Int32Array)[i]! >= 0) {
+        const prev = gPrev[i] as Int32Array;
+        for (let q = 0; q < prev.length; q++) K[ri + prev[q]!] = (K[ri + prev[q]!] as number) + vg;
+        K[ri + i] = (K[ri + i] as number) + vg;
+      }
     }
     if (cache !== null) this.kept = { ...cache, theta: Float64Array.from(th) };
     return K;
@@ -626,6 +663,23 @@ export class MarginalLikelihood {
     for (let c = 0; c < C; c++) grad[c] = s * (gLs[c] as number) * (invL2[c] as number);
     grad[layout.iScale] = s * (gK + 0.5 * kernel.diag * gDiag);
     if (layout.iNoise >= 0) grad[layout.iNoise] = 0.5 * this.noiseAt(th) * gDiag;
+    if (layout.iGroup >= 0 && this.groupPrev !== null) {
+      // ½ tr(W v_g G) = v_g (Σ_{i>j, same group} W_ij + ½ Σ_{grouped i} W_ii).
+      const groups = this.groups as Int32Array;
+      let gG = 0;
+      for (let i = 0; i < n; i++) {
+        if (groups[i]! < 0) continue;
+        const ri = i * n;
+        const ai = alpha[i] as number;
+        const prev = this.groupPrev[i] as Int32Array;
+        for (let q = 0; q < prev.length; q++) {
+          const j = prev[q]!;
+          gG += ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+        }
+        gG += 0.5 * (ai * ai - (Kinv[ri + i] as number));
+      }
+      grad[layout.iGroup] = this.groupNoiseAt(th) * gG;
+    }
     if (withMean && layout.numMean > 0) {
       let sa = 0;
       for (let i = 0; i < n; i++) sa += alpha[i] as number;

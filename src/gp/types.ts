@@ -10,9 +10,11 @@
  *   ℓ        a lengthscale, in input units
  *   s        the output scale (signal variance), in standardised units
  *   σ²       homoscedastic noise variance, in standardised units
+ *   v_g      variance of the offset shared by one group of observations (`groups`), standardised
  *   m(x)     prior mean, in standardised units: 0, c, or c + bᵀx
  *   θ        the log-space hyper-parameter vector optimised by L-BFGS-B:
- *            [log ℓ (every leaf, in order) | log s | log σ² (if learned) | c, b (mean coefficients)]
+ *            [log ℓ (every leaf, in order) | log s | log σ² (if learned) | log v_g (with groups) |
+ *             c, b (mean coefficients)]
  */
 
 /**
@@ -79,6 +81,15 @@ export interface GPOptions {
   noise?: NoiseSpec;
   /** Extra fixed per-observation noise variances, in ORIGINAL y units (length n). */
   noisePerPoint?: ArrayLike<number>;
+  /**
+   * A group label per observation (length n; integers, −1 for none). Observations with the same
+   * label share one random offset of learned variance `groupNoise` on top of the independent
+   * noise: K = s·k(X, X) + v_g·[g_i = g_j ≥ 0] + diag(σ² + ν_i). The offset is noise, not
+   * signal: predictions of the latent f leave it out. E.g. the points of one learning curve,
+   * whose seed noise is shared along the curve. When given, `groupNoise` is fitted like σ²
+   * (same box and starts).
+   */
+  groups?: ArrayLike<number>;
   priors?: PriorSpec;
   /** Multi-start L-BFGS-B starts (default 5; the first start = defaults or `warmStart`). */
   restarts?: number;
@@ -134,6 +145,12 @@ export interface GPHyperparameters {
   outputScale: number;
   /** Homoscedastic noise variance σ² (standardised units), learned or fixed. */
   noise: number;
+  /**
+   * Variance v_g of the offset shared by the observations of one group (standardised units;
+   * only with `GPOptions.groups`). Absent in hyper-parameters fitted without groups: they then
+   * condition grouped data with v_g = 1e-6 (practically no shared offset).
+   */
+  groupNoise?: number;
   /** Mean coefficients: `[]` (zero), `[c]` (constant), `[c, b_1..b_d]` (linear). */
   mean: number[];
   /**

@@ -144,6 +144,13 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   trend: z.enum(['linear', 'quadratic', 'power-law']).default('power-law'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
+  /**
+   * `'learned'`: the points of one run's learning curve share a random offset of learned variance
+   * (seed-to-seed noise is shared along a curve), which the GP treats as noise: a run counts as
+   * one noisy look at its mixture, not as many independent ones. `'none'`: every point's noise
+   * is independent.
+   */
+  runNoise: z.enum(['learned', 'none']).default('none'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**
@@ -325,6 +332,20 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   };
 
   const observe = (history: History): MfmsData => mfmsData(space, history, s, enc);
+  /** The GP options for these observations: with `runNoise`, one group per run. */
+  const optionsFor = (obs: MfmsData['obs']): GPOptions => {
+    if (s.runNoise === 'none') return gpOptions;
+    const ids = new Map<string, number>();
+    const groups = obs.points.map((p) => {
+      let g = ids.get(p.runId);
+      if (g === undefined) {
+        g = ids.size;
+        ids.set(p.runId, g);
+      }
+      return g;
+    });
+    return { ...gpOptions, groups };
+  };
   const metricPrediction = (mu: number, v: number, log: boolean): Prediction =>
     mfmsMetricPrediction(space, mu, v, log);
 
@@ -335,17 +356,18 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const i = history.runs.length;
     const refit = hyper === undefined || (s.refitEvery > 0 && i - fittedAt >= s.refitEvery);
     let gp: GaussianProcess;
+    const opts = optionsFor(obs);
     if (!store) {
-      gp = viewSurrogate(obs, gpOptions, hyper);
+      gp = viewSurrogate(obs, opts, hyper);
     } else if (refit) {
-      gp = surrogate(obs, hyper === undefined ? gpOptions : { ...gpOptions, restarts: 1 }, {
+      gp = surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
         fit: true,
         ...(hyper !== undefined ? { warmStart: hyper } : {}),
       });
       hyper = gp.hyperparameters;
       fittedAt = i;
     } else {
-      gp = surrogate(obs, gpOptions, { fit: false, hyper: hyper as GPHyperparameters });
+      gp = surrogate(obs, opts, { fit: false, hyper: hyper as GPHyperparameters });
     }
     // Incumbent: observed mixtures, then a search for the minimum of the predicted target.
     const observed = distinctMixtures(obs.points);
@@ -383,10 +405,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     };
   };
 
+  /** The noise variance of a new run's observation (its own noise and, with `runNoise`, its offset). */
   const noiseVar = (gp: GaussianProcess): number => {
     const h = gp.hyperparameters;
     const sd = h.standardization?.std ?? 1;
-    return h.noise * sd * sd;
+    return (h.groupNoise === undefined ? h.noise : h.noise + h.groupNoise) * sd * sd;
   };
 
   /**
@@ -586,7 +609,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const nRuns = new Set(obs.points.map((p) => p.runId)).size;
     let fit: PredictionGP;
     if (nRuns >= Math.min(s.initial, 5) && obs.n >= 3) {
-      fit = { gp: viewSurrogate(obs, gpOptions, hyper), log, shift };
+      fit = { gp: viewSurrogate(obs, optionsFor(obs), hyper), log, shift };
     }
     predictionCache = { key, fit };
     return fit;

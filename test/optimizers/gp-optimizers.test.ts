@@ -6,9 +6,11 @@ import type {
   Optimizer,
   OptimizerContext,
   Proposal,
+  RunRecord,
   SurrogateView,
 } from '../../src/core/index.ts';
-import { ValidationError } from '../../src/core/index.ts';
+import { Rng, ValidationError } from '../../src/core/index.ts';
+import type { GPHyperparameters } from '../../src/gp/index.ts';
 import { createOptimizer, fidelityGrid, stepGrid } from '../../src/optimizers/index.ts';
 import { makeRun, simulate, synthSpace, TARGET_OPT, targetLoss } from './helpers.ts';
 
@@ -123,6 +125,44 @@ describe('mfms-bo recommendation modes', () => {
     // The default (posterior) recommendation can be a mixture never observed; this one is
     // observed or the predicted optimum, i.e. recommendAt at the target agrees with it.
     assert.deepEqual(opt.recommendAt?.(h, target)?.mixture, rec.mixture);
+  });
+});
+
+describe('mfms-bo run noise', () => {
+  // 16 runs whose curves each carry one shared offset (sd 0.05, seed noise) and little
+  // independent noise: with runNoise the GP learns the offsets' variance, and a long curve of
+  // one mixture no longer pins its target value down to the independent noise.
+  const rng = new Rng(5);
+  const runs: RunRecord[] = [];
+  for (let i = 0; i < 16; i++) {
+    const w = [0.1 + 0.05 * i, 0.5 - 0.02 * i, 0.4 - 0.03 * i];
+    const scale = i % 3 === 0 ? 'L' : i % 3 === 1 ? 'M' : 'S';
+    const run = makeRun(space, `r${i}`, w, scale, 19700);
+    const off = 0.05 * rng.normal();
+    runs.push({
+      ...run,
+      curve: run.curve.map((p) => ({ step: p.step, value: p.value + off + 0.002 * rng.normal() })),
+    });
+  }
+  const h: History = { runs, spent: 0 };
+  const fit = (runNoise: string) => {
+    const opt = createOptimizer('mfms-bo', ctx(1, { initial: 4, runNoise })) as Optimizer &
+      SurrogateView;
+    opt.propose(h, 1);
+    const state = opt.saveState?.() as { hyper: GPHyperparameters };
+    const [p] = opt.predictAt(h, [runs[0]!.mixture], { scale: 'L', steps: 19700 });
+    return { hyper: state.hyper, sd: p!.std };
+  };
+  it('learns a per-run offset variance above the independent noise, and is less sure of each run', () => {
+    const grouped = fit('learned');
+    const plain = fit('none');
+    assert.equal(plain.hyper.groupNoise, undefined);
+    assert.ok(grouped.hyper.groupNoise !== undefined);
+    assert.ok(
+      grouped.hyper.groupNoise > 10 * grouped.hyper.noise,
+      `offset variance ${grouped.hyper.groupNoise} vs point noise ${grouped.hyper.noise}`,
+    );
+    assert.ok(grouped.sd > 1.5 * plain.sd, `sd with run noise ${grouped.sd} vs ${plain.sd}`);
   });
 });
 

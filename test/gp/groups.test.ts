@@ -1,0 +1,238 @@
+// Group offsets (GPOptions.groups): observations of one group share a random offset of learned
+// variance v_g that is noise, not signal. Checked against the dense formula, a closed-form
+// posterior, finite differences and a fit on data with known offsets.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HyperLayout } from '../../src/gp/hyperparameters.ts';
+import { Kernel } from '../../src/gp/kernel.ts';
+import { groupPredecessors, MarginalLikelihood } from '../../src/gp/likelihood.ts';
+import {
+  conditionGP,
+  fitGP,
+  type GPHyperparameters,
+  type GPOptions,
+  type KernelSpec,
+  Rng,
+} from '../internals.ts';
+import { assertClose, centralDiff, toyData } from './helpers.ts';
+
+const d = 2;
+const spec: KernelSpec = {
+  kind: 'product',
+  terms: [
+    { kind: 'matern52', dims: [0] },
+    { kind: 'rbf', dims: [1] },
+  ],
+};
+
+/** Labels: 5 groups of 4 points, then 2 ungrouped points. */
+function labels(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => (i >= n - 2 ? -1 : Math.floor(i / 4)));
+}
+
+/** Solves A x = b by Gaussian elimination (dense, independent of the library's Cholesky). */
+function solve(A: number[][], b: number[]): { x: number[]; logDet: number } {
+  const n = b.length;
+  const M = A.map((row, i) => [...row, b[i] as number]);
+  let logDet = 0;
+  for (let c = 0; c < n; c++) {
+    const piv = (M[c] as number[])[c] as number;
+    logDet += Math.log(piv);
+    for (let i = c + 1; i < n; i++) {
+      const f = ((M[i] as number[])[c] as number) / piv;
+      for (let j = c; j <= n; j++)
+        (M[i] as number[])[j] =
+          ((M[i] as number[])[j] as number) - f * ((M[c] as number[])[j] as number);
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let v = (M[i] as number[])[n] as number;
+    for (let j = i + 1; j < n; j++) v -= ((M[i] as number[])[j] as number) * (x[j] as number);
+    x[i] = v / ((M[i] as number[])[i] as number);
+  }
+  return { x, logDet };
+}
+
+describe('GP group offsets', () => {
+  it('groupPredecessors lists the earlier members of each group', () => {
+    const p = groupPredecessors(Int32Array.from([0, 1, 0, -1, 0, 1]), 6);
+    assert.deepEqual(
+      p.map((a) => [...a]),
+      [[], [], [0], [], [0, 2], [1]],
+    );
+  });
+
+  it('likelihood: matches the dense formula with v_g G, and its gradient matches differences', () => {
+    const n = 22;
+    const { X, y } = toyData(3, n, d);
+    const kernel = new Kernel(spec, d);
+    const layout = new HyperLayout(kernel, 'constant', true, true);
+    assert.equal(layout.iGroup, layout.iNoise + 1);
+    assert.equal(layout.iMean, layout.iGroup + 1);
+    const g = labels(n);
+    const z = y.map((v) => v - 3.5);
+    const lik = new MarginalLikelihood(
+      kernel,
+      layout,
+      X,
+      n,
+      z,
+      new Float64Array(n),
+      0,
+      undefined,
+      g,
+    );
+    const th = new Float64Array(layout.size);
+    th[0] = Math.log(0.4);
+    th[1] = Math.log(0.7);
+    th[layout.iScale] = Math.log(0.8);
+    th[layout.iNoise] = Math.log(0.02);
+    th[layout.iGroup] = Math.log(0.15);
+    th[layout.iMean] = 0.1;
+    // Dense reference.
+    const ls = [0.4, 0.7];
+    const K: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const row: number[] = [];
+      for (let j = 0; j < n; j++) {
+        let v = 0.8 * kernel.value(X, i * d, X, j * d, ls);
+        if (g[i]! >= 0 && g[i] === g[j]) v += 0.15;
+        if (i === j) v += 0.02;
+        row.push(v);
+      }
+      K.push(row);
+    }
+    const r = Array.from(z, (v) => v - 0.1);
+    const { x, logDet } = solve(K, r);
+    let quad = 0;
+    for (let i = 0; i < n; i++) quad += r[i]! * x[i]!;
+    const expected = -0.5 * quad - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
+    assertClose(lik.factorize(th).lml, expected, 1e-10, 1e-10, 'lml');
+    const grad = new Float64Array(layout.size);
+    lik.evaluate(th, grad);
+    const f = (t: Float64Array): number => lik.evaluate(t, new Float64Array(layout.size));
+    for (let i = 0; i < layout.size; i++) {
+      assertClose(grad[i]!, centralDiff(f, th, i, 1e-5), 1e-5, 1e-6, layout.name(i));
+    }
+  });
+
+  it('the offset is noise: n points of one group at one input give var f = 1/(1/s + 1/(v_g + σ²/n))', () => {
+    const n = 30;
+    const s = 1.3;
+    const vg = 0.2;
+    const noise = 0.05;
+    const X = new Float64Array(n * d).fill(0.5);
+    const y = Float64Array.from({ length: n }, (_, i) => 1 + 0.1 * Math.sin(i));
+    const opts: GPOptions = {
+      kernel: spec,
+      mean: 'zero',
+      standardize: false,
+      groups: new Array<number>(n).fill(7),
+    };
+    const hyper: GPHyperparameters = {
+      lengthscales: [
+        { kind: 'matern52', dims: [0], values: [0.3] },
+        { kind: 'rbf', dims: [1], values: [0.3] },
+      ],
+      outputScale: s,
+      noise,
+      groupNoise: vg,
+      mean: [],
+    };
+    const gp = conditionGP(X, y, d, opts, hyper);
+    const p = gp.predict(Float64Array.from([0.5, 0.5]));
+    const ybar = y.reduce((a, b) => a + b, 0) / n;
+    const tau = vg + noise / n;
+    assertClose(p.variance[0]!, 1 / (1 / s + 1 / tau), 1e-9, 1e-12, 'variance');
+    assertClose(p.mean[0]!, (s / (s + tau)) * ybar, 1e-9, 1e-12, 'mean');
+    // Without groups the same points would pin f down to var 1/(1/s + n/σ²).
+    const plain = conditionGP(X, y, d, { ...opts, groups: undefined }, hyper);
+    assertClose(
+      plain.predict(Float64Array.from([0.5, 0.5])).variance[0]!,
+      1 / (1 / s + n / noise),
+      1e-9,
+      1e-12,
+      'plain',
+    );
+  });
+
+  it('addObservation joins no group and equals conditioning on the enlarged data', () => {
+    const n = 14;
+    const { X, y } = toyData(8, n, d);
+    const g = labels(n);
+    const opts: GPOptions = { kernel: spec, mean: 'constant', groups: g };
+    const gp = fitGP(X, y, d, { ...opts, restarts: 2 });
+    assert.ok(gp.hyperparameters.groupNoise !== undefined && gp.hyperparameters.groupNoise > 0);
+    const x = [0.31, 0.77];
+    const more = gp.addObservation(x, 3.2);
+    const X2 = new Float64Array((n + 1) * d);
+    X2.set(X);
+    X2.set(x, n * d);
+    const y2 = Float64Array.from([...y, 3.2]);
+    const ref = conditionGP(X2, y2, d, { ...opts, groups: [...g, -1] }, gp.hyperparameters);
+    const q = Float64Array.from([0.2, 0.4, 0.9, 0.1]);
+    const a = more.predict(q);
+    const b = ref.predict(q);
+    for (let i = 0; i < 2; i++) {
+      assertClose(a.mean[i]!, b.mean[i]!, 1e-9, 1e-12, `mean ${i}`);
+      assertClose(a.variance[i]!, b.variance[i]!, 1e-8, 1e-12, `variance ${i}`);
+    }
+  });
+
+  it('a fit recovers shared offsets of known size (and ignores them in predictions)', () => {
+    // 30 groups of 6 points on f(x) = sin(3 x0) + x1; offsets sd 0.3, noise sd 0.03.
+    const rng = new Rng(17);
+    const G = 30;
+    const m = 6;
+    const n = G * m;
+    const X = new Float64Array(n * d);
+    const y = new Float64Array(n);
+    const g = new Int32Array(n);
+    const truth = (a: number, b: number) => Math.sin(3 * a) + b;
+    for (let q = 0; q < G; q++) {
+      const off = 0.3 * rng.normal();
+      const a = rng.uniform();
+      for (let t = 0; t < m; t++) {
+        const i = q * m + t;
+        const b = t / (m - 1);
+        X[i * d] = a;
+        X[i * d + 1] = b;
+        y[i] = truth(a, b) + off + 0.03 * rng.normal();
+        g[i] = q;
+      }
+    }
+    const gp = fitGP(X, y, d, { kernel: spec, mean: 'constant', groups: g, restarts: 2 });
+    const h = gp.hyperparameters;
+    const sd2 = h.standardization!.std ** 2;
+    const vg = h.groupNoise! * sd2;
+    const nv = h.noise * sd2;
+    assert.ok(vg > 0.09 / 2 && vg < 0.09 * 2, `v_g ${vg} should be near 0.09`);
+    assert.ok(nv > 0.0009 / 3 && nv < 0.0009 * 3, `noise ${nv} should be near 0.0009`);
+    // Predictions track the truth, not truth + one group's offset.
+    const plain = fitGP(X, y, d, { kernel: spec, mean: 'constant', restarts: 2 });
+    let errG = 0;
+    let errP = 0;
+    const probe = new Rng(3);
+    for (let t = 0; t < 50; t++) {
+      const x = [probe.uniform(), probe.uniform()];
+      const want = truth(x[0]!, x[1]!);
+      const pg = gp.predict(Float64Array.from(x));
+      const pp = plain.predict(Float64Array.from(x));
+      errG += (pg.mean[0]! - want) ** 2;
+      errP += (pp.mean[0]! - want) ** 2;
+      // The grouped posterior's 99.7% band covers the truth (up to the unknown mean offset).
+      assert.ok(Math.abs(pg.mean[0]! - want) < 3 * Math.sqrt(pg.variance[0]!) + 0.15, `x ${x}`);
+    }
+    assert.ok(errG < errP, `grouped squared error ${errG} should beat ungrouped ${errP}`);
+  });
+
+  it('rejects malformed labels', () => {
+    const { X, y } = toyData(1, 4, d);
+    assert.throws(
+      () => fitGP(X, y, d, { kernel: spec, groups: [0, 1, 0.5, -1] }),
+      /groups\[2\] = 0.5 must be an integer/,
+    );
+    assert.throws(() => fitGP(X, y, d, { kernel: spec, groups: [0, 1] }), /groups has length 2/);
+  });
+});
