@@ -117,6 +117,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { runNoise: 'learned', anchor: 'uniform' },
     what: 'run offsets, and the uniform mixture as the first recommendation',
   },
+  calibrate: {
+    settings: { calibrate: true },
+    what: 'P(better) and P(best) with variances scaled by the held-out runs calibration',
+  },
+  'run-noise-calibrate': {
+    settings: { runNoise: 'learned', calibrate: true },
+    what: 'run offsets and the held-out calibration',
+  },
   'alpha-budget': {
     settings: { alphaSchedule: 'budget' },
     what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',

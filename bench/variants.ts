@@ -9,9 +9,10 @@
  *
  * Run: node --import tsx bench/variants.ts --testbeds family-3,family-reverse
  *      [--variants linear-trend,no-min-distance] [--methods mfms-bo,hyperband,random]
- *      [--seeds 3] [--seed 0] [--workers 2] [--metric NAME]
+ *      [--seeds 3] [--seed 0] [--workers 2] [--metric NAME] [--target-runs 8]
  * Variants are the names of bench/ablation-variants.ts (`mfms-bo:abl-<name>`).
- * Budget: the harness default (1500/197 target-run costs).
+ * Budget: `--target-runs` target-run costs (the suites use 8), else the harness default
+ * (1500/197 target-run costs).
  */
 import { pathToFileURL } from 'node:url';
 import { defaultBudget, resolveTestbed, runBenchmark } from '../src/bench/index.ts';
@@ -70,7 +71,8 @@ for (const name of arg('testbeds', 'family-interior-noisy').split(',')) {
   const opt = tb.referenceOptimum!(metric)!.value;
   const reg = (v: number) => (spec.direction === 'minimize' ? v - opt : opt - v);
   const u = new Array<number>(tb.domains.length).fill(1 / tb.domains.length);
-  const budget = defaultBudget(tb);
+  const runs = Number(arg('target-runs', '0'));
+  const budget = runs > 0 ? runs * tb.cost(tb.target.scale, tb.target.steps) : defaultBudget(tb);
   const r = await runBenchmark({
     testbed: ref,
     methods,

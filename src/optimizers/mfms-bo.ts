@@ -103,6 +103,7 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { recommendBestRaw } from './mfms-bo-paper.ts';
+import { heldOutCalibration } from './mfms-calibration.ts';
 import {
   type MfmsData,
   mfmsData,
@@ -164,6 +165,12 @@ export const MfmsSettingsSchema = z.strictObject({
     .default('stable'),
   /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
   pSwitch: z.number().gt(0.5).lt(1).default(0.9),
+  /**
+   * With `'stable'`: scale the target variances in P(better), P(best) and the reported interval
+   * by how badly the model predicted held-out runs at the largest sizes observed (never below 1;
+   * mfms-calibration.ts), so a model that extrapolates poorly is not trusted to switch.
+   */
+  calibrate: z.boolean().default(false),
   /**
    * With `'stable'`: also consider the model's own argmin of the predicted target value (taken
    * only when its mean + sd is below every observed mixture's mean); false: observed mixtures only.
@@ -376,6 +383,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const muBest = inc.mean;
     const pInc = gp.predict(Float64Array.from(xStar(wInc)));
     const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
+    const inflate =
+      s.recommend === 'stable' && s.calibrate ? heldOutCalibration(gp, obs, space).factor : 1;
     const chosen = chooseRecommendation({
       policy: s,
       space,
@@ -386,6 +395,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       inc: { w: wInc, mean: muBest, sd: sdInc },
       ...(recInc !== undefined ? { incumbent: recInc } : {}),
       ...(anchor !== undefined ? { anchor } : {}),
+      ...(inflate !== 1 ? { inflate } : {}),
       rng: root.fork('p-best').fork(i),
     });
     if (store && chosen.incumbent !== undefined) recInc = chosen.incumbent;

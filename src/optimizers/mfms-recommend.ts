@@ -45,6 +45,8 @@ export interface ChooseArgs {
   /** The stable rule's incumbent. */
   readonly incumbent?: readonly number[];
   readonly anchor?: readonly number[];
+  /** The stable rule's variance factor (mfms-calibration.ts; default 1). */
+  readonly inflate?: number;
   readonly rng: Rng;
 }
 
@@ -127,6 +129,7 @@ export function chooseRecommendation(args: ChooseArgs): {
       ...(args.anchor !== undefined ? { anchor: args.anchor } : {}),
       pSwitch: policy.pSwitch,
       risk: policy.recommendRisk,
+      ...(args.inflate !== undefined ? { inflate: args.inflate } : {}),
       rng: args.rng,
     });
     incumbent = choice.mixture;

@@ -22,6 +22,9 @@
  * 20M run, and a completed target run is one more observation in the GP
  * (evidence, not a noisy minimum to chase).
  *
+ * With `inflate = c` every target variance and covariance above is multiplied by `c` (a
+ * calibration of the model's confidence; see mfms-calibration.ts).
+ *
  * `P(best)` of the recommendation: the share of `samples` joint draws of the
  * target values of the top `top` candidates (by mean, with the recommendation)
  * in which the recommendation is the smallest (a seeded Monte Carlo estimate).
@@ -54,6 +57,11 @@ export interface StableInput {
    * does not become the challenger on its mean alone.
    */
   readonly risk?: number;
+  /**
+   * Multiplies every posterior variance and covariance of the target values (default 1): a
+   * calibration of the model's confidence from how well it predicted held-out runs.
+   */
+  readonly inflate?: number;
   /** Rng of the P(best) estimate. */
   readonly rng: Rng;
   /** Candidates in the P(best) estimate (default 8). */
@@ -97,7 +105,8 @@ export function stableRecommendation(input: StableInput): StableChoice {
     X.set(xStar(w), r * d);
   });
   const p = gp.predict(X);
-  const sd = (r: number) => Math.sqrt(Math.max(p.variance[r]!, 0));
+  const c = input.inflate ?? 1;
+  const sd = (r: number) => Math.sqrt(c * Math.max(p.variance[r]!, 0));
   const risk = input.risk ?? 0;
   const key = (r: number) => p.mean[r]! + risk * sd(r);
   let best = 0;
@@ -114,7 +123,7 @@ export function stableRecommendation(input: StableInput): StableChoice {
     Xp.set(X.subarray(best * d, (best + 1) * d), 0);
     Xp.set(X.subarray(incIndex * d, (incIndex + 1) * d), d);
     const C = gp.covariance(Xp);
-    const vDiff = Math.max(C[0]! + C[3]! - 2 * C[1]!, 1e-300);
+    const vDiff = Math.max(c * (C[0]! + C[3]! - 2 * C[1]!), 1e-300);
     pBetter = normCdf((p.mean[incIndex]! - p.mean[best]!) / Math.sqrt(vDiff));
     if (pBetter < input.pSwitch) {
       chosen = incIndex;
@@ -128,7 +137,7 @@ export function stableRecommendation(input: StableInput): StableChoice {
     .filter((r) => r !== chosen)
     .sort((a, b) => p.mean[a]! - p.mean[b]! || a - b)
     .slice(0, Math.max(0, (input.top ?? 8) - 1));
-  const pBest = probabilityBest(gp, X, [chosen, ...order], input.rng, input.samples ?? 512);
+  const pBest = probabilityBest(gp, X, [chosen, ...order], input.rng, input.samples ?? 512, c);
   const kept = !changed ? 'kept: no candidate is better at the target with enough probability' : '';
   return {
     mixture: [...cands[chosen]!],
@@ -154,6 +163,7 @@ function probabilityBest(
   rows: readonly number[],
   rng: Rng,
   samples: number,
+  inflate: number,
 ): number | undefined {
   const m = rows.length;
   if (m <= 1) return 1;
@@ -164,6 +174,7 @@ function probabilityBest(
   });
   const mean = gp.predict(Xs).mean;
   const C = gp.covariance(Xs);
+  if (inflate !== 1) for (let i = 0; i < C.length; i++) C[i] = C[i]! * inflate;
   let L: Float64Array;
   try {
     L = cholesky(C, m, { jitter: 1e-12 }).L;

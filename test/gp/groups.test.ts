@@ -227,6 +227,47 @@ describe('GP group offsets', () => {
     assert.ok(errG < errP, `grouped squared error ${errG} should beat ungrouped ${errP}`);
   });
 
+  it('heldOut(block) equals conditioning on the other rows and predicting y at the block', () => {
+    const n = 18;
+    const { X, y } = toyData(11, n, d);
+    const g = labels(n);
+    const opts: GPOptions = { kernel: spec, mean: 'linear', groups: g };
+    const gp = fitGP(X, y, d, { ...opts, restarts: 2 });
+    const h = gp.hyperparameters;
+    const block = [4, 5, 6, 7]; // all of group 1
+    const out = gp.heldOut(block);
+    const keep = Array.from({ length: n }, (_, i) => i).filter((i) => !block.includes(i));
+    const Xr = new Float64Array(keep.length * d);
+    keep.forEach((i, q) => {
+      Xr.set(X.subarray(i * d, (i + 1) * d), q * d);
+    });
+    const rest = conditionGP(
+      Xr,
+      keep.map((i) => y[i]!),
+      d,
+      { ...opts, groups: keep.map((i) => g[i]!) },
+      h,
+    );
+    const XB = new Float64Array(block.length * d);
+    block.forEach((i, q) => {
+      XB.set(X.subarray(i * d, (i + 1) * d), q * d);
+    });
+    const mu = rest.predict(XB).mean;
+    const C = rest.covariance(XB);
+    const s2 = h.standardization!.std ** 2;
+    const b = block.length;
+    for (let p = 0; p < b; p++) {
+      assertClose(out.mean[p]!, mu[p]!, 1e-7, 1e-9, `mean ${p}`);
+      for (let q = 0; q < b; q++) {
+        // The block's shared offset (its group is absent from the rest) and its own noise.
+        const want = C[p * b + q]! + h.groupNoise! * s2 + (p === q ? h.noise * s2 : 0);
+        assertClose(out.covariance[p * b + q]!, want, 1e-6, 1e-9, `cov ${p},${q}`);
+      }
+    }
+    assert.throws(() => gp.heldOut([1, 1]), /distinct integer/);
+    assert.throws(() => gp.heldOut([n]), /distinct integer/);
+  });
+
   it('rejects malformed labels', () => {
     const { X, y } = toyData(1, 4, d);
     assert.throws(
