@@ -125,6 +125,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { runNoise: 'learned', calibrate: true },
     what: 'run offsets and the held-out calibration',
   },
+  'rn-cal-mean': {
+    settings: { runNoise: 'learned', calibrate: true, switchTest: 'pair-or-mean' },
+    what: "run offsets, held-out calibration, and switching when the challenger beats the incumbent's predicted value",
+  },
   'alpha-budget': {
     settings: { alphaSchedule: 'budget' },
     what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',

@@ -9,12 +9,14 @@
  *
  * Run: node --import tsx bench/variants.ts --testbeds family-3,family-reverse
  *      [--variants linear-trend,no-min-distance] [--methods mfms-bo,hyperband,random]
- *      [--seeds 3] [--seed 0] [--workers 2] [--metric NAME] [--target-runs 8]
+ *      [--seeds 3] [--seed 0] [--workers 2] [--metric NAME] [--target-runs 8] [--save DIR]
  * Variants are the names of bench/ablation-variants.ts (`mfms-bo:abl-<name>`).
  * Budget: `--target-runs` target-run costs (the suites use 8), else the harness default
  * (1500/197 target-run costs).
  */
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { defaultBudget, resolveTestbed, runBenchmark } from '../src/bench/index.ts';
 import type { Trajectory } from '../src/bench/trajectory.ts';
 
@@ -83,6 +85,12 @@ for (const name of arg('testbeds', 'family-interior-noisy').split(',')) {
     workers: Number(arg('workers', '2')),
     modules: [variantModule],
   });
+  const save = arg('save', '');
+  if (save !== '') {
+    // The trajectories, for tracing a seed: --save DIR writes DIR/<testbed>_<metric>.json.gz.
+    const file = `${save}/${name.replace(/[^\w.-]/g, '_')}_${metric}.json.gz`;
+    writeFileSync(file, gzipSync(JSON.stringify({ trajectories: r.trajectories })));
+  }
   const uniform = reg(tb.evaluate(u, tb.target.scale, tb.target.steps, metric));
   console.log(`\n${name} ${metric}: uniform mixture regret ${uniform.toFixed(4)}, ${seeds} seeds`);
   console.log(

@@ -166,6 +166,13 @@ export const MfmsSettingsSchema = z.strictObject({
   /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
   pSwitch: z.number().gt(0.5).lt(1).default(0.9),
   /**
+   * With `'stable'`: `'pair'` switches when P(challenger better than the incumbent) >= pSwitch
+   * (joint posterior of both); `'pair-or-mean'` also when P(challenger better than the
+   * incumbent's predicted value) >= pSwitch, so a poorly known incumbent is not kept by its own
+   * uncertainty.
+   */
+  switchTest: z.enum(['pair', 'pair-or-mean']).default('pair'),
+  /**
    * With `'stable'`: scale the target variances in P(better), P(best) and the reported interval
    * by how badly the model predicted held-out runs at the largest sizes observed (never below 1;
    * mfms-calibration.ts), so a model that extrapolates poorly is not trusted to switch.

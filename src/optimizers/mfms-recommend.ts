@@ -32,6 +32,7 @@ export interface ChooseArgs {
     readonly recommend: 'stable' | 'posterior' | 'best-raw' | 'pessimistic' | 'verified';
     readonly preferTargetRuns: boolean;
     readonly pSwitch: number;
+    readonly switchTest: 'pair' | 'pair-or-mean';
     readonly recommendSearch: boolean;
     readonly recommendRisk: number;
   };
@@ -128,6 +129,7 @@ export function chooseRecommendation(args: ChooseArgs): {
       ...(args.incumbent !== undefined ? { incumbent: args.incumbent } : {}),
       ...(args.anchor !== undefined ? { anchor: args.anchor } : {}),
       pSwitch: policy.pSwitch,
+      againstMean: policy.switchTest === 'pair-or-mean',
       risk: policy.recommendRisk,
       ...(args.inflate !== undefined ? { inflate: args.inflate } : {}),
       rng: args.rng,

@@ -15,7 +15,11 @@
  *   both extrapolated from the same small runs, cancels).
  *
  * Rule: recommend `c` when there is no incumbent, when the incumbent is no
- * longer a candidate, or when `P(c < r) >= pSwitch`; else keep `r`. An
+ * longer a candidate, or when `P(c < r) >= pSwitch`; else keep `r`. With
+ * `againstMean`, also when `P(c < mu_r) = Phi((mu_r - mu_c) / sd_c) >= pSwitch`:
+ * the challenger is confidently better than the incumbent's predicted value, so
+ * an incumbent the model knows poorly (large `sd_r`) is not kept by its own
+ * uncertainty. An
  * `anchor` (e.g. the uniform mixture) is a candidate like an observed one and
  * the incumbent until there is another, so the rule leaves it only on evidence. Raw
  * observed values never enter: a 1B partial run is never compared against a
@@ -51,6 +55,8 @@ export interface StableInput {
   readonly incumbent?: readonly number[];
   /** Switch threshold on `P(challenger better than incumbent)`. */
   readonly pSwitch: number;
+  /** Also switch when `P(challenger < the incumbent's predicted value) >= pSwitch` (default false). */
+  readonly againstMean?: boolean;
   /**
    * The challenger is the smallest `mu + risk * sd` (default 0: the smallest mean); with
    * `risk > 0` a mixture the model knows only from far-off fidelities (large sd at the target)
@@ -125,7 +131,10 @@ export function stableRecommendation(input: StableInput): StableChoice {
     const C = gp.covariance(Xp);
     const vDiff = Math.max(c * (C[0]! + C[3]! - 2 * C[1]!), 1e-300);
     pBetter = normCdf((p.mean[incIndex]! - p.mean[best]!) / Math.sqrt(vDiff));
-    if (pBetter < input.pSwitch) {
+    const beatsMean =
+      input.againstMean === true &&
+      normCdf((p.mean[incIndex]! - p.mean[best]!) / Math.max(sd(best), 1e-300)) >= input.pSwitch;
+    if (pBetter < input.pSwitch && !beatsMean) {
       chosen = incIndex;
       changed = false;
     }

@@ -61,6 +61,56 @@ describe('stable recommendation rule', () => {
     assert.deepEqual(clear.mixture, B);
   });
 
+  it('againstMean: a well-known challenger beats a poorly known incumbent; inflate scales every variance', () => {
+    // A observed with noise 9, B with noise 0.01 (prior variance 1, zero mean, uncorrelated):
+    // A ~ N(yA/10, 0.9), B ~ N(yB/1.01, 1/101).
+    const gpOf = (yA: number, yB: number) =>
+      conditionGP(
+        Float64Array.from([1, 0, 0, 1]),
+        [yA, yB],
+        2,
+        {
+          kernel: { kind: 'rbf', dims: [0, 1] },
+          mean: 'zero',
+          standardize: false,
+          noisePerPoint: [9, 0.01],
+        },
+        {
+          lengthscales: [{ kind: 'rbf', dims: [0, 1], values: [0.01] }],
+          outputScale: 1,
+          noise: 1e-9,
+          mean: [],
+        },
+      );
+    const input = (yA: number, yB: number, incumbent: number[]) => ({
+      gp: gpOf(yA, yB),
+      xStar: (w: ArrayLike<number>) => Array.from(w),
+      observed: [A, B],
+      rng: new Rng(1),
+      incumbent,
+      pSwitch: 0.9,
+    });
+    const mA = 0.5;
+    const mB = 0.2 / 1.01;
+    const pair = normCdf((mA - mB) / Math.sqrt(0.9 + 1 / 101)); // 0.62
+    const kept = stableRecommendation(input(5, 0.2, A));
+    assert.deepEqual(kept.mixture, A);
+    assert.ok(Math.abs(kept.pBetter! - pair) < 1e-9, `pBetter ${kept.pBetter} vs ${pair}`);
+    // P(B < E[A]) = Phi((0.5 - 0.198) / 0.0995) = 0.999: switches.
+    const sw = stableRecommendation({ ...input(5, 0.2, A), againstMean: true });
+    assert.deepEqual(sw.mixture, B);
+    assert.equal(sw.changed, true);
+    // The other way round a poorly known challenger does not unseat a well-known incumbent:
+    // A ~ N(-0.5, 0.9) against B: P(A < E[B]) = Phi(0.698 / 0.949) = 0.77 < 0.9.
+    const stay = stableRecommendation({ ...input(-5, 0.2, B), againstMean: true });
+    assert.deepEqual(stay.mixture, B);
+    // inflate c: P(better) = Phi(diff / sqrt(c v)), and the reported sd is sqrt(c) times larger.
+    const c = 4;
+    const inf = stableRecommendation({ ...input(5, 0.2, A), inflate: c });
+    assert.ok(Math.abs(inf.pBetter! - normCdf((mA - mB) / Math.sqrt(c * (0.9 + 1 / 101)))) < 1e-9);
+    assert.ok(Math.abs(inf.sd - 2 * kept.sd) < 1e-12, `sd ${inf.sd} vs ${kept.sd}`);
+  });
+
   it('P(best) matches the closed form for two independent candidates', () => {
     const c = stableRecommendation({ ...base(1.0, 0.8), pSwitch: 0.9, samples: 20000 });
     // B best with probability P(B < A) = Phi(0.1); Monte Carlo with 20,000 draws: sd 0.0035.
