@@ -129,6 +129,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { runNoise: 'learned', calibrate: true, switchTest: 'pair-or-mean' },
     what: "run offsets, held-out calibration, and switching when the challenger beats the incumbent's predicted value",
   },
+  'run-noise-by-size': {
+    settings: { runNoise: 'by-size' },
+    what: 'one offset per run, its variance log-linear in the run size',
+  },
+  'rn-size-cal-mean': {
+    settings: { runNoise: 'by-size', calibrate: true, switchTest: 'pair-or-mean' },
+    what: 'run offsets by size, held-out calibration, switching against the incumbent mean',
+  },
   'alpha-budget': {
     settings: { alphaSchedule: 'budget' },
     what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',

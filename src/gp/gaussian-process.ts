@@ -130,6 +130,11 @@ function resolve(d: number, o: GPOptions): Resolved {
   if (!Number.isInteger(maxIter) || maxIter < 1) {
     throw new ValidationError(`maxIter must be an integer >= 1, got ${String(o.maxIter)}`);
   }
+  if (o.groupCovariate !== undefined && o.groups === undefined) {
+    throw new ValidationError(
+      'groupCovariate needs groups: give each observation a group label (GPOptions.groups)',
+    );
+  }
   const fitPoints = o.fitPoints;
   if (fitPoints !== undefined && (!Number.isInteger(fitPoints) || fitPoints < 10)) {
     throw new ValidationError(
@@ -152,7 +157,13 @@ function resolve(d: number, o: GPOptions): Resolved {
     maxIter,
     fitPoints,
     grouped: o.groups !== undefined,
-    layout: new HyperLayout(kernel, mean, learned, o.groups !== undefined),
+    layout: new HyperLayout(
+      kernel,
+      mean,
+      learned,
+      o.groups !== undefined,
+      o.groupCovariate !== undefined,
+    ),
   };
 }
 
@@ -228,6 +239,37 @@ function checkGroups(v: ArrayLike<number> | undefined, n: number): Int32Array | 
   return out;
 }
 
+function checkGroupCovariate(
+  v: ArrayLike<number> | undefined,
+  groups: Int32Array | null,
+  n: number,
+): Float64Array | null {
+  if (v === undefined || groups === null) return null;
+  if (v.length !== n) {
+    throw new ValidationError(
+      `groupCovariate has length ${v.length}, expected one value per observation (${n})`,
+    );
+  }
+  const out = Float64Array.from(v);
+  const first = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const u = out[i] as number;
+    if (!Number.isFinite(u)) {
+      throw new ValidationError(`groupCovariate[${i}] = ${String(u)} is not finite`);
+    }
+    const g = groups[i] as number;
+    if (g < 0) continue;
+    const f = first.get(g);
+    if (f === undefined) first.set(g, u);
+    else if (f !== u) {
+      throw new ValidationError(
+        `groupCovariate[${i}] = ${u} differs from ${f} earlier in group ${g}; it must be the same for every member of a group`,
+      );
+    }
+  }
+  return out;
+}
+
 function standardization(
   y: ArrayLike<number>,
   n: number,
@@ -253,6 +295,7 @@ interface State {
   readonly r: Resolved;
   readonly extra: Float64Array; // per-point noise, original units
   readonly groups: Int32Array | null; // group labels (GPOptions.groups)
+  readonly groupCovariate: Float64Array | null; // GPOptions.groupCovariate
   readonly stdz: { mean: number; std: number };
   readonly theta: Float64Array;
   readonly noise: number; // σ² (standardised)
@@ -313,10 +356,18 @@ function subsetRows(
   y: Float64Array,
   extra: Float64Array,
   groups: Int32Array | null,
+  cov: Float64Array | null,
   n: number,
   d: number,
   m: number,
-): { X: Float64Array; y: Float64Array; extra: Float64Array; groups: Int32Array | null; n: number } {
+): {
+  X: Float64Array;
+  y: Float64Array;
+  extra: Float64Array;
+  groups: Int32Array | null;
+  cov: Float64Array | null;
+  n: number;
+} {
   const idx = new Rng(seed)
     .fork(label)
     .shuffle(Array.from({ length: n }, (_, i) => i))
@@ -327,13 +378,15 @@ function subsetRows(
   const ys = new Float64Array(k);
   const es = new Float64Array(k);
   const gs = groups === null ? null : new Int32Array(k);
+  const us = cov === null ? null : new Float64Array(k);
   idx.forEach((i, q) => {
     Xs.set(X.subarray(i * d, (i + 1) * d), q * d);
     ys[q] = y[i] as number;
     es[q] = extra[i] as number;
     if (gs !== null) gs[q] = (groups as Int32Array)[i] as number;
+    if (us !== null) us[q] = (cov as Float64Array)[i] as number;
   });
-  return { X: Xs, y: ys, extra: es, groups: gs, n: k };
+  return { X: Xs, y: ys, extra: es, groups: gs, cov: us, n: k };
 }
 
 /** The likelihood of a seeded random subset (same standardisation as the full data). */
@@ -343,13 +396,14 @@ function subsetLikelihood(
   y: Float64Array,
   extra: Float64Array,
   groups: Int32Array | null,
+  cov: Float64Array | null,
   stdz: { mean: number; std: number },
   n: number,
   d: number,
 ): MarginalLikelihood {
   const m = Math.min(r.subsetStage.size, Math.ceil(n / 2));
-  const s = subsetRows(r.seed, 'gp-subset', X, y, extra, groups, n, d, m);
-  return buildLikelihood(r, s.X, s.n, s.y, s.extra, s.groups, stdz);
+  const s = subsetRows(r.seed, 'gp-subset', X, y, extra, groups, cov, n, d, m);
+  return buildLikelihood(r, s.X, s.n, s.y, s.extra, s.groups, s.cov, stdz);
 }
 
 function buildLikelihood(
@@ -359,6 +413,7 @@ function buildLikelihood(
   y: ArrayLike<number>,
   extra: Float64Array,
   groups: Int32Array | null,
+  cov: Float64Array | null,
   stdz: { mean: number; std: number },
 ): MarginalLikelihood {
   const z = new Float64Array(n);
@@ -368,7 +423,18 @@ function buildLikelihood(
     z[i] = ((y[i] as number) - stdz.mean) / stdz.std;
     nu[i] = (extra[i] as number) / s2;
   }
-  return new MarginalLikelihood(r.kernel, r.layout, X, n, z, nu, r.fixedNoise, r.priors, groups);
+  return new MarginalLikelihood(
+    r.kernel,
+    r.layout,
+    X,
+    n,
+    z,
+    nu,
+    r.fixedNoise,
+    r.priors,
+    groups,
+    cov,
+  );
 }
 
 function makeState(
@@ -380,6 +446,7 @@ function makeState(
   r: Resolved,
   extra: Float64Array,
   groups: Int32Array | null,
+  groupCovariate: Float64Array | null,
   stdz: { mean: number; std: number },
   lik: MarginalLikelihood,
   theta: Float64Array,
@@ -395,6 +462,7 @@ function makeState(
     r,
     extra,
     groups,
+    groupCovariate,
     stdz,
     theta,
     noise: lik.noiseAt(theta),
@@ -438,10 +506,11 @@ export function fitGP(
   const r = resolve(d, options);
   const extra = checkNoisePerPoint(options.noisePerPoint, n);
   const groups = checkGroups(options.groups, n);
+  const cov = checkGroupCovariate(options.groupCovariate, groups, n);
   const Xc = Float64Array.from(X);
   const yc = Float64Array.from(y as ArrayLike<number>);
   const stdz = standardization(yc, n, r.standardize);
-  const lik = buildLikelihood(r, Xc, n, yc, extra, groups, stdz);
+  const lik = buildLikelihood(r, Xc, n, yc, extra, groups, cov, stdz);
   let v = 1;
   if (!r.standardize) {
     const s = standardization(yc, n, true).std;
@@ -488,10 +557,12 @@ export function fitGP(
   // then applies to it); the posterior is conditioned on all the data at the end.
   const sub =
     r.fitPoints !== undefined && n > r.fitPoints
-      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, groups, n, d, r.fitPoints)
-      : { X: Xc, y: yc, extra, groups, n };
+      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, groups, cov, n, d, r.fitPoints)
+      : { X: Xc, y: yc, extra, groups, cov, n };
   const likFit =
-    sub.n === n ? lik : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, stdz);
+    sub.n === n
+      ? lik
+      : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, sub.cov, stdz);
   const fg = objective(likFit);
   const lbOpts = {
     lower: box.lower.subarray(0, P),
@@ -508,7 +579,9 @@ export function fitGP(
   // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
   const fgSub =
     sub.n > r.subsetStage.minN
-      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, stdz, sub.n, d))
+      ? objective(
+          subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d),
+        )
       : null;
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
@@ -556,7 +629,7 @@ export function fitGP(
   if (best !== null) th.set(best);
   const fac = lik.factorizeProfiled(th);
   return new GaussianProcess({
-    ...makeState(Xc, yc, n, d, options, r, extra, groups, stdz, lik, th, fac),
+    ...makeState(Xc, yc, n, d, options, r, extra, groups, cov, stdz, lik, th, fac),
     fit,
   });
 }
@@ -580,14 +653,17 @@ export function conditionGP(
   checkHyper(hyper, r.kernel, r.layout.numMean);
   const extra = checkNoisePerPoint(options.noisePerPoint, n);
   const groups = checkGroups(options.groups, n);
+  const cov = checkGroupCovariate(options.groupCovariate, groups, n);
   const Xc = Float64Array.from(X);
   const yc = Float64Array.from(y as ArrayLike<number>);
   const stdz = hyper.standardization ?? standardization(yc, n, r.standardize);
   // A fixed noise is taken from the hyper-parameters (they carry their own units).
   const rr: Resolved = r.learned ? r : { ...r, fixedNoise: hyper.noise };
-  const lik = buildLikelihood(rr, Xc, n, yc, extra, groups, stdz);
+  const lik = buildLikelihood(rr, Xc, n, yc, extra, groups, cov, stdz);
   const theta = r.layout.toVector(hyper);
-  return new GaussianProcess(makeState(Xc, yc, n, d, options, rr, extra, groups, stdz, lik, theta));
+  return new GaussianProcess(
+    makeState(Xc, yc, n, d, options, rr, extra, groups, cov, stdz, lik, theta),
+  );
 }
 
 /** A conditioned exact GP. Immutable: updates return a new GP. */
@@ -900,6 +976,11 @@ export class GaussianProcess {
       groups.set(st.groups);
       groups[n] = -1;
     }
+    let groupCovariate: Float64Array | null = null;
+    if (st.groupCovariate !== null) {
+      groupCovariate = new Float64Array(m);
+      groupCovariate.set(st.groupCovariate);
+    }
     const rres = new Float64Array(m);
     for (let i = 0; i < m; i++)
       rres[i] = ((yy[i] as number) - st.stdz.mean) / st.stdz.std - this.priorMean(X, i * d);
@@ -914,6 +995,7 @@ export class GaussianProcess {
       ...st.options,
       noisePerPoint: extra,
       ...(groups !== null ? { groups } : {}),
+      ...(groupCovariate !== null ? { groupCovariate } : {}),
     };
     return new GaussianProcess({
       ...st,
@@ -923,6 +1005,7 @@ export class GaussianProcess {
       options,
       extra,
       groups,
+      groupCovariate,
       L,
       alpha,
       lmlZ: -0.5 * quad - logDet - 0.5 * m * LOG_2PI,

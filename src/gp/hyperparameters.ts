@@ -3,7 +3,7 @@
  * ({@link GPHyperparameters}), its box, random starts and priors.
  *
  * Notation (see types.ts): θ = [log ℓ_1..log ℓ_C | log s | log σ² (learned noise only) |
- * log v_g (grouped data only) | mean coefficients].
+ * log v_g (grouped data only) | γ (a group covariate only) | mean coefficients].
  * Lengthscales ℓ are in input units; s, σ² and the mean coefficients in standardised y units.
  *
  * The box (documented choice, data-relative):
@@ -12,6 +12,8 @@
  *   s   ∈ [1e-4·v, 1e4·v]             v = variance of the (standardised) outputs, 1 when 0
  *   σ²  ∈ [lower (default 1e-6), 10·v] (learned noise)
  *   v_g ∈ [1e-6·v, 10·v]              (group offsets; start 0.1·v, random starts as σ²'s)
+ *   γ   ∈ [−10, 10]                   (slope of log v_g in the group covariate; start 0,
+ *                                     random starts U[−1, 1])
  *   mean coefficients unbounded.
  * First start: ℓ_c = span_c, s = v, σ² = initial (default 0.1·v), mean = least squares.
  * Random starts: log ℓ_c ~ U[log(0.05 span_c), log(5 span_c)], log s ~ U[log(0.2v), log(5v)],
@@ -32,6 +34,8 @@ export class HyperLayout {
   readonly iNoise: number;
   /** Index of log v_g (the group offsets' variance), or −1 without groups. */
   readonly iGroup: number;
+  /** Index of the slope γ of log v_g in the group covariate, or −1 without one. */
+  readonly iGroupSlope: number;
   readonly iMean: number;
   readonly numMean: number;
   /** The input dim of each linear mean coefficient (coefficient j ≥ 1 multiplies x[meanDims[j − 1]]). */
@@ -43,13 +47,15 @@ export class HyperLayout {
     readonly mean: MeanSpec,
     noiseLearned: boolean,
     grouped = false,
+    groupSlope = false,
   ) {
     this.numLengthscales = kernel.numLengthscales;
     this.iScale = this.numLengthscales;
     this.iNoise = noiseLearned ? this.iScale + 1 : -1;
     const afterNoise = this.iScale + (noiseLearned ? 2 : 1);
     this.iGroup = grouped ? afterNoise : -1;
-    this.iMean = afterNoise + (grouped ? 1 : 0);
+    this.iGroupSlope = grouped && groupSlope ? afterNoise + 1 : -1;
+    this.iMean = afterNoise + (grouped ? 1 : 0) + (this.iGroupSlope >= 0 ? 1 : 0);
     this.meanDims =
       mean === 'linear'
         ? Int32Array.from({ length: kernel.d }, (_, j) => j)
@@ -66,6 +72,7 @@ export class HyperLayout {
     if (i === this.iScale) return 'log outputScale';
     if (i === this.iNoise) return 'log noise';
     if (i === this.iGroup) return 'log groupNoise';
+    if (i === this.iGroupSlope) return 'groupNoiseSlope';
     const m = i - this.iMean;
     return m === 0 ? 'mean c' : `mean b[${m - 1}]`;
   }
@@ -89,6 +96,7 @@ export class HyperLayout {
       th[this.iNoise] = Math.log(h.noise);
     }
     if (this.iGroup >= 0) th[this.iGroup] = Math.log(h.groupNoise ?? GROUP_NOISE_ABSENT);
+    if (this.iGroupSlope >= 0) th[this.iGroupSlope] = h.groupNoiseSlope ?? 0;
     for (let m = 0; m < this.numMean; m++) th[this.iMean + m] = h.mean[m] as number;
     return th;
   }
@@ -112,6 +120,7 @@ export class HyperLayout {
       outputScale: Math.exp(th[this.iScale] as number),
       noise: this.iNoise >= 0 ? Math.exp(th[this.iNoise] as number) : fixedNoise,
       ...(this.iGroup >= 0 ? { groupNoise: Math.exp(th[this.iGroup] as number) } : {}),
+      ...(this.iGroupSlope >= 0 ? { groupNoiseSlope: th[this.iGroupSlope] as number } : {}),
       mean,
       standardization: { ...standardization },
     };
@@ -168,6 +177,14 @@ export function checkHyper(h: GPHyperparameters, kernel: Kernel, numMean: number
     );
   }
   if (h.groupNoise !== undefined) positive(h.groupNoise, 'groupNoise');
+  if (
+    h.groupNoiseSlope !== undefined &&
+    (typeof h.groupNoiseSlope !== 'number' || !Number.isFinite(h.groupNoiseSlope))
+  ) {
+    throw new ValidationError(
+      `hyperparameters: groupNoiseSlope must be a finite number, got ${String(h.groupNoiseSlope)}`,
+    );
+  }
   if (!Array.isArray(h.mean) || h.mean.length !== numMean) {
     throw new ValidationError(
       `hyperparameters: mean has ${Array.isArray(h.mean) ? h.mean.length : 'no'} coefficients, the mean model needs ${numMean}`,
@@ -210,6 +227,7 @@ export function restandardize(
     outputScale: h.outputScale * r * r,
     noise: h.noise * r * r,
     ...(h.groupNoise !== undefined ? { groupNoise: h.groupNoise * r * r } : {}),
+    ...(h.groupNoiseSlope !== undefined ? { groupNoiseSlope: h.groupNoiseSlope } : {}),
     mean,
     standardization: { ...to },
   };
@@ -286,6 +304,11 @@ export function hyperBox(
     upper[layout.iGroup] = gHi;
     initial[layout.iGroup] = lv + Math.log(0.1);
   }
+  if (layout.iGroupSlope >= 0) {
+    lower[layout.iGroupSlope] = -10;
+    upper[layout.iGroupSlope] = 10;
+    initial[layout.iGroupSlope] = 0;
+  }
   const clip = (th: Float64Array): Float64Array => {
     for (let i = 0; i < P; i++)
       th[i] = Math.min(upper[i] as number, Math.max(lower[i] as number, th[i] as number));
@@ -309,6 +332,7 @@ export function hyperBox(
       }
       if (layout.iGroup >= 0)
         th[layout.iGroup] = rng.uniformIn(lv + Math.log(1e-4), lv + Math.log(0.5));
+      if (layout.iGroupSlope >= 0) th[layout.iGroupSlope] = rng.uniformIn(-1, 1);
       return clip(th);
     },
   };

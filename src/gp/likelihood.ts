@@ -8,14 +8,16 @@
  *   r        z − m
  *   K        s·k(X, X) + v_g·G + diag(σ² + ν_i) (+ jitter ε), ν_i the fixed per-point noise in
  *            standardised units, G_ij = 1 when observations i and j share a group (G_ii = 1 for a
- *            grouped i), 0 otherwise (no groups: no v_g term)
+ *            grouped i), 0 otherwise (no groups: no v_g term); with a group covariate u the
+ *            group's v_g is v_g·exp(γ u_i), the same for all its members
  *   L        Cholesky factor, K = L Lᵀ
  *   α        K⁻¹ r
  *   W        α αᵀ − K⁻¹
  *
  *   log p(z | θ) = −½ rᵀα − Σ_i log L_ii − (n/2) log 2π
  *   ∂/∂θ_k (kernel / noise params) = ½ tr(W ∂K/∂θ_k)
- *       ∂K/∂log ℓ_c = s ∂k/∂log ℓ_c,  ∂K/∂log s = s k,  ∂K/∂log σ² = σ² I,  ∂K/∂log v_g = v_g G
+ *       ∂K/∂log ℓ_c = s ∂k/∂log ℓ_c,  ∂K/∂log s = s k,  ∂K/∂log σ² = σ² I,
+ *       ∂K_ij/∂log v_g = v_g e^{γ u_i} G_ij,  ∂K_ij/∂γ = u_i v_g e^{γ u_i} G_ij
  *   ∂/∂c = Σ_i α_i,  ∂/∂b_j = Σ_i α_i x_ij
  *
  * The traces are computed in one fused pass over the lower triangle (pairs i > j
@@ -149,6 +151,7 @@ export class MarginalLikelihood {
    * @param nu fixed per-point noise variances in standardised units (length n)
    * @param fixedNoise σ² when the noise is fixed (ignored when learned)
    * @param groups a group label per observation (−1: none), with `layout.iGroup >= 0`; else null
+   * @param groupCovariate u per observation (constant within a group), with `layout.iGroupSlope >= 0`
    */
   constructor(
     readonly kernel: Kernel,
@@ -160,6 +163,7 @@ export class MarginalLikelihood {
     readonly fixedNoise: number,
     readonly priors: PriorSpec | undefined,
     readonly groups: Int32Array | null = null,
+    readonly groupCovariate: Float64Array | null = null,
   ) {
     this.invL2 = new Float64Array(kernel.numLengthscales);
     this.leafOfChannel = kernel.channelLeaf;
@@ -179,6 +183,13 @@ export class MarginalLikelihood {
   /** v_g at θ (0 without groups). */
   groupNoiseAt(th: ArrayLike<number>): number {
     return this.layout.iGroup >= 0 ? Math.exp(th[this.layout.iGroup] as number) : 0;
+  }
+
+  /** The offset variance of observation i's group at θ: v_g, times exp(γ u_i) with a covariate. */
+  private groupVariance(th: ArrayLike<number>, vg: number, i: number): number {
+    const { iGroupSlope } = this.layout;
+    if (iGroupSlope < 0 || this.groupCovariate === null) return vg;
+    return vg * Math.exp((th[iGroupSlope] as number) * (this.groupCovariate[i] as number));
   }
 
   /**
@@ -320,8 +331,9 @@ export class MarginalLikelihood {
       K[ri + i] = sd + noise + (this.nu[i] as number);
       if (gPrev !== null && (this.groups as Int32Array)[i]! >= 0) {
         const prev = gPrev[i] as Int32Array;
-        for (let q = 0; q < prev.length; q++) K[ri + prev[q]!] = (K[ri + prev[q]!] as number) + vg;
-        K[ri + i] = (K[ri + i] as number) + vg;
+        const vi = this.groupVariance(th, vg, i);
+        for (let q = 0; q < prev.length; q++) K[ri + prev[q]!] = (K[ri + prev[q]!] as number) + vi;
+        K[ri + i] = (K[ri + i] as number) + vi;
       }
     }
     if (cache !== null) this.kept = { ...cache, theta: Float64Array.from(th) };
@@ -664,21 +676,29 @@ export class MarginalLikelihood {
     grad[layout.iScale] = s * (gK + 0.5 * kernel.diag * gDiag);
     if (layout.iNoise >= 0) grad[layout.iNoise] = 0.5 * this.noiseAt(th) * gDiag;
     if (layout.iGroup >= 0 && this.groupPrev !== null) {
-      // ½ tr(W v_g G) = v_g (Σ_{i>j, same group} W_ij + ½ Σ_{grouped i} W_ii).
+      // ½ tr(W ∂K): Σ over grouped i of v_i (Σ_{j<i, same group} W_ij + ½ W_ii), times u_i
+      // for the slope (v_i the offset variance of i's group).
       const groups = this.groups as Int32Array;
+      const vg = this.groupNoiseAt(th);
       let gG = 0;
+      let gU = 0;
       for (let i = 0; i < n; i++) {
         if (groups[i]! < 0) continue;
         const ri = i * n;
         const ai = alpha[i] as number;
         const prev = this.groupPrev[i] as Int32Array;
+        let acc = 0;
         for (let q = 0; q < prev.length; q++) {
           const j = prev[q]!;
-          gG += ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+          acc += ai * (alpha[j] as number) - (Kinv[ri + j] as number);
         }
-        gG += 0.5 * (ai * ai - (Kinv[ri + i] as number));
+        acc += 0.5 * (ai * ai - (Kinv[ri + i] as number));
+        const vi = this.groupVariance(th, vg, i);
+        gG += vi * acc;
+        if (this.groupCovariate !== null) gU += vi * (this.groupCovariate[i] as number) * acc;
       }
-      grad[layout.iGroup] = this.groupNoiseAt(th) * gG;
+      grad[layout.iGroup] = gG;
+      if (layout.iGroupSlope >= 0) grad[layout.iGroupSlope] = gU;
     }
     if (withMean && layout.numMean > 0) {
       let sa = 0;

@@ -90,6 +90,13 @@ export interface GPOptions {
    * (same box and starts).
    */
   groups?: ArrayLike<number>;
+  /**
+   * With `groups`: a covariate u per observation, the same for every member of a group (e.g. a
+   * run's log model size relative to the target's). The offset variance is then log-linear in
+   * it, `v_g(u) = groupNoise · exp(groupNoiseSlope · u)`, with the slope fitted too: offsets
+   * that grow or shrink with u (noisier small runs).
+   */
+  groupCovariate?: ArrayLike<number>;
   priors?: PriorSpec;
   /** Multi-start L-BFGS-B starts (default 5; the first start = defaults or `warmStart`). */
   restarts?: number;
@@ -151,6 +158,8 @@ export interface GPHyperparameters {
    * condition grouped data with v_g = 1e-6 (practically no shared offset).
    */
   groupNoise?: number;
+  /** The slope γ of `log v_g` in the group covariate (only with `GPOptions.groupCovariate`; 0 when absent). */
+  groupNoiseSlope?: number;
   /** Mean coefficients: `[]` (zero), `[c]` (constant), `[c, b_1..b_d]` (linear). */
   mean: number[];
   /**

@@ -149,9 +149,11 @@ export const MfmsSettingsSchema = z.strictObject({
    * `'learned'`: the points of one run's learning curve share a random offset of learned variance
    * (seed-to-seed noise is shared along a curve), which the GP treats as noise: a run counts as
    * one noisy look at its mixture, not as many independent ones. `'none'`: every point's noise
-   * is independent.
+   * is independent. `'by-size'`: as `'learned'`, with the offsets' variance log-linear in the
+   * run's encoded size (`v(m) = v* exp(gamma (s(m) - s(m*)))`, gamma fitted): small runs may be
+   * noisier than large ones, and a run's value of information says so.
    */
-  runNoise: z.enum(['learned', 'none']).default('none'),
+  runNoise: z.enum(['learned', 'by-size', 'none']).default('none'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**
@@ -358,7 +360,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       }
       return g;
     });
-    return { ...gpOptions, groups };
+    if (s.runNoise === 'learned') return { ...gpOptions, groups };
+    // The run's encoded size relative to the target's (column k of x).
+    const sStar = xStar(uniform)[k]!;
+    const groupCovariate = obs.points.map((_, i) => obs.X[i * obs.d + k]! - sStar);
+    return { ...gpOptions, groups, groupCovariate };
   };
   const metricPrediction = (mu: number, v: number, log: boolean): Prediction =>
     mfmsMetricPrediction(space, mu, v, log);
@@ -422,11 +428,20 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     };
   };
 
-  /** The noise variance of a new run's observation (its own noise and, with `runNoise`, its offset). */
-  const noiseVar = (gp: GaussianProcess): number => {
+  /**
+   * The noise variance of a new run's observation at `scale`: its own noise and, with
+   * `runNoise`, its offset (by size with `'by-size'`).
+   */
+  const noiseVar = (gp: GaussianProcess, scale: string): number => {
     const h = gp.hyperparameters;
     const sd = h.standardization?.std ?? 1;
-    return (h.groupNoise === undefined ? h.noise : h.noise + h.groupNoise) * sd * sd;
+    if (h.groupNoise === undefined) return h.noise * sd * sd;
+    let v = h.groupNoise;
+    if (h.groupNoiseSlope !== undefined) {
+      const u = encodeInput(space, uniform, scale, target.steps, enc)[k]! - xStar(uniform)[k]!;
+      v *= Math.exp(h.groupNoiseSlope * u);
+    }
+    return (h.noise + v) * sd * sd;
   };
 
   /**
@@ -440,7 +455,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     costs: readonly number[],
     muBest: number,
     alpha: number,
-    nu: number,
+    nu: readonly number[],
   ): number[] => {
     const d = gp.d;
     const m = xs.length + 1;
@@ -451,7 +466,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     const mu = gp.predict(X.subarray(0, d)).mean[0]!;
     return xs.map((_, j) => {
       const a = j + 1;
-      const sdTilde = Math.abs(C[a]!) / Math.sqrt(Math.max(C[a * m + a]!, 0) + nu);
+      const sdTilde = Math.abs(C[a]!) / Math.sqrt(Math.max(C[a * m + a]!, 0) + nu[j]!);
       return logExpectedImprovement(mu, sdTilde, muBest).value - alpha * Math.log(costs[j]!);
     });
   };
@@ -501,7 +516,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     }
     if (cands.length === 0) cands.push(ei.w);
     if (far(model.wInc)) cands.push(model.wInc);
-    const nu = noiseVar(gp);
+    const nuAt = new Map(scales.map((sc) => [sc, noiseVar(gp, sc)]));
     const options: Option[] = [];
     // A new run that an earlier (or pending) run already covers (a mixture within L1
     // distance `minDistance` at the same scale, at least as many steps) would nearly repeat
@@ -525,7 +540,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
         ps.map((p) => p.cost),
         model.muBest,
         alpha,
-        nu,
+        ps.map((p) => nuAt.get(p.scale)!),
       );
       ps.forEach((p, j) => {
         options.push({
@@ -551,7 +566,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
           costs,
           model.muBest,
           alpha,
-          nu,
+          zs.map(() => nuAt.get(r.scale)!),
         );
         zs.forEach((z2, j) => {
           options.push({

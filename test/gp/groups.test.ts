@@ -117,6 +117,112 @@ describe('GP group offsets', () => {
     }
   });
 
+  it('group covariate: v_g e^{γ u} per group matches the dense formula; gradient (γ too) matches differences', () => {
+    const n = 22;
+    const { X, y } = toyData(4, n, d);
+    const kernel = new Kernel(spec, d);
+    const layout = new HyperLayout(kernel, 'linear', true, true, true);
+    assert.equal(layout.iGroupSlope, layout.iGroup + 1);
+    assert.equal(layout.iMean, layout.iGroupSlope + 1);
+    const g = labels(n);
+    const u = Float64Array.from(g, (q) => (q < 0 ? 0 : 0.5 * q - 1));
+    const z = y.map((v) => v - 3.5);
+    const lik = new MarginalLikelihood(
+      kernel,
+      layout,
+      X,
+      n,
+      z,
+      new Float64Array(n),
+      0,
+      undefined,
+      g,
+      u,
+    );
+    const th = new Float64Array(layout.size);
+    th[0] = Math.log(0.5);
+    th[1] = Math.log(0.6);
+    th[layout.iScale] = Math.log(0.9);
+    th[layout.iNoise] = Math.log(0.03);
+    th[layout.iGroup] = Math.log(0.1);
+    th[layout.iGroupSlope] = 0.7;
+    th[layout.iMean] = 0.05;
+    th[layout.iMean + 1] = -0.2;
+    th[layout.iMean + 2] = 0.1;
+    const K: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const row: number[] = [];
+      for (let j = 0; j < n; j++) {
+        let v = 0.9 * kernel.value(X, i * d, X, j * d, [0.5, 0.6]);
+        if (g[i]! >= 0 && g[i] === g[j]) v += 0.1 * Math.exp(0.7 * u[i]!);
+        if (i === j) v += 0.03;
+        row.push(v);
+      }
+      K.push(row);
+    }
+    const r = Array.from(z, (v, i) => v - 0.05 + 0.2 * X[i * d]! - 0.1 * X[i * d + 1]!);
+    const { x, logDet } = solve(K, r);
+    let quad = 0;
+    for (let i = 0; i < n; i++) quad += r[i]! * x[i]!;
+    const expected = -0.5 * quad - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
+    assertClose(lik.factorize(th).lml, expected, 1e-10, 1e-10, 'lml');
+    const grad = new Float64Array(layout.size);
+    lik.evaluate(th, grad);
+    const f = (t: Float64Array): number => lik.evaluate(t, new Float64Array(layout.size));
+    for (let i = 0; i < layout.size; i++) {
+      assertClose(grad[i]!, centralDiff(f, th, i, 1e-5), 1e-5, 1e-6, layout.name(i));
+    }
+  });
+
+  it('a fit recovers offsets that grow with the covariate (sd 0.05 at u = 0, 0.3 at u = 1)', () => {
+    const rng = new Rng(23);
+    const G = 40;
+    const m = 5;
+    const n = G * m;
+    const X = new Float64Array(n * d);
+    const y = new Float64Array(n);
+    const g = new Int32Array(n);
+    const u = new Float64Array(n);
+    for (let q = 0; q < G; q++) {
+      const uq = q % 2;
+      const off = (uq === 0 ? 0.05 : 0.3) * rng.normal();
+      const a = rng.uniform();
+      for (let t = 0; t < m; t++) {
+        const i = q * m + t;
+        X[i * d] = a;
+        X[i * d + 1] = t / (m - 1);
+        y[i] = Math.sin(3 * a) + X[i * d + 1]! + off + 0.01 * rng.normal();
+        g[i] = q;
+        u[i] = uq;
+      }
+    }
+    const gp = fitGP(X, y, d, {
+      kernel: spec,
+      mean: 'constant',
+      groups: g,
+      groupCovariate: u,
+      restarts: 2,
+    });
+    const h = gp.hyperparameters;
+    // log(0.3² / 0.05²) = 3.58; 20 groups per level: a loose band.
+    assert.ok(h.groupNoiseSlope! > 2.3 && h.groupNoiseSlope! < 4.9, `slope ${h.groupNoiseSlope}`);
+    const v0 = h.groupNoise! * h.standardization!.std ** 2;
+    assert.ok(v0 > 0.0025 / 3 && v0 < 0.0025 * 3, `v_g(0) ${v0} should be near 0.0025`);
+    assert.throws(
+      () =>
+        fitGP(X, y, d, {
+          kernel: spec,
+          groups: g,
+          groupCovariate: [...u].map((v, i) => v + (i % 5 === 4 ? 1 : 0)),
+        }),
+      /must be the same for every member of a group/,
+    );
+    assert.throws(
+      () => fitGP(X, y, d, { kernel: spec, groupCovariate: u }),
+      /groupCovariate needs groups/,
+    );
+  });
+
   it('the offset is noise: n points of one group at one input give var f = 1/(1/s + 1/(v_g + σ²/n))', () => {
     const n = 30;
     const s = 1.3;
