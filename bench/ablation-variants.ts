@@ -137,6 +137,19 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { runNoise: 'by-size', calibrate: true, switchTest: 'pair-or-mean' },
     what: 'run offsets by size, held-out calibration, switching against the incumbent mean',
   },
+  'target-share': {
+    settings: { minTargetShare: 1 / 3 },
+    what: 'at least a third of the spend on target-size runs after the initial design',
+  },
+  'ts-rn-size-cal-mean': {
+    settings: {
+      minTargetShare: 1 / 3,
+      runNoise: 'by-size',
+      calibrate: true,
+      switchTest: 'pair-or-mean',
+    },
+    what: 'the target-share floor with run offsets by size, calibration and switching against the mean',
+  },
   'alpha-budget': {
     settings: { alphaSchedule: 'budget' },
     what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',

@@ -215,6 +215,13 @@ export const MfmsSettingsSchema = z.strictObject({
    * runs it bought; `'iterations'` when the history has no budget).
    */
   alphaSchedule: z.enum(['iterations', 'budget']).default('iterations'),
+  /**
+   * After the initial design, while less than this share of the spend so far went to runs at the
+   * target size, only target-size runs (new or continued) are proposed. The model's belief that
+   * small runs predict the target is only tested by target runs; without them it can confirm
+   * itself on hundreds of cheap runs (0: no floor).
+   */
+  minTargetShare: z.number().min(0).max(1).default(0),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),
@@ -476,10 +483,24 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     model: Model,
     gp: GaussianProcess,
     i: number,
-    pairs: readonly FidelityPair[],
+    pairsIn: readonly FidelityPair[],
     left: number,
   ): Proposal => {
+    let pairs = pairsIn;
+    let onlyTarget = false;
     const rng = root.fork(i);
+    if (s.minTargetShare > 0 && pairs.some((p) => p.scale === target.scale)) {
+      let all = 0;
+      let atTarget = 0;
+      for (const r of history.runs) {
+        all += r.cost;
+        if (r.scale === target.scale) atTarget += r.cost;
+      }
+      if (all > 0 && atTarget < s.minTargetShare * all) {
+        pairs = pairs.filter((p) => p.scale === target.scale);
+        onlyTarget = true;
+      }
+    }
     const alpha =
       s.alphaSchedule === 'budget' && history.budget !== undefined && history.budget > 0
         ? s.alpha0 * Math.max(0, 1 - history.spent / history.budget)
@@ -551,7 +572,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     }
     if (s.continuations) {
       for (const r of activeRuns(history)) {
-        if (r.state !== 'completed') continue;
+        if (r.state !== 'completed' || (onlyTarget && r.scale !== target.scale)) continue;
         const zs = steps.filter((z2) => {
           if (z2 <= r.steps) return false;
           const cost = space.cost(r.scale, z2) - space.cost(r.scale, r.steps);

@@ -166,6 +166,33 @@ describe('mfms-bo run noise', () => {
   });
 });
 
+describe('mfms-bo target-share floor', () => {
+  it('proposes only target-size runs while their share of the spend is below minTargetShare', () => {
+    const opt = createOptimizer('mfms-bo', ctx(3, { initial: 6, minTargetShare: 0.5 }));
+    const runs: RunRecord[] = [];
+    let spent = 0;
+    let forced = 0;
+    for (let i = 0; i < 16; i++) {
+      const h: History = { runs: [...runs], spent, budget: 1e9 };
+      const [p] = opt.propose(h, 1);
+      const atL = runs.filter((r) => r.scale === 'L').reduce((a, r) => a + r.cost, 0);
+      if (i >= 6 && atL < 0.5 * spent) {
+        assert.equal(
+          p!.scale,
+          'L',
+          `proposal ${i} at ${p!.scale} with target share ${atL / spent}`,
+        );
+        forced++;
+      }
+      const parent = p!.continues ? runs.find((r) => r.id === p!.continues) : undefined;
+      const run = makeRun(space, `r${i}`, p!.mixture, p!.scale, p!.steps, parent);
+      runs.push(run);
+      spent += run.cost;
+    }
+    assert.ok(forced > 0, 'the floor never applied: the test does not exercise it');
+  });
+});
+
 describe('mfms-bo:paper loop', () => {
   it('fits hyper-parameters once; shrinks the fidelity lengthscales when target EI < threshold', () => {
     const always = createOptimizer('mfms-bo:paper', ctx(3, { initial: 6, shrinkThreshold: 1e9 }));
