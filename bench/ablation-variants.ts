@@ -150,6 +150,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     },
     what: 'the target-share floor with run offsets by size, calibration and switching against the mean',
   },
+  'rn-size-mean': {
+    settings: { runNoise: 'by-size', switchTest: 'pair-or-mean' },
+    what: "run offsets by size, and switching when the challenger beats the incumbent's predicted value",
+  },
   'alpha-budget': {
     settings: { alphaSchedule: 'budget' },
     what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',
