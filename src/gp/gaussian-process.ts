@@ -579,9 +579,7 @@ export function fitGP(
   // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
   const fgSub =
     sub.n > r.subsetStage.minN
-      ? objective(
-          subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d),
-        )
+      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d))
       : null;
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
