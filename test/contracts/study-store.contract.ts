@@ -148,6 +148,30 @@ export function studyStoreContract(label: string, factory: StoreFactory): void {
     assert.equal(observe(s, 'contract'), before);
   });
 
+  it(`${label}: stop keeps a trial's points: completed at its last step and charged up to it, or failed with none`, () => {
+    const s = factory.make(now);
+    s.createStudy(config());
+    const [a, b] = s.ask('contract', 2, 'w1', proposer({ n: 0 }));
+    const ida = (a as { id: number }).id;
+    const idb = (b as { id: number }).id;
+    s.tell(
+      'contract',
+      ida,
+      [
+        { step: 200, value: 3 },
+        { step: 400, value: 2.8 },
+      ],
+      'w1',
+    );
+    assert.throws(() => s.stop('contract', ida, 'w2'), StateError);
+    const t = s.stop('contract', ida, 'w1');
+    assert.deepEqual([t.state, t.steps, t.cost], ['completed', 400, 4]); // 10 * 400/1000
+    assert.match(t.error ?? '', /stopped early by the optimiser at step 400 of 1000/);
+    const f = s.stop('contract', idb, 'w1');
+    assert.deepEqual([f.state, f.cost], ['failed', 0]);
+    assert.throws(() => s.stop('contract', ida, 'w1'), StateError);
+  });
+
   it(`${label}: a failed attempt is retried until maxAttempts; release does not count an attempt`, () => {
     const s = factory.make(now);
     s.createStudy(config());
