@@ -156,7 +156,11 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
   },
   'alpha-budget': {
     settings: { alphaSchedule: 'budget' },
-    what: 'cost exponent alpha0 * (1 - spent/budget) instead of the per-iteration decay',
+    what: 'cost exponent alpha0 * (1 - spent/budget) (the default since 2026-12-06)',
+  },
+  'alpha-iterations': {
+    settings: { alphaSchedule: 'iterations' },
+    what: "the paper's per-iteration decay alpha0 * decay^t instead of alpha0 * (1 - spent/budget)",
   },
   'all-paper': {
     settings: {

@@ -19,7 +19,8 @@
  *   cost^alpha (a cheap knowledge-gradient-like lower bound; at the target
  *   itself it is plain EI with sigma shrunk by the noise). Continuing an
  *   earlier run from `z_r` to `z` costs `c(m, z) - c(m, z_r)`.
- * - `alpha_t = alpha_0 * decay^t_it` (paper schedule by default).
+ * - `alpha_t = alpha_0 * (1 - spent / budget)` (setting `alphaSchedule: 'budget'`, the
+ *   default when the history has a budget); else the paper's `alpha_0 * decay^t_it`.
  *
  * Loop per proposal:
  * 1. Initial design (`initial` runs): scrambled-Sobol mixtures, a scale
@@ -210,11 +211,12 @@ export const MfmsSettingsSchema = z.strictObject({
   /** Points of each run's learning curve the GP sees at most (its last one always); 0: no cap. */
   pointsPerRun: z.number().int().min(0).default(0),
   /**
-   * Cost exponent schedule: `'iterations'` `alpha0 * decay^t` (the paper's), `'budget'`
-   * `alpha0 * (1 - spent / budget)` (cost matters less as the budget is used up, however many
-   * runs it bought; `'iterations'` when the history has no budget).
+   * Cost exponent schedule: `'budget'` `alpha0 * (1 - spent / budget)` (cost matters less as
+   * the budget is used up, however many runs it bought; `'iterations'` when the history has no
+   * budget), or `'iterations'` `alpha0 * decay^t` (the paper's: hundreds of cheap runs drive it
+   * to zero while the budget is barely touched).
    */
-  alphaSchedule: z.enum(['iterations', 'budget']).default('iterations'),
+  alphaSchedule: z.enum(['iterations', 'budget']).default('budget'),
   /**
    * After the initial design, while less than this share of the spend so far went to runs at the
    * target size, only target-size runs (new or continued) are proposed. The model's belief that
