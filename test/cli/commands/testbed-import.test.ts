@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SqliteStudyStore, Study } from '../../src/index.ts';
-import { getTestbed, loadRecordedTestbed } from '../../src/testbeds/index.ts';
-import { lawConfig, tempDir } from '../study/helpers.ts';
-import { cli } from './study-helpers.ts';
+import { SqliteStudyStore, Study } from '../../../src/index.ts';
+import { getTestbed, loadRecordedTestbed } from '../../../src/testbeds/index.ts';
+import { lawConfig, tempDir } from '../../study/helpers.ts';
+import { cli } from '../study-helpers.ts';
 
 /** Writes one job folder as the executors do (docs/executors.md). */
 function job(

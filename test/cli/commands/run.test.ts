@@ -10,12 +10,12 @@ import {
   runStudy,
   SqliteStudyStore,
   Study,
-} from '../../src/index.ts';
-import { tempDir } from '../study/helpers.ts';
-import { cli, finished, spawnCli } from './study-helpers.ts';
+} from '../../../src/index.ts';
+import { tempDir } from '../../study/helpers.ts';
+import { cli, finished, spawnCli } from '../study-helpers.ts';
 
 const law = getTestbed('law');
-const TRAIN_SIM = new URL('../../examples/train-sim.mjs', import.meta.url).pathname;
+const TRAIN_SIM = new URL('../../../examples/train-sim.mjs', import.meta.url).pathname;
 
 function lawStudy(over: Record<string, unknown>): Record<string, unknown> {
   return {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lawStudy } from '../report/fixtures.ts';
-import { tempDir } from '../study/helpers.ts';
-import { cli } from './study-helpers.ts';
+import { lawStudy } from '../../report/fixtures.ts';
+import { tempDir } from '../../study/helpers.ts';
+import { cli } from '../study-helpers.ts';
 
 const PNG_MAGIC = '89504e470d0a1a0a';
 const isPng = (p: string): boolean => readFileSync(p).subarray(0, 8).toString('hex') === PNG_MAGIC;

@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { smallConfig, tempDir } from '../study/helpers.ts';
-import { cli } from './study-helpers.ts';
+import { smallConfig, tempDir } from '../../study/helpers.ts';
+import { cli } from '../study-helpers.ts';
 
 function setup(over: Record<string, unknown> = {}) {
   const dir = tempDir();
