@@ -38,8 +38,9 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import type { Executor, JobHandle, JobReport, TrialSpec } from '../core/index.ts';
-import { crashPoint, ExecutorError } from '../core/index.ts';
+import { crashPoint, DataError, ExecutorError } from '../core/index.ts';
 import { MetricLog, tailFile } from './job-output.ts';
 import {
   groupAlive,
@@ -76,17 +77,36 @@ export interface LocalExecutorOptions {
   readonly launchWaitMs?: number;
 }
 
-interface LocalMeta {
-  readonly dir: string;
-  readonly pid: number;
-  readonly host: string;
-  readonly startedAt: number;
-  readonly timeoutSeconds: number | null;
+const LocalMetaSchema = z.object({
+  dir: z.string().min(1),
+  pid: z.number().int().positive(),
+  host: z.string(),
+  startedAt: z.number(),
+  timeoutSeconds: z.number().nullable(),
   /** The metric a line without `metric` belongs to (single-metric studies). */
-  readonly defaultMetric: string | null;
+  defaultMetric: z.string().nullable(),
   /** The wrapper's start time and boot (see `process.ts`); absent in handles of older versions. */
-  readonly startTicks?: number | null;
-  readonly bootId?: string | null;
+  startTicks: z.number().nullable().optional(),
+  bootId: z.string().nullable().optional(),
+});
+
+/** What a local handle's `meta` holds (plain JSON). */
+type LocalMeta = Readonly<z.infer<typeof LocalMetaSchema>>;
+
+/**
+ * The meta of a stored local job handle, checked.
+ * @throws DataError naming the job and the bad fields, when it is not a local job's meta.
+ */
+function localMeta(handle: JobHandle): LocalMeta {
+  const r = LocalMetaSchema.safeParse(handle.meta);
+  if (r.success) return handle.meta as LocalMeta;
+  const what = r.error.issues
+    .map((i) => `${i.path.join('.') || '(meta)'}: ${i.message}`)
+    .join('; ');
+  throw new DataError(
+    `the stored handle of local job ${handle.jobId} has a malformed meta (${what}); it was not written by this version of the local executor: stop the job by hand (kill ${handle.jobId}) and fail the trial (mixopt tell --trial ID --failed MESSAGE)`,
+    { jobId: handle.jobId },
+  );
 }
 
 // The wrapper first claims the job folder for its own launch, atomically
@@ -271,7 +291,8 @@ async function existingJob(
 function readMeta(ctx: LocalParts, dir: string, trial: TrialSpec): LocalMeta | undefined {
   try {
     const h = JSON.parse(readFileSync(join(dir, 'handle.json'), 'utf8')) as JobHandle;
-    if (h.executor === 'local') return h.meta as unknown as LocalMeta;
+    if (h.executor === 'local' && LocalMetaSchema.safeParse(h.meta).success)
+      return h.meta as LocalMeta;
   } catch {
     // the driver died before writing it: the wrapper's own record follows
   }
@@ -374,7 +395,7 @@ async function launchJob(ctx: LocalParts, trial: TrialSpec): Promise<JobHandle> 
 
 /** One poll: the job's state first, then its lines (a job seen as ended has written all of them). */
 async function pollJob(ctx: LocalParts, handle: JobHandle): Promise<JobReport> {
-  const m = handle.meta as unknown as LocalMeta;
+  const m = localMeta(handle);
   if (!existsSync(m.dir)) {
     return { phase: 'failed', points: [], error: `job directory '${m.dir}' is gone` };
   }
@@ -427,7 +448,7 @@ async function pollJob(ctx: LocalParts, handle: JobHandle): Promise<JobReport> {
 
 /** Stops the job (unless it has ended and left no process). */
 async function cancelJob(ctx: LocalParts, handle: JobHandle): Promise<void> {
-  const m = handle.meta as unknown as LocalMeta;
+  const m = localMeta(handle);
   if (existsSync(join(m.dir, 'exit-code')) && !groupAlive(m.pid)) return;
   await stop(ctx, m, 'cancelled', 'cancelled by mixopt');
 }

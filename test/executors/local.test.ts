@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   createLocalExecutor,
+  DataError,
   type Executor,
   type JobReport,
   parseMetricLines,
@@ -139,5 +140,14 @@ describe('local executor', () => {
       { step: 6, metric: 'b', value: 2 },
     ]);
     assert.match(parseMetricLines('{"step": 5, "value": null}', 'a').bad ?? '', /non-finite/);
+  });
+  it('a stored handle whose meta is malformed is a DataError naming the job and the field', async () => {
+    const ex = executor('true');
+    await assert.rejects(
+      ex.poll({ executor: 'local', jobId: '12', meta: { dir: '/tmp/x', pid: 'twelve' } }),
+      (err: unknown) =>
+        err instanceof DataError &&
+        /^the stored handle of local job 12 has a malformed meta \(pid: .*\)/.test(err.message),
+    );
   });
 });
