@@ -5,6 +5,7 @@ export * from './interfaces.ts';
 export * from './leases.ts';
 export * from './mixture.ts';
 export * from './proposal.ts';
+export * from './read-back.ts';
 export * from './rng.ts';
 export * from './sobol.ts';
 export * from './space.ts';

@@ -40,7 +40,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Executor, JobHandle, JobReport, TrialSpec } from '../core/index.ts';
-import { crashPoint, DataError, ExecutorError } from '../core/index.ts';
+import { crashPoint, ExecutorError, readBackMeta } from '../core/index.ts';
 import { MetricLog, tailFile } from './job-output.ts';
 import {
   groupAlive,
@@ -98,14 +98,11 @@ type LocalMeta = Readonly<z.infer<typeof LocalMetaSchema>>;
  * @throws DataError naming the job and the bad fields, when it is not a local job's meta.
  */
 function localMeta(handle: JobHandle): LocalMeta {
-  const r = LocalMetaSchema.safeParse(handle.meta);
-  if (r.success) return handle.meta as LocalMeta;
-  const what = r.error.issues
-    .map((i) => `${i.path.join('.') || '(meta)'}: ${i.message}`)
-    .join('; ');
-  throw new DataError(
-    `the stored handle of local job ${handle.jobId} has a malformed meta (${what}); it was not written by this version of the local executor: stop the job by hand (kill ${handle.jobId}) and fail the trial (mixopt tell --trial ID --failed MESSAGE)`,
-    { jobId: handle.jobId },
+  return readBackMeta(
+    LocalMetaSchema,
+    handle,
+    'local',
+    `stop the job by hand (kill ${handle.jobId}) and fail the trial (mixopt tell --trial ID --failed MESSAGE)`,
   );
 }
 

@@ -8,6 +8,8 @@
  * start time), so any process can poll it: re-attaching after a restart
  * simply continues the clock from the recorded start.
  */
+
+import { z } from 'zod';
 import type {
   Executor,
   JobHandle,
@@ -16,7 +18,7 @@ import type {
   Testbed,
   TrialSpec,
 } from '../core/index.ts';
-import { ExecutorError, NotFoundError } from '../core/index.ts';
+import { ExecutorError, NotFoundError, readBackMeta } from '../core/index.ts';
 
 /** Options of {@link createSimulatorExecutor}. */
 export interface SimulatorExecutorOptions {
@@ -27,13 +29,26 @@ export interface SimulatorExecutorOptions {
   readonly clock?: () => number;
 }
 
-interface SimMeta {
-  readonly mixture: number[];
-  readonly scale: string;
-  readonly steps: number;
-  readonly metrics: string[];
-  readonly startedAt: number;
-  readonly msPerStep: number;
+const SimMetaSchema = z.object({
+  mixture: z.array(z.number()),
+  scale: z.string(),
+  steps: z.number().int().positive(),
+  metrics: z.array(z.string()),
+  startedAt: z.number(),
+  msPerStep: z.number(),
+});
+
+/** What a simulator handle's `meta` holds (plain JSON). */
+type SimMeta = Readonly<z.infer<typeof SimMetaSchema>>;
+
+/** The meta of a stored simulator handle, checked. @throws DataError naming the bad field. */
+function simMeta(handle: JobHandle): SimMeta {
+  return readBackMeta(
+    SimMetaSchema,
+    handle,
+    'simulator',
+    'fail the trial (mixopt tell --trial ID --failed MESSAGE)',
+  );
 }
 
 /** Builds the simulator executor over `testbed`. @throws NotFoundError when a study metric is not a testbed metric (at run time). */
@@ -73,7 +88,7 @@ export function createSimulatorExecutor(opts: SimulatorExecutorOptions): Executo
       };
     },
     async poll(handle: JobHandle): Promise<JobReport> {
-      const m = handle.meta as unknown as SimMeta;
+      const m = simMeta(handle);
       if (cancelled.has(handle.jobId)) return { phase: 'failed', points: [], error: 'cancelled' };
       const elapsed = clock() - m.startedAt;
       // Steps trained so far, rounded down to the testbed's logging grid (a real run logs on it too).
@@ -95,7 +110,7 @@ export function createSimulatorExecutor(opts: SimulatorExecutorOptions): Executo
       return { phase: reached >= m.steps ? 'completed' : 'running', points };
     },
     async cancel(handle: JobHandle): Promise<void> {
-      const m = handle.meta as unknown as SimMeta;
+      const m = simMeta(handle);
       const done = m.msPerStep <= 0 || clock() - m.startedAt >= m.msPerStep * m.steps;
       if (!done) cancelled.add(handle.jobId); // a finished job is left alone
     },

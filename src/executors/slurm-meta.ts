@@ -3,7 +3,7 @@
  * trial (and in the job directory's handle.json), so it is checked when it is read back.
  */
 import { z } from 'zod';
-import { DataError, type JobHandle } from '../core/index.ts';
+import { type JobHandle, readBackMeta } from '../core/index.ts';
 
 /** The schema of {@link SlurmJobMeta} (plain JSON). */
 export const SlurmJobMetaSchema = z.object({
@@ -29,13 +29,10 @@ export type SlurmJobMeta = Readonly<z.infer<typeof SlurmJobMetaSchema>>;
  * @throws DataError naming the job, the bad fields and what to do, when it is not a Slurm meta.
  */
 export function slurmJobMeta(handle: JobHandle): SlurmJobMeta {
-  const r = SlurmJobMetaSchema.safeParse(handle.meta);
-  if (r.success) return r.data;
-  const what = r.error.issues
-    .map((i) => `${i.path.join('.') || '(meta)'}: ${i.message}`)
-    .join('; ');
-  throw new DataError(
-    `the stored handle of Slurm job ${handle.jobId} has a malformed meta (${what}); it was not written by this version of the Slurm executor: cancel the job by hand (scancel ${handle.jobId}) and fail the trial (mixopt tell --trial ID --failed MESSAGE)`,
-    { jobId: handle.jobId },
+  return readBackMeta(
+    SlurmJobMetaSchema,
+    handle,
+    'Slurm',
+    `cancel the job by hand (scancel ${handle.jobId}) and fail the trial (mixopt tell --trial ID --failed MESSAGE)`,
   );
 }

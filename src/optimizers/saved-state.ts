@@ -3,12 +3,11 @@
  * JSON between asks, so it is checked against the optimiser's schema before use.
  */
 import { z } from 'zod';
-import { DataError } from '../core/index.ts';
+import { readBack } from '../core/index.ts';
 import { GPHyperparametersSchema } from '../gp/index.ts';
 
 /**
- * `state` checked against `schema`, returned as it is (not a parsed copy: the optimiser keeps
- * exactly what it saved).
+ * `state` checked against `schema`, returned as it is (the optimiser keeps exactly what it saved).
  * @throws DataError naming the optimiser and each bad field, when it does not match.
  */
 export function parseSavedState<S extends z.ZodType>(
@@ -16,13 +15,11 @@ export function parseSavedState<S extends z.ZodType>(
   state: unknown,
   method: string,
 ): z.output<S> {
-  const r = schema.safeParse(state);
-  if (r.success) return state as z.output<S>;
-  const what = r.error.issues
-    .map((i) => `${i.path.join('.') || '(state)'}: ${i.message}`)
-    .join('; ');
-  throw new DataError(
-    `the saved state of optimiser '${method}' is malformed (${what}); the study database is damaged or was written by another version of mixopt: start a new study from the same config`,
+  return readBack(
+    schema,
+    state,
+    `the saved state of optimiser '${method}'`,
+    'the study database is damaged or was written by another version of mixopt: start a new study from the same config',
     { method },
   );
 }

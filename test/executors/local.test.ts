@@ -147,7 +147,7 @@ describe('local executor', () => {
       ex.poll({ executor: 'local', jobId: '12', meta: { dir: '/tmp/x', pid: 'twelve' } }),
       (err: unknown) =>
         err instanceof DataError &&
-        /^the stored handle of local job 12 has a malformed meta \(pid: .*\)/.test(err.message),
+        /^the meta of the stored handle of local job 12 is malformed \(pid: .*\)/.test(err.message),
     );
   });
 });

@@ -30,7 +30,7 @@ describe('slurmJobMeta (a stored handle read back)', () => {
       (err: unknown) =>
         err instanceof DataError &&
         err.code === 'E_DATA' &&
-        /^the stored handle of Slurm job 9 has a malformed meta \(dir: .*; taskId: .*\); it was not written by this version/.test(
+        /^the meta of the stored handle of Slurm job 9 is malformed \(dir: .*; taskId: .*\); it was not written by this version/.test(
           err.message,
         ) &&
         /scancel 9/.test(err.message),
