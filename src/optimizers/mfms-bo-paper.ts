@@ -88,6 +88,7 @@ import {
   surrogate,
   withFantasies,
 } from './gp-common.ts';
+import { MfmsPaperStateSchema, parseSavedState } from './saved-state.ts';
 import {
   checkFidelity,
   distinctMixtures,
@@ -273,7 +274,7 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
     },
     saveState: () => ({ hyper: hyper ?? null, shrinkAt: [...shrinkAt] }),
     loadState: (state: unknown) => {
-      const st = state as { hyper?: GPHyperparameters | null; shrinkAt?: number[] } | null;
+      const st = parseSavedState(MfmsPaperStateSchema, state, 'mfms-bo:paper');
       hyper = st?.hyper ?? undefined;
       shrinkAt.clear();
       for (const t of st?.shrinkAt ?? []) shrinkAt.add(t);

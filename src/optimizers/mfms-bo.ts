@@ -114,6 +114,7 @@ import {
 import { chooseRecommendation, type MfmsRec } from './mfms-recommend.ts';
 import { bestTargetRun, recommendBestObserved } from './observed.ts';
 import { projectToSpace, sampleMixture } from './sample-mixture.ts';
+import { MfmsStateSchema, parseSavedState } from './saved-state.ts';
 import {
   checkFidelity,
   distinctMixtures,
@@ -804,18 +805,11 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     },
     saveState: () => ({ hyper: hyper ?? null, fittedAt, recommended: recInc ?? null }),
     loadState: (state: unknown) => {
-      const st = state as {
-        hyper?: GPHyperparameters | null;
-        fittedAt?: number;
-        recommended?: unknown;
-      } | null;
+      const st = parseSavedState(MfmsStateSchema, state, 'mfms-bo');
       hyper = st?.hyper ?? undefined;
       fittedAt = st?.fittedAt ?? -1;
       const r = st?.recommended;
-      recInc =
-        Array.isArray(r) && r.length === k && r.every((x) => typeof x === 'number' && x >= 0)
-          ? [...(r as number[])]
-          : undefined;
+      recInc = r !== undefined && r !== null && r.length === k ? [...r] : undefined;
       cache = undefined;
       viewCache = undefined;
       predictionCache = undefined;

@@ -24,6 +24,28 @@ export function parseSavedState<S extends z.ZodType>(
   );
 }
 
+/**
+ * The saved state of `mfms-bo`: the last fitted hyper-parameters, the history length they were
+ * fitted at (-1: none) and the stable rule's incumbent mixture.
+ */
+export const MfmsStateSchema = z
+  .object({
+    hyper: GPHyperparametersSchema.nullable().optional(),
+    fittedAt: z.number().int().min(-1).optional(),
+    recommended: z.array(z.number().min(0)).nullable().optional(),
+  })
+  .nullable()
+  .optional();
+
+/** The saved state of `mfms-bo:paper`: its hyper-parameters and the iterations that shrank them. */
+export const MfmsPaperStateSchema = z
+  .object({
+    hyper: GPHyperparametersSchema.nullable().optional(),
+    shrinkAt: z.array(z.number().int().min(0)).optional(),
+  })
+  .nullable()
+  .optional();
+
 /** The saved state of the GP optimisers that keep only their last hyper-parameters (bo, mf-bo). */
 export const HyperStateSchema = z
   .object({ hyper: GPHyperparametersSchema.nullable().optional() })

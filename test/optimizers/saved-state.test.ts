@@ -38,3 +38,33 @@ describe('optimiser state read back (loadState)', () => {
     });
   }
 });
+
+describe('mfms-bo state read back (loadState)', () => {
+  it('mfms-bo: takes what it saved (with the group offsets), and rejects malformed fields', () => {
+    const opt = createOptimizer('mfms-bo', { space: toySpace(), seed: 1 });
+    const k = toySpace().domains.length;
+    const rec = new Array<number>(k).fill(1 / k);
+    const state = { hyper: { ...hyper, groupNoise: 0.02 }, fittedAt: 7, recommended: rec };
+    opt.loadState?.(state);
+    assert.deepEqual(opt.saveState?.(), state);
+    opt.loadState?.(null);
+    assert.deepEqual(opt.saveState?.(), { hyper: null, fittedAt: -1, recommended: null });
+    assert.throws(
+      () => opt.loadState?.({ ...state, fittedAt: 1.5 }),
+      (err: unknown) =>
+        err instanceof DataError &&
+        err.message.startsWith("the saved state of optimiser 'mfms-bo' is malformed (fittedAt"),
+    );
+    assert.throws(() => opt.loadState?.({ ...state, recommended: [-1, 2] }), /recommended/);
+  });
+
+  it('mfms-bo:paper: takes what it saved, and rejects a malformed shrinkAt', () => {
+    const opt = createOptimizer('mfms-bo:paper', { space: toySpace(), seed: 1 });
+    opt.loadState?.({ hyper, shrinkAt: [3, 9] });
+    assert.deepEqual(opt.saveState?.(), { hyper, shrinkAt: [3, 9] });
+    assert.throws(
+      () => opt.loadState?.({ hyper, shrinkAt: ['x'] }),
+      (err: unknown) => err instanceof DataError && /mfms-bo:paper/.test(err.message),
+    );
+  });
+});
