@@ -295,6 +295,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
   };
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
   const uniform = new Array<number>(k).fill(1 / k);
+  /** The target size's encoded value (column k of x): run sizes are measured from it. */
+  const sTarget = xStar(uniform)[k]!;
   const anchor =
     s.anchor === 'uniform' && space.candidates === undefined
       ? space.bounds !== undefined
@@ -372,8 +374,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     });
     if (s.runNoise === 'learned') return { ...gpOptions, groups };
     // The run's encoded size relative to the target's (column k of x).
-    const sStar = xStar(uniform)[k]!;
-    const groupCovariate = obs.points.map((_, i) => obs.X[i * obs.d + k]! - sStar);
+    const groupCovariate = obs.points.map((_, i) => obs.X[i * obs.d + k]! - sTarget);
     return { ...gpOptions, groups, groupCovariate };
   };
   const metricPrediction = (mu: number, v: number, log: boolean): Prediction =>
@@ -448,7 +449,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     if (h.groupNoise === undefined) return h.noise * sd * sd;
     let v = h.groupNoise;
     if (h.groupNoiseSlope !== undefined) {
-      const u = encodeInput(space, uniform, scale, target.steps, enc)[k]! - xStar(uniform)[k]!;
+      const u = encodeInput(space, uniform, scale, target.steps, enc)[k]! - sTarget;
       v *= Math.exp(h.groupNoiseSlope * u);
     }
     return (h.noise + v) * sd * sd;
