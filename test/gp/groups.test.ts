@@ -54,6 +54,32 @@ function solve(A: number[][], b: number[]): { x: number[]; logDet: number } {
   return { x, logDet };
 }
 
+/**
+ * Checks `lik` at θ against the dense log marginal likelihood with K_ij = entry(i, j) and
+ * residuals r (independent Gaussian elimination), and its gradient against central differences.
+ */
+function checkAgainstDense(
+  lik: MarginalLikelihood,
+  layout: HyperLayout,
+  th: Float64Array,
+  entry: (i: number, j: number) => number,
+  r: number[],
+): void {
+  const n = r.length;
+  const K = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => entry(i, j)));
+  const { x, logDet } = solve(K, r);
+  let quad = 0;
+  for (let i = 0; i < n; i++) quad += r[i]! * x[i]!;
+  const expected = -0.5 * quad - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
+  assertClose(lik.factorize(th).lml, expected, 1e-10, 1e-10, 'lml');
+  const grad = new Float64Array(layout.size);
+  lik.evaluate(th, grad);
+  const f = (t: Float64Array): number => lik.evaluate(t, new Float64Array(layout.size));
+  for (let i = 0; i < layout.size; i++) {
+    assertClose(grad[i]!, centralDiff(f, th, i, 1e-5), 1e-5, 1e-6, layout.name(i));
+  }
+}
+
 describe('GP group offsets', () => {
   it('groupPredecessors lists the earlier members of each group', () => {
     const p = groupPredecessors(Int32Array.from([0, 1, 0, -1, 0, 1]), 6);
@@ -91,30 +117,17 @@ describe('GP group offsets', () => {
     th[layout.iGroup] = Math.log(0.15);
     th[layout.iMean] = 0.1;
     // Dense reference.
-    const ls = [0.4, 0.7];
-    const K: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const row: number[] = [];
-      for (let j = 0; j < n; j++) {
-        let v = 0.8 * kernel.value(X, i * d, X, j * d, ls);
-        if (g[i]! >= 0 && g[i] === g[j]) v += 0.15;
-        if (i === j) v += 0.02;
-        row.push(v);
-      }
-      K.push(row);
-    }
     const r = Array.from(z, (v) => v - 0.1);
-    const { x, logDet } = solve(K, r);
-    let quad = 0;
-    for (let i = 0; i < n; i++) quad += r[i]! * x[i]!;
-    const expected = -0.5 * quad - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
-    assertClose(lik.factorize(th).lml, expected, 1e-10, 1e-10, 'lml');
-    const grad = new Float64Array(layout.size);
-    lik.evaluate(th, grad);
-    const f = (t: Float64Array): number => lik.evaluate(t, new Float64Array(layout.size));
-    for (let i = 0; i < layout.size; i++) {
-      assertClose(grad[i]!, centralDiff(f, th, i, 1e-5), 1e-5, 1e-6, layout.name(i));
-    }
+    checkAgainstDense(
+      lik,
+      layout,
+      th,
+      (i, j) =>
+        0.8 * kernel.value(X, i * d, X, j * d, [0.4, 0.7]) +
+        (g[i]! >= 0 && g[i] === g[j] ? 0.15 : 0) +
+        (i === j ? 0.02 : 0),
+      r,
+    );
   });
 
   it('group covariate: v_g e^{γ u} per group matches the dense formula; gradient (γ too) matches differences', () => {
@@ -149,29 +162,17 @@ describe('GP group offsets', () => {
     th[layout.iMean] = 0.05;
     th[layout.iMean + 1] = -0.2;
     th[layout.iMean + 2] = 0.1;
-    const K: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const row: number[] = [];
-      for (let j = 0; j < n; j++) {
-        let v = 0.9 * kernel.value(X, i * d, X, j * d, [0.5, 0.6]);
-        if (g[i]! >= 0 && g[i] === g[j]) v += 0.1 * Math.exp(0.7 * u[i]!);
-        if (i === j) v += 0.03;
-        row.push(v);
-      }
-      K.push(row);
-    }
     const r = Array.from(z, (v, i) => v - 0.05 + 0.2 * X[i * d]! - 0.1 * X[i * d + 1]!);
-    const { x, logDet } = solve(K, r);
-    let quad = 0;
-    for (let i = 0; i < n; i++) quad += r[i]! * x[i]!;
-    const expected = -0.5 * quad - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
-    assertClose(lik.factorize(th).lml, expected, 1e-10, 1e-10, 'lml');
-    const grad = new Float64Array(layout.size);
-    lik.evaluate(th, grad);
-    const f = (t: Float64Array): number => lik.evaluate(t, new Float64Array(layout.size));
-    for (let i = 0; i < layout.size; i++) {
-      assertClose(grad[i]!, centralDiff(f, th, i, 1e-5), 1e-5, 1e-6, layout.name(i));
-    }
+    checkAgainstDense(
+      lik,
+      layout,
+      th,
+      (i, j) =>
+        0.9 * kernel.value(X, i * d, X, j * d, [0.5, 0.6]) +
+        (g[i]! >= 0 && g[i] === g[j] ? 0.1 * Math.exp(0.7 * u[i]!) : 0) +
+        (i === j ? 0.03 : 0),
+      r,
+    );
   });
 
   it('a fit recovers offsets that grow with the covariate (sd 0.05 at u = 0, 0.3 at u = 1)', () => {
