@@ -51,20 +51,13 @@
  */
 
 import { z } from 'zod';
-import { costAwareStep, costExponent, shouldShrink } from '../acquisition/index.ts';
+import { costExponent, shouldShrink } from '../acquisition/index.ts';
 import {
-  activeRuns,
-  type Fidelity,
   type History,
-  isBetter,
-  type Mixture,
   type Optimizer,
   type OptimizerContext,
   type Proposal,
-  type Recommendation,
   Rng,
-  type SearchSpace,
-  type SurrogateJoint,
   type SurrogateView,
 } from '../core/index.ts';
 import {
@@ -73,8 +66,8 @@ import {
   type GPOptions,
   scaleLengthscales,
 } from '../gp/index.ts';
-import { type EncodingOptions, encodeInput } from './encoding.ts';
-import { fidelityGrid, stepGrid } from './fidelity-grid.ts';
+import type { EncodingOptions } from './encoding.ts';
+import { stepGrid } from './fidelity-grid.ts';
 import {
   bestObserved,
   cappedObservations,
@@ -88,14 +81,12 @@ import {
   surrogate,
   withFantasies,
 } from './gp-common.ts';
+import { affordablePairs, costAwareProposal } from './mfms/cost-aware-proposal.ts';
+import { recommendBestRaw } from './observed.ts';
 import { MfmsPaperStateSchema, parseSavedState } from './saved-state.ts';
-import {
-  checkFidelity,
-  distinctMixtures,
-  jointPrediction,
-  predictedArgmin,
-  toPrediction,
-} from './surrogate-view.ts';
+import { checkFidelity, distinctMixtures, partialView } from './surrogate-view.ts';
+
+export { recommendBestRaw } from './observed.ts';
 
 /** Settings of `mfms-bo:paper` (defaults are the paper's). */
 export const PaperSettingsSchema = z.strictObject({
@@ -116,29 +107,6 @@ export type PaperSettings = z.infer<typeof PaperSettingsSchema>;
 /** The paper's input encoding. */
 export const PAPER_ENCODING: EncodingOptions = { scaleEncoding: 'linear', stepEncoding: 'linear' };
 
-/**
- * The mixture of the best raw observed value at any fidelity (every logged
- * point of every active run), or undefined before any observation.
- */
-export function recommendBestRaw(history: History, space: SearchSpace): Recommendation | undefined {
-  let best: Recommendation | undefined;
-  let bestValue = 0;
-  for (const run of activeRuns(history)) {
-    for (const p of run.curve) {
-      if (!Number.isFinite(p.value)) continue;
-      if (best === undefined || isBetter(space.metric.direction, p.value, bestValue)) {
-        bestValue = p.value;
-        best = {
-          mixture: run.mixture,
-          runId: run.id,
-          basis: `best observed value at any fidelity (${run.scale}, ${p.step} steps)`,
-        };
-      }
-    }
-  }
-  return best;
-}
-
 /** Builds `mfms-bo:paper`. @throws ValidationError for bad or unknown settings. */
 export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
   const { space } = ctx;
@@ -147,6 +115,7 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
   const root = new Rng(ctx.seed).fork('mfms-paper');
   const scales = space.scales.map((x) => x.name);
   const stepRange = initialStepRange(space);
+  const steps = stepGrid(space, s.stepFractions);
   const gpOptions: GPOptions = {
     kernel: mfmsKernel(k, 'rbf', 'rbf', false),
     mean: 'linear',
@@ -158,45 +127,37 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
   /** Iterations (by index) at which EI at the target fell below the threshold. */
   const shrinkAt = new Set<number>();
 
-  const pairsFor = (budgetLeft: number) => {
-    const all = fidelityGrid(space, { steps: stepGrid(space, s.stepFractions) });
-    const fit = all.filter((p) => p.cost <= budgetLeft);
-    return fit.length > 0 ? fit : [all.reduce((a, b) => (b.cost < a.cost ? b : a))];
+  /** The GP of the observations for proposal (or view) `i`: the stored fit, shrunk by step 4. */
+  const conditioned = (obs: ReturnType<typeof cappedObservations>, i: number) => {
+    const shrink = s.shrinkFactor ** [...shrinkAt].filter((t) => t < i).length;
+    const h = hyper as GPHyperparameters;
+    return surrogate(obs, gpOptions, {
+      fit: false,
+      hyper: shrink === 1 ? h : scaleLengthscales(h, [k, k + 1], shrink),
+    });
   };
 
-  /** The surrogate for the SurrogateView, cached for the last history; never stored as `hyper`. */
-  let viewCache: { key: string; gp: GaussianProcess | undefined; observed: number[][] } | undefined;
-  const viewModel = (history: History) => {
-    const key = `${hyper === undefined ? 'fit' : 'cond'}|${history.runs.length}|${history.runs.map((r) => `${r.id}:${r.state}:${r.curve.length}`).join(',')}`;
-    if (viewCache?.key === key) return viewCache;
-    const obs = cappedObservations(space, history, s.maxObservations, PAPER_ENCODING);
-    let gp: GaussianProcess | undefined;
-    if (obs.n >= 2 && history.runs.length >= Math.min(s.initial, 5)) {
-      if (hyper === undefined) {
-        gp = surrogate(obs, gpOptions, { fit: true });
-      } else {
-        const i = history.runs.length;
-        const shrink = s.shrinkFactor ** [...shrinkAt].filter((t) => t < i).length;
-        const h = shrink === 1 ? hyper : scaleLengthscales(hyper, [k, k + 1], shrink);
-        gp = surrogate(obs, gpOptions, { fit: false, hyper: h });
+  /** The surrogate view: the GP the next proposal would condition on; never stored as `hyper`. */
+  const surrogateView = partialView({
+    space,
+    root,
+    enc: PAPER_ENCODING,
+    models: () => true,
+    check: (f) => checkFidelity(scales, f),
+    // A new fit state (a first fit, a loaded state) invalidates the cached view.
+    stamp: () => hyper,
+    fit: (history: History) => {
+      const obs = cappedObservations(space, history, s.maxObservations, PAPER_ENCODING);
+      let gp: GaussianProcess | undefined;
+      if (obs.n >= 2 && history.runs.length >= Math.min(s.initial, 5)) {
+        gp =
+          hyper === undefined
+            ? surrogate(obs, gpOptions, { fit: true })
+            : conditioned(obs, history.runs.length);
       }
-    }
-    viewCache = { key, gp, observed: distinctMixtures(obs.points) };
-    return viewCache;
-  };
-  const joint = (
-    history: History,
-    mixtures: readonly Mixture[],
-    fidelity: Fidelity,
-  ): SurrogateJoint | undefined => {
-    const { gp } = viewModel(history);
-    if (gp === undefined) return undefined;
-    checkFidelity(scales, fidelity);
-    const xs = mixtures.map((w) =>
-      encodeInput(space, w, fidelity.scale, fidelity.steps, PAPER_ENCODING),
-    );
-    return jointPrediction(gp, xs, space.metric.direction);
-  };
+      return { gp, observed: distinctMixtures(obs.points) };
+    },
+  });
 
   const view: Optimizer & SurrogateView = {
     name: 'mfms-bo:paper',
@@ -226,59 +187,34 @@ export function createMfmsBoPaper(ctx: OptimizerContext): Optimizer {
             gp = surrogate(obs, gpOptions, { fit: true });
             hyper = gp.hyperparameters;
           } else {
-            const shrink = s.shrinkFactor ** [...shrinkAt].filter((t) => t < i).length;
-            const h = shrink === 1 ? hyper : scaleLengthscales(hyper, [k, k + 1], shrink);
-            gp = surrogate(obs, gpOptions, { fit: false, hyper: h });
+            gp = conditioned(obs, i);
           }
           gp = withFantasies(gp, space, pendingRuns(history), PAPER_ENCODING);
           best = bestObserved(obs);
         }
         const alpha = costExponent(i - s.initial, s.alpha0, s.decay);
-        const step = costAwareStep(
+        const pairs = affordablePairs(space, steps, budgetLeft);
+        const search = { starts: s.starts, rawSamples: 0 };
+        const step = costAwareProposal(
           gp,
           space,
-          pairsFor(budgetLeft),
-          best,
-          alpha,
-          rng,
-          { starts: s.starts, rawSamples: 0 },
-          (w, scale, z) => encodeInput(space, w, scale, z, PAPER_ENCODING),
+          { pairs, best, alpha, rng, search },
+          PAPER_ENCODING,
         );
         if (shouldShrink(step.logEiTarget, s.shrinkThreshold)) shrinkAt.add(i);
-        const c = step.pairs[step.chosen]!;
-        const p: Proposal = { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps };
-        out.push(p);
-        if (j + 1 < n) gp = withFantasies(gp, space, [p], PAPER_ENCODING);
+        out.push(step.proposal);
+        if (j + 1 < n) gp = withFantasies(gp, space, [step.proposal], PAPER_ENCODING);
       }
       return out;
     },
     recommend: (history) => recommendBestRaw(history, space),
-    predictAt: (history, mixtures, fidelity) =>
-      joint(history, mixtures, fidelity)?.predictions ?? [],
-    predictJoint: joint,
-    recommendAt(history: History, fidelity: Fidelity): Recommendation | undefined {
-      const { gp, observed } = viewModel(history);
-      if (gp === undefined || observed.length === 0) return undefined;
-      checkFidelity(scales, fidelity);
-      const xAt = (w: ArrayLike<number>) =>
-        encodeInput(space, w, fidelity.scale, fidelity.steps, PAPER_ENCODING);
-      const key = `${fidelity.scale}@${fidelity.steps}`;
-      const rng = root.fork('incumbent-at').fork(key).fork(history.runs.length);
-      const best = predictedArgmin(gp, space, observed, xAt, rng);
-      const p = gp.predict(Float64Array.from(xAt(best.w)));
-      return {
-        mixture: best.w,
-        predicted: toPrediction(p.mean[0]!, p.variance[0]!, space.metric.direction),
-        basis: `argmin of the predicted value at (${fidelity.scale}, ${fidelity.steps} steps) (observed mixtures and a search)`,
-      };
-    },
+    ...surrogateView,
     saveState: () => ({ hyper: hyper ?? null, shrinkAt: [...shrinkAt] }),
     loadState: (state: unknown) => {
       const st = parseSavedState(MfmsPaperStateSchema, state, 'mfms-bo:paper');
       hyper = st?.hyper ?? undefined;
       shrinkAt.clear();
       for (const t of st?.shrinkAt ?? []) shrinkAt.add(t);
-      viewCache = undefined;
     },
   };
   return view;

@@ -91,3 +91,26 @@ export function recommendBestObserved(
     basis: `best observed at the largest fidelity reached (${pick.scale}, ${pickKey[1]} steps)`,
   };
 }
+
+/**
+ * The mixture of the best raw observed value at any fidelity (every logged
+ * point of every active run), or undefined before any observation.
+ */
+export function recommendBestRaw(history: History, space: SearchSpace): Recommendation | undefined {
+  let best: Recommendation | undefined;
+  let bestValue = 0;
+  for (const run of activeRuns(history)) {
+    for (const p of run.curve) {
+      if (!Number.isFinite(p.value)) continue;
+      if (best === undefined || isBetter(space.metric.direction, p.value, bestValue)) {
+        bestValue = p.value;
+        best = {
+          mixture: run.mixture,
+          runId: run.id,
+          basis: `best observed value at any fidelity (${run.scale}, ${p.step} steps)`,
+        };
+      }
+    }
+  }
+  return best;
+}

@@ -140,6 +140,7 @@ export interface ViewFit {
  * `predictJoint` and `recommendAt` undefined: nothing is claimed there.
  * `recommendAt(f)` = {@link predictedArgmin} at `f`, rng
  * `root.fork('incumbent-at').fork('scale@steps').fork(history.runs.length)`.
+ * `check(f)`, when given, validates a fidelity once a GP exists (e.g. {@link checkFidelity}).
  */
 export function partialView(opts: {
   space: SearchSpace;
@@ -148,6 +149,7 @@ export function partialView(opts: {
   models: (f: Fidelity) => boolean;
   stamp: () => unknown;
   fit: (history: History) => ViewFit;
+  check?: (f: Fidelity) => void;
 }): Required<SurrogateView> {
   const { space, root, enc } = opts;
   let cache: { key: string; stamp: unknown; fit: ViewFit } | undefined;
@@ -169,6 +171,7 @@ export function partialView(opts: {
     if (!opts.models(f)) return undefined;
     const { gp } = fitFor(history);
     if (gp === undefined) return undefined;
+    opts.check?.(f);
     return jointPrediction(gp, mixtures.map(xAt(f)), space.metric.direction);
   };
   return {
@@ -178,6 +181,7 @@ export function partialView(opts: {
       if (!opts.models(f)) return undefined;
       const { gp, observed } = fitFor(history);
       if (gp === undefined || observed.length === 0) return undefined;
+      opts.check?.(f);
       const key = `${f.scale}@${f.steps}`;
       const rng = root.fork('incumbent-at').fork(key).fork(history.runs.length);
       const best = predictedArgmin(gp, space, observed, xAt(f), rng);

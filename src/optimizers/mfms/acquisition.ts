@@ -1,0 +1,285 @@
+/**
+ * The acquisition of `mfms-bo`: the initial design, then for each proposal the candidate
+ * runs (new runs at every affordable fidelity pair, continuations of completed runs), their
+ * scores by the cost-aware target EI, and the affordable best.
+ *
+ * Notation (surrogate.ts for `x`, `x*`, `nu`):
+ * - `mu(x)`, `sigma(x)` posterior mean / sd of the latent f (minimisation convention),
+ *   `C(x, x')` the posterior covariance; `mu_best` the incumbent's predicted target value.
+ * - For a run at fidelity `(m, z)` with mixture `w`, the one-step change of the target
+ *   prediction at `w` is `N(0, sigma_tilde^2)` with
+ *   `sigma_tilde = |C(x(w; m, z), x*(w))| / sqrt(sigma^2(x(w; m, z)) + nu(m))`.
+ * - Score ("improvement at the target per cost"):
+ *   `a(w, m, z) = log EI(mu(x*(w)), sigma_tilde, mu_best) - alpha_t log c`,
+ *   the expected improvement of the target prediction that the run buys, per cost^alpha (a
+ *   cheap knowledge-gradient-like lower bound; at the target itself it is plain EI with sigma
+ *   shrunk by the noise). A new run costs `c(m, z)`; continuing a run from `z_r` to `z` costs
+ *   `c(m, z) - c(m, z_r)`.
+ * - `alpha_t = alpha_0 * (1 - spent / budget)` (`alphaSchedule: 'budget'`, when the history
+ *   has a budget), else the paper's `alpha_0 * decay^t`, `t` the proposals after the initial
+ *   design.
+ *
+ * One proposal (rng `root.fork(i)`, `i` the proposal's index overall):
+ * 1. With `minTargetShare`, while less than that share of the spend went to target-size runs,
+ *    only target-size pairs (and continuations) are considered.
+ * 2. Candidate mixtures: up to `candidates` local maxima of target EI
+ *    `log EI(x*(w); mu_best)` (multi-start L-BFGS-B over the simplex), more than 1e-3 apart
+ *    in L1, and the incumbent.
+ * 3. Every candidate at every pair that no earlier run covers (same scale, at least as many
+ *    steps, mixture within L1 `minDistance`), and every continuation of a completed run to
+ *    more steps within the budget, is scored by `a`; the best is proposed.
+ * 4. When nothing scores finitely: the mixture of largest target EI at the target, if that
+ *    pair is affordable and the run new; else a random mixture at the most expensive
+ *    affordable pair.
+ * With `acquisition: 'paper'` the step is the paper's instead (cost-aware-proposal.ts).
+ */
+import {
+  costExponent,
+  logEiObjective,
+  logExpectedImprovement,
+  maximizeOverSimplex,
+} from '../../acquisition/index.ts';
+import {
+  activeRuns,
+  type History,
+  type Proposal,
+  type Rng,
+  type SearchSpace,
+} from '../../core/index.ts';
+import type { GaussianProcess } from '../../gp/index.ts';
+import { encodeInput } from '../encoding.ts';
+import type { FidelityPair } from '../fidelity-grid.ts';
+import { projectToSpace, sampleMixture } from '../sample-mixture.ts';
+import { costAwareProposal } from './cost-aware-proposal.ts';
+import type { MfmsModel } from './recommendation.ts';
+import type { MfmsSettings } from './settings.ts';
+import type { MfmsEncoding } from './surrogate.ts';
+
+/** A scored option: a new run at a pair, or a continuation of a run. */
+interface Option {
+  readonly proposal: Proposal;
+  readonly score: number;
+}
+
+/**
+ * The scores `a(w, m_j, z_j)` of observing each of `xs` (inputs `x(w; m_j, z_j)`) for the
+ * target prediction at `w`, from one joint posterior covariance of `[x*(w), xs...]`.
+ * @param costs `c_j`, the cost of each run; @param nu `nu(m_j)`, the noise of each observation.
+ */
+export function targetScores(
+  gp: GaussianProcess,
+  xStarW: readonly number[],
+  xs: readonly number[][],
+  costs: readonly number[],
+  muBest: number,
+  alpha: number,
+  nu: readonly number[],
+): number[] {
+  const d = gp.d;
+  const m = xs.length + 1;
+  const X = new Float64Array(m * d);
+  X.set(xStarW, 0);
+  for (let j = 0; j < xs.length; j++) X.set(xs[j]!, (j + 1) * d);
+  const C = gp.covariance(X);
+  const mu = gp.predict(X.subarray(0, d)).mean[0]!;
+  return xs.map((_, j) => {
+    const a = j + 1;
+    const sdTilde = Math.abs(C[a]!) / Math.sqrt(Math.max(C[a * m + a]!, 0) + nu[j]!);
+    return logExpectedImprovement(mu, sdTilde, muBest).value - alpha * Math.log(costs[j]!);
+  });
+}
+
+/** `alpha_t` of proposal `i` (see the module notation). */
+export function costExponentAt(
+  s: Pick<MfmsSettings, 'alphaSchedule' | 'alpha0' | 'decay' | 'initial'>,
+  history: Pick<History, 'budget' | 'spent'>,
+  i: number,
+): number {
+  return s.alphaSchedule === 'budget' && history.budget !== undefined && history.budget > 0
+    ? s.alpha0 * Math.max(0, 1 - history.spent / history.budget)
+    : costExponent(Math.max(0, i - s.initial), s.alpha0, s.decay);
+}
+
+/** Step 1: the pairs to consider, and whether only the target size is (`minTargetShare`). */
+export function targetSharePairs(
+  history: History,
+  pairs: readonly FidelityPair[],
+  minTargetShare: number,
+  targetScale: string,
+): { pairs: readonly FidelityPair[]; onlyTarget: boolean } {
+  if (minTargetShare > 0 && pairs.some((p) => p.scale === targetScale)) {
+    let all = 0;
+    let atTarget = 0;
+    for (const r of history.runs) {
+      all += r.cost;
+      if (r.scale === targetScale) atTarget += r.cost;
+    }
+    if (all > 0 && atTarget < minTargetShare * all) {
+      return { pairs: pairs.filter((p) => p.scale === targetScale), onlyTarget: true };
+    }
+  }
+  return { pairs, onlyTarget: false };
+}
+
+/** L1 distance. */
+const l1 = (a: readonly number[], b: readonly number[]): number =>
+  a.reduce((acc, v, j) => acc + Math.abs(v - b[j]!), 0);
+
+/** The acquisition of one `mfms-bo` instance. */
+export interface MfmsAcquisition {
+  /** The `i`-th run of the initial design. */
+  initial(i: number): Proposal;
+  /** The proposal `i` given the model and its GP (with fantasies), over affordable `pairs`. */
+  propose(
+    history: History,
+    model: MfmsModel,
+    gp: GaussianProcess,
+    i: number,
+    pairs: readonly FidelityPair[],
+    left: number,
+  ): Proposal;
+}
+
+/** Builds the acquisition part of `mfms-bo` from its parsed settings. */
+export function createMfmsAcquisition(opts: {
+  space: SearchSpace;
+  s: MfmsSettings;
+  encoding: MfmsEncoding;
+  root: Rng;
+  /** The design's mixtures (scrambled Sobol on the simplex). */
+  design: readonly number[][];
+  /** The initial design's step range. */
+  stepRange: readonly [number, number];
+  /** The step grid of new runs and continuations. */
+  steps: readonly number[];
+  /** `nu(m)` per scale of a GP. */
+  noiseByScale: (gp: GaussianProcess) => Map<string, number>;
+}): MfmsAcquisition {
+  const { space, s, encoding, root, design, stepRange, steps } = opts;
+  const { xStar, enc } = encoding;
+  const k = space.domains.length;
+  const { target } = space;
+  const scales = space.scales.map((x) => x.name);
+  const tol = Math.max(s.minDistance, 1e-9);
+
+  /** Whether an earlier (or pending) run covers a new run at `(w, scale, z)` (step 3). */
+  const covered = (history: History, w: readonly number[], scale: string, z: number): boolean =>
+    history.runs.some(
+      (r) => r.scale === scale && r.steps >= z && r.state !== 'failed' && l1(r.mixture, w) <= tol,
+    );
+
+  /** Step 2: the candidate mixtures and the target-EI search they came from. */
+  const candidates = (gp: GaussianProcess, model: MfmsModel, rng: Rng) => {
+    const ei = maximizeOverSimplex(logEiObjective(gp, xStar(model.wInc), k, model.muBest), k, {
+      starts: s.starts,
+      rawSamples: s.rawSamples,
+      rng,
+      initial: [model.wInc],
+      ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
+      ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
+    });
+    const cands: number[][] = [];
+    const far = (w: readonly number[]) => cands.every((c) => l1(c, w) > 1e-3);
+    for (const l of ei.local) {
+      if (cands.length >= s.candidates) break;
+      if (Number.isFinite(l.value) && far(l.w)) cands.push(l.w);
+    }
+    if (cands.length === 0) cands.push(ei.w);
+    if (far(model.wInc)) cands.push(model.wInc);
+    return { cands, eiW: ei.w };
+  };
+
+  /** Step 3: every new run and continuation, scored. */
+  const scored = (
+    history: History,
+    model: MfmsModel,
+    gp: GaussianProcess,
+    cands: readonly number[][],
+    choice: { pairs: readonly FidelityPair[]; onlyTarget: boolean; alpha: number; left: number },
+  ): Option[] => {
+    const nuAt = opts.noiseByScale(gp);
+    const options: Option[] = [];
+    const score = (w: readonly number[], xs: number[][], costs: number[], nu: number[]) =>
+      targetScores(gp, xStar(w), xs, costs, model.muBest, choice.alpha, nu);
+    for (const w of cands) {
+      const ps = choice.pairs.filter((p) => !covered(history, w, p.scale, p.steps));
+      if (ps.length === 0) continue;
+      const sc = score(
+        w,
+        ps.map((p) => encodeInput(space, w, p.scale, p.steps, enc)),
+        ps.map((p) => p.cost),
+        ps.map((p) => nuAt.get(p.scale)!),
+      );
+      ps.forEach((p, j) => {
+        options.push({ proposal: { mixture: w, scale: p.scale, steps: p.steps }, score: sc[j]! });
+      });
+    }
+    if (!s.continuations) return options;
+    for (const r of activeRuns(history)) {
+      if (r.state !== 'completed' || (choice.onlyTarget && r.scale !== target.scale)) continue;
+      const extra = (z2: number) => space.cost(r.scale, z2) - space.cost(r.scale, r.steps);
+      const zs = steps.filter((z2) => z2 > r.steps && extra(z2) > 0 && extra(z2) <= choice.left);
+      if (zs.length === 0) continue;
+      const sc = score(
+        r.mixture,
+        zs.map((z2) => encodeInput(space, r.mixture, r.scale, z2, enc)),
+        zs.map(extra),
+        zs.map(() => nuAt.get(r.scale)!),
+      );
+      zs.forEach((z2, j) => {
+        options.push({
+          proposal: { mixture: r.mixture, scale: r.scale, steps: z2, continues: r.id },
+          score: sc[j]!,
+        });
+      });
+    }
+    return options;
+  };
+
+  return {
+    initial(i) {
+      const rng = root.fork('init').fork(i);
+      const raw = design[i % design.length]!;
+      const mixture =
+        space.candidates !== undefined
+          ? [...rng.choice(space.candidates)]
+          : space.bounds !== undefined
+            ? projectToSpace(raw, space.bounds)
+            : raw;
+      const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
+      return {
+        mixture,
+        scale: rng.choice(scales),
+        steps: stepRange[0] + space.steps.logEvery * rng.int(grid),
+      };
+    },
+    propose(history, model, gp, i, pairsIn, left) {
+      const rng = root.fork(i);
+      const { pairs, onlyTarget } = targetSharePairs(
+        history,
+        pairsIn,
+        s.minTargetShare,
+        target.scale,
+      );
+      const alpha = costExponentAt(s, history, i);
+      if (s.acquisition === 'paper') {
+        const search = { starts: s.starts, rawSamples: s.rawSamples, initial: [model.wInc] };
+        const step = { pairs, best: model.bestRaw, alpha, rng, search };
+        return costAwareProposal(gp, space, step, enc).proposal;
+      }
+      const { cands, eiW } = candidates(gp, model, rng);
+      let best: Option | undefined;
+      for (const o of scored(history, model, gp, cands, { pairs, onlyTarget, alpha, left })) {
+        if (best === undefined || o.score > best.score) best = o;
+      }
+      if (best !== undefined && Number.isFinite(best.score)) return best.proposal;
+      // Step 4: nothing scores (the model sees no possible improvement anywhere): explore.
+      const atTarget = pairs.some((p) => p.scale === target.scale && p.steps === target.steps);
+      if (atTarget && !covered(history, eiW, target.scale, target.steps)) {
+        return { mixture: eiW, scale: target.scale, steps: target.steps };
+      }
+      const p = pairs.reduce((a, b) => (b.cost > a.cost ? b : a));
+      return { mixture: sampleMixture(rng.fork('explore'), space), scale: p.scale, steps: p.steps };
+    },
+  };
+}

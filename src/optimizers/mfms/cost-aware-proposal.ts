@@ -1,0 +1,56 @@
+/**
+ * Parts both MFMS-BO modes share around the paper's cost-aware step
+ * (src/acquisition/cost-aware-step.ts): the fidelity pairs a proposal may choose from, and one
+ * step turned into a proposal.
+ *
+ * Notation: `pairs` the fidelity grid `(m, z)` with costs `c(m, z)`; `left` the budget left;
+ * `best` the incumbent (smallest observed y at any fidelity, minimisation convention);
+ * `alpha` the cost exponent.
+ */
+import { costAwareStep, type PairSearchOptions } from '../../acquisition/index.ts';
+import type { Proposal, Rng, SearchSpace } from '../../core/index.ts';
+import type { GaussianProcess } from '../../gp/index.ts';
+import { type EncodingOptions, encodeInput } from '../encoding.ts';
+import { type FidelityPair, fidelityGrid } from '../fidelity-grid.ts';
+
+/**
+ * The grid pairs (every scale x `steps`) that cost at most `left`; when none does, the
+ * cheapest pair alone (so a proposal always exists; the caller's budget rule decides).
+ */
+export function affordablePairs(
+  space: SearchSpace,
+  steps: readonly number[],
+  left: number,
+): FidelityPair[] {
+  const all = fidelityGrid(space, { steps });
+  const fitting = all.filter((p) => p.cost <= left);
+  return fitting.length > 0 ? fitting : [all.reduce((a, b) => (b.cost < a.cost ? b : a))];
+}
+
+/**
+ * The paper's step (`argmax_p max_w logEI(x(w; p); best) - alpha log c_p`) as a proposal:
+ * a new run at the chosen pair with its EI-maximising mixture, and `logEI` at the target
+ * pair (the paper's lengthscale-shrink test).
+ */
+export function costAwareProposal(
+  gp: GaussianProcess,
+  space: SearchSpace,
+  step: {
+    readonly pairs: readonly FidelityPair[];
+    readonly best: number;
+    readonly alpha: number;
+    readonly rng: Rng;
+    readonly search: PairSearchOptions;
+  },
+  enc: EncodingOptions,
+): { proposal: Proposal; logEiTarget: number } {
+  const { pairs, best, alpha, rng, search } = step;
+  const r = costAwareStep(gp, space, pairs, best, alpha, rng, search, (w, scale, z) =>
+    encodeInput(space, w, scale, z, enc),
+  );
+  const c = r.pairs[r.chosen]!;
+  return {
+    proposal: { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps },
+    logEiTarget: r.logEiTarget,
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The recommendation policy of `mfms-bo` (setting `recommend`) and the model it reads: the
+ * surrogate's fit of one history with its incumbent and its recommendation.
+ *
+ * Notation: latent values in the minimisation convention; `mu(x)`, `sigma(x)` the posterior
+ * mean and sd; `x*(w)` `w` at the target; `shift(m, z)` the latent offset of the trend
+ * (mfms-observations.ts), so the metric's prediction at `(m, z)` is of `mu + shift(m, z)`.
+ * - Incumbent: `w_inc = argmin mu(x*(w))` over the observed mixtures and a search
+ *   (surrogate-view.ts `predictedArgmin`, rng `root.fork('incumbent').fork(i)`), `mu_best`
+ *   its mean, `sd_inc` its sd; `i` the history length.
+ * - `'stable'` (stable-recommendation.ts, rng `root.fork('p-best').fork(i)`): the incumbent
+ *   of the last proposal kept until another mixture is better at the target with probability
+ *   >= `pSwitch`; with `calibrate`, variances scaled by the held-out factor
+ *   (mfms-calibration.ts). Its incumbent is state, updated only on the proposals' path.
+ * - `'posterior'`, `'pessimistic'`: mfms-recommend.ts.
+ * - `'verified'`: the best completed target run once one exists, else as `'posterior'`.
+ * - `'best-raw'`: the mixture of the best raw value at any fidelity (observed.ts), with the
+ *   surrogate's prediction of its target value.
+ * - At another fidelity `f`: `argmin mu(x(w; f))` (rng
+ *   `root.fork('incumbent-at').fork('scale@steps').fork(i)`), computed once per model.
+ */
+import type {
+  Fidelity,
+  History,
+  Prediction,
+  Recommendation,
+  Rng,
+  SearchSpace,
+} from '../../core/index.ts';
+import { encodeInput } from '../encoding.ts';
+import { bestObserved } from '../gp-common.ts';
+import { heldOutCalibration } from '../mfms-calibration.ts';
+import { metricPrediction } from '../mfms-observations.ts';
+import { chooseRecommendation, type MfmsRec } from '../mfms-recommend.ts';
+import { bestTargetRun } from '../observed.ts';
+import { checkFidelity, distinctMixtures, predictedArgmin } from '../surrogate-view.ts';
+import type { MfmsSettings } from './settings.ts';
+import type { MfmsEncoding, SurrogateFit } from './surrogate.ts';
+
+/** The surrogate of one history with its incumbent and recommendation. */
+export interface MfmsModel extends SurrogateFit {
+  /** The incumbent mixture and its predicted target value. */
+  readonly wInc: number[];
+  readonly muBest: number;
+  readonly sdInc: number;
+  /** The smallest observed y (latent units) at any fidelity. */
+  readonly bestRaw: number;
+  /** What `recommend` returns (the incumbent, or a target run within one sd of it). */
+  readonly rec: MfmsRec;
+  /** Distinct observed mixtures (candidates of the predicted best at any fidelity). */
+  readonly observed: number[][];
+  /** `history.runs.length` when built (keys the search rng). */
+  readonly round: number;
+  /** Predicted best per fidelity `scale@steps` (`recommendAt`), computed on demand. */
+  readonly at: Map<string, Recommendation>;
+}
+
+/** The recommendation policy's saved state: the stable rule's incumbent. */
+export interface PolicyState {
+  incumbent: number[] | undefined;
+}
+
+/** The recommendation policy of one `mfms-bo` instance. */
+export interface MfmsPolicy {
+  readonly state: PolicyState;
+  /** The model of `fit` (built for `history`); `store`: the proposals' path, which moves the stable incumbent. */
+  model(fit: SurrogateFit, history: History, store: boolean): MfmsModel;
+  /** The recommendation at the target (every policy but `'best-raw'`). */
+  atTarget(history: History, model: MfmsModel): Recommendation;
+  /** `'best-raw'`: the raw best with the prediction of `fit` (when there is one). */
+  bestRaw(raw: Recommendation, fit: SurrogateFit | undefined): Recommendation;
+  /** The predicted best at fidelity `f` (the target recommendation at the target, except `'best-raw'`). */
+  at(history: History, model: MfmsModel, f: Fidelity): Recommendation;
+}
+
+/** A latent `(mu, v)` of `fit` at `(scale, steps)` (shift added) as a metric prediction. */
+function predictionOf(
+  space: SearchSpace,
+  fit: SurrogateFit,
+  x: number[],
+  scale: string,
+  steps: number,
+): Prediction {
+  const p = fit.gp.predict(Float64Array.from(x));
+  return metricPrediction(space, p.mean[0]! + fit.shift(scale, steps), p.variance[0]!, fit.log);
+}
+
+/** Builds the recommendation policy of `mfms-bo` from its parsed settings. */
+export function createMfmsPolicy(
+  space: SearchSpace,
+  s: MfmsSettings,
+  encoding: MfmsEncoding,
+  root: Rng,
+  anchor: readonly number[] | undefined,
+): MfmsPolicy {
+  const { xStar, enc } = encoding;
+  const { target } = space;
+  const state: PolicyState = { incumbent: undefined };
+
+  const model = (fit: SurrogateFit, history: History, store: boolean): MfmsModel => {
+    const { gp, obs } = fit;
+    const i = history.runs.length;
+    const observed = distinctMixtures(obs.points);
+    const inc = predictedArgmin(gp, space, observed, xStar, root.fork('incumbent').fork(i));
+    const pInc = gp.predict(Float64Array.from(xStar(inc.w)));
+    const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
+    const inflate =
+      s.recommend === 'stable' && s.calibrate ? heldOutCalibration(gp, obs, space).factor : 1;
+    const chosen = chooseRecommendation({
+      policy: s,
+      space,
+      gp,
+      obs,
+      observed,
+      xStar,
+      inc: { w: inc.w, mean: inc.mean, sd: sdInc },
+      ...(state.incumbent !== undefined ? { incumbent: state.incumbent } : {}),
+      ...(anchor !== undefined ? { anchor } : {}),
+      ...(inflate !== 1 ? { inflate } : {}),
+      rng: root.fork('p-best').fork(i),
+    });
+    if (store && chosen.incumbent !== undefined) state.incumbent = chosen.incumbent;
+    return {
+      ...fit,
+      wInc: inc.w,
+      muBest: inc.mean,
+      sdInc,
+      bestRaw: bestObserved(obs),
+      rec: chosen.rec,
+      observed,
+      round: i,
+      at: new Map(),
+    };
+  };
+
+  const atTarget = (history: History, m: MfmsModel): Recommendation => {
+    const run = s.recommend === 'verified' ? bestTargetRun(history, space) : undefined;
+    if (run !== undefined) {
+      return {
+        mixture: [...run.mixture],
+        runId: run.id,
+        predicted: predictionOf(space, m, xStar(run.mixture), target.scale, target.steps),
+        basis: 'best completed target run (measured value)',
+      };
+    }
+    const { rec } = m;
+    return {
+      mixture: rec.mixture,
+      predicted: metricPrediction(
+        space,
+        rec.mean + m.shift(target.scale, target.steps),
+        rec.sd * rec.sd,
+        m.log,
+      ),
+      ...(rec.pBest !== undefined ? { pBest: rec.pBest } : {}),
+      ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
+      basis: rec.basis,
+    };
+  };
+
+  return {
+    state,
+    model,
+    atTarget,
+    bestRaw: (raw, fit) =>
+      fit === undefined
+        ? raw
+        : {
+            ...raw,
+            predicted: predictionOf(space, fit, xStar(raw.mixture), target.scale, target.steps),
+          },
+    at(history, m, f) {
+      checkFidelity(
+        space.scales.map((x) => x.name),
+        f,
+      );
+      if (s.recommend !== 'best-raw' && f.scale === target.scale && f.steps === target.steps) {
+        return atTarget(history, m);
+      }
+      const key = `${f.scale}@${f.steps}`;
+      const hit = m.at.get(key);
+      if (hit !== undefined) return hit;
+      const xAt = (w: ArrayLike<number>) => encodeInput(space, w, f.scale, f.steps, enc);
+      const rng = root.fork('incumbent-at').fork(key).fork(m.round);
+      const best = predictedArgmin(m.gp, space, m.observed, xAt, rng);
+      const rec: Recommendation = {
+        mixture: best.w,
+        predicted: predictionOf(space, m, xAt(best.w), f.scale, f.steps),
+        basis: `argmin of the predicted value at (${f.scale}, ${f.steps} steps) (observed mixtures and a search)`,
+      };
+      m.at.set(key, rec);
+      return rec;
+    },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The settings of `mfms-bo` (a public interface: every name is a setting users write in a
+ * study file or a benchmark; each one is an ablation switch, bench/ablations.ts).
+ */
+import { z } from 'zod';
+import { costAwareSettings } from '../gp-common.ts';
+
+/** Settings of `mfms-bo` (each one an ablation switch). */
+export const MfmsSettingsSchema = z.strictObject({
+  initial: z.number().int().min(2).default(20),
+  /** Refit hyper-parameters every this many proposals (0: fit once, as the paper). */
+  refitEvery: z.number().int().min(0).default(3),
+  restarts: z.number().int().min(1).default(3),
+  scaleEncoding: z.enum(['log', 'linear']).default('log'),
+  stepEncoding: z.enum(['log', 'linear']).default('log'),
+  wKernel: z.enum(['rbf', 'matern52']).default('matern52'),
+  ard: z.boolean().default(false),
+  /**
+   * Prior mean: `'linear'` in every input (mixture, size, steps), `'fidelity'` linear in size and
+   * steps only (the mixture's effect left to the kernel, so the small models' ranking of
+   * mixtures is not extrapolated linearly to the target), or `'constant'`.
+   */
+  mean: z.enum(['linear', 'fidelity', 'constant']).default('fidelity'),
+  /**
+   * With `mean: 'fidelity'`: `'linear'` in the scaled size and steps, or `'quadratic'` (also
+   * `s^2`, `t^2`, `s t`), so the curvature of the loss in size and steps is the mean's and the
+   * kernel is left with how mixtures differ. `'power-law'` (with the log transform): the GP
+   * models `log y - log L(N, D)`, `L = E + A n^-alpha + B d^-beta` fitted to the data
+   * (src/gp/power-law-trend.ts), plus the linear mean; otherwise as `'linear'`.
+   */
+  trend: z.enum(['linear', 'quadratic', 'power-law']).default('power-law'),
+  noise: z.enum(['learned', 'fixed']).default('learned'),
+  /**
+   * `'learned'`: the points of one run's learning curve share a random offset of learned variance
+   * (seed-to-seed noise is shared along a curve), which the GP treats as noise: a run counts as
+   * one noisy look at its mixture, not as many independent ones. `'none'`: every point's noise
+   * is independent. `'by-size'`: as `'learned'`, with the offsets' variance log-linear in the
+   * run's encoded size (`v(m) = v* exp(gamma (s(m) - s(m*)))`, gamma fitted): small runs may be
+   * noisier than large ones, and a run's value of information says so.
+   */
+  runNoise: z.enum(['learned', 'by-size', 'none']).default('none'),
+  /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
+  acquisition: z.enum(['target', 'paper']).default('target'),
+  /**
+   * `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any
+   * fidelity; `'pessimistic'`: smallest mean + sd at the target over the observed mixtures and the
+   * predicted optimum; `'verified'`: the best completed target run once one exists, the
+   * posterior until then.
+   */
+  recommend: z
+    .enum(['stable', 'posterior', 'best-raw', 'pessimistic', 'verified'])
+    .default('stable'),
+  /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
+  pSwitch: z.number().gt(0.5).lt(1).default(0.9),
+  /**
+   * With `'stable'`: `'pair'` switches when P(challenger better than the incumbent) >= pSwitch
+   * (joint posterior of both); `'pair-or-mean'` also when P(challenger better than the
+   * incumbent's predicted value) >= pSwitch, so a poorly known incumbent is not kept by its own
+   * uncertainty.
+   */
+  switchTest: z.enum(['pair', 'pair-or-mean']).default('pair'),
+  /**
+   * With `'stable'`: scale the target variances in P(better), P(best) and the reported interval
+   * by how badly the model predicted held-out runs at the largest sizes observed (never below 1;
+   * mfms-calibration.ts), so a model that extrapolates poorly is not trusted to switch.
+   */
+  calibrate: z.boolean().default(false),
+  /**
+   * With `'stable'`: also consider the model's own argmin of the predicted target value (taken
+   * only when its mean + sd is below every observed mixture's mean); false: observed mixtures only.
+   */
+  recommendSearch: z.boolean().default(true),
+  /**
+   * With `'stable'`: the challenger minimises `mean + recommendRisk * sd` of the predicted target
+   * value (0: the smallest mean).
+   */
+  recommendRisk: z.number().min(0).default(0),
+  /**
+   * With `'stable'`: `'uniform'` starts from the uniform mixture (projected into the bounds) as
+   * the incumbent, left only when another mixture is better at the target with probability
+   * >= `pSwitch`; `'none'`: the first recommendation is the predicted best.
+   */
+  anchor: z.enum(['uniform', 'none']).default('none'),
+  /**
+   * A lognormal prior on every GP lengthscale, `log l ~ N(log lengthscalePrior, 1)` (input units;
+   * 0: none): keeps the fit from assuming mixture effects carry unchanged across the whole ladder
+   * when the data barely constrain it.
+   */
+  lengthscalePrior: z.number().min(0).default(0),
+  /**
+   * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
+   * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.
+   */
+  transform: z.enum(['auto', 'none']).default('auto'),
+  /** Points of each run's learning curve the GP sees at most (its last one always); 0: no cap. */
+  pointsPerRun: z.number().int().min(0).default(0),
+  /**
+   * Cost exponent schedule: `'budget'` `alpha0 * (1 - spent / budget)` (cost matters less as
+   * the budget is used up, however many runs it bought; `'iterations'` when the history has no
+   * budget), or `'iterations'` `alpha0 * decay^t` (the paper's: hundreds of cheap runs drive it
+   * to zero while the budget is barely touched).
+   */
+  alphaSchedule: z.enum(['iterations', 'budget']).default('budget'),
+  /**
+   * After the initial design, while less than this share of the spend so far went to runs at the
+   * target size, only target-size runs (new or continued) are proposed. The model's belief that
+   * small runs predict the target is only tested by target runs; without them it can confirm
+   * itself on hundreds of cheap runs (0: no floor).
+   */
+  minTargetShare: z.number().min(0).max(1).default(0),
+  /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
+  preferTargetRuns: z.boolean().default(true),
+  continuations: z.boolean().default(true),
+  /**
+   * A new run is not proposed when a run at the same scale with at least as many steps has a
+   * mixture within this L1 distance (0: exact repeats only). Off by default: on noisy testbeds
+   * nearby repeats average the noise out, and forbidding them cost more than it saved
+   * (BENCHMARKS.md, "MFMS-BO across problem kinds").
+   */
+  minDistance: z.number().min(0).max(2).default(0),
+  alpha0: costAwareSettings.alpha0,
+  decay: costAwareSettings.decay,
+  /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
+  candidates: z.number().int().min(1).default(3),
+  starts: costAwareSettings.starts,
+  rawSamples: z.number().int().min(0).default(128),
+  maxObservations: z.number().int().min(10).default(250),
+  /**
+   * Hyper-parameters fitted on at most this many observations (a seeded subset; the GP still
+   * conditions on all `maxObservations`): bounds a fit's cost when the cap is raised. Inactive
+   * at the default cap.
+   */
+  fitPoints: z.number().int().min(10).default(500),
+  stepFractions: costAwareSettings.stepFractions,
+});
+export type MfmsSettings = z.infer<typeof MfmsSettingsSchema>;

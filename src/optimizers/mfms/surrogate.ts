@@ -1,0 +1,223 @@
+/**
+ * The surrogate model of `mfms-bo`: observations of a history -> GP options -> a GP fitted
+ * (or conditioned on stored hyper-parameters), and the noise a new run's observation would
+ * carry at each scale.
+ *
+ * Notation (encoding.ts for `x`):
+ * - `k` domains; GP input `x(w; m, z) = [w, s(m), t(z)]`, `d = k + 2` (more columns with
+ *   `trend: 'quadratic'`); `x*(w) = x(w; m*, z*)`; `s* = s(m*)` the target size's encoded value.
+ * - GP: product kernel `k_w * k_s * k_t` (`wKernel` on w, RBF on s and t), prior mean per
+ *   `mean` (`'fidelity'`: linear in columns k, k+1, plus `s^2, t^2, s t` with
+ *   `trend: 'quadratic'`), noise variance `nu` learned or fixed at 1e-4.
+ * - With `runNoise`, the points of one run share an offset of variance `v` (one group per
+ *   run, in order of first appearance); with `'by-size'`, `v(m) = v* exp(gamma u)`,
+ *   `u = s(m) - s*` the group covariate.
+ * - Noise of a new run's observation at scale m (data units, `sd_y` the standardisation):
+ *   `(nu + v(m)) sd_y^2` with run offsets, `nu sd_y^2` without.
+ *
+ * Fit schedule (the surrogate's only state, {@link FitState}, saved with the optimiser):
+ * the proposals' path fits hyper-parameters when none are stored or when `refitEvery`
+ * proposals have passed since the last fit (`restarts` on the first fit, 1 warm-started
+ * restart after), and conditions on the stored ones in between; views (reports, `recommend`)
+ * only condition on the stored ones (or fit without storing before the first fit), so they
+ * never move the schedule.
+ */
+import type { Fidelity, History, Mixture, SearchSpace, SurrogateJoint } from '../../core/index.ts';
+import type { GaussianProcess, GPHyperparameters, GPOptions } from '../../gp/index.ts';
+import { type EncodingOptions, encodeInput, type Observations } from '../encoding.ts';
+import { mfmsKernel, surrogate, viewSurrogate } from '../gp-common.ts';
+import { type MfmsData, metricPrediction, mfmsData } from '../mfms-observations.ts';
+import { checkFidelity, jointPrediction } from '../surrogate-view.ts';
+import type { MfmsSettings } from './settings.ts';
+
+/** The input encoding of one `mfms-bo` instance. */
+export interface MfmsEncoding {
+  readonly enc: EncodingOptions;
+  /** `x*(w)`: `w` encoded at the target. */
+  readonly xStar: (w: ArrayLike<number>) => number[];
+  /** `s*`, the target size's encoded value (column k of x). */
+  readonly sTarget: number;
+}
+
+/** The encoding settings `scaleEncoding`, `stepEncoding` (and the quadratic trend's columns). */
+export function mfmsEncoding(
+  space: SearchSpace,
+  s: Pick<MfmsSettings, 'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend'>,
+): MfmsEncoding {
+  const k = space.domains.length;
+  const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
+  const enc: EncodingOptions = {
+    scaleEncoding: s.scaleEncoding,
+    stepEncoding: s.stepEncoding,
+    ...(quad ? { trend: 'quadratic' as const } : {}),
+  };
+  const { target } = space;
+  const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
+  const sTarget = xStar(new Array<number>(k).fill(1 / k))[k]!;
+  return { enc, xStar, sTarget };
+}
+
+/** The GP options of every fit (kernel, mean, noise, restarts, priors), before run groups. */
+export function mfmsGpOptions(
+  k: number,
+  s: Pick<
+    MfmsSettings,
+    'wKernel' | 'ard' | 'mean' | 'trend' | 'noise' | 'restarts' | 'lengthscalePrior' | 'fitPoints'
+  >,
+  seed: number,
+): GPOptions {
+  const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
+  return {
+    kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
+    mean:
+      s.mean === 'fidelity'
+        ? { kind: 'linear', dims: quad ? [k, k + 1, k + 2, k + 3, k + 4] : [k, k + 1] }
+        : s.mean,
+    noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
+    restarts: s.restarts,
+    seed,
+    ...(s.lengthscalePrior > 0
+      ? {
+          priors: {
+            lengthscale: { kind: 'lognormal' as const, mu: Math.log(s.lengthscalePrior), sigma: 1 },
+          },
+        }
+      : {}),
+    fitPoints: s.fitPoints,
+  };
+}
+
+/**
+ * `base` with the run groups of `obs` (setting `runNoise`): one group per run, numbered in
+ * order of first appearance; with `'by-size'` also the covariate `u = s(m) - s*` per point.
+ */
+export function withRunGroups(
+  base: GPOptions,
+  obs: Observations,
+  runNoise: MfmsSettings['runNoise'],
+  k: number,
+  sTarget: number,
+): GPOptions {
+  if (runNoise === 'none') return base;
+  const ids = new Map<string, number>();
+  const groups = obs.points.map((p) => {
+    let g = ids.get(p.runId);
+    if (g === undefined) {
+      g = ids.size;
+      ids.set(p.runId, g);
+    }
+    return g;
+  });
+  if (runNoise === 'learned') return { ...base, groups };
+  const groupCovariate = obs.points.map((_, i) => obs.X[i * obs.d + k]! - sTarget);
+  return { ...base, groups, groupCovariate };
+}
+
+/**
+ * The noise variance of a new run's observation at encoded size `s(m)` (data units): its own
+ * noise `nu` and, when the GP has run offsets, their variance `v(m)` (see the module notation).
+ */
+export function newRunNoise(gp: GaussianProcess, sizeFromTarget: number): number {
+  const h = gp.hyperparameters;
+  const sd = h.standardization?.std ?? 1;
+  if (h.groupNoise === undefined) return h.noise * sd * sd;
+  let v = h.groupNoise;
+  if (h.groupNoiseSlope !== undefined) v *= Math.exp(h.groupNoiseSlope * sizeFromTarget);
+  return (h.noise + v) * sd * sd;
+}
+
+/** The surrogate's saved state: the stored hyper-parameters and the history length of their fit. */
+export interface FitState {
+  hyper: GPHyperparameters | undefined;
+  fittedAt: number;
+}
+
+/** A surrogate fitted to one history, with how its latent values map back to the metric. */
+export interface SurrogateFit extends MfmsData {
+  readonly gp: GaussianProcess;
+}
+
+/** The surrogate of one `mfms-bo` instance (see the module comment). */
+export interface MfmsSurrogate {
+  readonly encoding: MfmsEncoding;
+  /** The fit schedule's state (owned here; read and replaced by saveState / loadState). */
+  readonly state: FitState;
+  /**
+   * The GP of `history`, or undefined before enough data (fewer than `min(initial, 5)` runs or
+   * 3 observations). `store`: the proposals' path (may fit and store hyper-parameters).
+   */
+  fit(history: History, store: boolean): SurrogateFit | undefined;
+  /** `newRunNoise` at each scale of the ladder. */
+  noiseByScale(gp: GaussianProcess): Map<string, number>;
+}
+
+/** Builds the surrogate part of `mfms-bo` from its parsed settings. */
+export function createMfmsSurrogate(
+  space: SearchSpace,
+  s: MfmsSettings,
+  seed: number,
+): MfmsSurrogate {
+  const k = space.domains.length;
+  const encoding = mfmsEncoding(space, s);
+  const gpOptions = mfmsGpOptions(k, s, seed);
+  const state: FitState = { hyper: undefined, fittedAt: -1 };
+  const uniform = new Array<number>(k).fill(1 / k);
+  const sizeFromTarget = (scale: string) =>
+    encodeInput(space, uniform, scale, space.target.steps, encoding.enc)[k]! - encoding.sTarget;
+  return {
+    encoding,
+    state,
+    fit(history, store) {
+      const data = mfmsData(space, history, s, encoding.enc);
+      const { obs } = data;
+      const nRuns = new Set(obs.points.map((p) => p.runId)).size;
+      if (nRuns < Math.min(s.initial, 5) || obs.n < 3) return undefined;
+      const i = history.runs.length;
+      const opts = withRunGroups(gpOptions, obs, s.runNoise, k, encoding.sTarget);
+      const { hyper } = state;
+      if (!store) return { ...data, gp: viewSurrogate(obs, opts, hyper) };
+      if (hyper === undefined || (s.refitEvery > 0 && i - state.fittedAt >= s.refitEvery)) {
+        const gp = surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
+          fit: true,
+          ...(hyper !== undefined ? { warmStart: hyper } : {}),
+        });
+        state.hyper = gp.hyperparameters;
+        state.fittedAt = i;
+        return { ...data, gp };
+      }
+      return { ...data, gp: surrogate(obs, opts, { fit: false, hyper }) };
+    },
+    noiseByScale: (gp) =>
+      new Map(space.scales.map((x) => [x.name, newRunNoise(gp, sizeFromTarget(x.name))])),
+  };
+}
+
+/**
+ * The surrogate view (study reports): the joint latent posterior of `fit` at `mixtures` at
+ * fidelity `f`, in the metric's units. With the log transform the covariance is the delta
+ * method's, `C_ij exp(mu_i) exp(mu_j)` (`mu` shift included).
+ * @throws ValidationError when `f` is not a ladder scale with steps > 0
+ */
+export function surrogateJoint(
+  space: SearchSpace,
+  fit: SurrogateFit,
+  mixtures: readonly Mixture[],
+  f: Fidelity,
+  enc: EncodingOptions,
+): SurrogateJoint {
+  checkFidelity(
+    space.scales.map((x) => x.name),
+    f,
+  );
+  const xs = mixtures.map((w) => encodeInput(space, w, f.scale, f.steps, enc));
+  const j = jointPrediction(fit.gp, xs, space.metric.direction);
+  if (!fit.log) return j;
+  const off = fit.shift(f.scale, f.steps);
+  const mu = j.predictions.map((p) => p.mean + off);
+  const m = mu.length;
+  const covariance = j.covariance.map((c, q) => c * Math.exp(mu[Math.floor(q / m)]! + mu[q % m]!));
+  return {
+    predictions: mu.map((x, r) => metricPrediction(space, x, j.covariance[r * m + r]!, true)),
+    covariance,
+  };
+}
