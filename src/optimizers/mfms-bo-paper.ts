@@ -45,6 +45,12 @@
  * each run contributes an evenly thinned subset of its curve (always its last
  * point) once the total would exceed the cap.
  *
+ * Parts shared with `mfms-bo` (docs/architecture.md, "Inside mfms-bo"): the pair grid and
+ * the cost-aware step of step 3 (mfms/cost-aware-proposal.ts), the GP fit (gp-common.ts
+ * `surrogate`), the surrogate view of `bo` and `mf-bo` (surrogate-view.ts `partialView`) and
+ * the best-raw recommendation (observed.ts `recommendBestRaw`). The paper's own parts are
+ * here: the fit-once schedule with the lengthscale shrink, and the stop.
+ *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mfms-paper').fork(i)`;
  * the shrink count is keyed by iteration, so re-asking with the same history
  * repeats the same proposal.

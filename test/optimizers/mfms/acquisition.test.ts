@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { History, RunRecord } from '../../../src/core/index.ts';
+import { Rng } from '../../../src/core/index.ts';
+import { conditionGP, type GPHyperparameters } from '../../../src/gp/index.ts';
+import { fidelityGrid } from '../../../src/optimizers/index.ts';
+import {
+  costExponentAt,
+  targetScores,
+  targetSharePairs,
+} from '../../../src/optimizers/mfms/acquisition.ts';
+import {
+  affordablePairs,
+  costAwareProposal,
+} from '../../../src/optimizers/mfms/cost-aware-proposal.ts';
+import { toySpace } from '../toy-space.ts';
+
+/** Phi(z) by its Taylor series (exact to double precision for |z| < 6). */
+function normCdf(z: number): number {
+  let term = z;
+  let sum = z;
+  for (let n = 1; n < 200; n++) {
+    term *= (z * z) / (2 * n + 1);
+    sum += term;
+  }
+  return 0.5 + (sum * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
+}
+const normPdf = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+/** log EI for minimisation: log((best - mu) Phi(u) + s phi(u)), u = (best - mu) / s. */
+const logEi = (mu: number, s: number, best: number) => {
+  const u = (best - mu) / s;
+  return Math.log((best - mu) * normCdf(u) + s * normPdf(u));
+};
+
+// A GP with one observation, zero mean, no standardisation, RBF over all 5 inputs:
+// k(a, b) = s exp(-|a - b|^2 / (2 l^2)); posterior with x0, y0 and noise v:
+// mu(a) = k(a, x0) y0 / (s + v), C(a, b) = k(a, b) - k(a, x0) k(x0, b) / (s + v).
+const d = 5;
+const s = 2;
+const l = 0.8;
+const v = 0.1;
+const x0 = [0.2, 0.3, 0.5, 0.4, 0.6];
+const y0 = -1.5;
+const hyper: GPHyperparameters = {
+  lengthscales: [{ kind: 'rbf', dims: [0, 1, 2, 3, 4], values: [l] }],
+  outputScale: s,
+  noise: v,
+  mean: [],
+  standardization: { mean: 0, std: 1 },
+};
+const gp = conditionGP(
+  Float64Array.from(x0),
+  [y0],
+  d,
+  {
+    kernel: { kind: 'rbf', dims: [0, 1, 2, 3, 4] },
+    mean: 'zero',
+    noise: { kind: 'fixed', variance: v },
+    standardize: false,
+  },
+  hyper,
+);
+const k = (a: readonly number[], b: readonly number[]) =>
+  s * Math.exp(-a.reduce((acc, ai, j) => acc + (ai - b[j]!) ** 2, 0) / (2 * l * l));
+const post = {
+  mu: (a: readonly number[]) => (k(a, x0) * y0) / (s + v),
+  C: (a: readonly number[], b: readonly number[]) => k(a, b) - (k(a, x0) * k(x0, b)) / (s + v),
+};
+
+describe('mfms acquisition: targetScores', () => {
+  const xStar = [0.3, 0.3, 0.4, 1, 1];
+  const xs = [[0.3, 0.3, 0.4, 0.2, 0.5], [0.3, 0.3, 0.4, 0.6, 0.1], xStar];
+  const costs = [0.5, 2, 8];
+  const nu = [0.05, 0.2, 0.01];
+  const muBest = -0.9;
+  const alpha = 0.7;
+
+  it('equals log EI(mu(x*), |C(x, x*)| / sqrt(C(x, x) + nu), mu_best) - alpha log c (hand-computed posterior)', () => {
+    const got = targetScores(gp, xStar, xs, costs, muBest, alpha, nu);
+    assert.equal(got.length, 3);
+    xs.forEach((x, j) => {
+      const sdTilde = Math.abs(post.C(x, xStar)) / Math.sqrt(post.C(x, x) + nu[j]!);
+      const want = logEi(post.mu(xStar), sdTilde, muBest) - alpha * Math.log(costs[j]!);
+      assert.ok(Math.abs(got[j]! - want) < 1e-9, `score ${j}: ${got[j]} vs ${want}`);
+    });
+  });
+
+  it('at the target itself is plain EI with sigma^2 / sqrt(sigma^2 + nu), and each cost doubling costs alpha log 2', () => {
+    const [a1, a2] = targetScores(gp, xStar, [xStar, xStar], [1, 2], muBest, alpha, [0.3, 0.3]);
+    const v2 = post.C(xStar, xStar);
+    assert.ok(Math.abs(a1! - logEi(post.mu(xStar), v2 / Math.sqrt(v2 + 0.3), muBest)) < 1e-9);
+    assert.ok(Math.abs(a1! - a2! - alpha * Math.log(2)) < 1e-12);
+  });
+
+  it('a noisier observation is worth less', () => {
+    const [quiet, noisy] = targetScores(gp, xStar, [xs[0]!, xs[0]!], [1, 1], muBest, 0, [0, 1]);
+    assert.ok(quiet! > noisy!, `${quiet} > ${noisy}`);
+  });
+});
+
+describe('mfms acquisition: the cost exponent and the target-share filter', () => {
+  const s0 = { alphaSchedule: 'budget' as const, alpha0: 0.8, decay: 0.99, initial: 20 };
+
+  it("'budget': alpha0 (1 - spent / budget), never below 0; without a budget the paper's decay", () => {
+    assert.equal(costExponentAt(s0, { budget: 1200, spent: 300 }, 40), 0.8 * 0.75);
+    assert.equal(costExponentAt(s0, { budget: 100, spent: 150 }, 40), 0);
+    assert.ok(Math.abs(costExponentAt(s0, { spent: 300 }, 25) - 0.8 * 0.99 ** 5) < 1e-15);
+    const it = { ...s0, alphaSchedule: 'iterations' as const };
+    assert.ok(
+      Math.abs(costExponentAt(it, { budget: 1200, spent: 300 }, 23) - 0.8 * 0.99 ** 3) < 1e-15,
+    );
+    // Before the end of the initial design t counts from 0.
+    assert.equal(costExponentAt(it, { spent: 0 }, 3), 0.8);
+  });
+
+  const space = toySpace();
+  const pairs = fidelityGrid(space, { steps: [500, 1000] });
+  const run = (id: string, scale: string, cost: number): RunRecord => ({
+    id,
+    mixture: [1 / 3, 1 / 3, 1 / 3],
+    scale,
+    steps: 500,
+    curve: [],
+    state: 'completed',
+    cost,
+  });
+
+  it('keeps only target-size pairs while the target share of the spend is below minTargetShare', () => {
+    const h: History = { runs: [run('a', 'S', 3), run('b', 'L', 1)], spent: 4 };
+    const low = targetSharePairs(h, pairs, 0.5, 'L');
+    assert.equal(low.onlyTarget, true);
+    assert.deepEqual(
+      low.pairs.map((p) => `${p.scale}@${p.steps}`),
+      ['L@500', 'L@1000'],
+    );
+    // 1 of 4 spent at the target: a share of 0.25 is met.
+    assert.equal(targetSharePairs(h, pairs, 0.25, 'L').onlyTarget, false);
+    assert.equal(targetSharePairs(h, pairs, 0, 'L').pairs, pairs);
+    assert.equal(targetSharePairs({ runs: [], spent: 0 }, pairs, 0.9, 'L').onlyTarget, false);
+  });
+});
+
+describe('mfms cost-aware proposal (shared by both modes)', () => {
+  const space = toySpace();
+
+  it('affordablePairs keeps the pairs within the budget left, else the cheapest alone', () => {
+    // Costs: S = 0.1 * steps / 100, L = steps / 100.
+    const keys = (left: number) =>
+      affordablePairs(space, [500, 1000], left).map((p) => `${p.scale}@${p.steps}:${p.cost}`);
+    assert.deepEqual(keys(Number.POSITIVE_INFINITY), [
+      'S@500:0.5',
+      'S@1000:1',
+      'L@500:5',
+      'L@1000:10',
+    ]);
+    assert.deepEqual(keys(5), ['S@500:0.5', 'S@1000:1', 'L@500:5']);
+    assert.deepEqual(keys(0.1), ['S@500:0.5']);
+  });
+
+  it('proposes the chosen pair with its EI-maximising mixture and reports log EI at the target', () => {
+    const gp3 = conditionGP(
+      Float64Array.from([0.2, 0.3, 0.5, 0.5, 0.5, 0.6, 0.2, 0.2, 1, 1]),
+      [1, 2],
+      d,
+      {
+        kernel: { kind: 'rbf', dims: [0, 1, 2, 3, 4] },
+        mean: 'zero',
+        noise: { kind: 'fixed', variance: v },
+        standardize: false,
+      },
+      hyper,
+    );
+    const pairs = affordablePairs(space, [500, 1000], Number.POSITIVE_INFINITY);
+    const enc = { scaleEncoding: 'linear' as const, stepEncoding: 'linear' as const };
+    const step = {
+      pairs,
+      best: 1,
+      alpha: 1,
+      rng: new Rng(3),
+      search: { starts: 3, rawSamples: 0 },
+    };
+    const r = costAwareProposal(gp3, space, step, enc);
+    assert.ok(pairs.some((p) => p.scale === r.proposal.scale && p.steps === r.proposal.steps));
+    assert.equal(r.proposal.continues, undefined);
+    assert.ok(Math.abs(r.proposal.mixture.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    assert.ok(Number.isFinite(r.logEiTarget));
+    // With a large cost exponent the cheapest pair wins.
+    const cheap = costAwareProposal(gp3, space, { ...step, alpha: 50 }, enc);
+    assert.deepEqual([cheap.proposal.scale, cheap.proposal.steps], ['S', 500]);
+  });
+});

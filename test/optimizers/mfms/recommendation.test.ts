@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../../../src/core/index.ts';
+import { MfmsSettingsSchema, recommendBestRaw } from '../../../src/optimizers/index.ts';
+import { createMfmsPolicy } from '../../../src/optimizers/mfms/recommendation.ts';
+import { createMfmsSurrogate } from '../../../src/optimizers/mfms/surrogate.ts';
+import { synthLoss } from '../helpers.ts';
+import { history as makeHistory, space } from './histories.ts';
+
+function parts(over: Record<string, unknown>) {
+  const s = MfmsSettingsSchema.parse({ initial: 5, noise: 'fixed', ...over });
+  const surrogate = createMfmsSurrogate(space, s, 5);
+  const root = new Rng(5).fork('mfms');
+  return { surrogate, policy: createMfmsPolicy(space, s, surrogate.encoding, root, undefined) };
+}
+
+describe('mfms recommendation policy', () => {
+  const history = makeHistory(8, [
+    [0.3, 0.4, 0.3],
+    [0.2, 0.5, 0.3],
+    [0.5, 0.3, 0.2],
+  ]);
+
+  it("'verified': the best completed target run, by its measured value, with the model's prediction", () => {
+    const { surrogate, policy } = parts({ recommend: 'verified' });
+    const model = policy.model(surrogate.fit(history, false)!, history, false);
+    const rec = policy.atTarget(history, model);
+    const best = ['t0', 't1', 't2'].reduce((a, b) => {
+      const va = synthLoss(history.runs.find((r) => r.id === a)!.mixture, 'L', 19700);
+      const vb = synthLoss(history.runs.find((r) => r.id === b)!.mixture, 'L', 19700);
+      return vb < va ? b : a;
+    });
+    assert.equal(rec.runId, best);
+    assert.deepEqual(rec.mixture, history.runs.find((r) => r.id === best)!.mixture);
+    assert.equal(rec.basis, 'best completed target run (measured value)');
+    assert.ok(rec.predicted !== undefined && rec.predicted.lower <= rec.predicted.mean);
+  });
+
+  it("'posterior': the incumbent, the predicted minimum over observed mixtures and a search", () => {
+    const { surrogate, policy } = parts({ recommend: 'posterior', preferTargetRuns: false });
+    const fit = surrogate.fit(history, false)!;
+    const model = policy.model(fit, history, false);
+    assert.equal(model.round, history.runs.length);
+    assert.deepEqual(model.rec.mixture, model.wInc);
+    // No observed mixture is predicted better at the target than the incumbent.
+    for (const w of model.observed) {
+      const mu = fit.gp.predict(Float64Array.from(surrogate.encoding.xStar(w))).mean[0]!;
+      assert.ok(mu >= model.muBest - 1e-12, `${mu} >= ${model.muBest}`);
+    }
+    const rec = policy.atTarget(history, model);
+    assert.equal(rec.predicted!.mean, Math.exp(model.muBest + fit.shift('L', 19700)));
+    // At another fidelity: the argmin there, computed once per model.
+    const at = policy.at(history, model, { scale: 'S', steps: 4000 });
+    assert.match(at.basis, /argmin of the predicted value at \(S, 4000 steps\)/);
+    assert.equal(policy.at(history, model, { scale: 'S', steps: 4000 }), at);
+    assert.deepEqual(policy.at(history, model, { scale: 'L', steps: 19700 }), rec);
+    assert.throws(() => policy.at(history, model, { scale: 'L', steps: 0 }), /steps > 0/);
+  });
+
+  it("'stable': the incumbent moves only on the proposals' path", () => {
+    const { surrogate, policy } = parts({});
+    const fit = surrogate.fit(history, false)!;
+    policy.model(fit, history, false);
+    assert.equal(policy.state.incumbent, undefined);
+    const model = policy.model(fit, history, true);
+    assert.deepEqual(policy.state.incumbent, model.rec.mixture);
+  });
+
+  it("'best-raw': the raw best keeps its run and basis and gains the surrogate's target prediction", () => {
+    const { surrogate, policy } = parts({ recommend: 'best-raw' });
+    const raw = recommendBestRaw(history, space)!;
+    assert.equal(policy.bestRaw(raw, undefined), raw);
+    const fit = surrogate.fit(history, false)!;
+    const rec = policy.bestRaw(raw, fit);
+    assert.equal(rec.runId, raw.runId);
+    assert.equal(rec.basis, raw.basis);
+    const mu = fit.gp.predict(Float64Array.from(surrogate.encoding.xStar(raw.mixture))).mean[0]!;
+    assert.equal(rec.predicted!.mean, Math.exp(mu + fit.shift('L', 19700)));
+  });
+});

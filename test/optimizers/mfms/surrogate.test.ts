@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeInput, MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
+import {
+  createMfmsSurrogate,
+  mfmsEncoding,
+  mfmsGpOptions,
+  newRunNoise,
+  surrogateJoint,
+  withRunGroups,
+} from '../../../src/optimizers/mfms/surrogate.ts';
+import { history, space } from './histories.ts';
+
+const k = space.domains.length;
+const settings = (over: Record<string, unknown> = {}) => MfmsSettingsSchema.parse(over);
+
+describe('mfms surrogate: GP options', () => {
+  it('defaults: Matern-5/2 on w x RBF on size x RBF on steps, a mean linear in size and steps, learned noise', () => {
+    const o = mfmsGpOptions(k, settings(), 7);
+    assert.deepEqual(o.kernel, {
+      kind: 'product',
+      terms: [
+        { kind: 'matern52', dims: [0, 1, 2], ard: false },
+        { kind: 'rbf', dims: [3] },
+        { kind: 'rbf', dims: [4] },
+      ],
+    });
+    assert.deepEqual(o.mean, { kind: 'linear', dims: [3, 4] });
+    assert.deepEqual(o.noise, { kind: 'learned' });
+    assert.equal(o.seed, 7);
+    assert.equal(o.restarts, 3);
+    assert.equal(o.fitPoints, 500);
+    assert.equal(o.priors, undefined);
+  });
+
+  it('the quadratic trend adds s^2, t^2, s t to the mean; fixed noise is 1e-4; a lengthscale prior is lognormal', () => {
+    const o = mfmsGpOptions(
+      k,
+      settings({ trend: 'quadratic', noise: 'fixed', lengthscalePrior: 0.5, wKernel: 'rbf' }),
+      0,
+    );
+    assert.deepEqual(o.mean, { kind: 'linear', dims: [3, 4, 5, 6, 7] });
+    assert.deepEqual(o.noise, { kind: 'fixed', variance: 1e-4 });
+    assert.deepEqual(o.priors, { lengthscale: { kind: 'lognormal', mu: Math.log(0.5), sigma: 1 } });
+    assert.equal(mfmsGpOptions(k, settings({ mean: 'constant' }), 0).mean, 'constant');
+  });
+
+  it('the encoding: x*(w) encodes w at the target, s* is its size column', () => {
+    const e = mfmsEncoding(space, settings());
+    const w = [0.2, 0.5, 0.3];
+    assert.deepEqual(e.xStar(w), encodeInput(space, w, 'L', 19700, e.enc));
+    assert.equal(e.sTarget, e.xStar(w)[k]);
+    assert.equal(
+      mfmsEncoding(space, settings({ mean: 'fidelity', trend: 'quadratic' })).enc.trend,
+      'quadratic',
+    );
+  });
+});
+
+describe('mfms surrogate: run groups and the noise of a new run', () => {
+  const e = mfmsEncoding(space, settings());
+  const base = mfmsGpOptions(k, settings(), 0);
+  const h = history(4);
+  // Interleave the points of two runs so groups are numbered by first appearance.
+  const obsOf = (ids: string[]) => {
+    const d = k + 2;
+    const X = new Float64Array(ids.length * d);
+    ids.forEach((id, i) => {
+      const r = h.runs.find((x) => x.id === id)!;
+      X.set(encodeInput(space, r.mixture, r.scale, r.steps, e.enc), i * d);
+    });
+    return {
+      X,
+      y: new Float64Array(ids.length),
+      n: ids.length,
+      d,
+      points: ids.map((id) => {
+        const r = h.runs.find((x) => x.id === id)!;
+        return { runId: id, mixture: r.mixture, scale: r.scale, steps: r.steps, value: 0 };
+      }),
+    };
+  };
+
+  it("'none' leaves the options alone; 'learned' numbers runs by first appearance; 'by-size' adds s(m) - s*", () => {
+    const obs = obsOf(['r2', 'r2', 'r0', 'r2', 'r1']);
+    assert.equal(withRunGroups(base, obs, 'none', k, e.sTarget), base);
+    assert.deepEqual(withRunGroups(base, obs, 'learned', k, e.sTarget).groups, [0, 0, 1, 0, 2]);
+    const bySize = withRunGroups(base, obs, 'by-size', k, e.sTarget);
+    const sOf = (id: string) => {
+      const r = h.runs.find((x) => x.id === id)!;
+      return encodeInput(space, r.mixture, r.scale, r.steps, e.enc)[k]!;
+    };
+    assert.deepEqual(
+      bySize.groupCovariate,
+      ['r2', 'r2', 'r0', 'r2', 'r1'].map((id) => sOf(id) - e.sTarget),
+    );
+    // r0 is at the smallest scale S, r2 at the target scale L (covariate 0).
+    assert.ok(sOf('r0') - e.sTarget < 0);
+    assert.equal(sOf('r2') - e.sTarget, 0);
+  });
+
+  it('a new run carries nu sd_y^2 without groups, (nu + v exp(gamma u)) sd_y^2 with them', () => {
+    const plain = createMfmsSurrogate(space, settings({ initial: 5 }), 1).fit(history(9), false)!;
+    const hp = plain.gp.hyperparameters;
+    const sd = hp.standardization!.std;
+    assert.equal(newRunNoise(plain.gp, -2), hp.noise * sd * sd);
+    const grouped = createMfmsSurrogate(space, settings({ initial: 5, runNoise: 'by-size' }), 1);
+    const g = grouped.fit(history(9), false)!.gp;
+    const gh = g.hyperparameters;
+    assert.ok(gh.groupNoise !== undefined && gh.groupNoiseSlope !== undefined);
+    const gsd = gh.standardization!.std;
+    const u = -1.3;
+    const want = (gh.noise + gh.groupNoise * Math.exp(gh.groupNoiseSlope * u)) * gsd * gsd;
+    assert.ok(Math.abs(newRunNoise(g, u) - want) <= 1e-15 * want);
+    // noiseByScale: u = s(m) - s*, so the target scale gets exactly v*.
+    const byScale = grouped.noiseByScale(g);
+    assert.deepEqual([...byScale.keys()], ['S', 'M', 'L']);
+    assert.equal(byScale.get('L'), (gh.noise + gh.groupNoise) * gsd * gsd);
+  });
+});
+
+describe('mfms surrogate: the fit schedule', () => {
+  it('fits on the first proposal, conditions until refitEvery proposals passed, then refits; views never store', () => {
+    const sur = createMfmsSurrogate(space, settings({ initial: 5, refitEvery: 3 }), 2);
+    assert.equal(sur.fit(history(4), true), undefined, 'fewer than min(initial, 5) runs: no model');
+    assert.deepEqual(sur.state, { hyper: undefined, fittedAt: -1 });
+    const view = sur.fit(history(6), false)!;
+    assert.ok(view.gp !== undefined);
+    assert.deepEqual(
+      sur.state,
+      { hyper: undefined, fittedAt: -1 },
+      'a view before the first fit stores nothing',
+    );
+    sur.fit(history(6), true);
+    const first = sur.state.hyper;
+    assert.ok(first !== undefined);
+    assert.equal(sur.state.fittedAt, 6);
+    const cond = sur.fit(history(8), true)!;
+    assert.equal(sur.state.hyper, first, 'conditioned at 8 (2 < 3 proposals since the fit)');
+    assert.deepEqual(cond.gp.hyperparameters, first);
+    sur.fit(history(9), true);
+    assert.notEqual(sur.state.hyper, first, 'refitted at 9');
+    assert.equal(sur.state.fittedAt, 9);
+    const stored = sur.state.hyper;
+    sur.fit(history(15), false);
+    assert.equal(sur.state.hyper, stored);
+    assert.equal(sur.state.fittedAt, 9);
+  });
+
+  it('the log-transformed view: predictions exp(mu) with std exp(mu) sd, covariance by the delta method', () => {
+    const sur = createMfmsSurrogate(space, settings({ initial: 5 }), 3);
+    const fit = sur.fit(history(9), false)!;
+    assert.equal(fit.log, true);
+    const ws = [
+      [0.2, 0.5, 0.3],
+      [0.6, 0.2, 0.2],
+    ];
+    const f = { scale: 'M', steps: 4000 };
+    const j = surrogateJoint(space, fit, ws, f, sur.encoding.enc);
+    const xs = ws.map((w) => encodeInput(space, w, f.scale, f.steps, sur.encoding.enc));
+    const X = Float64Array.from(xs.flat());
+    const p = fit.gp.predict(X);
+    const C = fit.gp.covariance(X);
+    const off = fit.shift(f.scale, f.steps);
+    for (let r = 0; r < 2; r++) {
+      const m = Math.exp(p.mean[r]! + off);
+      assert.ok(Math.abs(j.predictions[r]!.mean - m) <= 1e-12 * m);
+      assert.ok(Math.abs(j.predictions[r]!.std - m * Math.sqrt(C[r * 2 + r]!)) <= 1e-12 * m);
+    }
+    const cross = C[1]! * Math.exp(p.mean[0]! + off + p.mean[1]! + off);
+    assert.ok(Math.abs(j.covariance[1]! - cross) <= 1e-12 * Math.abs(cross));
+    assert.throws(
+      () => surrogateJoint(space, fit, ws, { scale: 'XL', steps: 10 }, sur.encoding.enc),
+      /cannot predict at \(XL, 10 steps\)/,
+    );
+  });
+});
