@@ -36,6 +36,7 @@ import { type Factorization, MarginalLikelihood } from './likelihood.ts';
 import type {
   GPHyperparameters,
   GPOptions,
+  LikelihoodOptions,
   MeanSpec,
   PriorSpec,
   SubsetStageOptions,
@@ -58,6 +59,7 @@ interface Resolved {
   readonly maxIter: number;
   readonly fitPoints: number | undefined;
   readonly subsetStage: Required<SubsetStageOptions>;
+  readonly likelihood: LikelihoodOptions;
   /** Whether the observations carry group labels (a learned v_g). */
   readonly grouped: boolean;
   readonly layout: HyperLayout;
@@ -144,6 +146,7 @@ function resolve(d: number, o: GPOptions): Resolved {
   const subsetStage = resolveSubsetStage(o.subsetStage);
   return {
     subsetStage,
+    likelihood: resolveLikelihood(o.likelihood),
     kernel,
     mean,
     learned,
@@ -318,6 +321,17 @@ export interface FitStart {
   readonly message: string;
 }
 
+/** {@link GPOptions.likelihood} checked: `maxCached` an integer >= 0 when given. */
+function resolveLikelihood(o: LikelihoodOptions | undefined): LikelihoodOptions {
+  const maxCached = o?.maxCached;
+  if (maxCached !== undefined && (!Number.isSafeInteger(maxCached) || maxCached < 0)) {
+    throw new ValidationError(
+      `likelihood.maxCached must be an integer >= 0 (numbers cached across evaluations), got ${String(maxCached)}; leave it out for 2^25`,
+    );
+  }
+  return maxCached === undefined ? {} : { maxCached };
+}
+
 /** The defaults of {@link GPOptions.subsetStage}. */
 const SUBSET_STAGE_DEFAULTS: Required<SubsetStageOptions> = {
   minN: 256,
@@ -434,6 +448,7 @@ function buildLikelihood(
     r.priors,
     groups,
     cov,
+    r.likelihood,
   );
 }
 

@@ -9,6 +9,7 @@ export type {
   GPOptions,
   KernelSpec,
   LeafLengthscales,
+  LikelihoodOptions,
   MeanSpec,
   NoiseSpec,
   Prior,

@@ -38,15 +38,86 @@ import {
 } from '../linalg/index.ts';
 import { type HyperLayout, logPrior } from './hyperparameters.ts';
 import type { Kernel } from './kernel.ts';
-import type { PriorSpec } from './types.ts';
+import type { LikelihoodOptions, PriorSpec } from './types.ts';
 
 const LOG_2PI = Math.log(2 * Math.PI);
+/** The default of {@link LikelihoodOptions.maxCached}: 2^25 numbers (256 MiB). */
+export const DEFAULT_MAX_CACHED = 2 ** 25;
+
+/** The per-pair factors of a product kernel kept by `covariance` for `gradient` (see `pairCache`). */
+interface PairFactors {
+  readonly E: Float64Array;
+  readonly P: Float64Array;
+  readonly R: Float64Array;
+}
+
 /**
- * Largest pair-distance cache kept across evaluations, in numbers (2^25 = 256 MiB); larger
- * problems recompute each row's distances per evaluation. Mutable for tests only.
- * @internal
+ * The leaves of a product kernel at one pair (channel distances D[o..o+C)): the exponent
+ * −Σ_l (√5 r_l for Matern-5/2, r_l²/2 for RBF) in out[0], the Matern polynomials' product
+ * Π_l (1 + √5 r_l + 5 r_l²/3) in out[1], and ρ_l (see {@link MarginalLikelihood.gradient}) in
+ * rho[ro + l].
  */
-export const LIKELIHOOD_TUNING = { maxCached: 2 ** 25 };
+function productLeaves(
+  D: Float64Array,
+  o: number,
+  invL2: Float64Array,
+  leafStart: Int32Array,
+  leafMatern: Uint8Array,
+  rho: Float64Array,
+  ro: number,
+  out: Float64Array,
+): void {
+  let expo = 0;
+  let poly = 1;
+  for (let l = 0; l < leafMatern.length; l++) {
+    let r2 = 0;
+    for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
+      r2 += (D[o + c] as number) * (invL2[c] as number);
+    }
+    if (leafMatern[l] === 1) {
+      const r5 = Math.sqrt(5 * r2);
+      const q = 1 + r5 + (r5 * r5) / 3;
+      expo -= r5;
+      poly *= q;
+      rho[ro + l] = ((5 / 3) * (1 + r5)) / q;
+    } else {
+      expo -= 0.5 * r2;
+      rho[ro + l] = 1;
+    }
+  }
+  out[0] = expo;
+  out[1] = poly;
+}
+
+/**
+ * gLs_c += wk ρ_l D_c for every channel c of every leaf l (ρ_l at rho[ro + l]): one pair's
+ * share of the lengthscale gradient of a product kernel.
+ */
+function addLeafTerms(
+  gLs: Float64Array,
+  D: Float64Array,
+  o: number,
+  wk: number,
+  rho: Float64Array,
+  ro: number,
+  leafStart: Int32Array,
+): void {
+  const L = leafStart.length - 1;
+  for (let l = 0; l < L; l++) {
+    const f = wk * (rho[ro + l] as number);
+    for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
+      gLs[c] = (gLs[c] as number) + f * (D[o + c] as number);
+    }
+  }
+}
+
+/** What one {@link MarginalLikelihood.gradient} pass reads, and the sums it builds row by row. */
+interface GradientPass {
+  readonly alpha: Float64Array;
+  readonly Kinv: Float64Array;
+  /** Σ_{i>j} W_ij ∂k_ij/∂D_c per channel c (times 1/ℓ_c² and s at the end). */
+  readonly gLs: Float64Array;
+}
 
 /**
  * Kz = K⁻¹ z and KH = K⁻¹ H (n×p, row-major) from the explicit inverse and G = [z; H columns]
@@ -129,10 +200,12 @@ export class MarginalLikelihood {
   private H: Float64Array | null = null;
   private G: Float64Array | null = null;
   /** Pair factors at θ kept by covariance(θ, true) (see pairCache). */
-  private kept: { E: Float64Array; P: Float64Array; R: Float64Array; theta: Float64Array } | null =
-    null;
-  private keptBuffers: { E: Float64Array; P: Float64Array; R: Float64Array } | null = null;
+  private kept: (PairFactors & { theta: Float64Array }) | null = null;
+  private keptBuffers: PairFactors | null = null;
   private scratchRow: Float64Array | null = null;
+  /** [exponent, polynomial] of the pair at hand (see productLeaves). */
+  private readonly pairOut = new Float64Array(2);
+  private readonly maxCached: number;
   private readonly invL2: Float64Array;
   private readonly leafOfChannel: Int32Array;
   private readonly allRbfProduct: boolean;
@@ -152,6 +225,7 @@ export class MarginalLikelihood {
    * @param fixedNoise σ² when the noise is fixed (ignored when learned)
    * @param groups a group label per observation (−1: none), with `layout.iGroup >= 0`; else null
    * @param groupCovariate u per observation (constant within a group), with `layout.iGroupSlope >= 0`
+   * @param options memory settings (see {@link LikelihoodOptions}); the values do not depend on them
    */
   constructor(
     readonly kernel: Kernel,
@@ -164,7 +238,9 @@ export class MarginalLikelihood {
     readonly priors: PriorSpec | undefined,
     readonly groups: Int32Array | null = null,
     readonly groupCovariate: Float64Array | null = null,
+    options: LikelihoodOptions = {},
   ) {
+    this.maxCached = options.maxCached ?? DEFAULT_MAX_CACHED;
     this.invL2 = new Float64Array(kernel.numLengthscales);
     this.leafOfChannel = kernel.channelLeaf;
     this.allRbfProduct = kernel.terms.length === 1 && kernel.leaves.every((l) => l.kind === 'rbf');
@@ -195,12 +271,13 @@ export class MarginalLikelihood {
   /**
    * Channel distances of the pairs (i, 0..i−1) of row i: returns the buffer and the offset of
    * pair (i, 0); pair (i, j) is at offset + j·C. All pairs are computed once and cached when
-   * they fit in `LIKELIHOOD_TUNING.maxCached` numbers, otherwise row i is recomputed into a scratch row.
+   * they fit in `maxCached` numbers (see {@link LikelihoodOptions}), otherwise row i is recomputed
+   * into a scratch row.
    */
   private row(i: number): [Float64Array, number] {
     const C = this.kernel.numLengthscales;
     const pairs = (this.n * (this.n - 1)) / 2;
-    if (pairs * C <= LIKELIHOOD_TUNING.maxCached) {
+    if (pairs * C <= this.maxCached) {
       if (this.D === null) this.D = this.kernel.pairDistances(this.X, this.n);
       return [this.D, ((i * (i - 1)) / 2) * C];
     }
@@ -246,11 +323,7 @@ export class MarginalLikelihood {
    * does not recompute the distances' exponentials; the products are formed in the same order,
    * so the values are bit-identical to recomputing them.
    */
-  private pairCache(th: ArrayLike<number>): {
-    E: Float64Array;
-    P: Float64Array;
-    R: Float64Array;
-  } | null {
+  private pairCache(th: ArrayLike<number>): PairFactors | null {
     const c = this.kept;
     if (c === null) return null;
     // θ[0, iMean): the kernel and noise entries (the mean coefficients do not enter K).
@@ -263,71 +336,24 @@ export class MarginalLikelihood {
    * are kept for the gradient at this θ (see {@link pairCache}).
    */
   covariance(th: ArrayLike<number>, keep = false): Float64Array {
-    const { n, kernel } = this;
-    const C = kernel.numLengthscales;
+    const n = this.n;
     this.setLengthscales(th);
-    const invL2 = this.invL2;
     const s = Math.exp(th[this.layout.iScale] as number);
     const noise = this.noiseAt(th);
     const vg = this.groupNoiseAt(th);
     const gPrev = this.groupPrev;
     const K = new Float64Array(n * n);
-    const sd = s * kernel.diag;
+    const sd = s * this.kernel.diag;
     const nl = this.leafMatern.length;
     const pairs = (n * (n - 1)) / 2;
     const cache =
-      keep &&
-      (this.allRbfProduct || this.mixedProduct) &&
-      pairs * (2 + nl) <= LIKELIHOOD_TUNING.maxCached
+      keep && (this.allRbfProduct || this.mixedProduct) && pairs * (2 + nl) <= this.maxCached
         ? this.keptArrays(pairs, nl)
         : null;
     this.kept = null;
     for (let i = 0; i < n; i++) {
       const ri = i * n;
-      const pi = (i * (i - 1)) / 2;
-      const [D, base] = this.row(i);
-      if (this.allRbfProduct) {
-        for (let j = 0; j < i; j++) {
-          let r2 = 0;
-          const o = base + j * C;
-          for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
-          const ex = Math.exp(-0.5 * r2);
-          if (cache !== null) cache.E[pi + j] = ex;
-          K[ri + j] = s * ex;
-        }
-      } else if (this.mixedProduct) {
-        const { leafStart, leafMatern } = this;
-        const L = leafMatern.length;
-        for (let j = 0; j < i; j++) {
-          const o = base + j * C;
-          let expo = 0;
-          let poly = 1;
-          for (let l = 0; l < L; l++) {
-            let r2 = 0;
-            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
-              r2 += (D[o + c] as number) * (invL2[c] as number);
-            }
-            if (leafMatern[l] === 1) {
-              const r5 = Math.sqrt(5 * r2);
-              const q = 1 + r5 + (r5 * r5) / 3;
-              expo -= r5;
-              poly *= q;
-              if (cache !== null) cache.R[(pi + j) * L + l] = ((5 / 3) * (1 + r5)) / q;
-            } else {
-              expo -= 0.5 * r2;
-              if (cache !== null) cache.R[(pi + j) * L + l] = 1;
-            }
-          }
-          const ex = Math.exp(expo);
-          if (cache !== null) {
-            cache.E[pi + j] = ex;
-            cache.P[pi + j] = poly;
-          }
-          K[ri + j] = s * poly * ex;
-        }
-      } else {
-        for (let j = 0; j < i; j++) K[ri + j] = s * kernel.evalDistances(D, base + j * C, invL2);
-      }
+      this.covarianceRow(K, i, s, cache);
       K[ri + i] = sd + noise + (this.nu[i] as number);
       if (gPrev !== null && (this.groups as Int32Array)[i]! >= 0) {
         const prev = gPrev[i] as Int32Array;
@@ -340,11 +366,48 @@ export class MarginalLikelihood {
     return K;
   }
 
+  /**
+   * K_ij = s k_ij for j < i (row i of the lower triangle, without the diagonal), at the
+   * lengthscales set by {@link setLengthscales}; the pair factors go into `cache` when given.
+   */
+  private covarianceRow(K: Float64Array, i: number, s: number, cache: PairFactors | null): void {
+    const C = this.kernel.numLengthscales;
+    const invL2 = this.invL2;
+    const ri = i * this.n;
+    const pi = (i * (i - 1)) / 2;
+    const [D, base] = this.row(i);
+    if (this.allRbfProduct) {
+      for (let j = 0; j < i; j++) {
+        let r2 = 0;
+        const o = base + j * C;
+        for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
+        const ex = Math.exp(-0.5 * r2);
+        if (cache !== null) cache.E[pi + j] = ex;
+        K[ri + j] = s * ex;
+      }
+    } else if (this.mixedProduct) {
+      const { leafStart, leafMatern, pairOut } = this;
+      const L = leafMatern.length;
+      for (let j = 0; j < i; j++) {
+        const o = base + j * C;
+        if (cache !== null) {
+          productLeaves(D, o, invL2, leafStart, leafMatern, cache.R, (pi + j) * L, pairOut);
+        } else productLeaves(D, o, invL2, leafStart, leafMatern, this.rho, 0, pairOut);
+        const poly = pairOut[1] as number;
+        const ex = Math.exp(pairOut[0] as number);
+        if (cache !== null) {
+          cache.E[pi + j] = ex;
+          cache.P[pi + j] = poly;
+        }
+        K[ri + j] = s * poly * ex;
+      }
+    } else {
+      for (let j = 0; j < i; j++) K[ri + j] = s * this.kernel.evalDistances(D, base + j * C, invL2);
+    }
+  }
+
   /** The arrays of the pair cache, reused between evaluations. */
-  private keptArrays(
-    pairs: number,
-    nl: number,
-  ): { E: Float64Array; P: Float64Array; R: Float64Array } {
+  private keptArrays(pairs: number, nl: number): PairFactors {
     const b = this.keptBuffers;
     if (b !== null && b.E.length === pairs && b.R.length === pairs * nl) return b;
     const fresh = {
@@ -557,7 +620,11 @@ export class MarginalLikelihood {
     return fac.lml + logPrior(th, this.layout, this.priors, grad);
   }
 
-  /** Writes ∂ log p(z | θ)/∂θ into grad (no prior). */
+  /**
+   * Writes ∂ log p(z | θ)/∂θ into grad (no prior): ½ tr(W ∂K/∂θ_k) for the kernel, noise and
+   * group entries (one pass over the lower triangle, pairs i > j counted twice), Hᵀα for the
+   * mean coefficients (with `withMean`). `inverse` is K⁻¹ when the caller has it.
+   */
   gradient(
     th: ArrayLike<number>,
     fac: Factorization,
@@ -565,151 +632,187 @@ export class MarginalLikelihood {
     withMean = true,
     inverse?: Float64Array,
   ): void {
-    const { n, kernel, layout, X } = this;
-    const d = kernel.d;
-    const C = kernel.numLengthscales;
-    const { L, alpha } = fac;
-    const Kinv = inverse ?? cholInverse(L, n);
+    const { n, kernel, layout } = this;
+    const { alpha } = fac;
+    const Kinv = inverse ?? cholInverse(fac.L, n);
     const kept = this.pairCache(th);
     this.setLengthscales(th);
-    const invL2 = this.invL2;
-    const s = Math.exp(th[layout.iScale] as number);
-    const gLs = new Float64Array(C);
+    const pass: GradientPass = { alpha, Kinv, gLs: new Float64Array(kernel.numLengthscales) };
     let gK = 0; // Σ_{i>j} W_ij k_ij
     let gDiag = 0; // Σ_i W_ii
-    const leafOf = this.leafOfChannel;
     for (let i = 0; i < n; i++) {
-      const ri = i * n;
+      gK = this.gradientRow(pass, i, kept, gK);
       const ai = alpha[i] as number;
-      const [D, base] = this.row(i);
-      const pi = (i * (i - 1)) / 2;
-      if (kept !== null && this.allRbfProduct) {
-        const E = kept.E;
-        for (let j = 0; j < i; j++) {
-          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = base + j * C;
-          const wk = w * (E[pi + j] as number);
-          gK += wk;
-          for (let c = 0; c < C; c++) gLs[c] = (gLs[c] as number) + wk * (D[o + c] as number);
-        }
-      } else if (kept !== null) {
-        const { leafStart } = this;
-        const { E, P, R } = kept;
-        const L = this.leafMatern.length;
-        for (let j = 0; j < i; j++) {
-          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = base + j * C;
-          const wk = w * (P[pi + j] as number) * (E[pi + j] as number);
-          gK += wk;
-          const ro = (pi + j) * L;
-          for (let l = 0; l < L; l++) {
-            const f = wk * (R[ro + l] as number);
-            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
-              gLs[c] = (gLs[c] as number) + f * (D[o + c] as number);
-            }
-          }
-        }
-      } else if (this.allRbfProduct) {
-        for (let j = 0; j < i; j++) {
-          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = base + j * C;
-          let r2 = 0;
-          for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
-          const wk = w * Math.exp(-0.5 * r2);
-          gK += wk;
-          for (let c = 0; c < C; c++) gLs[c] = (gLs[c] as number) + wk * (D[o + c] as number);
-        }
-      } else if (this.mixedProduct) {
-        // k = Π_l k_l and ∂k/∂log ℓ_c = k ρ_l D_c/ℓ_c² with ρ_l = h_l/k_l: 1 for RBF,
-        // (5/3)(1 + √5r)/(1 + √5r + 5r²/3) for Matern-5/2 (no underflow: e^{−√5r} cancels).
-        const { leafStart, leafMatern, rho } = this;
-        const L = leafMatern.length;
-        for (let j = 0; j < i; j++) {
-          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = base + j * C;
-          let expo = 0;
-          let poly = 1;
-          for (let l = 0; l < L; l++) {
-            let r2 = 0;
-            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
-              r2 += (D[o + c] as number) * (invL2[c] as number);
-            }
-            if (leafMatern[l] === 1) {
-              const r5 = Math.sqrt(5 * r2);
-              const q = 1 + r5 + (r5 * r5) / 3;
-              expo -= r5;
-              poly *= q;
-              rho[l] = ((5 / 3) * (1 + r5)) / q;
-            } else {
-              expo -= 0.5 * r2;
-              rho[l] = 1;
-            }
-          }
-          const wk = w * poly * Math.exp(expo);
-          gK += wk;
-          for (let l = 0; l < L; l++) {
-            const f = wk * (rho[l] as number);
-            for (let c = leafStart[l] as number, e = leafStart[l + 1] as number; c < e; c++) {
-              gLs[c] = (gLs[c] as number) + f * (D[o + c] as number);
-            }
-          }
-        }
-      } else {
-        const leafH = kernel.leafH;
-        for (let j = 0; j < i; j++) {
-          const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-          const o = base + j * C;
-          gK += w * kernel.evalDistances(D, o, invL2);
-          const A = kernel.partials();
-          for (let c = 0; c < C; c++) {
-            const l = leafOf[c] as number;
-            gLs[c] =
-              (gLs[c] as number) +
-              w * (A[l] as number) * (leafH[l] as number) * (D[o + c] as number);
-          }
-        }
-      }
-      gDiag += ai * ai - (Kinv[ri + i] as number);
+      gDiag += ai * ai - (Kinv[i * n + i] as number);
     }
     // ½ tr(W ∂K) with off-diagonal pairs counted twice: the ½ and the 2 cancel.
-    for (let c = 0; c < C; c++) grad[c] = s * (gLs[c] as number) * (invL2[c] as number);
+    const s = Math.exp(th[layout.iScale] as number);
+    const { gLs } = pass;
+    const invL2 = this.invL2;
+    for (let c = 0; c < gLs.length; c++) grad[c] = s * (gLs[c] as number) * (invL2[c] as number);
     grad[layout.iScale] = s * (gK + 0.5 * kernel.diag * gDiag);
     if (layout.iNoise >= 0) grad[layout.iNoise] = 0.5 * this.noiseAt(th) * gDiag;
-    if (layout.iGroup >= 0 && this.groupPrev !== null) {
-      // ½ tr(W ∂K): Σ over grouped i of v_i (Σ_{j<i, same group} W_ij + ½ W_ii), times u_i
-      // for the slope (v_i the offset variance of i's group).
-      const groups = this.groups as Int32Array;
-      const vg = this.groupNoiseAt(th);
-      let gG = 0;
-      let gU = 0;
-      for (let i = 0; i < n; i++) {
-        if (groups[i]! < 0) continue;
-        const ri = i * n;
-        const ai = alpha[i] as number;
-        const prev = this.groupPrev[i] as Int32Array;
-        let acc = 0;
-        for (let q = 0; q < prev.length; q++) {
-          const j = prev[q]!;
-          acc += ai * (alpha[j] as number) - (Kinv[ri + j] as number);
-        }
-        acc += 0.5 * (ai * ai - (Kinv[ri + i] as number));
-        const vi = this.groupVariance(th, vg, i);
-        gG += vi * acc;
-        if (this.groupCovariate !== null) gU += vi * (this.groupCovariate[i] as number) * acc;
+    if (layout.iGroup >= 0 && this.groupPrev !== null) this.groupGradient(th, pass, grad);
+    if (withMean && layout.numMean > 0) this.meanGradient(alpha, grad);
+  }
+
+  /**
+   * Row i's share of the kernel gradient: adds W_ij ∂k_ij/∂D_c to `pass.gLs` for every j < i
+   * and returns gK + Σ_{j<i} W_ij k_ij, W_ij = α_i α_j − K⁻¹_ij. With the pair factors kept
+   * at this θ (`kept`), the exponentials are read back instead of recomputed.
+   */
+  private gradientRow(pass: GradientPass, i: number, kept: PairFactors | null, gK: number): number {
+    const [D, base] = this.row(i);
+    if (this.allRbfProduct) return this.rbfRow(pass, i, D, base, kept, gK);
+    if (this.mixedProduct) return this.productRow(pass, i, D, base, kept, gK);
+    return this.kernelRow(pass, i, D, base, gK);
+  }
+
+  /**
+   * {@link gradientRow} for a product of RBF leaves: k = e^{−r²/2} (read from `kept` when
+   * given), ∂k/∂D_c = k (times 1/ℓ_c² at the end).
+   */
+  private rbfRow(
+    pass: GradientPass,
+    i: number,
+    D: Float64Array,
+    base: number,
+    kept: PairFactors | null,
+    gK: number,
+  ): number {
+    const { alpha, Kinv, gLs } = pass;
+    const C = gLs.length;
+    const invL2 = this.invL2;
+    const ri = i * this.n;
+    const ai = alpha[i] as number;
+    const pi = (i * (i - 1)) / 2;
+    for (let j = 0; j < i; j++) {
+      const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+      const o = base + j * C;
+      let k: number;
+      if (kept !== null) k = kept.E[pi + j] as number;
+      else {
+        let r2 = 0;
+        for (let c = 0; c < C; c++) r2 += (D[o + c] as number) * (invL2[c] as number);
+        k = Math.exp(-0.5 * r2);
       }
-      grad[layout.iGroup] = gG;
-      if (layout.iGroupSlope >= 0) grad[layout.iGroupSlope] = gU;
+      const wk = w * k;
+      gK += wk;
+      for (let c = 0; c < C; c++) gLs[c] = (gLs[c] as number) + wk * (D[o + c] as number);
     }
-    if (withMean && layout.numMean > 0) {
-      let sa = 0;
-      for (let i = 0; i < n; i++) sa += alpha[i] as number;
-      grad[layout.iMean] = sa;
-      for (let j = 1; j < layout.numMean; j++) {
-        let g = 0;
-        const dj = layout.meanDims[j - 1] as number;
-        for (let i = 0; i < n; i++) g += (alpha[i] as number) * (X[i * d + dj] as number);
-        grad[layout.iMean + j] = g;
+    return gK;
+  }
+
+  /**
+   * {@link gradientRow} for a product with Matern leaves: k = Π_l k_l and ∂k/∂log ℓ_c =
+   * k ρ_l D_c/ℓ_c² with ρ_l = h_l/k_l: 1 for RBF, (5/3)(1 + √5r)/(1 + √5r + 5r²/3) for
+   * Matern-5/2 (no underflow: e^{−√5r} cancels). The factors are read from `kept` when given.
+   */
+  private productRow(
+    pass: GradientPass,
+    i: number,
+    D: Float64Array,
+    base: number,
+    kept: PairFactors | null,
+    gK: number,
+  ): number {
+    const { alpha, Kinv, gLs } = pass;
+    const C = gLs.length;
+    const { leafStart, leafMatern, pairOut, invL2 } = this;
+    const L = leafMatern.length;
+    const ri = i * this.n;
+    const ai = alpha[i] as number;
+    const pi = (i * (i - 1)) / 2;
+    for (let j = 0; j < i; j++) {
+      const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+      const o = base + j * C;
+      let wk: number;
+      if (kept !== null) {
+        wk = w * (kept.P[pi + j] as number) * (kept.E[pi + j] as number);
+        addLeafTerms(gLs, D, o, wk, kept.R, (pi + j) * L, leafStart);
+      } else {
+        productLeaves(D, o, invL2, leafStart, leafMatern, this.rho, 0, pairOut);
+        wk = w * (pairOut[1] as number) * Math.exp(pairOut[0] as number);
+        addLeafTerms(gLs, D, o, wk, this.rho, 0, leafStart);
       }
+      gK += wk;
+    }
+    return gK;
+  }
+
+  /** {@link gradientRow} for any kernel, through its leaves' partials (`Kernel.partials`). */
+  private kernelRow(
+    pass: GradientPass,
+    i: number,
+    D: Float64Array,
+    base: number,
+    gK: number,
+  ): number {
+    const { alpha, Kinv, gLs } = pass;
+    const C = gLs.length;
+    const { kernel, invL2 } = this;
+    const leafOf = this.leafOfChannel;
+    const leafH = kernel.leafH;
+    const ri = i * this.n;
+    const ai = alpha[i] as number;
+    for (let j = 0; j < i; j++) {
+      const w = ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+      const o = base + j * C;
+      gK += w * kernel.evalDistances(D, o, invL2);
+      const A = kernel.partials();
+      for (let c = 0; c < C; c++) {
+        const l = leafOf[c] as number;
+        gLs[c] =
+          (gLs[c] as number) + w * (A[l] as number) * (leafH[l] as number) * (D[o + c] as number);
+      }
+    }
+    return gK;
+  }
+
+  /**
+   * The group entries of the gradient, ½ tr(W ∂K): Σ over grouped i of v_i (Σ_{j<i, same
+   * group} W_ij + ½ W_ii) for log v_g, the same times u_i for the slope γ (v_i the offset
+   * variance of i's group).
+   */
+  private groupGradient(th: ArrayLike<number>, pass: GradientPass, grad: Float64Array): void {
+    const { n, layout } = this;
+    const { alpha, Kinv } = pass;
+    const groups = this.groups as Int32Array;
+    const groupPrev = this.groupPrev as Int32Array[];
+    const vg = this.groupNoiseAt(th);
+    let gG = 0;
+    let gU = 0;
+    for (let i = 0; i < n; i++) {
+      if (groups[i]! < 0) continue;
+      const ri = i * n;
+      const ai = alpha[i] as number;
+      const prev = groupPrev[i] as Int32Array;
+      let acc = 0;
+      for (let q = 0; q < prev.length; q++) {
+        const j = prev[q]!;
+        acc += ai * (alpha[j] as number) - (Kinv[ri + j] as number);
+      }
+      acc += 0.5 * (ai * ai - (Kinv[ri + i] as number));
+      const vi = this.groupVariance(th, vg, i);
+      gG += vi * acc;
+      if (this.groupCovariate !== null) gU += vi * (this.groupCovariate[i] as number) * acc;
+    }
+    grad[layout.iGroup] = gG;
+    if (layout.iGroupSlope >= 0) grad[layout.iGroupSlope] = gU;
+  }
+
+  /** The mean entries of the gradient: ∂/∂c = Σ_i α_i, ∂/∂b_j = Σ_i α_i x_ij. */
+  private meanGradient(alpha: Float64Array, grad: Float64Array): void {
+    const { n, layout, X } = this;
+    const d = this.kernel.d;
+    let sa = 0;
+    for (let i = 0; i < n; i++) sa += alpha[i] as number;
+    grad[layout.iMean] = sa;
+    for (let j = 1; j < layout.numMean; j++) {
+      let g = 0;
+      const dj = layout.meanDims[j - 1] as number;
+      for (let i = 0; i < n; i++) g += (alpha[i] as number) * (X[i * d + dj] as number);
+      grad[layout.iMean + j] = g;
     }
   }
 }

@@ -116,6 +116,19 @@ export interface GPOptions {
   fitPoints?: number;
   /** The subset stage of a fit on many observations (defaults in {@link SubsetStageOptions}). */
   subsetStage?: SubsetStageOptions;
+  /** Memory settings of the likelihood evaluations (see {@link LikelihoodOptions}). */
+  likelihood?: LikelihoodOptions;
+}
+
+/** Settings of the marginal likelihood that change its memory use, never its values. */
+export interface LikelihoodOptions {
+  /**
+   * Largest cache kept across likelihood evaluations, in numbers (an integer >= 0; default
+   * 2^25 = 256 MiB): the channel distances of every pair of observations, and the per-pair
+   * factors of a product kernel. Larger problems recompute each row's distances per
+   * evaluation; the values are bit-identical either way.
+   */
+  readonly maxCached?: number;
 }
 
 /**

@@ -361,6 +361,33 @@ describe('fitGP large-n path (subset pre-optimisation, shared polish)', () => {
   });
 });
 
+describe('fitGP with likelihood.maxCached (memory, not values)', () => {
+  it('fits the same hyper-parameters and posterior without any cache', () => {
+    const { X, y } = toyData(17, 40, d, 0.05);
+    for (const opts of [productOptions, sumOptions]) {
+      const a = fitGP(X, y, d, opts);
+      const b = fitGP(X, y, d, { ...opts, likelihood: { maxCached: 0 } });
+      assert.deepEqual(b.hyperparameters, a.hyperparameters);
+      assert.equal(b.logMarginalLikelihood, a.logMarginalLikelihood);
+      const at = Float64Array.of(0.2, 0.7, 0.4, 0.9, 0.1, 0.5);
+      assert.deepEqual(b.predict(at), a.predict(at));
+    }
+  });
+
+  it('rejects a negative or fractional limit, naming the value', () => {
+    const { X, y } = toyData(17, 12, d);
+    for (const maxCached of [-1, 0.5, Number.POSITIVE_INFINITY]) {
+      assert.throws(
+        () => fitGP(X, y, d, { ...productOptions, likelihood: { maxCached } }),
+        (e: unknown) =>
+          e instanceof ValidationError &&
+          e.message.startsWith(`likelihood.maxCached must be an integer >= 0`) &&
+          e.message.includes(`got ${String(maxCached)}; leave it out for 2^25`),
+      );
+    }
+  });
+});
+
 describe('fitGP with fitPoints (hyper-parameters on a subset, posterior on all)', () => {
   const { X, y } = toyData(31, 120, d, 0.05);
   const base: GPOptions = { ...productOptions, restarts: 2, seed: 4 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HyperLayout } from '../../src/gp/hyperparameters.ts';
 import { Kernel } from '../../src/gp/kernel.ts';
-import { LIKELIHOOD_TUNING, MarginalLikelihood } from '../../src/gp/likelihood.ts';
+import { MarginalLikelihood } from '../../src/gp/likelihood.ts';
 import { type KernelSpec, type MeanSpec, type PriorSpec, Rng } from '../internals.ts';
 import { assertClose, centralDiff, toyData } from './helpers.ts';
 
@@ -63,7 +63,11 @@ const configs: Config[] = [
   },
 ];
 
-function setup(cfg: Config, n = 25): { lik: MarginalLikelihood; layout: HyperLayout } {
+function setup(
+  cfg: Config,
+  n = 25,
+  maxCached?: number,
+): { lik: MarginalLikelihood; layout: HyperLayout } {
   const { X, y } = toyData(5, n, d);
   const kernel = new Kernel(cfg.kernel, d);
   const layout = new HyperLayout(kernel, cfg.mean, cfg.learned);
@@ -74,7 +78,9 @@ function setup(cfg: Config, n = 25): { lik: MarginalLikelihood; layout: HyperLay
   for (const v of y) m += v;
   m /= n;
   const z = y.map((v) => v - m);
-  const lik = new MarginalLikelihood(kernel, layout, X, n, z, nu, 0.02, cfg.priors);
+  const lik = new MarginalLikelihood(kernel, layout, X, n, z, nu, 0.02, cfg.priors, null, null, {
+    maxCached,
+  });
   return { lik, layout };
 }
 
@@ -202,16 +208,16 @@ describe('log marginal likelihood', () => {
       const th = randomTheta(a.layout, rng);
       const ga = new Float64Array(a.layout.size);
       const fa = a.lik.evaluate(th, ga);
-      const saved = LIKELIHOOD_TUNING.maxCached;
-      try {
-        LIKELIHOOD_TUNING.maxCached = 0;
-        const b = setup(cfg);
-        const gb = new Float64Array(b.layout.size);
-        assert.equal(b.lik.evaluate(th, gb), fa);
-        assert.deepEqual(gb, ga);
-      } finally {
-        LIKELIHOOD_TUNING.maxCached = saved;
-      }
+      const b = setup(cfg, 25, 0);
+      const gb = new Float64Array(b.layout.size);
+      assert.equal(b.lik.evaluate(th, gb), fa);
+      assert.deepEqual(gb, ga);
+      // The profiled objective keeps the product kernels' pair factors for the gradient.
+      const [ta, tb] = [Float64Array.from(th), Float64Array.from(th)];
+      const [pa, pb] = [new Float64Array(a.layout.size), new Float64Array(b.layout.size)];
+      assert.equal(b.lik.evaluateProfiled(tb, pb), a.lik.evaluateProfiled(ta, pa));
+      assert.deepEqual(pb, pa);
+      assert.deepEqual(tb, ta);
     }
   });
 });
