@@ -25,7 +25,7 @@
  */
 import { NumericsError, ValidationError } from '../core/index.ts';
 import { TILE as S, tile4x4 } from './tile-kernel.ts';
-import { solveLower, solveRowsInPlace } from './triangular.ts';
+import { solveLower, solveRowsInPlace, solveTileRows } from './triangular.ts';
 import { wasmBuffer, wasmTileSub, withWasmArrays } from './wasm-arena.ts';
 
 /** Options of {@link cholesky}. */
@@ -64,6 +64,7 @@ const NB = 128;
  * that the diagonal blocks of columns [p, jEnd) are factored and contributions of columns < p
  * are already subtracted from W[I, p:jEnd]. jEnd − p is a multiple of 4.
  *   L[I,J] = (W[I,J] − L[I, p:j] L[J, p:j]ᵀ) L[J,J]⁻ᵀ   for J = [j, j+4), j = p, p+4, …
+ * (the triangular solve's tile step, on W in place).
  */
 function solveRowBlock(
   W: Float64Array,
@@ -73,40 +74,7 @@ function solveRowBlock(
   p: number,
   jEnd: number,
 ): void {
-  const r0 = i * n;
-  // Rows past the block alias row i (valid memory; their results are ignored).
-  const r1 = rb > 1 ? r0 + n : r0;
-  const r2 = rb > 2 ? r0 + 2 * n : r0;
-  const r3 = rb > 3 ? r0 + 3 * n : r0;
-  for (let j = p; j < jEnd; j += 4) {
-    const q0 = j * n;
-    const q1 = q0 + n;
-    const q2 = q1 + n;
-    const q3 = q2 + n;
-    tile4x4(W, r0, r1, r2, r3, W, q0, q1, q2, q3, p, j);
-    const d0 = 1 / (W[q0 + j] as number);
-    const l10 = W[q1 + j] as number;
-    const d1 = 1 / (W[q1 + j + 1] as number);
-    const l20 = W[q2 + j] as number;
-    const l21 = W[q2 + j + 1] as number;
-    const d2 = 1 / (W[q2 + j + 2] as number);
-    const l30 = W[q3 + j] as number;
-    const l31 = W[q3 + j + 1] as number;
-    const l32 = W[q3 + j + 2] as number;
-    const d3 = 1 / (W[q3 + j + 3] as number);
-    for (let a = 0; a < rb; a++) {
-      const r = r0 + a * n;
-      const t0 = ((W[r + j] as number) - (S[4 * a] as number)) * d0;
-      const t1 = ((W[r + j + 1] as number) - (S[4 * a + 1] as number) - t0 * l10) * d1;
-      const t2 = ((W[r + j + 2] as number) - (S[4 * a + 2] as number) - t0 * l20 - t1 * l21) * d2;
-      const t3 =
-        ((W[r + j + 3] as number) - (S[4 * a + 3] as number) - t0 * l30 - t1 * l31 - t2 * l32) * d3;
-      W[r + j] = t0;
-      W[r + j + 1] = t1;
-      W[r + j + 2] = t2;
-      W[r + j + 3] = t3;
-    }
-  }
+  solveTileRows(W, n, i * n, rb, W, p, jEnd);
 }
 
 /**

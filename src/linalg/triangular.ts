@@ -53,6 +53,60 @@ function checkSolveArgs(
 }
 
 /**
+ * In place, for the rb ≤ 4 rows of X starting at offset x0 (row length n) and the columns
+ * [k0, jEnd) (jEnd − k0 a multiple of 4), with rows x0.. already solved before column k0 or
+ * zero there: the columns become the solution of y L[k0:jEnd, k0:jEnd]ᵀ = x − (the part of
+ * columns < k0 already subtracted), four columns at a time,
+ *   S = X[I, J] − X[I, k0:j] L[J, k0:j]ᵀ   (a 4×4 tile of dot products, {@link tile4x4})
+ *   X[I, J] = S L[J, J]⁻ᵀ                  (4×4 triangular solve)   for J = [j, j+4).
+ * X and L may be the same array (the Cholesky factorisation solves its panel in place).
+ * @internal
+ */
+export function solveTileRows(
+  X: Float64Array,
+  n: number,
+  x0: number,
+  rb: number,
+  L: Float64Array,
+  k0: number,
+  jEnd: number,
+): void {
+  // Rows past the block alias the first row (valid memory; their results are ignored).
+  const x1 = rb > 1 ? x0 + n : x0;
+  const x2 = rb > 2 ? x0 + 2 * n : x0;
+  const x3 = rb > 3 ? x0 + 3 * n : x0;
+  for (let j = k0; j < jEnd; j += 4) {
+    const q0 = j * n;
+    const q1 = q0 + n;
+    const q2 = q1 + n;
+    const q3 = q2 + n;
+    tile4x4(X, x0, x1, x2, x3, L, q0, q1, q2, q3, k0, j);
+    const d0 = 1 / (L[q0 + j] as number);
+    const l10 = L[q1 + j] as number;
+    const d1 = 1 / (L[q1 + j + 1] as number);
+    const l20 = L[q2 + j] as number;
+    const l21 = L[q2 + j + 1] as number;
+    const d2 = 1 / (L[q2 + j + 2] as number);
+    const l30 = L[q3 + j] as number;
+    const l31 = L[q3 + j + 1] as number;
+    const l32 = L[q3 + j + 2] as number;
+    const d3 = 1 / (L[q3 + j + 3] as number);
+    for (let a = 0; a < rb; a++) {
+      const x = x0 + a * n + j;
+      const t0 = ((X[x] as number) - (TILE[4 * a] as number)) * d0;
+      const t1 = ((X[x + 1] as number) - (TILE[4 * a + 1] as number) - t0 * l10) * d1;
+      const t2 = ((X[x + 2] as number) - (TILE[4 * a + 2] as number) - t0 * l20 - t1 * l21) * d2;
+      const t3 =
+        ((X[x + 3] as number) - (TILE[4 * a + 3] as number) - t0 * l30 - t1 * l31 - t2 * l32) * d3;
+      X[x] = t0;
+      X[x + 1] = t1;
+      X[x + 2] = t2;
+      X[x + 3] = t3;
+    }
+  }
+}
+
+/**
  * In place: each row x of the m×n row-major X becomes the solution of L yᵀ = xᵀ (i.e. Y Lᵀ = X).
  * Row blocks of four right-hand sides times 4×4 tiles of L: every dot product runs over
  * contiguous rows of X and L. When `zeroLead` is true, rows r..r+3 of X are known to be zero
@@ -70,40 +124,8 @@ export function solveRowsInPlace(
   for (let r = 0; r < m; r += 4) {
     const rb = Math.min(4, m - r);
     const x0 = r * n;
-    const x1 = rb > 1 ? x0 + n : x0;
-    const x2 = rb > 2 ? x0 + 2 * n : x0;
-    const x3 = rb > 3 ? x0 + 3 * n : x0;
     const k0 = zeroLead ? Math.min(r - (r % 4), n4) : 0;
-    for (let j = k0; j < n4; j += 4) {
-      const q0 = j * n;
-      const q1 = q0 + n;
-      const q2 = q1 + n;
-      const q3 = q2 + n;
-      tile4x4(X, x0, x1, x2, x3, L, q0, q1, q2, q3, k0, j);
-      const d0 = 1 / (L[q0 + j] as number);
-      const l10 = L[q1 + j] as number;
-      const d1 = 1 / (L[q1 + j + 1] as number);
-      const l20 = L[q2 + j] as number;
-      const l21 = L[q2 + j + 1] as number;
-      const d2 = 1 / (L[q2 + j + 2] as number);
-      const l30 = L[q3 + j] as number;
-      const l31 = L[q3 + j + 1] as number;
-      const l32 = L[q3 + j + 2] as number;
-      const d3 = 1 / (L[q3 + j + 3] as number);
-      for (let a = 0; a < rb; a++) {
-        const x = x0 + a * n + j;
-        const t0 = ((X[x] as number) - (TILE[4 * a] as number)) * d0;
-        const t1 = ((X[x + 1] as number) - (TILE[4 * a + 1] as number) - t0 * l10) * d1;
-        const t2 = ((X[x + 2] as number) - (TILE[4 * a + 2] as number) - t0 * l20 - t1 * l21) * d2;
-        const t3 =
-          ((X[x + 3] as number) - (TILE[4 * a + 3] as number) - t0 * l30 - t1 * l31 - t2 * l32) *
-          d3;
-        X[x] = t0;
-        X[x + 1] = t1;
-        X[x + 2] = t2;
-        X[x + 3] = t3;
-      }
-    }
+    solveTileRows(X, n, x0, rb, L, k0, n4);
     // The last n mod 4 columns: plain dot products.
     for (let j = n4; j < n; j++) {
       const q = j * n;
