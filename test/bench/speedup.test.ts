@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  meanStep,
-  medianWithNulls,
-  sampleStats,
-  speedup,
-  stayTime,
-  stepFunction,
-  summarize,
-  type Trajectory,
-  touchTime,
-} from '../../src/bench/index.ts';
+import { speedup, stayTime, summarize, type Trajectory, touchTime } from '../../src/bench/index.ts';
 import { handTrajectory } from './hand-trajectory.ts';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-12): void =>
@@ -22,26 +12,6 @@ const traj = (
   pts: [number, number][],
   direction: 'minimize' | 'maximize' = 'minimize',
 ): Trajectory => handTrajectory(method, seed, pts, { direction });
-
-describe('step functions', () => {
-  it('follow the newest point affordable at each cost, even when x goes back', () => {
-    // Run 1 is charged a confirmation (x = 30), run 2 is not (x = 25): from 25 on, run 2's value holds.
-    const f = stepFunction([
-      { x: 10, value: 5 },
-      { x: 30, value: 4 },
-      { x: 25, value: 3 },
-    ]);
-    assert.deepEqual(f, { xs: [10, 25], values: [5, 3] });
-  });
-
-  it('average exactly on the union of steps, from where every seed has a value', () => {
-    const m = meanStep([
-      { xs: [10, 30], values: [4, 2] },
-      { xs: [20], values: [6] },
-    ]);
-    assert.deepEqual(m, { xs: [20, 30], values: [5, 4] });
-  });
-});
 
 describe('speedup (docs/benchmarks.md definitions)', () => {
   // B touches its final value 4 at 20, leaves it (5 at 30), and stays from 40.
@@ -79,25 +49,6 @@ describe('speedup (docs/benchmarks.md definitions)', () => {
 
   it('a method against itself is exactly 1', () => {
     close(speedup(B, B, 'minimize').speedup, 1);
-  });
-});
-
-describe('stats', () => {
-  it('mean, s.e. and type-7 quartiles', () => {
-    const s = sampleStats([4, 1, 3, 2]);
-    assert.equal(s.mean, 2.5);
-    close(s.sem, Math.sqrt(5 / 3) / 2); // sd = sqrt(((1.5^2 + 0.5^2) * 2) / 3)
-    assert.equal(s.median, 2.5);
-    assert.equal(s.q25, 1.75);
-    assert.equal(s.q75, 3.25);
-  });
-
-  it('medians with not-reached ranking lowest', () => {
-    assert.equal(medianWithNulls([3, null, 1]), 1);
-    assert.equal(medianWithNulls([3, null, null]), null);
-    assert.equal(medianWithNulls([4, 2, 1, 3]), 2.5);
-    assert.equal(medianWithNulls([4, 2, null, 3]), 2.5);
-    assert.equal(medianWithNulls([4, null, null, 3]), null);
   });
 });
 

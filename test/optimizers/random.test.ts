@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { History, RunRecord } from '../../src/core/index.ts';
 import { Rng } from '../../src/core/index.ts';
-import {
-  createRandomSearch,
-  projectToSpace,
-  sampleMixture,
-  withinBounds,
-} from '../../src/optimizers/index.ts';
+import { createRandomSearch, sampleMixture, withinBounds } from '../../src/optimizers/index.ts';
 import { toySpace } from './toy-space.ts';
 
 const run = (id: string, w: number[], scale: string, steps: number, value: number): RunRecord => ({
@@ -98,21 +93,5 @@ describe('random search', () => {
       const w = sampleMixture(new Rng(i), replay);
       assert.ok(cands.some((c) => String(c) === String(w)));
     }
-  });
-
-  it('projects onto the bounded simplex (closed form check)', () => {
-    // v = (0.7, 0.5, 0.1) minus tau = 0.1 gives (0.6, 0.4, 0) -> clipped w_3 >= 0.05:
-    // solve 0.7 - t + 0.5 - t + 0.05 = 1 -> t = 0.125: (0.575, 0.375, 0.05).
-    const w = projectToSpace(
-      [0.7, 0.5, 0.1],
-      [
-        { min: 0, max: 1 },
-        { min: 0, max: 1 },
-        { min: 0.05, max: 1 },
-      ],
-    );
-    assert.ok(Math.abs((w[0] as number) - 0.575) < 1e-12);
-    assert.ok(Math.abs((w[1] as number) - 0.375) < 1e-12);
-    assert.ok(Math.abs((w[2] as number) - 0.05) < 1e-12);
   });
 });

@@ -4,11 +4,6 @@ import { describe, it } from 'node:test';
 import type { StudyStatus, TrialRecord } from '../../src/core/index.ts';
 import {
   buildStudyReport,
-  escapeHtml,
-  fmtCost,
-  fmtPercent,
-  fmtSpeedup,
-  fmtValue,
   type StudyReportInput,
   spendRows,
   traceYDomain,
@@ -99,25 +94,6 @@ function input(over: Partial<StudyReportInput> = {}): StudyReportInput {
     ...over,
   };
 }
-
-describe('report escaping and formatting', () => {
-  it('escapes the five HTML-special characters', () => {
-    assert.equal(
-      escapeHtml(`<a href="x">'&'</a>`),
-      '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;',
-    );
-  });
-
-  it('formats numbers, and never prints NaN', () => {
-    assert.equal(fmtValue(2.544712345), '2.5447');
-    assert.equal(fmtValue(Number.NaN), '\u2013');
-    assert.equal(fmtValue(undefined), '\u2013');
-    assert.equal(fmtCost(600.771), '600.77');
-    assert.equal(fmtPercent(0.12345), '12.3%');
-    assert.equal(fmtSpeedup(2.614), '2.61x');
-    assert.equal(fmtSpeedup(null), 'not reached');
-  });
-});
 
 describe('buildStudyReport', () => {
   it('a study named <script> and an error message with <script> do not inject: the only script is the page own', async () => {
