@@ -20,6 +20,20 @@ for the extra steps). A job ends when the next request would take the spent
 total over the budget; that request is not counted (as in mixopt's own
 harness, a run that does not fit the budget is not run).
 
+On simulated workers (a job with ``"clock": {"workers": q, "overhead": {scale: t}}``,
+from ``mixopt bench --workers-sim q``), ``optuna-tpe`` runs asynchronously with
+``TPESampler(constant_liar=True)`` (for q > 1): the clock of mixopt's harness
+(src/bench/simulate.ts and sim-clock.ts, without jitter) is simulated here. While a
+worker is free, the driver asks Optuna for a trial (the running ones are pending:
+asked, not told; the constant liar scores them as the worst value so far) and
+launches it, if the budget holds it with every running run (``spent + committed +
+c <= budget``; the first that does not fit ends launching, and the running runs
+finish). A run launched at t0 on the free worker with the lowest index ends at
+``t0 + o_m + c``; the clock then jumps to the earliest end (ties: the earlier
+launched), the run is told to Optuna and recorded with ``start``, ``time`` and
+``worker``. The server charges a run when it is asked for it; the driver tells
+Optuna its value only when the run ends on the clock.
+
 After each trial the driver records the mixture it would recommend now: the
 best final value among the runs trained furthest (for TPE: the best target
 run). ``confirm`` says whether a confirmation run at the target is charged
@@ -36,8 +50,8 @@ Usage:
 
 Writes one JSON line per job on stdout:
   {"method","testbed","metric","direction","seed","optimizerSeed","budget","targetCost",
-   "optunaVersion","runs":[{"run","proposal":{"mixture","scale","steps"},"cost","spent",
-   "observed","recommended","confirm"}], "error"?}
+   "optunaVersion","clock"?,"runs":[{"run","proposal":{"mixture","scale","steps"},"cost","spent",
+   "observed","recommended","confirm","start"?,"time"?,"worker"?}], "error"?}
 """
 
 import argparse
@@ -46,6 +60,7 @@ import math
 import shlex
 import subprocess
 import sys
+import warnings
 
 import optuna
 
@@ -122,6 +137,81 @@ def recommend(direction, records):
     return best
 
 
+def recommend_into(direction, records, rec, z_star):
+    """Adds to the last record the mixture recommended now and whether it needs confirming."""
+    best = recommend(direction, records)
+    rec["recommended"] = best["proposal"]["mixture"]
+    rec["confirm"] = best["proposal"]["steps"] != z_star
+
+
+def run_async_tpe(server, job, out, k, size, z_star, eps):
+    """optuna-tpe on q simulated workers with the constant liar (see the module comment)."""
+    clock = job["clock"]
+    q = int(clock["workers"])
+    overhead = clock.get("overhead", {})
+    metric, direction, budget = out["metric"], out["direction"], out["budget"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler = optuna.samplers.TPESampler(seed=int(job["optimizerSeed"]), constant_liar=q > 1)
+    name = f"optuna-tpe-{metric}-{job['optimizerSeed']}"
+    study = optuna.create_study(study_name=name, direction=direction, sampler=sampler)
+    records = out["runs"]
+    free = list(range(q))
+    running = []
+    now = 0.0
+    spent = 0.0
+    launched = 0
+    launching = True
+    while True:
+        while launching and free:
+            trial = study.ask()
+            w = mixture_from_trial(trial, k)
+            r = server.call(
+                {"op": "eval", "mixture": w, "size": size, "steps": z_star, "metric": metric}
+            )
+            committed = sum(run["cost"] for run in running)
+            if spent + committed + r["cost"] > budget + eps or launched >= 10_000:
+                launching = False  # this run does not fit: not counted, launching ends
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                break
+            train_start = now + float(overhead.get(size, 0))
+            running.append(
+                {
+                    "index": launched,
+                    "trial": trial,
+                    "mixture": w,
+                    "cost": r["cost"],
+                    "value": r["curve"][-1]["value"],
+                    "start": now,
+                    "end": train_start + r["cost"],
+                    "worker": free.pop(0),
+                }
+            )
+            launched += 1
+        if not running:
+            break
+        run = min(running, key=lambda x: (x["end"], x["index"]))
+        running.remove(run)
+        now = run["end"]
+        free.append(run["worker"])
+        free.sort()
+        spent += run["cost"]
+        study.tell(run["trial"], run["value"])
+        rec = {
+            "run": run["index"],
+            "proposal": {"mixture": run["mixture"], "scale": size, "steps": z_star},
+            "cost": run["cost"],
+            "spent": spent,
+            "observed": run["value"],
+            "start": run["start"],
+            "time": now,
+            "worker": run["worker"],
+        }
+        records.append(rec)
+        recommend_into(direction, records, rec, z_star)
+    return out
+
+
 def run_job(server, info, job):
     metric = job["metric"]
     spec = next((m for m in info["metrics"] if m["name"] == metric), None)
@@ -151,6 +241,12 @@ def run_job(server, info, job):
         "optunaVersion": optuna.__version__,
         "runs": [],
     }
+    clock = job.get("clock")
+    if clock is not None:
+        if method != "optuna-tpe":
+            raise ServerError(f"{method} runs sequentially only; on simulated workers: optuna-tpe")
+        out["clock"] = clock
+        return run_async_tpe(server, job, out, k, size, z_star, eps)
     records = out["runs"]
     spent = 0.0
     sampler = optuna.samplers.TPESampler(seed=int(job["optimizerSeed"]))
@@ -181,9 +277,7 @@ def run_job(server, info, job):
             "observed": observed,
         }
         records.append(rec)
-        best = recommend(direction, records)
-        rec["recommended"] = best["proposal"]["mixture"]
-        rec["confirm"] = best["proposal"]["steps"] != z_star
+        recommend_into(direction, records, rec, z_star)
 
     done = False
     while not done and len(records) < 10_000:

@@ -75,6 +75,24 @@ export interface BenchProgress {
   readonly error?: string;
 }
 
+/** The progress event of a finished job: the `done`-th of `total`, trajectory `t`, in `seconds`. */
+export function jobProgress(
+  done: number,
+  total: number,
+  t: Trajectory,
+  seconds: number,
+): BenchProgress {
+  return {
+    done,
+    total,
+    method: t.method,
+    metric: t.metric,
+    seed: t.seed,
+    seconds,
+    ...(t.error !== undefined ? { error: t.error } : {}),
+  };
+}
+
 /** A finished benchmark. */
 export interface BenchResult {
   readonly trajectories: Trajectory[];
@@ -186,15 +204,7 @@ export async function runBenchmark(opts: BenchOptions): Promise<BenchResult> {
     results[i] = t;
     seconds[i] = sec;
     done++;
-    opts.onProgress?.({
-      done,
-      total: jobs.length,
-      method: t.method,
-      metric: t.metric,
-      seed: t.seed,
-      seconds: sec,
-      ...(t.error !== undefined ? { error: t.error } : {}),
-    });
+    opts.onProgress?.(jobProgress(done, jobs.length, t, sec));
   };
   if (workers === 1) {
     for (let i = 0; i < jobs.length; i++) {

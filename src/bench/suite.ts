@@ -76,6 +76,12 @@ export const SUITE_METHODS: readonly string[] = [
   'regmix',
 ];
 
+/** Whether peer `method` runs on `clock` (sequential: every peer; a clock: optuna-tpe without jitter). */
+function peerRunsOn(method: string, clock: ClockOptions | undefined): boolean {
+  if (clock === undefined) return true;
+  return method === 'optuna-tpe' && (clock.jitter ?? 0) === 0 && (clock.timePerCost ?? 1) === 1;
+}
+
 /** {@link SUITE_METHODS}, and the Optuna TPE peer when `python` can import optuna. */
 export function defaultSuiteMethods(python: string = DEFAULT_PYTHON): string[] {
   return [...SUITE_METHODS, ...(optunaStatus(python).available ? ['optuna-tpe'] : [])];
@@ -364,19 +370,22 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       onProgress: progress,
     };
     const include = [...stored];
-    // The Optuna peers run sequentially only: with a simulated clock they are left out.
-    const peers = opts.clock === undefined ? todo.filter(isPeerMethod) : [];
-    if (opts.clock !== undefined && todo.some(isPeerMethod))
+    // With a simulated clock only optuna-tpe runs (on the clock, with the constant liar), and
+    // only on a clock without jitter; the other peers are left out.
+    const peers = todo.filter((m) => isPeerMethod(m) && peerRunsOn(m, opts.clock));
+    const left = todo.filter((m) => isPeerMethod(m) && !peerRunsOn(m, opts.clock));
+    if (left.length > 0)
       opts.onCase?.({
         caseId: k.id,
         status: 'run',
-        detail: 'Optuna peers skipped (no simulated clock)',
+        detail: `${left.join(', ')} skipped (the Optuna driver runs only optuna-tpe on simulated workers, without jitter)`,
       });
     if (peers.length > 0) {
       const r = await runPeers({
         ...common,
         methods: peers,
         ...(opts.python !== undefined ? { python: opts.python } : {}),
+        ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
       });
       if (r.skipped !== undefined)
         opts.onCase?.({ caseId: k.id, status: 'run', detail: r.skipped });

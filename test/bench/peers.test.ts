@@ -5,6 +5,7 @@ import {
   isPeerMethod,
   optunaStatus,
   type PeerLog,
+  type PeerRun,
   peerLogToTrajectory,
   runPeers,
 } from '../../src/bench/index.ts';
@@ -208,5 +209,191 @@ describe('mixopt bench with peer methods', () => {
     // Two full target runs fit in 400 (197 each) for both methods.
     assert.equal(s.runs['optuna-tpe']?.meanRuns, 2);
     assert.equal(s.runs['optuna-tpe']?.meanSpent, 394);
+  });
+});
+
+/** A clock log on 2 workers: B and A launched at 0, B (cost 9) ends first; then C at 9. */
+function clockLog(): PeerLog {
+  const C = [0.2, 0.2, 0.2, 0.2, 0.2];
+  return {
+    method: 'optuna-tpe',
+    testbed: 'law',
+    metric,
+    seed: 0,
+    optimizerSeed: 7,
+    budget: 500,
+    clock: { workers: 2, overhead: { '1B': 1 } },
+    runs: [
+      {
+        run: 1,
+        proposal: { mixture: B, scale: '1B', steps: 900 },
+        cost: 9,
+        spent: 9,
+        observed: 3,
+        recommended: B,
+        confirm: true,
+        start: 0,
+        time: 10,
+        worker: 1,
+      },
+      {
+        run: 2,
+        proposal: { mixture: C, scale: '1B', steps: 900 },
+        cost: 9,
+        spent: 18,
+        observed: 3.1,
+        recommended: B,
+        confirm: true,
+        start: 10,
+        time: 20,
+        worker: 1,
+      },
+      {
+        run: 0,
+        proposal: { mixture: A, scale: '1B', steps: 19700 },
+        cost: 197,
+        spent: 215,
+        observed: 2,
+        recommended: A,
+        confirm: false,
+        start: 0,
+        time: 198,
+        worker: 0,
+      },
+    ],
+  };
+}
+
+describe('peerLogToTrajectory on simulated workers', () => {
+  it('keeps the order runs ended, their launch indices, times and workers, and the clock', () => {
+    const t = peerLogToTrajectory(tb, clockLog());
+    assert.deepEqual(t.clock, { workers: 2, overhead: { '1B': 1 } });
+    assert.deepEqual(
+      t.points.map((p) => [p.run, p.start, p.time, p.worker, p.spent, p.x]),
+      [
+        [1, 0, 10, 1, 9, 9 + 197],
+        [2, 10, 20, 1, 18, 18 + 197],
+        [0, 0, 198, 0, 215, 215],
+      ],
+    );
+  });
+
+  it('rejects a time that is not start + overhead + cost, a busy worker, a run ended twice, a time going back', () => {
+    const edit = (i: number, patch: Record<string, unknown>): PeerLog => {
+      const l = clockLog();
+      Object.assign(l.runs[i] as object, patch);
+      return l;
+    };
+    assert.throws(
+      () => peerLogToTrajectory(tb, edit(0, { time: 9 })),
+      /run 0: time 9 is not start \+ overhead \+ cost = 10/,
+    );
+    assert.throws(
+      () => peerLogToTrajectory(tb, edit(1, { start: 5, time: 15 })),
+      /run 1: starts at 5 on worker 1, which is busy until 10/,
+    );
+    assert.throws(
+      () => peerLogToTrajectory(tb, edit(2, { run: 1 })),
+      /run 2: run index 1 is not a new index in 0\.\.2/,
+    );
+    assert.throws(
+      () => peerLogToTrajectory(tb, edit(2, { worker: 2 })),
+      /worker 2 is not one of the clock's 2 workers/,
+    );
+    const log0 = clockLog();
+    const [r0, r1] = log0.runs as PeerRun[];
+    const back: PeerLog = {
+      ...log0,
+      runs: [
+        { ...(r1 as PeerRun), run: 1, spent: 9, start: 10, time: 20 },
+        { ...(r0 as PeerRun), run: 0, spent: 18, worker: 0 },
+      ],
+    };
+    assert.throws(
+      () => peerLogToTrajectory(tb, back),
+      /time 10 is before the previous run's end 20/,
+    );
+    for (const bad of [edit(0, { time: undefined }), edit(0, { start: Number.NaN })])
+      assert.throws(() => peerLogToTrajectory(tb, bad), DataError);
+  });
+});
+
+describe('runPeers on simulated workers', () => {
+  it('refuses optuna-hyperband, jitter and a time per cost other than 1 before starting anything', async () => {
+    const base = { testbed: { name: 'law' }, metrics: [metric], seeds: 1 } as const;
+    await assert.rejects(
+      runPeers({ ...base, methods: ['optuna-hyperband'], clock: { workers: 2 } }),
+      /on simulated workers the Optuna driver runs optuna-tpe only \(with the constant liar\); optuna-hyperband runs sequentially/,
+    );
+    await assert.rejects(
+      runPeers({ ...base, methods: ['optuna-tpe'], clock: { workers: 2, jitter: 0.1 } }),
+      (e: unknown) =>
+        e instanceof ValidationError && /without jitter.*got jitter 0\.1/.test(e.message),
+    );
+    await assert.rejects(
+      runPeers({ ...base, methods: ['optuna-tpe'], clock: { workers: 2, timePerCost: 2 } }),
+      /timePerCost 2/,
+    );
+    await assert.rejects(
+      runPeers({ ...base, methods: ['optuna-tpe'], clock: { workers: 0 } }),
+      /simulated workers must be a positive integer, got 0/,
+    );
+  });
+
+  const status = optunaStatus();
+  const skip = status.available ? false : `optuna unavailable: ${status.reason}`;
+  const tpe = async (clock?: { workers: number; overhead?: Record<string, number> }) => {
+    const r = await runPeers({
+      testbed: { name: 'law' },
+      methods: ['optuna-tpe'],
+      metrics: [metric],
+      seeds: 1,
+      budget: 1000,
+      ...(clock !== undefined ? { clock } : {}),
+    });
+    const t = r.trajectories[0];
+    assert.ok(t !== undefined && t.error === undefined, t?.error);
+    return t;
+  };
+
+  it('one worker: the sequential trajectory, with each run starting when the one before ended', {
+    skip,
+    timeout: 120_000,
+  }, async () => {
+    const seq = await tpe();
+    const one = await tpe({ workers: 1, overhead: { '1B': 3 } });
+    const strip = (p: (typeof one.points)[number]) => {
+      const { start: _start, time: _time, worker: _worker, ...rest } = p;
+      return rest;
+    };
+    assert.deepEqual(one.points.map(strip), seq.points);
+    assert.equal(one.points.length, 5); // floor(1000 / 197)
+    one.points.forEach((p, i) => {
+      assert.equal(p.worker, 0);
+      assert.equal(p.start, i * 200); // each run: 3 of overhead, then 197
+      assert.equal(p.time, (i + 1) * 200);
+    });
+  });
+
+  it('four workers: four trials asked before any is told, at most four running, the budget held with the running runs', {
+    skip,
+    timeout: 120_000,
+  }, async () => {
+    const t = await tpe({ workers: 4 });
+    assert.deepEqual(t.clock, { workers: 4 });
+    // 4 launched at 0 (4 x 197 = 788); at 197 the first to end frees a worker and run 4
+    // fits (197 + 3 x 197 committed + 197 = 985 <= 1000); then no run fits with the 3 running.
+    assert.deepEqual(
+      t.points.map((p) => [p.run, p.start, p.time, p.worker]),
+      [
+        [0, 0, 197, 0],
+        [1, 0, 197, 1],
+        [2, 0, 197, 2],
+        [3, 0, 197, 3],
+        [4, 197, 394, 0],
+      ],
+    );
+    assert.equal(t.points.at(-1)?.spent, 985);
+    assert.deepEqual(await tpe({ workers: 4 }), t);
   });
 });

@@ -10,6 +10,7 @@ import {
   caseRef,
   defaultSuiteMethods,
   getSuite,
+  optunaStatus,
   runSuite,
   SUITE_METHODS,
   SUITES,
@@ -125,6 +126,47 @@ describe('runSuite on tiny cases', async () => {
     for (const k of [...full, ...getSuite('dev').cases]) assert.equal(k.budgetTargetRuns, 8, k.id);
     assert.ok(full.some((k) => k.noise !== undefined && k.testbed === 'slimpajama-mlp'));
   });
+  it('on simulated workers runs optuna-tpe on the clock and leaves optuna-hyperband out, saying so', {
+    skip: optunaStatus().available ? false : 'optuna unavailable',
+    timeout: 120_000,
+  }, async () => {
+    const details: string[] = [];
+    const r = await runSuite({
+      suite: { ...TINY, cases: [TINY.cases[0] as Suite['cases'][number]] },
+      methods: ['optuna-tpe', 'optuna-hyperband', 'random'],
+      seeds: 1,
+      workers: 1,
+      clock: { workers: 3 },
+      onCase: (e) => details.push(e.detail ?? ''),
+    });
+    const ts = r.cases[0]?.result.trajectories ?? [];
+    assert.deepEqual(ts.map((t) => t.method).sort(), ['optuna-tpe', 'random']);
+    const tpe = ts.find((t) => t.method === 'optuna-tpe');
+    assert.deepEqual(tpe?.clock, { workers: 3 });
+    // The first three runs start together, on workers 0, 1 and 2.
+    const first = [...(tpe?.points ?? [])].sort((a, b) => a.run - b.run).slice(0, 3);
+    assert.deepEqual(first.map((p) => [p.start, p.worker]).sort(), [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+    ]);
+    assert.ok(
+      details.some((d) => d.startsWith('optuna-hyperband skipped')),
+      details.join(' | '),
+    );
+    const jittered = await runSuite({
+      suite: { ...TINY, cases: [TINY.cases[0] as Suite['cases'][number]] },
+      methods: ['optuna-tpe', 'random'],
+      seeds: 1,
+      workers: 1,
+      clock: { workers: 3, jitter: 0.2 },
+    });
+    assert.deepEqual(
+      jittered.cases[0]?.result.trajectories.map((t) => t.method),
+      ['random'],
+    );
+  });
+
   it('a noisy case hands its parsed noise to the harness; scored values stay the truth', async () => {
     const k = {
       id: 'toy/loss+noise',

@@ -265,11 +265,9 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
   const progress = progressReporter(o.quiet === true);
   // Peers (optuna-tpe, optuna-hyperband) run through the Optuna driver (src/bench/peers.ts).
   const peerMethods = methods.filter(isPeerMethod);
+  // With --workers-sim, optuna-tpe runs on the same simulated workers in the driver (constant
+  // liar); runPeers refuses optuna-hyperband and --sim-jitter there.
   const clock = clockOf(o);
-  if (clock !== undefined && peerMethods.length > 0)
-    throw new ValidationError(
-      `--workers-sim simulates mixopt's own methods; the Optuna peers (${peerMethods.join(', ')}) run sequentially: drop them from --methods`,
-    );
   let result: BenchResult;
   try {
     if (peerMethods.length > 0) {
@@ -282,6 +280,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
         ...(o.firstSeed !== undefined ? { firstSeed: o.firstSeed } : {}),
         ...(o.budget !== undefined ? { budget: o.budget } : {}),
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
+        ...(clock !== undefined ? { clock } : {}),
         onProgress: progress.onProgress,
       });
       if (peers.skipped !== undefined) process.stderr.write(`${peers.skipped}\n`);
