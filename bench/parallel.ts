@@ -31,8 +31,12 @@
  * e.g. results/suite-dev, whose trajectories `--workers-sim 1` reproduces bit
  * for bit) when it has the method for the same seeds, else run here.
  *
+ * `--methods` may name the Optuna peer `optuna-tpe` (run by its driver on the same clock,
+ * with the constant liar: docs/benchmarks.md, *Optuna peers*); `mfms-bo` must be among them.
+ *
  * Usage: node --import tsx bench/parallel.ts [--suite dev] [--cases id,id] [--seeds 3]
- *          [--q 16] [--methods mfms-bo,asha] [--seq results/suite-dev] [--threads 2]
+ *          [--q 16] [--methods mfms-bo,asha,optuna-tpe] [--seq results/suite-dev] [--threads 2]
+ *          [--target-runs N (a budget of N target runs instead of the case's)]
  *          [--out results/parallel-dev]
  * Writes `OUT/cases/<id>__<method>.json.gz` (the q-worker trajectories), `OUT/parallel.json`,
  * `OUT/parallel.md` and `OUT/parallel.svg`. Figures: BENCHMARKS.md, section *Parallel workers*.
@@ -45,10 +49,12 @@ import {
   anytimeRegret,
   caseRef,
   getSuite,
+  isPeerMethod,
   prepareCase,
   readTrajectories,
   regretOf,
   runBenchmark,
+  runPeers,
   type StepFunction,
   safeName,
   seedFor,
@@ -71,6 +77,8 @@ const q = Number(opt('q', '16'));
 const methods = opt('methods', 'mfms-bo,asha').split(',');
 const seqDir = opt('seq', `results/suite-${suite.name}`);
 const threads = Number(opt('threads', '2'));
+/** `--target-runs N`: a budget of N target runs instead of the suite case's (no stored sequential runs then). */
+const targetRuns = args.includes('--target-runs') ? Number(opt('target-runs', '')) : undefined;
 const out = opt('out', `results/parallel-${suite.name}`);
 mkdirSync(join(out, 'cases'), { recursive: true });
 
@@ -151,6 +159,9 @@ interface CaseRow {
   spendRatio: (number | null)[];
   /** Mean over seeds of the anytime regret over wall-clock, per `${method}@${q}`. */
   anytime: Record<string, number>;
+  /** Per seed, the anytime regret over wall-clock and the final regret, per `${method}@${q}`. */
+  anytimeSeeds: Record<string, number[]>;
+  finalSeeds: Record<string, number[]>;
   seconds: Record<string, number>;
 }
 
@@ -181,14 +192,14 @@ async function ensure(
   metric: string,
 ): Promise<void> {
   const file = join(out, 'cases', `${safeName(id)}__${safeName(m)}__q${qq}.json.gz`);
-  const stored = qq === 1 ? storedSequential(id, m) : [];
+  const stored = qq === 1 && targetRuns === undefined ? storedSequential(id, m) : [];
   if (stored.length > 0) {
     runs.set(file, stored);
     return;
   }
   if (!existsSync(file)) {
     const s0 = performance.now();
-    const r = await runBenchmark({
+    const common = {
       testbed: ref,
       methods: [m],
       metrics: [metric],
@@ -196,7 +207,12 @@ async function ensure(
       budget,
       workers: threads,
       ...(qq > 1 ? { clock: { workers: qq } } : {}),
-    });
+    };
+    // The Optuna peer (optuna-tpe) runs in its driver, on the same simulated clock.
+    const r = isPeerMethod(m)
+      ? { meta: { jobSeconds: {} as Record<string, number> }, ...(await runPeers(common)) }
+      : await runBenchmark(common);
+    if (r.trajectories.length === 0) throw new Error(`${m} did not run (is optuna installed?)`);
     writeFileSync(
       file,
       gzipSync(JSON.stringify({ q: qq, seconds: r.meta.jobSeconds, trajectories: r.trajectories })),
@@ -228,9 +244,12 @@ for (const k of selectCases(suite, only)) {
     process.stderr.write(`${k.id}: skipped (${p.reason})\n`);
     continue;
   }
+  const target = p.testbed.target;
+  const budget =
+    targetRuns === undefined ? p.budget : targetRuns * p.testbed.cost(target.scale, target.steps);
   for (const m of methods) {
-    await ensure(k.id, m, q, p.budget, caseRef(k), k.metric);
-    await ensure(k.id, m, 1, p.budget, caseRef(k), k.metric);
+    await ensure(k.id, m, q, budget, caseRef(k), k.metric);
+    await ensure(k.id, m, 1, budget, caseRef(k), k.metric);
   }
   const par = methods.flatMap((m) => cached(k.id, m, q));
   const seconds: Record<string, number> = {};
@@ -252,6 +271,8 @@ for (const k of selectCases(suite, only)) {
     timeRatio: [],
     spendRatio: [],
     anytime: {},
+    anytimeSeeds: {},
+    finalSeeds: {},
     seconds,
   };
   for (const m of methods) {
@@ -300,6 +321,8 @@ for (const k of selectCases(suite, only)) {
       return anytimeRegret(f, c, Math.max(...others), uniform);
     });
     row.anytime[key] = vals.reduce((a, b) => a + b, 0) / vals.length;
+    row.anytimeSeeds[key] = vals;
+    row.finalSeeds[key] = fs.map((f) => f.values[f.values.length - 1] as number);
   }
   rows.push(row);
   // Chart data: on a common grid of times (in target-run durations c*), each curve's regret
@@ -328,7 +351,7 @@ for (const k of selectCases(suite, only)) {
 
 const lines: string[] = [];
 lines.push(
-  `# Parallel workers: ${suite.name} suite, ${seeds} seeds, q = ${q} vs sequential; ${cpus()[0]?.model ?? '?'} x${cpus().length}, load ${loadavg()[0]?.toFixed(1)}, ${new Date().toISOString()}`,
+  `# Parallel workers: ${suite.name} suite, ${seeds} seeds, q = ${q} vs sequential${targetRuns !== undefined ? `, budget ${targetRuns} target runs` : ''}; ${cpus()[0]?.model ?? '?'} x${cpus().length}, load ${loadavg()[0]?.toFixed(1)}, ${new Date().toISOString()}`,
   '',
   `| case | mfms-bo t_${q}/T_seq per seed | spent_${q}/spent_seq per seed | anytime regret vs wall-clock: ${methods.map((m) => `${m} q=${q}`).join(' / ')} | ${methods.map((m) => `${m} q=1`).join(' / ')} | near-duplicate / overlapping pairs: ${methods.join(' / ')} |`,
   '|---|---|---|---|---|---|',
@@ -338,6 +361,23 @@ const fmt = (xs: (number | null)[], d: number): string =>
 for (const r of rows) {
   lines.push(
     `| ${r.id} | ${fmt(r.timeRatio, 3)} | ${fmt(r.spendRatio, 2)} | ${methods.map((m) => (r.anytime[`${m}@${q}`] as number).toPrecision(3)).join(' / ')} | ${methods.map((m) => (r.anytime[`${m}@1`] as number).toPrecision(3)).join(' / ')} | ${methods.map((m) => `${r.duplicates[m]?.near}/${r.duplicates[m]?.overlapping}`).join(' / ')} |`,
+  );
+}
+lines.push(
+  '',
+  `Medians over the ${seeds} seeds: anytime regret vs wall-clock, and the final regret (of the last recommendation).`,
+  '',
+  `| case | ${methods.flatMap((m) => [`${m} q=${q} anytime`, 'final']).join(' | ')} |`,
+  `|---|${methods.map(() => '---|---|').join('')}`,
+);
+for (const r of rows) {
+  lines.push(
+    `| ${r.id} | ${methods
+      .flatMap((m) => [
+        median(r.anytimeSeeds[`${m}@${q}`] ?? []).toPrecision(3),
+        median(r.finalSeeds[`${m}@${q}`] ?? []).toPrecision(3),
+      ])
+      .join(' | ')} |`,
   );
 }
 const ratios = rows.flatMap((r) => r.timeRatio);
