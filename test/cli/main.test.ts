@@ -5,18 +5,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.ts';
-import {
-  ConfigError,
-  DataError,
-  EXIT_CODES,
-  ExecutorError,
-  exitCodeFor,
-  NotFoundError,
-  NumericsError,
-  StateError,
-  UnsupportedError,
-  ValidationError,
-} from '../../src/core/index.ts';
 import { smallConfig } from '../study/helpers.ts';
 
 describe('cli main', () => {
@@ -50,29 +38,6 @@ describe('cli main', () => {
 });
 
 describe('exit codes (docs/cli.md)', () => {
-  it('map each error kind: 2 input, 3 data and storage, 1 state and the rest', () => {
-    const sys = (code: string) => Object.assign(new Error(code), { code });
-    const cases: [unknown, number][] = [
-      [new ValidationError('x'), 2],
-      [new ConfigError('x', []), 2],
-      [new NotFoundError('x'), 2],
-      [new UnsupportedError('x'), 2],
-      [new DataError('x'), 3],
-      [sys('SQLITE_BUSY'), 3],
-      [sys('SQLITE_CORRUPT'), 3],
-      [sys('ENOSPC'), 3],
-      [sys('EACCES'), 3],
-      [new StateError('x'), 1],
-      [new NumericsError('x'), 1],
-      [new ExecutorError('x'), 1],
-      [new Error('a bug'), 1],
-      [sys('ERR_SOMETHING_ELSE'), 1],
-    ];
-    for (const [err, code] of cases) assert.equal(exitCodeFor(err), code, String(err));
-    // The documented set (docs/cli.md): 0 ok, 1 state, 2 input, 3 data/storage, 4 trials failed, 130 Ctrl-C.
-    assert.deepEqual(Object.values(EXIT_CODES), [0, 1, 2, 3, 4, 130]);
-  });
-
   it('a study database that cannot be created exits 3 naming the path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mixopt-exit-'));
     const db = join(dir, 'no-such-folder', 'x.db');
