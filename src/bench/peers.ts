@@ -36,7 +36,13 @@ import {
   validateMixture,
 } from '../core/index.ts';
 import { formatNoiseSpec } from '../testbeds/index.ts';
-import { defaultBudget, jobProgress, seedFor } from './run-benchmark.ts';
+import {
+  type BenchOptions,
+  type BenchProgress,
+  defaultBudget,
+  jobProgress,
+  seedFor,
+} from './run-benchmark.ts';
 import { type ClockOptions, validateClock } from './sim-clock.ts';
 import { resolveTestbed, serveArgument, type TestbedRef } from './testbed-ref.ts';
 import type { Trajectory, TrajectoryPoint } from './trajectory.ts';
@@ -386,18 +392,15 @@ function runDriver(
   });
 }
 
-/** Options of {@link runPeers}. */
-export interface PeerOptions {
-  /** The testbed (the server is `mixopt testbed serve NAME`, NAME from {@link serveArgument}). */
-  readonly testbed: TestbedRef;
+/**
+ * Options of {@link runPeers}: those of the harness ({@link BenchOptions}) for the testbed (the
+ * server is `mixopt testbed serve NAME`, NAME from {@link serveArgument}), metrics and seeds
+ * (job seed `seedFor(seed, s)`, as for mixopt's methods), and the peer's own.
+ */
+export interface PeerOptions
+  extends Pick<BenchOptions, 'testbed' | 'metrics' | 'seeds' | 'firstSeed' | 'seed' | 'budget'> {
   /** Peer methods (of {@link PEER_METHODS}). */
   readonly methods: readonly string[];
-  readonly metrics: readonly string[] | 'all';
-  readonly seeds: number;
-  readonly firstSeed?: number;
-  /** Root seed (default 0): job seed `seedFor(seed, s)`, as for mixopt's methods. */
-  readonly seed?: number;
-  readonly budget?: number;
   /** Driver processes in parallel (default 1). */
   readonly workers?: number;
   /**
@@ -407,15 +410,7 @@ export interface PeerOptions {
   readonly clock?: ClockOptions;
   readonly python?: string;
   /** Called after each finished job. */
-  readonly onProgress?: (e: {
-    done: number;
-    total: number;
-    method: string;
-    metric: string;
-    seed: number;
-    seconds: number;
-    error?: string;
-  }) => void;
+  readonly onProgress?: (e: BenchProgress) => void;
 }
 
 /**

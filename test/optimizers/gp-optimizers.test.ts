@@ -11,7 +11,7 @@ import type {
 } from '../../src/core/index.ts';
 import { Rng, ValidationError } from '../../src/core/index.ts';
 import type { GPHyperparameters } from '../../src/gp/index.ts';
-import { createOptimizer, fidelityGrid, stepGrid } from '../../src/optimizers/index.ts';
+import { createOptimizer } from '../../src/optimizers/index.ts';
 import { makeRun, simulate, synthSpace, TARGET_OPT, targetLoss } from './helpers.ts';
 
 const GP_METHODS = ['bo', 'mf-bo', 'mfms-bo', 'mfms-bo:paper'] as const;
@@ -45,14 +45,6 @@ describe('paper selection rule', () => {
     assert.equal(shouldShrink(Math.log(0.99e-4)), true);
     assert.equal(shouldShrink(Math.log(1.01e-4)), false);
     assert.equal(shouldShrink(Number.NEGATIVE_INFINITY), true);
-  });
-
-  it('the grid is every scale x {0.30, 0.61, 1} z_max rounded to the log interval', () => {
-    assert.deepEqual(stepGrid(space), [6000, 12000, 19700]);
-    const g = fidelityGrid(space);
-    assert.equal(g.length, 9);
-    assert.deepEqual(g[8], { scale: 'L', steps: 19700, cost: 197 });
-    assert.deepEqual(stepGrid({ ...space, stepCandidates: [500, 100] }), [100, 500]);
   });
 });
 
