@@ -133,6 +133,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { runNoise: 'by-size' },
     what: 'one offset per run, its variance log-linear in the run size',
   },
+  'w-floor-0.1': {
+    settings: { wLengthscaleFloor: 0.1 },
+    what: 'mixture lengthscale at least 0.1x the typical distance between two random mixtures',
+  },
+  'w-floor-0.25': {
+    settings: { wLengthscaleFloor: 0.25 },
+    what: 'mixture lengthscale at least 0.25x the typical distance between two random mixtures',
+  },
+  'w-floor-0.5': {
+    settings: { wLengthscaleFloor: 0.5 },
+    what: 'mixture lengthscale at least 0.5x the typical distance between two random mixtures',
+  },
   'rn-size-cal-mean': {
     settings: { runNoise: 'by-size', calibrate: true, switchTest: 'pair-or-mean' },
     what: 'run offsets by size, held-out calibration, switching against the incumbent mean',

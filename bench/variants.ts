@@ -8,6 +8,7 @@
  * kinds; `mixopt bench --suite` is the record.
  *
  * Run: node --import tsx bench/variants.ts --testbeds family-3,family-reverse
+ *      (or --cases law/c4_cross_entropy+noise,family-3/val_loss: suite case ids, with their noise)
  *      [--variants linear-trend,no-min-distance] [--methods mfms-bo,hyperband,random]
  *      [--seeds 3] [--seed 0] [--workers 2] [--metric NAME] [--target-runs 8] [--save DIR]
  * Variants are the names of bench/ablation-variants.ts (`mfms-bo:abl-<name>`).
@@ -17,7 +18,15 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { defaultBudget, resolveTestbed, runBenchmark } from '../src/bench/index.ts';
+import {
+  caseRef,
+  DEV_SUITE,
+  defaultBudget,
+  FULL_SUITE,
+  resolveTestbed,
+  runBenchmark,
+  type TestbedRef,
+} from '../src/bench/index.ts';
 import type { Trajectory } from '../src/bench/trajectory.ts';
 
 function arg(name: string, fallback: string): string {
@@ -65,10 +74,24 @@ const median = (a: number[]) => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-for (const name of arg('testbeds', 'family-interior-noisy').split(',')) {
-  const ref = { name };
+/** Runs: `--cases` names suite cases by id (their noise and metric), else `--testbeds` with `--metric`. */
+const allCases = [...FULL_SUITE.cases, ...DEV_SUITE.cases];
+const jobs: { name: string; ref: TestbedRef; metric?: string }[] =
+  arg('cases', '') !== ''
+    ? arg('cases', '')
+        .split(',')
+        .map((id) => {
+          const k = allCases.find((x) => x.id === id);
+          if (k === undefined)
+            throw new Error(`unknown case '${id}'; ids look like law/c4_cross_entropy+noise`);
+          return { name: k.id, ref: caseRef(k), metric: k.metric };
+        })
+    : arg('testbeds', 'family-interior-noisy')
+        .split(',')
+        .map((name) => ({ name, ref: { name } }));
+for (const { name, ref, metric: caseMetric } of jobs) {
   const tb = await resolveTestbed(ref);
-  const metric = arg('metric', tb.metrics[0]!.name);
+  const metric = caseMetric ?? arg('metric', tb.metrics[0]!.name);
   const spec = tb.metrics.find((m) => m.name === metric)!;
   const opt = tb.referenceOptimum!(metric)!.value;
   const reg = (v: number) => (spec.direction === 'minimize' ? v - opt : opt - v);

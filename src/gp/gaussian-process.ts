@@ -63,6 +63,8 @@ interface Resolved {
   /** Whether the observations carry group labels (a learned v_g). */
   readonly grouped: boolean;
   readonly layout: HyperLayout;
+  /** Per-channel lengthscale floors (GPOptions.lengthscaleLower), or undefined. */
+  readonly lengthscaleLower: Float64Array | undefined;
 }
 
 function resolve(d: number, o: GPOptions): Resolved {
@@ -145,6 +147,7 @@ function resolve(d: number, o: GPOptions): Resolved {
   }
   const subsetStage = resolveSubsetStage(o.subsetStage);
   return {
+    lengthscaleLower: checkLengthscaleLower(o.lengthscaleLower, kernel.numLengthscales),
     subsetStage,
     likelihood: resolveLikelihood(o.likelihood),
     kernel,
@@ -168,6 +171,28 @@ function resolve(d: number, o: GPOptions): Resolved {
       o.groupCovariate !== undefined,
     ),
   };
+}
+
+function checkLengthscaleLower(
+  v: ArrayLike<number> | undefined,
+  channels: number,
+): Float64Array | undefined {
+  if (v === undefined) return undefined;
+  if (v.length !== channels) {
+    throw new ValidationError(
+      `lengthscaleLower has length ${v.length}, expected one floor per kernel channel (${channels}); use 0 for no floor`,
+    );
+  }
+  const out = Float64Array.from(v);
+  for (let c = 0; c < channels; c++) {
+    const e = out[c] as number;
+    if (!(e >= 0) || !Number.isFinite(e)) {
+      throw new ValidationError(
+        `lengthscaleLower[${c}] = ${String(e)} must be a finite lengthscale >= 0 (0 = no floor)`,
+      );
+    }
+  }
+  return out;
 }
 
 function checkData(X: Float64Array, y: ArrayLike<number>, d: number): number {
@@ -532,7 +557,14 @@ export function fitGP(
     v = s * s;
   }
   const noiseInitial = r.noiseInitial ?? 0.1 * v;
-  const box = hyperBox(r.layout, channelSpans(r.kernel, Xc, n), v, r.noiseLower, noiseInitial);
+  const box = hyperBox(
+    r.layout,
+    channelSpans(r.kernel, Xc, n),
+    v,
+    r.noiseLower,
+    noiseInitial,
+    r.lengthscaleLower,
+  );
   const starts: Float64Array[] = [];
   let first: Float64Array;
   if (options.warmStart !== undefined) {

@@ -8,7 +8,8 @@
  *
  * The box (documented choice, data-relative):
  *   ℓ_c ∈ [1e-3·span_c, 1e3·span_c]   span_c = Euclidean diameter of the data over the
- *                                     channel's dims (max − min per dim), 1 when it is 0
+ *                                     channel's dims (max − min per dim), 1 when it is 0;
+ *                                     the lower end raised to a floor when one is given
  *   s   ∈ [1e-4·v, 1e4·v]             v = variance of the (standardised) outputs, 1 when 0
  *   σ²  ∈ [lower (default 1e-6), 10·v] (learned noise)
  *   v_g ∈ [1e-6·v, 10·v]              (group offsets; start 0.1·v, random starts as σ²'s)
@@ -274,6 +275,7 @@ export function hyperBox(
   v: number,
   noiseLower: number,
   noiseInitial: number,
+  lengthscaleLower?: Float64Array,
 ): HyperBox {
   const P = layout.size;
   const lower = new Float64Array(P).fill(Number.NEGATIVE_INFINITY);
@@ -282,8 +284,10 @@ export function hyperBox(
   const C = layout.numLengthscales;
   for (let c = 0; c < C; c++) {
     const ls = Math.log(spans[c] as number);
-    lower[c] = ls + Math.log(1e-3);
-    upper[c] = ls + Math.log(1e3);
+    const floor = lengthscaleLower?.[c] ?? 0;
+    const hi = ls + Math.log(1e3);
+    upper[c] = hi;
+    lower[c] = Math.min(hi, Math.max(ls + Math.log(1e-3), floor > 0 ? Math.log(floor) : -Infinity));
     initial[c] = ls;
   }
   const lv = Math.log(v);

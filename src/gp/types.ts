@@ -98,6 +98,14 @@ export interface GPOptions {
    */
   groupCovariate?: ArrayLike<number>;
   priors?: PriorSpec;
+  /**
+   * A floor per kernel channel (length = the kernel's number of lengthscales, in input units;
+   * 0 = no floor): the fit never takes ℓ_c below it (the box's lower end becomes
+   * max(1e-3·span_c, floor_c)). E.g. a mixture lengthscale that must not shrink until every run
+   * looks independent of its neighbours, which is how a GP without a noise model for whole runs
+   * explains seed noise shared along a learning curve.
+   */
+  lengthscaleLower?: ArrayLike<number>;
   /** Multi-start L-BFGS-B starts (default 5; the first start = defaults or `warmStart`). */
   restarts?: number;
   /** Seed of the random starts (default 0). */

@@ -469,3 +469,53 @@ describe('mean linear in some inputs only', () => {
     }
   });
 });
+
+describe('lengthscaleLower (a floor per kernel channel)', () => {
+  // Pure noise on a dense 1-d grid: the likelihood alone favours a lengthscale far below the
+  // floor (every point its own value), so a fit with a floor must stop exactly on it.
+  const n = 40;
+  const rng = new Rng(5);
+  const X = Float64Array.from({ length: 2 * n }, (_, i) =>
+    i % 2 === 0 ? i / 2 / n : rng.uniform(),
+  );
+  const y = Float64Array.from({ length: n }, () => rng.normal());
+  const opts: GPOptions = {
+    kernel: {
+      kind: 'product',
+      terms: [
+        { kind: 'matern52', dims: [0] },
+        { kind: 'rbf', dims: [1] },
+      ],
+    },
+    mean: 'constant',
+    noise: { kind: 'fixed', variance: 1e-4 },
+    restarts: 3,
+  };
+
+  it('keeps each floored lengthscale at or above its floor; 0 means no floor (bit-identical)', () => {
+    const free = fitGP(X, y, 2, opts);
+    const l0 = free.hyperparameters.lengthscales[0]!.values[0]!;
+    assert.ok(l0 < 0.05, `without a floor the fit interpolates the noise (l = ${l0})`);
+    const floored = fitGP(X, y, 2, { ...opts, lengthscaleLower: [0.3, 0] });
+    const l1 = floored.hyperparameters.lengthscales[0]!.values[0]!;
+    assertClose(l1, 0.3, 1e-9, 1e-9, 'floored lengthscale sits on the floor');
+    assert.ok(floored.logMarginalLikelihood < free.logMarginalLikelihood);
+    const zero = fitGP(X, y, 2, { ...opts, lengthscaleLower: [0, 0] });
+    assert.deepEqual(zero.hyperparameters, free.hyperparameters);
+  });
+
+  it('rejects a floor of the wrong length or a negative / non-finite floor, naming it', () => {
+    assert.throws(
+      () => fitGP(X, y, 2, { ...opts, lengthscaleLower: [0.3] }),
+      /lengthscaleLower has length 1, expected one floor per kernel channel \(2\)/,
+    );
+    assert.throws(
+      () => fitGP(X, y, 2, { ...opts, lengthscaleLower: [-1, 0] }),
+      /lengthscaleLower\[0\] = -1 must be a finite lengthscale >= 0/,
+    );
+    assert.throws(
+      () => fitGP(X, y, 2, { ...opts, lengthscaleLower: [0, Number.NaN] }),
+      ValidationError,
+    );
+  });
+});

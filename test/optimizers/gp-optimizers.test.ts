@@ -12,6 +12,7 @@ import type {
 import { Rng, ValidationError } from '../../src/core/index.ts';
 import type { GPHyperparameters } from '../../src/gp/index.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
+import { assertClose } from '../gp/helpers.ts';
 import { makeRun, simulate, synthSpace, TARGET_OPT, targetLoss } from './helpers.ts';
 
 const GP_METHODS = ['bo', 'mf-bo', 'mfms-bo', 'mfms-bo:paper'] as const;
@@ -137,8 +138,8 @@ describe('mfms-bo run noise', () => {
     });
   }
   const h: History = { runs, spent: 0 };
-  const fit = (runNoise: string) => {
-    const opt = createOptimizer('mfms-bo', ctx(1, { initial: 4, runNoise })) as Optimizer &
+  const fit = (runNoise: string, more: Record<string, unknown> = {}) => {
+    const opt = createOptimizer('mfms-bo', ctx(1, { initial: 4, runNoise, ...more })) as Optimizer &
       SurrogateView;
     opt.propose(h, 1);
     const state = opt.saveState?.() as { hyper: GPHyperparameters };
@@ -155,6 +156,14 @@ describe('mfms-bo run noise', () => {
       `offset variance ${grouped.hyper.groupNoise} vs point noise ${grouped.hyper.noise}`,
     );
     assert.ok(grouped.sd > 1.5 * plain.sd, `sd with run noise ${grouped.sd} vs ${plain.sd}`);
+  });
+  it('wLengthscaleFloor: the mixture lengthscale stays above its share of the typical mixture distance', () => {
+    // k = 3: the rms distance of two uniform Dirichlet draws is sqrt(2*2/(3*4)) = 0.5774.
+    const floor = Math.sqrt(4 / 12);
+    const free = fit('none').hyper.lengthscales[0]!.values[0]!;
+    assert.ok(free < floor, `the free fit must lie below the floor (l = ${free})`);
+    const floored = fit('none', { wLengthscaleFloor: 1 }).hyper.lengthscales[0]!.values[0]!;
+    assertClose(floored, floor, 1e-9, 1e-9, 'mixture lengthscale on its floor');
   });
 });
 

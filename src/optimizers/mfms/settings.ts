@@ -88,6 +88,14 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   lengthscalePrior: z.number().min(0).default(0),
   /**
+   * A floor on the GP's mixture lengthscale, as a fraction of the typical distance between two
+   * random mixtures (`sqrt(2(k-1)/(k(k+1)))`, the root-mean-square L2 distance of two uniform
+   * Dirichlet draws over `k` domains); 0 = none. Seed noise shared along a learning curve
+   * otherwise lets the fit shrink the lengthscale until every run looks independent of its
+   * neighbours (the model then explains noise as mixture effects and stops generalising).
+   */
+  wLengthscaleFloor: z.number().min(0).max(10).default(0),
+  /**
    * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
    * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.
    */

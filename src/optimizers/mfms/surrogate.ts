@@ -62,7 +62,15 @@ export function mfmsGpOptions(
   k: number,
   s: Pick<
     MfmsSettings,
-    'wKernel' | 'ard' | 'mean' | 'trend' | 'noise' | 'restarts' | 'lengthscalePrior' | 'fitPoints'
+    | 'wKernel'
+    | 'ard'
+    | 'mean'
+    | 'trend'
+    | 'noise'
+    | 'restarts'
+    | 'lengthscalePrior'
+    | 'wLengthscaleFloor'
+    | 'fitPoints'
   >,
   seed: number,
 ): GPOptions {
@@ -84,7 +92,20 @@ export function mfmsGpOptions(
         }
       : {}),
     fitPoints: s.fitPoints,
+    ...(s.wLengthscaleFloor > 0
+      ? { lengthscaleLower: mixtureLengthscaleFloor(k, s.ard, s.wLengthscaleFloor) }
+      : {}),
   };
+}
+
+/**
+ * The GP's per-channel lengthscale floors for setting `wLengthscaleFloor = f`: `f` times the
+ * root-mean-square distance of two uniform Dirichlet mixtures over `k` domains,
+ * `sqrt(2(k-1)/(k(k+1)))`, on each mixture channel (one, or `k` with ARD); none on size and steps.
+ */
+export function mixtureLengthscaleFloor(k: number, ard: boolean, f: number): number[] {
+  const floor = f * Math.sqrt((2 * (k - 1)) / (k * (k + 1)));
+  return [...new Array<number>(ard ? k : 1).fill(floor), 0, 0];
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   createMfmsSurrogate,
   mfmsEncoding,
   mfmsGpOptions,
+  mixtureLengthscaleFloor,
   newRunNoise,
   surrogateJoint,
   withRunGroups,
@@ -43,6 +44,25 @@ describe('mfms surrogate: GP options', () => {
     assert.deepEqual(o.noise, { kind: 'fixed', variance: 1e-4 });
     assert.deepEqual(o.priors, { lengthscale: { kind: 'lognormal', mu: Math.log(0.5), sigma: 1 } });
     assert.equal(mfmsGpOptions(k, settings({ mean: 'constant' }), 0).mean, 'constant');
+  });
+
+  it('wLengthscaleFloor f: f times the rms distance of two uniform Dirichlet mixtures, on the mixture channels only', () => {
+    // E|w - w'|^2 = 2 k Var(w_i) = 2 k (k-1) / (k^2 (k+1)): k = 3 gives 1/3, k = 16 gives 30/272.
+    assert.deepEqual(mixtureLengthscaleFloor(3, false, 1), [Math.sqrt(1 / 3), 0, 0]);
+    const f16 = mixtureLengthscaleFloor(16, false, 0.5);
+    assert.equal(f16.length, 3);
+    assert.ok(Math.abs(f16[0]! - 0.5 * Math.sqrt(30 / 272)) < 1e-15);
+    assert.deepEqual(mixtureLengthscaleFloor(3, true, 2), [
+      ...new Array(3).fill(2 * Math.sqrt(1 / 3)),
+      0,
+      0,
+    ]);
+    assert.deepEqual(mfmsGpOptions(k, settings({ wLengthscaleFloor: 1 }), 0).lengthscaleLower, [
+      Math.sqrt(1 / 3),
+      0,
+      0,
+    ]);
+    assert.equal(mfmsGpOptions(k, settings(), 0).lengthscaleLower, undefined);
   });
 
   it('the encoding: x*(w) encodes w at the target, s* is its size column', () => {
