@@ -145,6 +145,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { wLengthscaleFloor: 0.5 },
     what: 'mixture lengthscale at least 0.5x the typical distance between two random mixtures',
   },
+  'rn-size-floor': {
+    settings: { runNoise: 'by-size', wLengthscaleFloor: 0.25 },
+    what: 'run offsets by size and the mixture lengthscale floor 0.25',
+  },
+  'rn-auto': {
+    settings: { runNoise: 'auto' },
+    what: 'run offsets by size once a fit without them shrinks the mixture lengthscale below the floor',
+  },
   'rn-size-cal-mean': {
     settings: { runNoise: 'by-size', calibrate: true, switchTest: 'pair-or-mean' },
     what: 'run offsets by size, held-out calibration, switching against the incumbent mean',

@@ -243,12 +243,14 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     saveState: () => ({
       hyper: surrogate.state.hyper ?? null,
       fittedAt: surrogate.state.fittedAt,
+      ...(surrogate.state.runNoiseOn ? { runNoiseOn: true } : {}),
       recommended: policy.state.incumbent ?? null,
     }),
     loadState: (state: unknown) => {
       const st = parseSavedState(MfmsStateSchema, state, 'mfms-bo');
       surrogate.state.hyper = st?.hyper ?? undefined;
       surrogate.state.fittedAt = st?.fittedAt ?? -1;
+      surrogate.state.runNoiseOn = st?.runNoiseOn ?? false;
       const r = st?.recommended;
       policy.state.incumbent = r !== undefined && r !== null && r.length === k ? [...r] : undefined;
       models.clear();

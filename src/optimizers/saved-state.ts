@@ -32,6 +32,8 @@ export const MfmsStateSchema = z
   .object({
     hyper: GPHyperparametersSchema.nullable().optional(),
     fittedAt: z.number().int().min(-1).optional(),
+    /** `runNoise: 'auto'`: run offsets switched on. */
+    runNoiseOn: z.boolean().optional(),
     recommended: z.array(z.number().min(0)).nullable().optional(),
   })
   .nullable()

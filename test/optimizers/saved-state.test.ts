@@ -56,6 +56,11 @@ describe('mfms-bo state read back (loadState)', () => {
         err.message.startsWith("the saved state of optimiser 'mfms-bo' is malformed (fittedAt"),
     );
     assert.throws(() => opt.loadState?.({ ...state, recommended: [-1, 2] }), /recommended/);
+    // runNoise 'auto': the switch to run offsets is saved (only once on) and read back.
+    const on = { ...state, runNoiseOn: true };
+    opt.loadState?.(on);
+    assert.deepEqual(opt.saveState?.(), on);
+    assert.throws(() => opt.loadState?.({ ...state, runNoiseOn: 'yes' }), /runNoiseOn/);
   });
 
   it('mfms-bo:paper: takes what it saved, and rejects a malformed shrinkAt', () => {

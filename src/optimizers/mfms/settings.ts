@@ -36,9 +36,13 @@ export const MfmsSettingsSchema = z.strictObject({
    * one noisy look at its mixture, not as many independent ones. `'none'`: every point's noise
    * is independent. `'by-size'`: as `'learned'`, with the offsets' variance log-linear in the
    * run's encoded size (`v(m) = v* exp(gamma (s(m) - s(m*)))`, gamma fitted): small runs may be
-   * noisier than large ones, and a run's value of information says so.
+   * noisier than large ones, and a run's value of information says so. `'auto'`: `'none'` with
+   * the mixture lengthscale floored (`wLengthscaleFloor`, 0.25 when that is 0) until a fit stops
+   * on the floor, i.e. the data would rather explain each run as its own mixture effect than as a
+   * smooth function of the mixture, the sign of noise shared along curves; from that fit on
+   * (for good: the switch is saved with the state), `'by-size'`.
    */
-  runNoise: z.enum(['learned', 'by-size', 'none']).default('none'),
+  runNoise: z.enum(['learned', 'by-size', 'none', 'auto']).default('none'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**

@@ -115,7 +115,7 @@ export function mixtureLengthscaleFloor(k: number, ard: boolean, f: number): num
 export function withRunGroups(
   base: GPOptions,
   obs: Observations,
-  runNoise: MfmsSettings['runNoise'],
+  runNoise: Exclude<MfmsSettings['runNoise'], 'auto'>,
   k: number,
   sTarget: number,
 ): GPOptions {
@@ -147,10 +147,27 @@ export function newRunNoise(gp: GaussianProcess, sizeFromTarget: number): number
   return (h.noise + v) * sd * sd;
 }
 
-/** The surrogate's saved state: the stored hyper-parameters and the history length of their fit. */
+/**
+ * The surrogate's saved state: the stored hyper-parameters, the history length of their fit and,
+ * with `runNoise: 'auto'`, whether run offsets have been switched on.
+ */
 export interface FitState {
   hyper: GPHyperparameters | undefined;
   fittedAt: number;
+  runNoiseOn: boolean;
+}
+
+/**
+ * Whether a fit's mixture lengthscale sits on its floor (`floors` = GPOptions.lengthscaleLower,
+ * mixture channels first, size and steps last): any mixture channel within 1e-6 (relative) of it.
+ */
+export function onMixtureFloor(hyper: GPHyperparameters, floors: readonly number[]): boolean {
+  const values = hyper.lengthscales.flatMap((l) => l.values);
+  for (let c = 0; c < floors.length - 2; c++) {
+    const f = floors[c]!;
+    if (f > 0 && values[c]! <= f * (1 + 1e-6)) return true;
+  }
+  return false;
 }
 
 /** A surrogate fitted to one history, with how its latent values map back to the metric. */
@@ -180,8 +197,21 @@ export function createMfmsSurrogate(
 ): MfmsSurrogate {
   const k = space.domains.length;
   const encoding = mfmsEncoding(space, s);
+  const auto = s.runNoise === 'auto';
+  const floors = mixtureLengthscaleFloor(
+    k,
+    s.ard,
+    s.wLengthscaleFloor > 0 ? s.wLengthscaleFloor : 0.25,
+  );
   const gpOptions = mfmsGpOptions(k, s, seed);
-  const state: FitState = { hyper: undefined, fittedAt: -1 };
+  // 'auto' before the switch: no run groups, the mixture lengthscale floored.
+  const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
+  const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
+  const optionsFor = (obs: Observations): GPOptions => {
+    if (!auto) return withRunGroups(gpOptions, obs, s.runNoise as 'none', k, encoding.sTarget);
+    if (!state.runNoiseOn) return autoOff;
+    return withRunGroups(gpOptions, obs, 'by-size', k, encoding.sTarget);
+  };
   const uniform = new Array<number>(k).fill(1 / k);
   const sizeFromTarget = (scale: string) =>
     encodeInput(space, uniform, scale, space.target.steps, encoding.enc)[k]! - encoding.sTarget;
@@ -194,14 +224,19 @@ export function createMfmsSurrogate(
       const nRuns = new Set(obs.points.map((p) => p.runId)).size;
       if (nRuns < Math.min(s.initial, 5) || obs.n < 3) return undefined;
       const i = history.runs.length;
-      const opts = withRunGroups(gpOptions, obs, s.runNoise, k, encoding.sTarget);
+      const opts = optionsFor(obs);
       const { hyper } = state;
       if (!store) return { ...data, gp: viewSurrogate(obs, opts, hyper) };
       if (hyper === undefined || (s.refitEvery > 0 && i - state.fittedAt >= s.refitEvery)) {
-        const gp = surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
+        let gp = surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
           fit: true,
           ...(hyper !== undefined ? { warmStart: hyper } : {}),
         });
+        if (auto && !state.runNoiseOn && onMixtureFloor(gp.hyperparameters, floors)) {
+          // The switch: a fresh fit (all restarts) with run offsets by size.
+          state.runNoiseOn = true;
+          gp = surrogate(obs, optionsFor(obs), { fit: true });
+        }
         state.hyper = gp.hyperparameters;
         state.fittedAt = i;
         return { ...data, gp };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Rng } from '../../../src/core/index.ts';
 import { encodeInput, MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
 import {
   createMfmsSurrogate,
@@ -7,6 +8,7 @@ import {
   mfmsGpOptions,
   mixtureLengthscaleFloor,
   newRunNoise,
+  onMixtureFloor,
   surrogateJoint,
   withRunGroups,
 } from '../../../src/optimizers/mfms/surrogate.ts';
@@ -143,12 +145,12 @@ describe('mfms surrogate: the fit schedule', () => {
   it('fits on the first proposal, conditions until refitEvery proposals passed, then refits; views never store', () => {
     const sur = createMfmsSurrogate(space, settings({ initial: 5, refitEvery: 3 }), 2);
     assert.equal(sur.fit(history(4), true), undefined, 'fewer than min(initial, 5) runs: no model');
-    assert.deepEqual(sur.state, { hyper: undefined, fittedAt: -1 });
+    assert.deepEqual(sur.state, { hyper: undefined, fittedAt: -1, runNoiseOn: false });
     const view = sur.fit(history(6), false)!;
     assert.ok(view.gp !== undefined);
     assert.deepEqual(
       sur.state,
-      { hyper: undefined, fittedAt: -1 },
+      { hyper: undefined, fittedAt: -1, runNoiseOn: false },
       'a view before the first fit stores nothing',
     );
     sur.fit(history(6), true);
@@ -165,6 +167,48 @@ describe('mfms surrogate: the fit schedule', () => {
     sur.fit(history(15), false);
     assert.equal(sur.state.hyper, stored);
     assert.equal(sur.state.fittedAt, 9);
+  });
+
+  it("runNoise 'auto': off (mixture lengthscale floored) on smooth data; on, for good, once a fit stops on the floor", () => {
+    const auto = settings({ initial: 5, runNoise: 'auto', refitEvery: 1 });
+    const floor = mixtureLengthscaleFloor(k, false, 0.25);
+    const smooth = createMfmsSurrogate(space, auto, 2);
+    smooth.fit(history(12), true);
+    assert.equal(smooth.state.runNoiseOn, false);
+    assert.equal(smooth.state.hyper!.groupNoise, undefined);
+    assert.ok(!onMixtureFloor(smooth.state.hyper!, floor));
+    // 30 runs, each curve scaled by its own seed factor exp(0.15 e) shared along the curve:
+    // without run offsets, a short mixture lengthscale explains them best.
+    const rng = new Rng(9);
+    const h = history(30);
+    const noisy = {
+      ...h,
+      runs: h.runs.map((r) => {
+        const f = Math.exp(0.15 * rng.normal());
+        return { ...r, curve: r.curve.map((p) => ({ step: p.step, value: p.value * f })) };
+      }),
+    };
+    const sur = createMfmsSurrogate(space, auto, 2);
+    const free = createMfmsSurrogate(space, settings({ initial: 5 }), 2);
+    free.fit(noisy, true);
+    assert.ok(
+      onMixtureFloor(
+        free.state.hyper!,
+        floor.map((f) => (f > 0 ? 1e9 : 0)),
+      ),
+    );
+    assert.ok(
+      free.state.hyper!.lengthscales[0]!.values[0]! < floor[0]!,
+      `without the floor the fit shrinks the mixture lengthscale (${free.state.hyper!.lengthscales[0]!.values[0]})`,
+    );
+    sur.fit(noisy, true);
+    assert.equal(sur.state.runNoiseOn, true);
+    assert.ok(sur.state.hyper!.groupNoise !== undefined);
+    assert.ok(sur.state.hyper!.groupNoiseSlope !== undefined, "'by-size' once on");
+    // For good: a later fit on the smooth history keeps the offsets.
+    sur.fit(history(31), true);
+    assert.equal(sur.state.runNoiseOn, true);
+    assert.ok(sur.state.hyper!.groupNoise !== undefined);
   });
 
   it('the log-transformed view: predictions exp(mu) with std exp(mu) sd, covariance by the delta method', () => {
