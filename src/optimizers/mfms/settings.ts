@@ -40,7 +40,7 @@ export const MfmsSettingsSchema = z.strictObject({
    * the mixture lengthscale floored (`wLengthscaleFloor`, 0.25 when that is 0) until a fit stops
    * on the floor, i.e. the data would rather explain each run as its own mixture effect than as a
    * smooth function of the mixture, the sign of noise shared along curves; from that fit on
-   * (for good: the switch is saved with the state), `'by-size'`.
+   * (for good: the switch is saved with the state), `'by-size'` with the floor kept.
    */
   runNoise: z.enum(['learned', 'by-size', 'none', 'auto']).default('none'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */

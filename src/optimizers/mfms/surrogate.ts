@@ -204,13 +204,12 @@ export function createMfmsSurrogate(
     s.wLengthscaleFloor > 0 ? s.wLengthscaleFloor : 0.25,
   );
   const gpOptions = mfmsGpOptions(k, s, seed);
-  // 'auto' before the switch: no run groups, the mixture lengthscale floored.
+  // 'auto': the mixture lengthscale floored; run groups once switched on.
   const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
   const optionsFor = (obs: Observations): GPOptions => {
     if (!auto) return withRunGroups(gpOptions, obs, s.runNoise as 'none', k, encoding.sTarget);
-    if (!state.runNoiseOn) return autoOff;
-    return withRunGroups(gpOptions, obs, 'by-size', k, encoding.sTarget);
+    return state.runNoiseOn ? withRunGroups(autoOff, obs, 'by-size', k, encoding.sTarget) : autoOff;
   };
   const uniform = new Array<number>(k).fill(1 / k);
   const sizeFromTarget = (scale: string) =>
