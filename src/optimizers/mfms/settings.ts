@@ -42,7 +42,7 @@ export const MfmsSettingsSchema = z.strictObject({
    * smooth function of the mixture, the sign of noise shared along curves; from that fit on
    * (for good: the switch is saved with the state), `'by-size'` with the floor kept.
    */
-  runNoise: z.enum(['learned', 'by-size', 'none', 'auto']).default('none'),
+  runNoise: z.enum(['learned', 'by-size', 'none', 'auto']).default('auto'),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**
