@@ -9,7 +9,11 @@
  *   extrapolates the small models' ranking of mixtures to the target, which
  *   fails where it reverses, e.g. HellaSwag; BENCHMARKS.md "MFMS-BO
  *   ablations", run 5), learned noise `nu`, every run's learning curve
- *   (thinned to `maxObservations`). Hyper-parameters refitted every
+ *   (thinned to `maxObservations`). Noise shared along a curve (`runNoise`,
+ *   default `'auto'`): the mixture lengthscale floored at a quarter of the
+ *   typical distance between two mixtures; once a fit stops on that floor,
+ *   each run gets a random offset of variance log-linear in its size, counted
+ *   as noise (docs/benchmarks.md, "`mfms-bo` settings for noisy problems"). Hyper-parameters refitted every
  *   `refitEvery` proposals, warm-started (conditioned with the last fit in
  *   between). Outputs: with `transform: 'auto'` a positive minimised metric
  *   (a loss) is modelled as `log y` (never a negative prediction; the 90%
@@ -59,7 +63,8 @@
  * fit), so asking them never changes a later proposal.
  * Each choice is a setting; bench/ablations.ts toggles them.
  *
- * Saved state: the surrogate's fit schedule (`hyper`, `fittedAt`) and the
+ * Saved state: the surrogate's fit schedule (`hyper`, `fittedAt`, and
+ * `runNoiseOn` once the 'auto' run offsets are on) and the
  * stable rule's incumbent (`recommended`), saved-state.ts.
  *
  * Determinism: the i-th proposal overall uses `Rng(seed).fork('mfms').fork(i)`;
