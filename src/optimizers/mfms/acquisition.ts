@@ -162,8 +162,17 @@ export function createMfmsAcquisition(opts: {
   const scales = space.scales.map((x) => x.name);
   const tol = Math.max(s.minDistance, 1e-9);
 
-  /** Whether an earlier (or pending) run covers a new run at `(w, scale, z)` (step 3). */
+  /** Whether the same run `(w, scale, z)` was proposed before and failed: never asked again. */
+  const failedBefore = (history: History, w: readonly number[], scale: string, z: number) =>
+    history.runs.some(
+      (r) => r.state === 'failed' && r.scale === scale && r.steps === z && l1(r.mixture, w) <= tol,
+    );
+  /**
+   * Whether an earlier (or pending) run covers a new run at `(w, scale, z)` (step 3), or that
+   * very run failed before (e.g. a replay testbed without that checkpoint).
+   */
   const covered = (history: History, w: readonly number[], scale: string, z: number): boolean =>
+    failedBefore(history, w, scale, z) ||
     history.runs.some(
       (r) => r.scale === scale && r.steps >= z && r.state !== 'failed' && l1(r.mixture, w) <= tol,
     );
@@ -218,7 +227,13 @@ export function createMfmsAcquisition(opts: {
     for (const r of activeRuns(history)) {
       if (r.state !== 'completed' || (choice.onlyTarget && r.scale !== target.scale)) continue;
       const extra = (z2: number) => space.cost(r.scale, z2) - space.cost(r.scale, r.steps);
-      const zs = steps.filter((z2) => z2 > r.steps && extra(z2) > 0 && extra(z2) <= choice.left);
+      const zs = steps.filter(
+        (z2) =>
+          z2 > r.steps &&
+          extra(z2) > 0 &&
+          extra(z2) <= choice.left &&
+          !failedBefore(history, r.mixture, r.scale, z2),
+      );
       if (zs.length === 0) continue;
       const sc = score(
         r.mixture,

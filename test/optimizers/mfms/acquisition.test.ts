@@ -189,3 +189,37 @@ describe('mfms cost-aware proposal (shared by both modes)', () => {
     assert.deepEqual([cheap.proposal.scale, cheap.proposal.steps], ['S', 500]);
   });
 });
+
+describe('mfms acquisition: failed runs', () => {
+  it('never proposes again a run (mixture, size, steps) that failed; the study goes on', async () => {
+    const { createOptimizer } = await import('../../../src/optimizers/index.ts');
+    const { history, space } = await import('./histories.ts');
+    const opt = createOptimizer('mfms-bo', { space, seed: 3, settings: { initial: 5 } });
+    const h = history(12);
+    const runs: RunRecord[] = [...h.runs];
+    const failed: { mixture: number[]; scale: string; steps: number }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const [p] = opt.propose({ runs: [...runs], spent: h.spent }, 1);
+      assert.ok(p !== undefined);
+      for (const f of failed) {
+        const same =
+          f.scale === p.scale &&
+          f.steps === p.steps &&
+          f.mixture.every((v, j) => Math.abs(v - p.mixture[j]!) < 1e-9);
+        assert.ok(!same, `proposal ${i} repeats a run that failed: ${JSON.stringify(p)}`);
+      }
+      // The run fails (no curve): the next proposal must not ask for it again.
+      failed.push({ mixture: [...p.mixture], scale: p.scale, steps: p.steps });
+      runs.push({
+        id: `f${i}`,
+        mixture: [...p.mixture],
+        scale: p.scale,
+        steps: p.steps,
+        curve: [],
+        state: 'failed',
+        cost: 0,
+        ...(p.continues !== undefined ? { parent: p.continues } : {}),
+      });
+    }
+  });
+});
