@@ -153,6 +153,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { runNoise: 'auto' },
     what: 'run offsets by size once a fit without them shrinks the mixture lengthscale below the floor',
   },
+  'size-corr-0.9': {
+    settings: { maxSizeCorrelation: 0.9 },
+    what: 'the correlation of the mixture effect between the smallest size and the target at most 0.9',
+  },
+  'size-corr-0.5': {
+    settings: { maxSizeCorrelation: 0.5 },
+    what: 'the correlation of the mixture effect between the smallest size and the target at most 0.5',
+  },
   'rn-size-cal-mean': {
     settings: { runNoise: 'by-size', calibrate: true, switchTest: 'pair-or-mean' },
     what: 'run offsets by size, held-out calibration, switching against the incumbent mean',

@@ -65,6 +65,8 @@ interface Resolved {
   readonly layout: HyperLayout;
   /** Per-channel lengthscale floors (GPOptions.lengthscaleLower), or undefined. */
   readonly lengthscaleLower: Float64Array | undefined;
+  /** Per-channel lengthscale ceilings (GPOptions.lengthscaleUpper), or undefined. */
+  readonly lengthscaleUpper: Float64Array | undefined;
 }
 
 function resolve(d: number, o: GPOptions): Resolved {
@@ -147,7 +149,18 @@ function resolve(d: number, o: GPOptions): Resolved {
   }
   const subsetStage = resolveSubsetStage(o.subsetStage);
   return {
-    lengthscaleLower: checkLengthscaleLower(o.lengthscaleLower, kernel.numLengthscales),
+    lengthscaleLower: checkLengthscaleBound(
+      o.lengthscaleLower,
+      kernel.numLengthscales,
+      'lengthscaleLower',
+      'floor',
+    ),
+    lengthscaleUpper: checkLengthscaleBound(
+      o.lengthscaleUpper,
+      kernel.numLengthscales,
+      'lengthscaleUpper',
+      'ceiling',
+    ),
     subsetStage,
     likelihood: resolveLikelihood(o.likelihood),
     kernel,
@@ -173,14 +186,16 @@ function resolve(d: number, o: GPOptions): Resolved {
   };
 }
 
-function checkLengthscaleLower(
+function checkLengthscaleBound(
   v: ArrayLike<number> | undefined,
   channels: number,
+  name: string,
+  what: string,
 ): Float64Array | undefined {
   if (v === undefined) return undefined;
   if (v.length !== channels) {
     throw new ValidationError(
-      `lengthscaleLower has length ${v.length}, expected one floor per kernel channel (${channels}); use 0 for no floor`,
+      `${name} has length ${v.length}, expected one ${what} per kernel channel (${channels}); use 0 for no ${what}`,
     );
   }
   const out = Float64Array.from(v);
@@ -188,7 +203,7 @@ function checkLengthscaleLower(
     const e = out[c] as number;
     if (!(e >= 0) || !Number.isFinite(e)) {
       throw new ValidationError(
-        `lengthscaleLower[${c}] = ${String(e)} must be a finite lengthscale >= 0 (0 = no floor)`,
+        `${name}[${c}] = ${String(e)} must be a finite lengthscale >= 0 (0 = no ${what})`,
       );
     }
   }
@@ -564,6 +579,7 @@ export function fitGP(
     r.noiseLower,
     noiseInitial,
     r.lengthscaleLower,
+    r.lengthscaleUpper,
   );
   const starts: Float64Array[] = [];
   let first: Float64Array;

@@ -9,7 +9,8 @@
  * The box (documented choice, data-relative):
  *   ℓ_c ∈ [1e-3·span_c, 1e3·span_c]   span_c = Euclidean diameter of the data over the
  *                                     channel's dims (max − min per dim), 1 when it is 0;
- *                                     the lower end raised to a floor when one is given
+ *                                     the lower end raised to a floor, the upper end lowered
+ *                                     to a ceiling, when given
  *   s   ∈ [1e-4·v, 1e4·v]             v = variance of the (standardised) outputs, 1 when 0
  *   σ²  ∈ [lower (default 1e-6), 10·v] (learned noise)
  *   v_g ∈ [1e-6·v, 10·v]              (group offsets; start 0.1·v, random starts as σ²'s)
@@ -276,6 +277,7 @@ export function hyperBox(
   noiseLower: number,
   noiseInitial: number,
   lengthscaleLower?: Float64Array,
+  lengthscaleUpper?: Float64Array,
 ): HyperBox {
   const P = layout.size;
   const lower = new Float64Array(P).fill(Number.NEGATIVE_INFINITY);
@@ -285,9 +287,12 @@ export function hyperBox(
   for (let c = 0; c < C; c++) {
     const ls = Math.log(spans[c] as number);
     const floor = lengthscaleLower?.[c] ?? 0;
-    const hi = ls + Math.log(1e3);
+    const ceiling = lengthscaleUpper?.[c] ?? 0;
+    let hi = ls + Math.log(1e3);
+    const lo = Math.min(hi, Math.max(ls + Math.log(1e-3), floor > 0 ? Math.log(floor) : -Infinity));
+    if (ceiling > 0) hi = Math.max(lo, Math.min(hi, Math.log(ceiling)));
     upper[c] = hi;
-    lower[c] = Math.min(hi, Math.max(ls + Math.log(1e-3), floor > 0 ? Math.log(floor) : -Infinity));
+    lower[c] = lo;
     initial[c] = ls;
   }
   const lv = Math.log(v);

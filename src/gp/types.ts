@@ -106,6 +106,12 @@ export interface GPOptions {
    * explains seed noise shared along a learning curve.
    */
   lengthscaleLower?: ArrayLike<number>;
+  /**
+   * A ceiling per kernel channel (input units; 0 = none): the fit never takes ℓ_c above it (the
+   * box's upper end becomes min(1e3·span_c, ceiling_c), and never below the lower end). E.g. a
+   * size lengthscale that must not grow until the smallest and the target size look the same.
+   */
+  lengthscaleUpper?: ArrayLike<number>;
   /** Multi-start L-BFGS-B starts (default 5; the first start = defaults or `warmStart`). */
   restarts?: number;
   /** Seed of the random starts (default 0). */

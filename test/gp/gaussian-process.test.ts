@@ -504,6 +504,26 @@ describe('lengthscaleLower (a floor per kernel channel)', () => {
     assert.deepEqual(zero.hyperparameters, free.hyperparameters);
   });
 
+  it('lengthscaleUpper caps a channel: a smooth trend fitted under a ceiling stops on it', () => {
+    // y = x0 (a straight line): the likelihood wants an ever longer lengthscale on x0.
+    const ys = Float64Array.from({ length: n }, (_, i) => X[2 * i] as number);
+    const free = fitGP(X, ys, 2, opts);
+    const l0 = free.hyperparameters.lengthscales[0]!.values[0]!;
+    assert.ok(l0 > 0.5, `without a ceiling the fit takes a long lengthscale (l = ${l0})`);
+    const capped = fitGP(X, ys, 2, { ...opts, lengthscaleUpper: [0.2, 0] });
+    assertClose(
+      capped.hyperparameters.lengthscales[0]!.values[0]!,
+      0.2,
+      1e-9,
+      1e-9,
+      'on the ceiling',
+    );
+    assert.throws(
+      () => fitGP(X, ys, 2, { ...opts, lengthscaleUpper: [0.2] }),
+      /lengthscaleUpper has length 1, expected one ceiling per kernel channel \(2\)/,
+    );
+  });
+
   it('rejects a floor of the wrong length or a negative / non-finite floor, naming it', () => {
     assert.throws(
       () => fitGP(X, y, 2, { ...opts, lengthscaleLower: [0.3] }),

@@ -100,6 +100,14 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   wLengthscaleFloor: z.number().min(0).max(10).default(0),
   /**
+   * A ceiling on the prior correlation of a mixture's effect between the smallest size and the
+   * target, `exp(-(s(m_min) - s(m*))^2 / (2 l_s^2))` under the RBF kernel on the encoded size:
+   * the size lengthscale `l_s` is capped so that it is at most this (1 = no cap). Without a cap
+   * a fit on noisy data can take `l_s` to the top of its box, i.e. the mixture's effect the same
+   * at every size, so small runs look as informative as target runs.
+   */
+  maxSizeCorrelation: z.number().gt(0).max(1).default(1),
+  /**
    * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
    * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.
    */

@@ -109,6 +109,32 @@ export function mixtureLengthscaleFloor(k: number, ard: boolean, f: number): num
 }
 
 /**
+ * `base` with the size lengthscale capped for setting `maxSizeCorrelation = rho < 1`:
+ * `l_s <= |s(m_min) - s(m*)| / sqrt(-2 ln rho)`, so that the RBF correlation between the
+ * smallest size and the target is at most `rho` (unchanged for `rho = 1` or a one-size ladder).
+ */
+export function withSizeCeiling(
+  base: GPOptions,
+  space: SearchSpace,
+  s: Pick<MfmsSettings, 'maxSizeCorrelation' | 'ard'>,
+  encoding: MfmsEncoding,
+): GPOptions {
+  const k = space.domains.length;
+  if (s.maxSizeCorrelation >= 1) return base;
+  const uniform = new Array<number>(k).fill(1 / k);
+  const smallest = space.scales.reduce((a, b) => (b.params < a.params ? b : a)).name;
+  const at = (scale: string) =>
+    encodeInput(space, uniform, scale, space.target.steps, encoding.enc)[k]!;
+  const gap = Math.abs(at(smallest) - at(space.target.scale));
+  if (!(gap > 0)) return base;
+  const ceiling = gap / Math.sqrt(-2 * Math.log(s.maxSizeCorrelation));
+  return {
+    ...base,
+    lengthscaleUpper: [...new Array<number>(s.ard ? k : 1).fill(0), ceiling, 0],
+  };
+}
+
+/**
  * `base` with the run groups of `obs` (setting `runNoise`): one group per run, numbered in
  * order of first appearance; with `'by-size'` also the covariate `u = s(m) - s*` per point.
  */
@@ -203,7 +229,7 @@ export function createMfmsSurrogate(
     s.ard,
     s.wLengthscaleFloor > 0 ? s.wLengthscaleFloor : 0.25,
   );
-  const gpOptions = mfmsGpOptions(k, s, seed);
+  const gpOptions = withSizeCeiling(mfmsGpOptions(k, s, seed), space, s, encoding);
   // 'auto': the mixture lengthscale floored; run groups once switched on.
   const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };

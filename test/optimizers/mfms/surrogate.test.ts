@@ -11,6 +11,7 @@ import {
   onMixtureFloor,
   surrogateJoint,
   withRunGroups,
+  withSizeCeiling,
 } from '../../../src/optimizers/mfms/surrogate.ts';
 import { history, space } from './histories.ts';
 
@@ -65,6 +66,24 @@ describe('mfms surrogate: GP options', () => {
       0,
     ]);
     assert.equal(mfmsGpOptions(k, settings(), 0).lengthscaleLower, undefined);
+  });
+
+  it('maxSizeCorrelation rho: the size lengthscale capped at |s(m_min) - s*| / sqrt(-2 ln rho)', () => {
+    const e = mfmsEncoding(space, settings());
+    const none = withSizeCeiling({ kernel: { kind: 'rbf', dims: [0] } }, space, settings(), e);
+    assert.equal(none.lengthscaleUpper, undefined);
+    const o = withSizeCeiling(
+      { kernel: { kind: 'rbf', dims: [0] } },
+      space,
+      settings({ maxSizeCorrelation: 0.5 }),
+      e,
+    );
+    const w = [1 / 3, 1 / 3, 1 / 3];
+    const gap = Math.abs(encodeInput(space, w, 'S', 19700, e.enc)[k]! - e.sTarget);
+    const cap = o.lengthscaleUpper![1]!;
+    assert.deepEqual([o.lengthscaleUpper![0], o.lengthscaleUpper![2]], [0, 0]);
+    // At the cap the RBF correlation between the smallest size and the target is exactly rho.
+    assert.ok(Math.abs(Math.exp(-(gap * gap) / (2 * cap * cap)) - 0.5) < 1e-12);
   });
 
   it('the encoding: x*(w) encodes w at the target, s* is its size column', () => {
