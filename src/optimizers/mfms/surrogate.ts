@@ -234,7 +234,8 @@ export function createMfmsSurrogate(
   const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
   const optionsFor = (obs: Observations): GPOptions => {
-    if (!auto) return withRunGroups(gpOptions, obs, s.runNoise as 'none', k, encoding.sTarget);
+    if (s.runNoise !== 'auto')
+      return withRunGroups(gpOptions, obs, s.runNoise, k, encoding.sTarget);
     return state.runNoiseOn ? withRunGroups(autoOff, obs, 'by-size', k, encoding.sTarget) : autoOff;
   };
   const uniform = new Array<number>(k).fill(1 / k);
