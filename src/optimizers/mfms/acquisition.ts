@@ -172,9 +172,11 @@ export function createMfmsAcquisition(opts: {
    * very run failed before (e.g. a replay testbed without that checkpoint).
    */
   const covered = (history: History, w: readonly number[], scale: string, z: number): boolean =>
-    failedBefore(history, w, scale, z) ||
     history.runs.some(
-      (r) => r.scale === scale && r.steps >= z && r.state !== 'failed' && l1(r.mixture, w) <= tol,
+      (r) =>
+        r.scale === scale &&
+        (r.state === 'failed' ? r.steps === z : r.steps >= z) &&
+        l1(r.mixture, w) <= tol,
     );
 
   /** Step 2: the candidate mixtures and the target-EI search they came from. */
