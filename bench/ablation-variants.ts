@@ -161,6 +161,22 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { maxSizeCorrelation: 0.5 },
     what: 'the correlation of the mixture effect between the smallest size and the target at most 0.5',
   },
+  verify: {
+    settings: { verify: true },
+    what: 'a target run of the recommended mixture whenever it has none',
+  },
+  'verify-corr-0.9': {
+    settings: { verify: true, maxSizeCorrelation: 0.9 },
+    what: 'verify, and the size correlation at most 0.9',
+  },
+  'verify-small-noisier': {
+    settings: { verify: true, noisierSmallRuns: true },
+    what: 'verify, and run offsets whose variance never grows with size',
+  },
+  'small-noisier': {
+    settings: { noisierSmallRuns: true },
+    what: 'run offsets whose variance never grows with size',
+  },
   'rn-size-cal-mean': {
     settings: { runNoise: 'by-size', calibrate: true, switchTest: 'pair-or-mean' },
     what: 'run offsets by size, held-out calibration, switching against the incumbent mean',

@@ -15,7 +15,7 @@
  * Budget: `--target-runs` target-run costs (the suites use 8), else the harness default
  * (1500/197 target-run costs).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
@@ -111,6 +111,7 @@ for (const { name, ref, metric: caseMetric } of jobs) {
   const save = arg('save', '');
   if (save !== '') {
     // The trajectories, for tracing a seed: --save DIR writes DIR/<testbed>_<metric>.json.gz.
+    mkdirSync(save, { recursive: true });
     const file = `${save}/${name.replace(/[^\w.-]/g, '_')}_${metric}.json.gz`;
     writeFileSync(file, gzipSync(JSON.stringify({ trajectories: r.trajectories })));
   }

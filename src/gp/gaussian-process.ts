@@ -67,6 +67,24 @@ interface Resolved {
   readonly lengthscaleLower: Float64Array | undefined;
   /** Per-channel lengthscale ceilings (GPOptions.lengthscaleUpper), or undefined. */
   readonly lengthscaleUpper: Float64Array | undefined;
+  /** The box of the group-offset slope γ (GPOptions.groupSlopeBounds, default [−10, 10]). */
+  readonly groupSlopeBounds: readonly [number, number];
+}
+
+/** GPOptions.groupSlopeBounds checked: two finite numbers, lower <= upper. */
+function checkGroupSlopeBounds(b: unknown): readonly [number, number] {
+  if (b === undefined) return [-10, 10];
+  if (
+    !Array.isArray(b) ||
+    b.length !== 2 ||
+    !b.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
+    (b[0] as number) > (b[1] as number)
+  ) {
+    throw new ValidationError(
+      `groupSlopeBounds must be [lower, upper], two finite numbers with lower <= upper (e.g. [-10, 0]), got ${JSON.stringify(b)}`,
+    );
+  }
+  return [b[0] as number, b[1] as number];
 }
 
 function resolve(d: number, o: GPOptions): Resolved {
@@ -161,6 +179,7 @@ function resolve(d: number, o: GPOptions): Resolved {
       'lengthscaleUpper',
       'ceiling',
     ),
+    groupSlopeBounds: checkGroupSlopeBounds(o.groupSlopeBounds),
     subsetStage,
     likelihood: resolveLikelihood(o.likelihood),
     kernel,
@@ -580,6 +599,7 @@ export function fitGP(
     noiseInitial,
     r.lengthscaleLower,
     r.lengthscaleUpper,
+    r.groupSlopeBounds,
   );
   const starts: Float64Array[] = [];
   let first: Float64Array;

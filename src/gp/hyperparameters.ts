@@ -14,8 +14,9 @@
  *   s   ∈ [1e-4·v, 1e4·v]             v = variance of the (standardised) outputs, 1 when 0
  *   σ²  ∈ [lower (default 1e-6), 10·v] (learned noise)
  *   v_g ∈ [1e-6·v, 10·v]              (group offsets; start 0.1·v, random starts as σ²'s)
- *   γ   ∈ [−10, 10]                   (slope of log v_g in the group covariate; start 0,
- *                                     random starts U[−1, 1])
+ *   γ   ∈ [−10, 10]                   (slope of log v_g in the group covariate, or
+ *                                     GPOptions.groupSlopeBounds; start 0 clipped to the box,
+ *                                     random starts U[−1, 1] clipped)
  *   mean coefficients unbounded.
  * First start: ℓ_c = span_c, s = v, σ² = initial (default 0.1·v), mean = least squares.
  * Random starts: log ℓ_c ~ U[log(0.05 span_c), log(5 span_c)], log s ~ U[log(0.2v), log(5v)],
@@ -278,6 +279,7 @@ export function hyperBox(
   noiseInitial: number,
   lengthscaleLower?: Float64Array,
   lengthscaleUpper?: Float64Array,
+  groupSlopeBounds: readonly [number, number] = [-10, 10],
 ): HyperBox {
   const P = layout.size;
   const lower = new Float64Array(P).fill(Number.NEGATIVE_INFINITY);
@@ -314,9 +316,10 @@ export function hyperBox(
     initial[layout.iGroup] = lv + Math.log(0.1);
   }
   if (layout.iGroupSlope >= 0) {
-    lower[layout.iGroupSlope] = -10;
-    upper[layout.iGroupSlope] = 10;
-    initial[layout.iGroupSlope] = 0;
+    const [sLo, sHi] = groupSlopeBounds;
+    lower[layout.iGroupSlope] = sLo;
+    upper[layout.iGroupSlope] = sHi;
+    initial[layout.iGroupSlope] = Math.min(sHi, Math.max(sLo, 0));
   }
   const clip = (th: Float64Array): Float64Array => {
     for (let i = 0; i < P; i++)

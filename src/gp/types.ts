@@ -97,6 +97,13 @@ export interface GPOptions {
    * that grow or shrink with u (noisier small runs).
    */
   groupCovariate?: ArrayLike<number>;
+  /**
+   * With `groupCovariate`: the box of the slope `groupNoiseSlope`, `[lower, upper]` (default
+   * `[-10, 10]`). E.g. `[-10, 0]` when offsets must not grow with u (small runs at least as
+   * noisy as large ones): the fit then cannot explain large runs that disagree with small ones
+   * as large runs' noise.
+   */
+  groupSlopeBounds?: readonly [number, number];
   priors?: PriorSpec;
   /**
    * A floor per kernel channel (length = the kernel's number of lengthscales, in input units;

@@ -209,6 +209,25 @@ describe('GP group offsets', () => {
     assert.ok(h.groupNoiseSlope! > 2.3 && h.groupNoiseSlope! < 4.9, `slope ${h.groupNoiseSlope}`);
     const v0 = h.groupNoise! * h.standardization!.std ** 2;
     assert.ok(v0 > 0.0025 / 3 && v0 < 0.0025 * 3, `v_g(0) ${v0} should be near 0.0025`);
+    // The slope's box (groupSlopeBounds): the free optimum is > 0, so a box [-10, 0] stops the
+    // fit at 0 and [1, 2] at 2; a reversed or non-finite box is named.
+    const boxed = (b: readonly [number, number]) =>
+      fitGP(X, y, d, {
+        kernel: spec,
+        mean: 'constant',
+        groups: g,
+        groupCovariate: u,
+        groupSlopeBounds: b,
+        restarts: 2,
+      }).hyperparameters.groupNoiseSlope!;
+    assert.equal(boxed([-10, 0]), 0);
+    assert.equal(boxed([1, 2]), 2);
+    for (const bad of [[1, 0], [Number.NaN, 0], [0]] as unknown as [number, number][]) {
+      assert.throws(
+        () => fitGP(X, y, d, { kernel: spec, groups: g, groupCovariate: u, groupSlopeBounds: bad }),
+        /groupSlopeBounds must be \[lower, upper\]/,
+      );
+    }
     assert.throws(
       () =>
         fitGP(X, y, d, {

@@ -44,6 +44,7 @@ import {
   type History,
   type Proposal,
   type Rng,
+  type RunRecord,
   type SearchSpace,
 } from '../../core/index.ts';
 import type { GaussianProcess } from '../../gp/index.ts';
@@ -121,6 +122,36 @@ export function targetSharePairs(
   return { pairs, onlyTarget: false };
 }
 
+/**
+ * Step 0 (`verify`): the target run that tests the recommended mixture `w`, or undefined when a
+ * run at the target size within L2 distance `radius` of `w` reaches the target steps (completed,
+ * pending or failed there), or nothing affordable is left. A completed shorter target-size run
+ * within `radius` (the longest) is continued; otherwise a new run of `w` at the target.
+ */
+export function verificationProposal(
+  history: History,
+  space: SearchSpace,
+  w: readonly number[],
+  left: number,
+  radius: number,
+): Proposal | undefined {
+  const { scale, steps } = space.target;
+  const near = (r: { scale: string; mixture: readonly number[] }) =>
+    r.scale === scale && Math.hypot(...r.mixture.map((v, j) => v - w[j]!)) <= radius;
+  if (history.runs.some((r) => near(r) && r.steps >= steps)) return undefined;
+  let partial: RunRecord | undefined;
+  for (const r of activeRuns(history)) {
+    if (near(r) && r.state === 'completed' && (partial === undefined || r.steps > partial.steps))
+      partial = r;
+  }
+  if (partial !== undefined) {
+    const extra = space.cost(scale, steps) - space.cost(scale, partial.steps);
+    if (extra > 0 && extra <= left)
+      return { mixture: [...partial.mixture], scale, steps, continues: partial.id };
+  }
+  return space.cost(scale, steps) <= left ? { mixture: [...w], scale, steps } : undefined;
+}
+
 /** L1 distance. */
 const l1 = (a: readonly number[], b: readonly number[]): number =>
   a.reduce((acc, v, j) => acc + Math.abs(v - b[j]!), 0);
@@ -161,6 +192,8 @@ export function createMfmsAcquisition(opts: {
   const { target } = space;
   const scales = space.scales.map((x) => x.name);
   const tol = Math.max(s.minDistance, 1e-9);
+  /** `verify`: a quarter of the rms L2 distance of two uniform Dirichlet mixtures. */
+  const verifyRadius = 0.25 * Math.sqrt((2 * (k - 1)) / (k * (k + 1)));
 
   /** Whether the same run `(w, scale, z)` was proposed before and failed: never asked again. */
   const failedBefore = (history: History, w: readonly number[], scale: string, z: number) =>
@@ -283,6 +316,10 @@ export function createMfmsAcquisition(opts: {
         const search = { starts: s.starts, rawSamples: s.rawSamples, initial: [model.wInc] };
         const step = { pairs, best: model.bestRaw, alpha, rng, search };
         return costAwareProposal(gp, space, step, enc).proposal;
+      }
+      if (s.verify) {
+        const v = verificationProposal(history, space, model.rec.mixture, left, verifyRadius);
+        if (v !== undefined) return v;
       }
       const { cands, eiW } = candidates(gp, model, rng);
       let best: Option | undefined;

@@ -43,6 +43,14 @@ export const MfmsSettingsSchema = z.strictObject({
    * (for good: the switch is saved with the state), `'by-size'` with the floor kept.
    */
   runNoise: z.enum(['learned', 'by-size', 'none', 'auto']).default('auto'),
+  /**
+   * With run offsets by size (`runNoise: 'by-size'`, or `'auto'` once on): the offsets' variance
+   * never grows with model size (`gamma <= 0`; small runs at least as noisy as large ones, as
+   * published seed-to-seed spreads are). Without it a fit can explain target-size runs that
+   * disagree with the small runs as target-size noise, instead of as a mixture effect that
+   * changes with size.
+   */
+  noisierSmallRuns: z.boolean().default(false),
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**
@@ -128,6 +136,16 @@ export const MfmsSettingsSchema = z.strictObject({
    * itself on hundreds of cheap runs (0: no floor).
    */
   minTargetShare: z.number().min(0).max(1).default(0),
+  /**
+   * Before any other proposal, test the recommendation at the target: when no run at the target
+   * size reaches the target steps within a quarter of the typical mixture distance (see
+   * `wLengthscaleFloor`) of the recommended mixture, propose one (or continue the nearest
+   * partial target-size run of it). The model's belief that small runs predict the target is
+   * only ever tested by target runs of the mixture it would recommend; without them a fit on
+   * noisy small runs can take the effect of the mixture to be the same at every size and
+   * confirm itself on hundreds of cheap runs.
+   */
+  verify: z.boolean().default(false),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),

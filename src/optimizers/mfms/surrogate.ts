@@ -136,7 +136,8 @@ export function withSizeCeiling(
 
 /**
  * `base` with the run groups of `obs` (setting `runNoise`): one group per run, numbered in
- * order of first appearance; with `'by-size'` also the covariate `u = s(m) - s*` per point.
+ * order of first appearance; with `'by-size'` also the covariate `u = s(m) - s*` per point,
+ * and with `noisierSmallRuns` the slope boxed to `gamma <= 0` (u <= 0 below the target).
  */
 export function withRunGroups(
   base: GPOptions,
@@ -144,6 +145,7 @@ export function withRunGroups(
   runNoise: Exclude<MfmsSettings['runNoise'], 'auto'>,
   k: number,
   sTarget: number,
+  noisierSmallRuns = false,
 ): GPOptions {
   if (runNoise === 'none') return base;
   const ids = new Map<string, number>();
@@ -157,7 +159,12 @@ export function withRunGroups(
   });
   if (runNoise === 'learned') return { ...base, groups };
   const groupCovariate = obs.points.map((_, i) => obs.X[i * obs.d + k]! - sTarget);
-  return { ...base, groups, groupCovariate };
+  return {
+    ...base,
+    groups,
+    groupCovariate,
+    ...(noisierSmallRuns ? { groupSlopeBounds: [-10, 0] as const } : {}),
+  };
 }
 
 /**
@@ -235,8 +242,10 @@ export function createMfmsSurrogate(
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
   const optionsFor = (obs: Observations): GPOptions => {
     if (s.runNoise !== 'auto')
-      return withRunGroups(gpOptions, obs, s.runNoise, k, encoding.sTarget);
-    return state.runNoiseOn ? withRunGroups(autoOff, obs, 'by-size', k, encoding.sTarget) : autoOff;
+      return withRunGroups(gpOptions, obs, s.runNoise, k, encoding.sTarget, s.noisierSmallRuns);
+    return state.runNoiseOn
+      ? withRunGroups(autoOff, obs, 'by-size', k, encoding.sTarget, s.noisierSmallRuns)
+      : autoOff;
   };
   const uniform = new Array<number>(k).fill(1 / k);
   const sizeFromTarget = (scale: string) =>

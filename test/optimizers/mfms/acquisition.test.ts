@@ -8,6 +8,7 @@ import {
   costExponentAt,
   targetScores,
   targetSharePairs,
+  verificationProposal,
 } from '../../../src/optimizers/mfms/acquisition.ts';
 import {
   affordablePairs,
@@ -137,6 +138,52 @@ describe('mfms acquisition: the cost exponent and the target-share filter', () =
     assert.equal(targetSharePairs(h, pairs, 0.25, 'L').onlyTarget, false);
     assert.equal(targetSharePairs(h, pairs, 0, 'L').pairs, pairs);
     assert.equal(targetSharePairs({ runs: [], spent: 0 }, pairs, 0.9, 'L').onlyTarget, false);
+  });
+});
+
+describe('mfms acquisition: the verification run (verify)', () => {
+  // Target L@1000 costs 10; L@500 costs 5. Radius 0.1 (L2).
+  const space = toySpace();
+  const w = [0.6, 0.3, 0.1];
+  const run = (
+    id: string,
+    mixture: number[],
+    scale: string,
+    steps: number,
+    state: RunRecord['state'] = 'completed',
+  ): RunRecord => ({ id, mixture, scale, steps, curve: [], state, cost: 0 });
+  const h = (...runs: RunRecord[]): History => ({ runs, spent: 0 });
+  const verify = (hist: History, left = 100) => verificationProposal(hist, space, w, left, 0.1);
+
+  it('proposes the recommended mixture at the target when no target run is near it', () => {
+    // Small runs of w and a target run far from it (L2 0.57) do not count.
+    const far = run('f', [0.2, 0.2, 0.6], 'L', 1000);
+    assert.deepEqual(verify(h(run('a', w, 'S', 1000), far)), {
+      mixture: w,
+      scale: 'L',
+      steps: 1000,
+    });
+    // Not affordable: nothing.
+    assert.equal(verify(h(far), 9.99), undefined);
+  });
+
+  it('continues the longest completed partial target run near it, else starts one', () => {
+    const near = [0.62, 0.3, 0.08]; // L2 0.028
+    const p = verify(h(run('p1', near, 'L', 300), run('p2', near, 'L', 500)));
+    assert.deepEqual(p, { mixture: near, scale: 'L', steps: 1000, continues: 'p2' });
+    // The continuation costs 10 - 5 = 5: affordable with 5 left, a new run (10) is not.
+    assert.deepEqual(verify(h(run('p2', near, 'L', 500)), 5)?.continues, 'p2');
+    assert.equal(verify(h(run('p2', near, 'L', 500)), 4.9), undefined);
+  });
+
+  it('nothing when a target run near it reaches the target steps: completed, pending or failed', () => {
+    const near = [0.6, 0.25, 0.15]; // L2 0.071
+    for (const state of ['completed', 'running', 'failed'] as const) {
+      assert.equal(verify(h(run('t', near, 'L', 1000, state))), undefined, state);
+    }
+    // Just outside the radius it does not count.
+    const out = [0.6, 0.22, 0.18]; // L2 0.113
+    assert.equal(verify(h(run('t', out, 'L', 1000)))?.scale, 'L');
   });
 });
 

@@ -138,6 +138,16 @@ describe('mfms surrogate: run groups and the noise of a new run', () => {
     // r0 is at the smallest scale S, r2 at the target scale L (covariate 0).
     assert.ok(sOf('r0') - e.sTarget < 0);
     assert.equal(sOf('r2') - e.sTarget, 0);
+    // noisierSmallRuns boxes the slope to gamma <= 0 (offsets never grow with size).
+    assert.equal(bySize.groupSlopeBounds, undefined);
+    assert.deepEqual(
+      withRunGroups(base, obs, 'by-size', k, e.sTarget, true).groupSlopeBounds,
+      [-10, 0],
+    );
+    assert.equal(
+      withRunGroups(base, obs, 'learned', k, e.sTarget, true).groupSlopeBounds,
+      undefined,
+    );
   });
 
   it('a new run carries nu sd_y^2 without groups, (nu + v exp(gamma u)) sd_y^2 with them', () => {
