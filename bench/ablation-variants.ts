@@ -173,6 +173,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verify: true, noisierSmallRuns: true },
     what: 'verify, and run offsets whose variance never grows with size',
   },
+  'verify2-small-noisier': {
+    settings: { verify: true, verifyRuns: 2, noisierSmallRuns: true },
+    what: 'verify while fewer than 2 target runs reach the target steps, and run offsets whose variance never grows with size',
+  },
   'small-noisier': {
     settings: { noisierSmallRuns: true },
     what: 'run offsets whose variance never grows with size',

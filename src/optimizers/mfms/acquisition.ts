@@ -152,6 +152,12 @@ export function verificationProposal(
   return space.cost(scale, steps) <= left ? { mixture: [...w], scale, steps } : undefined;
 }
 
+/** The runs (completed, pending or failed) at the target size that reach the target steps. */
+export function fullTargetRuns(history: History, space: SearchSpace): number {
+  const { scale, steps } = space.target;
+  return history.runs.filter((r) => r.scale === scale && r.steps >= steps).length;
+}
+
 /** L1 distance. */
 const l1 = (a: readonly number[], b: readonly number[]): number =>
   a.reduce((acc, v, j) => acc + Math.abs(v - b[j]!), 0);
@@ -317,7 +323,7 @@ export function createMfmsAcquisition(opts: {
         const step = { pairs, best: model.bestRaw, alpha, rng, search };
         return costAwareProposal(gp, space, step, enc).proposal;
       }
-      if (s.verify) {
+      if (s.verify && fullTargetRuns(history, space) < s.verifyRuns) {
         const v = verificationProposal(history, space, model.rec.mixture, left, verifyRadius);
         if (v !== undefined) return v;
       }

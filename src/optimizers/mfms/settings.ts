@@ -146,6 +146,8 @@ export const MfmsSettingsSchema = z.strictObject({
    * confirm itself on hundreds of cheap runs.
    */
   verify: z.boolean().default(false),
+  /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
+  verifyRuns: z.number().int().min(1).default(1000),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
   preferTargetRuns: z.boolean().default(true),
   continuations: z.boolean().default(true),

@@ -6,6 +6,7 @@ import { conditionGP, type GPHyperparameters } from '../../../src/gp/index.ts';
 import { fidelityGrid } from '../../../src/optimizers/index.ts';
 import {
   costExponentAt,
+  fullTargetRuns,
   targetScores,
   targetSharePairs,
   verificationProposal,
@@ -184,6 +185,18 @@ describe('mfms acquisition: the verification run (verify)', () => {
     // Just outside the radius it does not count.
     const out = [0.6, 0.22, 0.18]; // L2 0.113
     assert.equal(verify(h(run('t', out, 'L', 1000)))?.scale, 'L');
+  });
+
+  it('fullTargetRuns counts target-size runs that reach the target steps, in any state (verifyRuns)', () => {
+    const runs = h(
+      run('a', w, 'L', 1000),
+      run('b', w, 'L', 900),
+      run('c', w, 'S', 1000),
+      run('d', w, 'L', 1000, 'failed'),
+      run('e', w, 'L', 1000, 'running'),
+    );
+    assert.equal(fullTargetRuns(runs, space), 3);
+    assert.equal(fullTargetRuns(h(), space), 0);
   });
 });
 
