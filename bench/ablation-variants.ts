@@ -177,6 +177,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verify: true, verifyRuns: 2, noisierSmallRuns: true },
     what: 'verify while fewer than 2 target runs reach the target steps, and run offsets whose variance never grows with size',
   },
+  'stop-0.05': {
+    settings: { stopBelow: 0.05 },
+    what: 'stop a running run when P(its mixture beats the recommendation at the target) < 0.05',
+  },
+  'stop-0.01': {
+    settings: { stopBelow: 0.01 },
+    what: 'stop a running run when P(its mixture beats the recommendation at the target) < 0.01',
+  },
   'small-noisier': {
     settings: { noisierSmallRuns: true },
     what: 'run offsets whose variance never grows with size',

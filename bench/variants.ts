@@ -11,6 +11,7 @@
  *      (or --cases law/c4_cross_entropy+noise,family-3/val_loss: suite case ids, with their noise)
  *      [--variants linear-trend,no-min-distance] [--methods mfms-bo,hyperband,random]
  *      [--seeds 3] [--seed 0] [--workers 2] [--metric NAME] [--target-runs 8] [--save DIR]
+ *      [--workers-sim q] (each job on q simulated workers; adds the spend and the wall-clock)
  * Variants are the names of bench/ablation-variants.ts (`mfms-bo:abl-<name>`).
  * Budget: `--target-runs` target-run costs (the suites use 8), else the harness default
  * (1500/197 target-run costs).
@@ -44,6 +45,8 @@ const methods = [
   ...variants.map((v) => `mfms-bo:abl-${v}`),
 ];
 const seeds = Number(arg('seeds', '3'));
+/** `--workers-sim q`: every job on q simulated workers (src/bench/sim-clock.ts); 0: sequential. */
+const q = Number(arg('workers-sim', '0'));
 
 /** Anytime regret, worst regression, final regret of one trajectory. */
 function figures(t: Trajectory, reg: (v: number) => number, budget: number) {
@@ -107,6 +110,7 @@ for (const { name, ref, metric: caseMetric } of jobs) {
     seed: Number(arg('seed', '0')),
     workers: Number(arg('workers', '2')),
     modules: [variantModule],
+    ...(q > 0 ? { clock: { workers: q } } : {}),
   });
   const save = arg('save', '');
   if (save !== '') {
@@ -118,9 +122,9 @@ for (const { name, ref, metric: caseMetric } of jobs) {
   const uniform = reg(tb.evaluate(u, tb.target.scale, tb.target.steps, metric));
   console.log(`\n${name} ${metric}: uniform mixture regret ${uniform.toFixed(4)}, ${seeds} seeds`);
   console.log(
-    '| method | final regret (median) | anytime regret | worst regression | runs | target-scale spend |',
+    `| method | final regret (median) | anytime regret | worst regression | runs | target-scale spend |${q > 0 ? ' spent | wall-clock at the end (median) |' : ''}`,
   );
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(`|---|---:|---:|---:|---:|---:|${q > 0 ? '---:|---:|' : ''}`);
   for (const m of methods) {
     const ts = r.trajectories.filter((t) => t.method === m);
     const f = ts.map((t) => figures(t, reg, budget));
@@ -134,8 +138,12 @@ for (const { name, ref, metric: caseMetric } of jobs) {
       ),
     );
     const err = ts.filter((t) => t.error !== undefined).length;
+    const clock =
+      q > 0
+        ? ` ${mean(ts.map((t) => t.points.reduce((a, p) => a + p.cost, 0))).toFixed(0)} | ${median(ts.map((t) => Math.max(0, ...t.points.map((p) => p.time ?? 0)))).toFixed(0)} |`
+        : '';
     console.log(
-      `| ${m} | ${mean(f.map((x) => x.final)).toFixed(4)} (${median(f.map((x) => x.final)).toFixed(4)}) | ${mean(f.map((x) => x.anytime)).toFixed(4)} | ${Math.max(...f.map((x) => x.regress)).toFixed(4)} | ${runs.toFixed(0)} | ${tgt.toFixed(2)} |${err > 0 ? ` ${err} failed` : ''}`,
+      `| ${m} | ${mean(f.map((x) => x.final)).toFixed(4)} (${median(f.map((x) => x.final)).toFixed(4)}) | ${mean(f.map((x) => x.anytime)).toFixed(4)} | ${Math.max(...f.map((x) => x.regress)).toFixed(4)} | ${runs.toFixed(0)} | ${tgt.toFixed(2)} |${clock}${err > 0 ? ` ${err} failed` : ''}`,
     );
   }
   console.log(`wall ${r.meta.wallSeconds.toFixed(0)} s`);

@@ -97,6 +97,7 @@ import {
 } from './gp-common.ts';
 import { createMfmsAcquisition } from './mfms/acquisition.ts';
 import { affordablePairs } from './mfms/cost-aware-proposal.ts';
+import { hopelessRuns } from './mfms/early-stop.ts';
 import { createMfmsPolicy, type MfmsModel, type MfmsPolicy } from './mfms/recommendation.ts';
 import { type MfmsSettings, MfmsSettingsSchema } from './mfms/settings.ts';
 import {
@@ -244,6 +245,12 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       const model = models.forView(history);
       if (model === undefined) return undefined;
       return policy.at(history, model, fidelity);
+    },
+    stop(history: History): string[] {
+      if (!(s.stopBelow > 0) || !history.runs.some((r) => r.state === 'running')) return [];
+      const model = models.forView(history);
+      if (model === undefined) return [];
+      return hopelessRuns(history, model.gp, encoding.xStar, model.rec.mixture, s.stopBelow);
     },
     saveState: () => ({
       hyper: surrogate.state.hyper ?? null,

@@ -146,6 +146,13 @@ export const MfmsSettingsSchema = z.strictObject({
    * confirm itself on hundreds of cheap runs.
    */
   verify: z.boolean().default(false),
+  /**
+   * Early stop (parallel runs): a running run that has logged at least 2 points is stopped when
+   * the probability that its mixture beats the recommended one at the target falls below this
+   * (0: never; src/optimizers/mfms/early-stop.ts). Only runs still training are asked about, so
+   * a sequential study (one run at a time) is unchanged.
+   */
+  stopBelow: z.number().min(0).lt(0.5).default(0),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
   verifyRuns: z.number().int().min(1).default(1000),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
