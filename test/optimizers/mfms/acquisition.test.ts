@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { History, RunRecord } from '../../../src/core/index.ts';
 import { Rng } from '../../../src/core/index.ts';
-import { conditionGP, type GPHyperparameters } from '../../../src/gp/index.ts';
+import { conditionGP } from '../../../src/gp/index.ts';
 import { fidelityGrid } from '../../../src/optimizers/index.ts';
 import {
   costExponentAt,
@@ -16,17 +16,8 @@ import {
   costAwareProposal,
 } from '../../../src/optimizers/mfms/cost-aware-proposal.ts';
 import { toySpace } from '../toy-space.ts';
+import { normCdf, onePointGp } from './one-point-gp.ts';
 
-/** Phi(z) by its Taylor series (exact to double precision for |z| < 6). */
-function normCdf(z: number): number {
-  let term = z;
-  let sum = z;
-  for (let n = 1; n < 200; n++) {
-    term *= (z * z) / (2 * n + 1);
-    sum += term;
-  }
-  return 0.5 + (sum * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
-}
 const normPdf = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 /** log EI for minimisation: log((best - mu) Phi(u) + s phi(u)), u = (best - mu) / s. */
 const logEi = (mu: number, s: number, best: number) => {
@@ -34,40 +25,16 @@ const logEi = (mu: number, s: number, best: number) => {
   return Math.log((best - mu) * normCdf(u) + s * normPdf(u));
 };
 
-// A GP with one observation, zero mean, no standardisation, RBF over all 5 inputs:
-// k(a, b) = s exp(-|a - b|^2 / (2 l^2)); posterior with x0, y0 and noise v:
-// mu(a) = k(a, x0) y0 / (s + v), C(a, b) = k(a, b) - k(a, x0) k(x0, b) / (s + v).
+// A GP with one observation (one-point-gp.ts: closed-form posterior mean and covariance).
 const d = 5;
-const s = 2;
-const l = 0.8;
 const v = 0.1;
-const x0 = [0.2, 0.3, 0.5, 0.4, 0.6];
-const y0 = -1.5;
-const hyper: GPHyperparameters = {
-  lengthscales: [{ kind: 'rbf', dims: [0, 1, 2, 3, 4], values: [l] }],
-  outputScale: s,
-  noise: v,
-  mean: [],
-  standardization: { mean: 0, std: 1 },
-};
-const gp = conditionGP(
-  Float64Array.from(x0),
-  [y0],
-  d,
-  {
-    kernel: { kind: 'rbf', dims: [0, 1, 2, 3, 4] },
-    mean: 'zero',
-    noise: { kind: 'fixed', variance: v },
-    standardize: false,
-  },
-  hyper,
-);
-const k = (a: readonly number[], b: readonly number[]) =>
-  s * Math.exp(-a.reduce((acc, ai, j) => acc + (ai - b[j]!) ** 2, 0) / (2 * l * l));
-const post = {
-  mu: (a: readonly number[]) => (k(a, x0) * y0) / (s + v),
-  C: (a: readonly number[], b: readonly number[]) => k(a, b) - (k(a, x0) * k(x0, b)) / (s + v),
-};
+const { gp, hyper, ...post } = onePointGp({
+  s: 2,
+  l: 0.8,
+  v,
+  x0: [0.2, 0.3, 0.5, 0.4, 0.6],
+  y0: -1.5,
+});
 
 describe('mfms acquisition: targetScores', () => {
   const xStar = [0.3, 0.3, 0.4, 1, 1];

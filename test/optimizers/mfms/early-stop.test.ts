@@ -1,51 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { History, RunRecord } from '../../../src/core/index.ts';
-import { conditionGP, type GPHyperparameters } from '../../../src/gp/index.ts';
 import { hopelessRuns, probabilityBetter } from '../../../src/optimizers/mfms/early-stop.ts';
+import { normCdf, onePointGp } from './one-point-gp.ts';
 
-// A GP with one observation, zero mean, no standardisation, RBF over 5 inputs (3 mixture
-// weights, size, steps): k(a, b) = s exp(-|a - b|^2 / (2 l^2)); with x0, y0 and noise v,
-// mu(a) = k(a, x0) y0 / (s + v), C(a, b) = k(a, b) - k(a, x0) k(x0, b) / (s + v).
-const d = 5;
-const s = 2;
-const l = 0.5;
-const v = 0.1;
+// A GP with one observation over 3 mixture weights, size and steps (one-point-gp.ts).
 const x0 = [0.6, 0.3, 0.1, 1, 1];
-const y0 = -1.5;
-const hyper: GPHyperparameters = {
-  lengthscales: [{ kind: 'rbf', dims: [0, 1, 2, 3, 4], values: [l] }],
-  outputScale: s,
-  noise: v,
-  mean: [],
-  standardization: { mean: 0, std: 1 },
-};
-const gp = conditionGP(
-  Float64Array.from(x0),
-  [y0],
-  d,
-  {
-    kernel: { kind: 'rbf', dims: [0, 1, 2, 3, 4] },
-    mean: 'zero',
-    noise: { kind: 'fixed', variance: v },
-    standardize: false,
-  },
-  hyper,
-);
-const k = (a: readonly number[], b: readonly number[]) =>
-  s * Math.exp(-a.reduce((acc, ai, j) => acc + (ai - b[j]!) ** 2, 0) / (2 * l * l));
-const mu = (a: readonly number[]) => (k(a, x0) * y0) / (s + v);
-const C = (a: readonly number[], b: readonly number[]) => k(a, b) - (k(a, x0) * k(x0, b)) / (s + v);
-/** Phi by its Taylor series (exact to double precision for |z| < 6). */
-function normCdf(z: number): number {
-  let term = z;
-  let sum = z;
-  for (let n = 1; n < 200; n++) {
-    term *= (z * z) / (2 * n + 1);
-    sum += term;
-  }
-  return 0.5 + (sum * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
-}
+const { gp, mu, C } = onePointGp({ s: 2, l: 0.5, v: 0.1, x0, y0: -1.5 });
 const xStar = (w: ArrayLike<number>) => [...Array.from(w), 1, 1];
 
 describe('mfms early stop', () => {
