@@ -7,7 +7,6 @@ import {
   DataError,
   loadStudyConfig,
   parseStudyConfig,
-  studyCost,
   studyJsonSchema,
 } from '../internals.ts';
 import { smallConfig, tempDir } from './helpers.ts';
@@ -211,17 +210,6 @@ describe('study config', () => {
     writeFileSync(bad, 'name: [unclosed\n');
     assert.throws(() => loadStudyConfig(bad), DataError);
     assert.throws(() => loadStudyConfig(join(dir, 'none.yaml')), /cannot read study config/);
-  });
-
-  it('flops cost: 100 target steps cost 1 unit; smaller scales by parameter ratio', () => {
-    const c = parseStudyConfig(smallConfig());
-    const cost = studyCost(c);
-    assert.equal(cost('1B', 100), 1);
-    assert.ok(Math.abs(cost('20M', 1000) - 0.2) < 1e-12);
-    const t = parseStudyConfig(
-      smallConfig({ cost: { kind: 'table', perStep: { '20M': 0.01296, '1B': 1 } } }),
-    );
-    assert.ok(Math.abs(studyCost(t)('20M', 19700) - 2.55312) < 1e-9);
   });
 
   it('the committed schema/study.schema.json equals the generated one', () => {
