@@ -1,119 +1,15 @@
+// The recorded-runs loader on irregular logs (src/testbeds/recorded-runs.ts): duplicates,
+// weights and mapping errors. Replaying these runs is tested in replay.test.ts.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { DataError } from '../../src/core/index.ts';
 import {
-  DataError,
-  NotFoundError,
-  UnsupportedError,
-  ValidationError,
-} from '../../src/core/index.ts';
-import {
-  createRecordedTestbed,
-  interpolateLogStep,
   loadRecordedRuns,
   loadRecordedTestbed,
   readMappingFile,
-  referenceOptimum,
 } from '../../src/testbeds/index.ts';
 import { IRREGULAR_CSV, IRREGULAR_MAPPING, writeRuns } from './runs-fixture.ts';
-
-function replay(csv = IRREGULAR_CSV, mapping: unknown = IRREGULAR_MAPPING) {
-  const p = writeRuns(csv, mapping);
-  return createRecordedTestbed(loadRecordedRuns(p.csv, mapping));
-}
-
-describe('recorded runs with irregular logs (replay)', () => {
-  it('answers recorded steps exactly and interpolates between checkpoints in log-step', () => {
-    const tb = replay();
-    assert.equal(tb.evaluate([0.5, 0.5], 'S', 400, 'loss'), 3);
-    // 800 lies halfway between 400 and 1600 in log-step: (3 + 2.5) / 2
-    assert.ok(Math.abs(tb.evaluate([0.5, 0.5], 'S', 800, 'loss') - 2.75) < 1e-12);
-    // 200 between 100 (4) and 400 (3): ln 2 / ln 4 = half of the way
-    assert.ok(Math.abs(tb.evaluate([0.5, 0.5], 'S', 200, 'loss') - 3.5) < 1e-12);
-    // a run longer than the target: its value at 2000 between 1000 (2.2) and 3000 (1.9)
-    const f = Math.log(2) / Math.log(3);
-    assert.ok(Math.abs(tb.evaluate([0.2, 0.8], 'L', 2000, 'loss') - (2.2 - 0.3 * f)) < 1e-12);
-    assert.equal(interpolateLogStep(10, 1, 1000, 3, 100), 2);
-  });
-
-  it("a curve is the run's own checkpoints up to z, ending at z", () => {
-    const tb = replay();
-    const c = tb.curve([0.5, 0.5], 'S', 800, 'loss');
-    assert.deepEqual(
-      c.map((p) => p.step),
-      [100, 400, 800],
-    );
-    assert.deepEqual(
-      c.slice(0, 2).map((p) => p.value),
-      [4, 3],
-    );
-    assert.ok(Math.abs((c[2]?.value as number) - 2.75) < 1e-12);
-  });
-
-  it('a step outside a run is an error naming its recorded range and the nearest recorded step', () => {
-    const tb = replay();
-    assert.throws(
-      () => tb.evaluate([0.2, 0.8], 'S', 100, 'loss'),
-      (e: unknown) =>
-        e instanceof NotFoundError &&
-        /recorded at steps 200\.\.800 \(2 checkpoints\), nearest recorded step 200/.test(
-          e.message,
-        ) &&
-        /--fit/.test(e.message),
-    );
-    assert.throws(
-      () => tb.curve([0.9, 0.1], 'L', 1000, 'loss'),
-      /steps 100\.\.400 \(2 checkpoints\), nearest recorded step 400/,
-    );
-    // outside the testbed's whole range: a validation error naming the range
-    assert.throws(() => tb.evaluate([0.5, 0.5], 'S', 5000, 'loss'), ValidationError);
-    // a mixture never recorded
-    assert.throws(() => tb.evaluate([0.4, 0.6], 'S', 400, 'loss'), NotFoundError);
-  });
-
-  it('candidates are the mixtures whose target-size run reaches the target; the optimum is the best of them', () => {
-    const tb = replay();
-    assert.deepEqual(tb.target, { scale: 'L', steps: 1000 });
-    assert.deepEqual(tb.candidates, [
-      [0.5, 0.5],
-      [0.2, 0.8],
-    ]);
-    const opt = referenceOptimum(tb, 'loss');
-    assert.deepEqual(opt.mixture, [0.5, 0.5]);
-    assert.equal(opt.value, 2);
-    assert.match(opt.method, /best candidate at the target \(L, 1000 steps\)/);
-    // a target between checkpoints: interpolated values compete
-    const mid = replay(IRREGULAR_CSV, {
-      ...IRREGULAR_MAPPING,
-      target: { scale: 'L', steps: 2000 },
-    });
-    assert.deepEqual(mid.candidates, [[0.2, 0.8]]);
-  });
-
-  it('no candidate at the target: the reference optimum names the cause and the fix', () => {
-    const csv = IRREGULAR_CSV.replace('0.2,0.8,L,3000,1.9\n', '');
-    const tb = replay(csv, { ...IRREGULAR_MAPPING, target: { scale: 'L', steps: 1600 } });
-    assert.equal(tb.candidates?.length, 0);
-    assert.throws(
-      () => referenceOptimum(tb, 'loss'),
-      (e: unknown) =>
-        e instanceof UnsupportedError &&
-        /no candidate mixture has a recorded loss at the target \(L, 1600 steps\); the 3 runs at L reach at most 1000 steps/.test(
-          e.message,
-        ) &&
-        /"steps": N/.test(e.message),
-    );
-  });
-
-  it('a size with a handful of mixtures works', () => {
-    const csv = `${IRREGULAR_CSV}0.3,0.7,S,100,4\n0.3,0.7,S,200,3.9\n0.6,0.4,S,150,3.95\n`;
-    const tb = replay(csv);
-    assert.equal(tb.candidates?.length, 2);
-    const want = 4 - (0.1 * Math.log(141 / 100)) / Math.log(2);
-    assert.ok(Math.abs(tb.evaluate([0.3, 0.7], 'S', 141, 'loss') - want) < 1e-12);
-    assert.equal(tb.evaluate([0.6, 0.4], 'S', 150, 'loss'), 3.95);
-  });
-});
 
 describe('recorded-runs loader checks', () => {
   it('a conflicting duplicate is refused with both line numbers; nothing is returned', () => {
