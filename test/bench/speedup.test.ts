@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { speedup, stayTime, summarize, type Trajectory, touchTime } from '../../src/bench/index.ts';
-import { handTrajectory } from './hand-trajectory.ts';
+import { speedup, stayTime, touchTime } from '../../src/bench/index.ts';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-12): void =>
   assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} != ${b}`);
-
-const traj = (
-  method: string,
-  seed: number,
-  pts: [number, number][],
-  direction: 'minimize' | 'maximize' = 'minimize',
-): Trajectory => handTrajectory(method, seed, pts, { direction });
 
 describe('speedup (docs/benchmarks.md definitions)', () => {
   // B touches its final value 4 at 20, leaves it (5 at 30), and stays from 40.
@@ -49,54 +41,5 @@ describe('speedup (docs/benchmarks.md definitions)', () => {
 
   it('a method against itself is exactly 1', () => {
     close(speedup(B, B, 'minimize').speedup, 1);
-  });
-});
-
-describe('summarize', () => {
-  it('computes mean-curve, per-seed and median speedups with known answers', () => {
-    const ts = [
-      // Baseline B: seed 0 ends at 4 (stays from 40), seed 1 ends at 2 (stays from 20).
-      traj('B', 0, [
-        [10, 5],
-        [40, 4],
-      ]),
-      traj('B', 1, [
-        [10, 6],
-        [20, 2],
-      ]),
-      // A: seed 0 at 4 from 10; seed 1 at 2 from 10.
-      traj('A', 0, [[10, 4]]),
-      traj('A', 1, [[10, 2]]),
-    ];
-    const s = summarize(ts, { reference: { m: 1 } });
-    // Mean of B: 5.5 on [10, 20), 3.5 on [20, 40), 3 from 40: v_B = 3, stays from 40.
-    // Mean of A: 3 from 10 -> speedup 40 / 10 = 4.
-    close(s.speedups['A']?.['B']?.perMetric['m'], 4);
-    close(s.speedups['A']?.['B']?.median, 4);
-    // Per seed: seed 0: 40 / 10; seed 1: 20 / 10.
-    assert.deepEqual(s.speedups['A']?.['B']?.perSeed['m'], [4, 2]);
-    assert.equal(s.speedups['A']?.['B']?.perSeedMedian['m'], 3);
-    // B never reaches A's final value 3 ... it does, at 40 (mean 3): A stays from 10 -> 10/40.
-    close(s.speedups['B']?.['A']?.perMetric['m'], 10 / 40);
-    // Regret against the reference 1: A finals 4 and 2 -> mean 2, sem 1.
-    assert.deepEqual(s.finalRegret['A']?.['m'], { mean: 2, sem: 1 });
-    assert.equal(s.horizon, 50);
-    // Curves on the grid: at cost 0 nothing yet (null), at the horizon the final mean.
-    assert.equal(s.curves['B']?.['m']?.mean[0], null);
-    assert.equal(s.curves['B']?.['m']?.mean.at(-1), 3);
-  });
-
-  it('flags not reached', () => {
-    const ts = [
-      traj('B', 0, [[10, 1]]),
-      traj('A', 0, [
-        [5, 0.5],
-        [10, 2],
-      ]),
-    ];
-    const s = summarize(ts);
-    assert.equal(s.speedups['A']?.['B']?.perMetric['m'], null);
-    assert.deepEqual(s.speedups['A']?.['B']?.notReached, ['m']);
-    assert.equal(s.speedups['A']?.['B']?.median, null);
   });
 });
