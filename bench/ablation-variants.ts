@@ -185,6 +185,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { stopBelow: 0.01 },
     what: 'stop a running run when P(its mixture beats the recommendation at the target) < 0.01',
   },
+  'cap-spread': {
+    settings: { capKeep: 'spread' },
+    what: 'past maxObservations runs, an even spread of the runs instead of the best half and a spread',
+  },
+  'verify-verified': {
+    settings: { verify: true, recommend: 'verified' },
+    what: 'verify, and recommend the best completed target run once one exists',
+  },
+  'verify-verified-posterior': {
+    settings: { verify: true, recommend: 'verified-posterior' },
+    what: 'verify, and recommend the completed target run whose mixture is predicted best at the target',
+  },
   'small-noisier': {
     settings: { noisierSmallRuns: true },
     what: 'run offsets whose variance never grows with size',

@@ -111,6 +111,7 @@ export function cappedObservations(
   history: History,
   maxObservations: number,
   options: ObservationOptions = {},
+  keep: 'best-and-spread' | 'spread' = 'best-and-spread',
 ): Observations {
   const all = observationsFromHistory(space, history, options);
   if (all.n <= maxObservations) return all;
@@ -120,18 +121,28 @@ export function cappedObservations(
     ...options,
     ...(per === 1 ? { curves: 'final' as const } : { maxPointsPerRun: per }),
   });
-  return capped.n <= maxObservations ? capped : bestAndSpread(capped, maxObservations);
+  return capped.n <= maxObservations ? capped : bestAndSpread(capped, maxObservations, keep);
 }
 
-/** `m` rows of `obs` (one per run): the ⌈m/2⌉ smallest y, then an even spread of the rest. */
-function bestAndSpread(obs: Observations, m: number): Observations {
-  const order = Array.from({ length: obs.n }, (_, i) => i).sort(
-    (a, b) => obs.y[a]! - obs.y[b]! || a - b,
-  );
-  const nBest = Math.ceil(m / 2);
-  const keep = new Set(order.slice(0, nBest));
+/**
+ * `m` rows of `obs` (one per run): the ⌈m/2⌉ smallest y, then an even spread of the rest; with
+ * `keep: 'spread'` an even spread of all rows (in history order), so the rows kept do not depend
+ * on their values (on noisy data, keeping the smallest keeps the luckiest runs).
+ */
+function bestAndSpread(
+  obs: Observations,
+  m: number,
+  mode: 'best-and-spread' | 'spread',
+): Observations {
+  const keep = new Set<number>();
+  if (mode === 'best-and-spread') {
+    const order = Array.from({ length: obs.n }, (_, i) => i).sort(
+      (a, b) => obs.y[a]! - obs.y[b]! || a - b,
+    );
+    for (const i of order.slice(0, Math.ceil(m / 2))) keep.add(i);
+  }
   const rest = Array.from({ length: obs.n }, (_, i) => i).filter((i) => !keep.has(i));
-  for (const j of thinIndices(rest.length, m - nBest)) keep.add(rest[j]!);
+  for (const j of thinIndices(rest.length, m - keep.size)) keep.add(rest[j]!);
   const rows = [...keep].sort((a, b) => a - b);
   const { d } = obs;
   const X = new Float64Array(rows.length * d);

@@ -33,6 +33,8 @@ export interface MfmsData {
 /** The settings this module reads. */
 export interface MfmsDataSettings {
   readonly maxObservations: number;
+  /** Which runs' final values are kept when there are more runs than `maxObservations`. */
+  readonly capKeep: 'best-and-spread' | 'spread';
   readonly pointsPerRun: number;
   readonly transform: 'auto' | 'none';
   readonly trend: 'linear' | 'quadratic' | 'power-law';
@@ -47,10 +49,13 @@ export function mfmsData(
   s: MfmsDataSettings,
   enc: EncodingOptions,
 ): MfmsData {
-  const raw = cappedObservations(space, history, s.maxObservations, {
-    ...enc,
-    ...(s.pointsPerRun > 0 ? { maxPointsPerRun: s.pointsPerRun } : {}),
-  });
+  const raw = cappedObservations(
+    space,
+    history,
+    s.maxObservations,
+    { ...enc, ...(s.pointsPerRun > 0 ? { maxPointsPerRun: s.pointsPerRun } : {}) },
+    s.capKeep,
+  );
   const log =
     s.transform === 'auto' &&
     space.metric.direction === 'minimize' &&

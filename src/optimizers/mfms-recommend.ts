@@ -29,7 +29,13 @@ export interface MfmsRec {
 /** Inputs of {@link chooseRecommendation}. */
 export interface ChooseArgs {
   readonly policy: {
-    readonly recommend: 'stable' | 'posterior' | 'best-raw' | 'pessimistic' | 'verified';
+    readonly recommend:
+      | 'stable'
+      | 'posterior'
+      | 'best-raw'
+      | 'pessimistic'
+      | 'verified'
+      | 'verified-posterior';
     readonly preferTargetRuns: boolean;
     readonly pSwitch: number;
     readonly switchTest: 'pair' | 'pair-or-mean';

@@ -141,5 +141,15 @@ describe('cappedObservations', () => {
       assert.equal(capped.y[q], finals.y[r]);
     }
     assert.deepEqual(cappedObservations(space, { runs, spent: 0 }, 10), capped);
+    // keep 'spread': runs round(j * 40 / 9), j = 0..9, whatever their values.
+    const spread = cappedObservations(space, { runs, spent: 0 }, 10, {}, 'spread');
+    assert.deepEqual(
+      spread.points.map((p) => p.runId),
+      [0, 4, 9, 13, 18, 22, 27, 31, 36, 40].map((i) => `r${i}`),
+    );
+    assert.deepEqual(
+      Array.from(spread.y),
+      [0, 4, 9, 13, 18, 22, 27, 31, 36, 40].map((i) => finals.y[i]),
+    );
   });
 });

@@ -13,26 +13,30 @@
  *   >= `pSwitch`; with `calibrate`, variances scaled by the held-out factor
  *   (mfms-calibration.ts). Its incumbent is state, updated only on the proposals' path.
  * - `'posterior'`, `'pessimistic'`: mfms-recommend.ts.
- * - `'verified'`: the best completed target run once one exists, else as `'posterior'`.
+ * - `'verified'`: the best completed target run once one exists, else as `'posterior'`;
+ *   `'verified-posterior'`: the completed target run whose mixture has the smallest `mu(x*(w))`
+ *   (the runs' values enter through the model, noise-aware), else as `'posterior'`.
  * - `'best-raw'`: the mixture of the best raw value at any fidelity (observed.ts), with the
  *   surrogate's prediction of its target value.
  * - At another fidelity `f`: `argmin mu(x(w; f))` (rng
  *   `root.fork('incumbent-at').fork('scale@steps').fork(i)`), computed once per model.
  */
-import type {
-  Fidelity,
-  History,
-  Prediction,
-  Recommendation,
-  Rng,
-  SearchSpace,
+import {
+  activeRuns,
+  type Fidelity,
+  type History,
+  type Prediction,
+  type Recommendation,
+  type Rng,
+  type RunRecord,
+  type SearchSpace,
 } from '../../core/index.ts';
 import { encodeInput } from '../encoding.ts';
 import { bestObserved } from '../gp-common.ts';
 import { heldOutCalibration } from '../mfms-calibration.ts';
 import { metricPrediction } from '../mfms-observations.ts';
 import { chooseRecommendation, type MfmsRec } from '../mfms-recommend.ts';
-import { bestTargetRun } from '../observed.ts';
+import { bestTargetRun, isTargetRun } from '../observed.ts';
 import { checkFidelity, distinctMixtures, predictedArgmin } from '../surrogate-view.ts';
 import type { MfmsSettings } from './settings.ts';
 import type { MfmsEncoding, SurrogateFit } from './surrogate.ts';
@@ -133,14 +137,37 @@ export function createMfmsPolicy(
     };
   };
 
+  /** `'verified-posterior'`: the completed target run of smallest posterior mean `mu(x*(w))`. */
+  const bestVerified = (history: History, m: MfmsModel): RunRecord | undefined => {
+    let best: RunRecord | undefined;
+    let bestMean = Number.POSITIVE_INFINITY;
+    for (const run of activeRuns(history)) {
+      if (!isTargetRun(run, space)) continue;
+      const mean = m.gp.predict(Float64Array.from(xStar(run.mixture))).mean[0]!;
+      if (mean < bestMean) {
+        best = run;
+        bestMean = mean;
+      }
+    }
+    return best;
+  };
+
   const atTarget = (history: History, m: MfmsModel): Recommendation => {
-    const run = s.recommend === 'verified' ? bestTargetRun(history, space) : undefined;
+    const run =
+      s.recommend === 'verified'
+        ? bestTargetRun(history, space)
+        : s.recommend === 'verified-posterior'
+          ? bestVerified(history, m)
+          : undefined;
     if (run !== undefined) {
       return {
         mixture: [...run.mixture],
         runId: run.id,
         predicted: predictionOf(space, m, xStar(run.mixture), target.scale, target.steps),
-        basis: 'best completed target run (measured value)',
+        basis:
+          s.recommend === 'verified'
+            ? 'best completed target run (measured value)'
+            : 'the completed target run whose mixture is predicted best at the target (posterior mean)',
       };
     }
     const { rec } = m;

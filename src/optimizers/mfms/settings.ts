@@ -57,10 +57,12 @@ export const MfmsSettingsSchema = z.strictObject({
    * `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any
    * fidelity; `'pessimistic'`: smallest mean + sd at the target over the observed mixtures and the
    * predicted optimum; `'verified'`: the best completed target run once one exists, the
+   * posterior until then; `'verified-posterior'`: the completed target run whose mixture is
+   * predicted best at the target (posterior mean, so one lucky run is not chased), the
    * posterior until then.
    */
   recommend: z
-    .enum(['stable', 'posterior', 'best-raw', 'pessimistic', 'verified'])
+    .enum(['stable', 'posterior', 'best-raw', 'pessimistic', 'verified', 'verified-posterior'])
     .default('stable'),
   /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
   pSwitch: z.number().gt(0.5).lt(1).default(0.9),
@@ -172,6 +174,14 @@ export const MfmsSettingsSchema = z.strictObject({
   starts: costAwareSettings.starts,
   rawSamples: z.number().int().min(0).default(128),
   maxObservations: z.number().int().min(10).default(250),
+  /**
+   * With more runs than `maxObservations` (each run then gives its final value only): keep the
+   * best half by value and an even spread of the rest (`'best-and-spread'`), or an even spread
+   * of all runs in history order (`'spread'`), so that what the GP sees does not depend on the
+   * values themselves (on noisy data the best values are the luckiest runs, and the best raw
+   * values are the largest runs).
+   */
+  capKeep: z.enum(['best-and-spread', 'spread']).default('best-and-spread'),
   /**
    * Hyper-parameters fitted on at most this many observations (a seeded subset; the GP still
    * conditions on all `maxObservations`): bounds a fit's cost when the cap is raised. Inactive

@@ -36,6 +36,26 @@ describe('mfms recommendation policy', () => {
     assert.ok(rec.predicted !== undefined && rec.predicted.lower <= rec.predicted.mean);
   });
 
+  it("'verified-posterior': the completed target run whose mixture has the smallest posterior mean at the target", () => {
+    const { surrogate, policy } = parts({ recommend: 'verified-posterior' });
+    const fit = surrogate.fit(history, false)!;
+    const model = policy.model(fit, history, false);
+    const rec = policy.atTarget(history, model);
+    const mu = (id: string) =>
+      fit.gp.predict(
+        Float64Array.from(surrogate.encoding.xStar(history.runs.find((r) => r.id === id)!.mixture)),
+      ).mean[0]!;
+    const means = ['t0', 't1', 't2'].map(mu);
+    const want = ['t0', 't1', 't2'][means.indexOf(Math.min(...means))]!;
+    assert.equal(rec.runId, want);
+    assert.match(rec.basis, /predicted best at the target \(posterior mean\)/);
+    // Before any target run completes: the posterior's choice, as with 'posterior'.
+    const early = { ...history, runs: history.runs.filter((r) => !r.id.startsWith('t')) };
+    const m0 = policy.model(surrogate.fit(early, false)!, early, false);
+    assert.equal(policy.atTarget(early, m0).runId, m0.rec.runId);
+    assert.deepEqual(policy.atTarget(early, m0).mixture, m0.rec.mixture);
+  });
+
   it("'posterior': the incumbent, the predicted minimum over observed mixtures and a search", () => {
     const { surrogate, policy } = parts({ recommend: 'posterior', preferTargetRuns: false });
     const fit = surrogate.fit(history, false)!;
