@@ -197,6 +197,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verify: true, recommend: 'verified-posterior' },
     what: 'verify, and recommend the completed target run whose mixture is predicted best at the target',
   },
+  'verify-confident-verified': {
+    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified' },
+    what: "verify only confident challengers of the best verified mixture, and recommend 'verified'",
+  },
+  'verify-confident-verified-posterior': {
+    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified-posterior' },
+    what: "verify only confident challengers of the best verified mixture, and recommend 'verified-posterior'",
+  },
   'small-noisier': {
     settings: { noisierSmallRuns: true },
     what: 'run offsets whose variance never grows with size',

@@ -50,8 +50,10 @@ import {
 import type { GaussianProcess } from '../../gp/index.ts';
 import { encodeInput } from '../encoding.ts';
 import type { FidelityPair } from '../fidelity-grid.ts';
+import { isTargetRun } from '../observed.ts';
 import { projectToSpace, sampleMixture } from '../sample-mixture.ts';
 import { costAwareProposal } from './cost-aware-proposal.ts';
+import { probabilityBetter } from './early-stop.ts';
 import type { MfmsModel } from './recommendation.ts';
 import type { MfmsSettings } from './settings.ts';
 import type { MfmsEncoding } from './surrogate.ts';
@@ -150,6 +152,33 @@ export function verificationProposal(
       return { mixture: [...partial.mixture], scale, steps, continues: partial.id };
   }
   return space.cost(scale, steps) <= left ? { mixture: [...w], scale, steps } : undefined;
+}
+
+/**
+ * `verifyWhen: 'confident'`: whether the recommended mixture `w` is worth a verification run:
+ * always while no completed target run (target size and steps) exists; after that only when
+ * `P(f(x*(w)) < f(x*(w_v))) >= pSwitch` under the joint posterior, `w_v` the mixture of the
+ * completed target run with the smallest posterior mean at the target.
+ */
+export function worthVerifying(
+  history: History,
+  space: SearchSpace,
+  gp: GaussianProcess,
+  xStar: (w: ArrayLike<number>) => number[],
+  w: readonly number[],
+  pSwitch: number,
+): boolean {
+  let wv: readonly number[] | undefined;
+  let best = Number.POSITIVE_INFINITY;
+  for (const r of activeRuns(history)) {
+    if (!isTargetRun(r, space)) continue;
+    const mean = gp.predict(Float64Array.from(xStar(r.mixture))).mean[0]!;
+    if (mean < best) {
+      best = mean;
+      wv = r.mixture;
+    }
+  }
+  return wv === undefined || probabilityBetter(gp, xStar, w, wv) >= pSwitch;
 }
 
 /** The runs (completed, pending or failed) at the target size that reach the target steps. */
@@ -323,7 +352,12 @@ export function createMfmsAcquisition(opts: {
         const step = { pairs, best: model.bestRaw, alpha, rng, search };
         return costAwareProposal(gp, space, step, enc).proposal;
       }
-      if (s.verify && fullTargetRuns(history, space) < s.verifyRuns) {
+      if (
+        s.verify &&
+        fullTargetRuns(history, space) < s.verifyRuns &&
+        (s.verifyWhen === 'new' ||
+          worthVerifying(history, space, model.gp, xStar, model.rec.mixture, s.pSwitch))
+      ) {
         const v = verificationProposal(history, space, model.rec.mixture, left, verifyRadius);
         if (v !== undefined) return v;
       }

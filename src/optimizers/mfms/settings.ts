@@ -155,6 +155,12 @@ export const MfmsSettingsSchema = z.strictObject({
    * a sequential study (one run at a time) is unchanged.
    */
   stopBelow: z.number().min(0).lt(0.5).default(0),
+  /**
+   * With `verify`: `'new'` verifies every recommended mixture that has no target run near it;
+   * `'confident'`, once a target run has completed, only a recommended mixture that beats the
+   * best-predicted verified one with probability >= `pSwitch` (fewer target runs spent).
+   */
+  verifyWhen: z.enum(['new', 'confident']).default('new'),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
   verifyRuns: z.number().int().min(1).default(1000),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */
