@@ -61,12 +61,3 @@ export function negativeMeanObjective(
     return -p.mean;
   };
 }
-
-/** Posterior mean and standard deviation of the latent f at one input. */
-export function predictOne(
-  gp: GaussianProcess,
-  x: ArrayLike<number>,
-): { mean: number; std: number } {
-  const p = gp.predict(Float64Array.from(x));
-  return { mean: p.mean[0]!, std: Math.sqrt(Math.max(p.variance[0]!, 0)) };
-}

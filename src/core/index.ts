@@ -1,4 +1,5 @@
 export * from './crash-points.ts';
+export * from './csv.ts';
 export * from './errors.ts';
 export * from './executor.ts';
 export * from './interfaces.ts';

@@ -2,13 +2,8 @@
  * Exports of a study: CSV (one row per trial, or one row per curve point) and
  * JSON (config, trials, curves). Pure functions returning text.
  */
+import { csvCell } from '../core/index.ts';
 import type { Study } from './study.ts';
-
-function csvCell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  const s = typeof v === 'number' ? String(v) : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 function csv(rows: readonly (readonly unknown[])[]): string {
   return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;

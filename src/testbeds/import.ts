@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError, type Direction, ValidationError } from '../core/index.ts';
+import { csvCell, DataError, type Direction, ValidationError } from '../core/index.ts';
 import { mixtureKey, parseRecordedMapping, type RecordedMapping } from './recorded-runs.ts';
 
 /** One run to import: its mixture, size and reported points. */
@@ -50,12 +50,6 @@ export interface ImportOptions {
   /** Target (default: the largest size, at the longest run reached there). */
   readonly target?: { readonly scale: string; readonly steps?: number };
   readonly description?: string;
-}
-
-function csvCell(v: string | number | undefined): string {
-  if (v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /**
