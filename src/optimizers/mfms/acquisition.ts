@@ -50,13 +50,12 @@ import {
 import type { GaussianProcess } from '../../gp/index.ts';
 import { encodeInput } from '../encoding.ts';
 import type { FidelityPair } from '../fidelity-grid.ts';
-import { isTargetRun } from '../observed.ts';
 import { projectToSpace, sampleMixture } from '../sample-mixture.ts';
 import { costAwareProposal } from './cost-aware-proposal.ts';
 import { probabilityBetter } from './early-stop.ts';
-import type { MfmsModel } from './recommendation.ts';
+import { bestVerifiedRun, type MfmsModel } from './recommendation.ts';
 import type { MfmsSettings } from './settings.ts';
-import type { MfmsEncoding } from './surrogate.ts';
+import { type MfmsEncoding, rmsMixtureDistance } from './surrogate.ts';
 
 /** A scored option: a new run at a pair, or a continuation of a run. */
 interface Option {
@@ -168,16 +167,7 @@ export function worthVerifying(
   w: readonly number[],
   pSwitch: number,
 ): boolean {
-  let wv: readonly number[] | undefined;
-  let best = Number.POSITIVE_INFINITY;
-  for (const r of activeRuns(history)) {
-    if (!isTargetRun(r, space)) continue;
-    const mean = gp.predict(Float64Array.from(xStar(r.mixture))).mean[0]!;
-    if (mean < best) {
-      best = mean;
-      wv = r.mixture;
-    }
-  }
+  const wv = bestVerifiedRun(history, space, gp, xStar)?.mixture;
   return wv === undefined || probabilityBetter(gp, xStar, w, wv) >= pSwitch;
 }
 
@@ -228,7 +218,7 @@ export function createMfmsAcquisition(opts: {
   const scales = space.scales.map((x) => x.name);
   const tol = Math.max(s.minDistance, 1e-9);
   /** `verify`: a quarter of the rms L2 distance of two uniform Dirichlet mixtures. */
-  const verifyRadius = 0.25 * Math.sqrt((2 * (k - 1)) / (k * (k + 1)));
+  const verifyRadius = 0.25 * rmsMixtureDistance(k);
 
   /** Whether the same run `(w, scale, z)` was proposed before and failed: never asked again. */
   const failedBefore = (history: History, w: readonly number[], scale: string, z: number) =>

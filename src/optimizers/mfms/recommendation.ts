@@ -31,6 +31,7 @@ import {
   type RunRecord,
   type SearchSpace,
 } from '../../core/index.ts';
+import type { GaussianProcess } from '../../gp/index.ts';
 import { encodeInput } from '../encoding.ts';
 import { bestObserved } from '../gp-common.ts';
 import { heldOutCalibration } from '../mfms-calibration.ts';
@@ -89,6 +90,29 @@ function predictionOf(
   return metricPrediction(space, p.mean[0]! + fit.shift(scale, steps), p.variance[0]!, fit.log);
 }
 
+/**
+ * The completed target run (target size and steps) whose mixture has the smallest posterior mean
+ * `mu(x*(w))`, or undefined when none has completed (`'verified-posterior'`, `verifyWhen`).
+ */
+export function bestVerifiedRun(
+  history: History,
+  space: SearchSpace,
+  gp: GaussianProcess,
+  xStar: (w: ArrayLike<number>) => number[],
+): RunRecord | undefined {
+  let best: RunRecord | undefined;
+  let bestMean = Number.POSITIVE_INFINITY;
+  for (const run of activeRuns(history)) {
+    if (!isTargetRun(run, space)) continue;
+    const mean = gp.predict(Float64Array.from(xStar(run.mixture))).mean[0]!;
+    if (mean < bestMean) {
+      best = run;
+      bestMean = mean;
+    }
+  }
+  return best;
+}
+
 /** Builds the recommendation policy of `mfms-bo` from its parsed settings. */
 export function createMfmsPolicy(
   space: SearchSpace,
@@ -137,27 +161,12 @@ export function createMfmsPolicy(
     };
   };
 
-  /** `'verified-posterior'`: the completed target run of smallest posterior mean `mu(x*(w))`. */
-  const bestVerified = (history: History, m: MfmsModel): RunRecord | undefined => {
-    let best: RunRecord | undefined;
-    let bestMean = Number.POSITIVE_INFINITY;
-    for (const run of activeRuns(history)) {
-      if (!isTargetRun(run, space)) continue;
-      const mean = m.gp.predict(Float64Array.from(xStar(run.mixture))).mean[0]!;
-      if (mean < bestMean) {
-        best = run;
-        bestMean = mean;
-      }
-    }
-    return best;
-  };
-
   const atTarget = (history: History, m: MfmsModel): Recommendation => {
     const run =
       s.recommend === 'verified'
         ? bestTargetRun(history, space)
         : s.recommend === 'verified-posterior'
-          ? bestVerified(history, m)
+          ? bestVerifiedRun(history, space, m.gp, xStar)
           : undefined;
     if (run !== undefined) {
       return {

@@ -98,13 +98,18 @@ export function mfmsGpOptions(
   };
 }
 
+/** The root-mean-square L2 distance of two uniform Dirichlet mixtures over `k` domains. */
+export function rmsMixtureDistance(k: number): number {
+  return Math.sqrt((2 * (k - 1)) / (k * (k + 1)));
+}
+
 /**
  * The GP's per-channel lengthscale floors for setting `wLengthscaleFloor = f`: `f` times the
  * root-mean-square distance of two uniform Dirichlet mixtures over `k` domains,
  * `sqrt(2(k-1)/(k(k+1)))`, on each mixture channel (one, or `k` with ARD); none on size and steps.
  */
 export function mixtureLengthscaleFloor(k: number, ard: boolean, f: number): number[] {
-  const floor = f * Math.sqrt((2 * (k - 1)) / (k * (k + 1)));
+  const floor = f * rmsMixtureDistance(k);
   return [...new Array<number>(ard ? k : 1).fill(floor), 0, 0];
 }
 
