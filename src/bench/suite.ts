@@ -262,6 +262,10 @@ export interface SuiteOptions {
   readonly only?: readonly string[];
   /** Shown in the scoreboard as how it was produced. */
   readonly command?: string;
+  /** Modules that register optimisers, imported in every worker (URLs or specifiers). */
+  readonly modules?: readonly string[];
+  /** The method whose targets the scoreboard checks (default mfms-bo). */
+  readonly subject?: string;
   readonly onProgress?: (e: SuiteProgress) => void;
   /** Called once per case before it runs (or when it is skipped or resumed). */
   readonly onCase?: (e: {
@@ -396,6 +400,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       ...common,
       methods: own,
       include,
+      ...(opts.modules !== undefined ? { modules: opts.modules } : {}),
       ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     });
     results.push({ case: k, result });
@@ -418,7 +423,12 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       );
     }
   }
-  const scoreboard = buildScoreboard(scored, { suite: opts.suite.name, seeds, skipped });
+  const scoreboard = buildScoreboard(scored, {
+    suite: opts.suite.name,
+    seeds,
+    skipped,
+    ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
+  });
   const wallSeconds = (performance.now() - t0) / 1000;
   if (opts.out !== undefined) {
     files.push(

@@ -199,6 +199,27 @@ describe('runSuite on tiny cases', async () => {
   });
 });
 
+describe('runSuite with optimiser modules and a subject', () => {
+  it('imports the modules in every worker and checks the targets for the subject', async () => {
+    const COPY = new URL('./copy-optimizer.ts', import.meta.url).href;
+    const r = await runSuite({
+      suite: { ...TINY, cases: TINY.cases.slice(0, 1) },
+      methods: ['hyperband', 'random', 'random-copy'],
+      modules: [COPY],
+      subject: 'random-copy',
+      workers: 2,
+    });
+    const ts = r.cases[0]?.result.trajectories ?? [];
+    const of = (m: string) =>
+      ts.filter((t) => t.method === m).map((t) => t.points.map((p) => [p.x, p.value]));
+    assert.equal(of('random-copy').length, 2);
+    // the same optimiser with the same seeds: the same trajectories, run in the workers
+    assert.deepEqual(of('random-copy'), of('random'));
+    assert.equal(r.scoreboard.subject, 'random-copy');
+    assert.match(r.scoreboard.targets[0]?.description ?? '', /^random-copy's mean final regret/);
+  });
+});
+
 describe('mixopt bench --suite (CLI)', () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ['scripts/mixopt-dev.mjs', 'bench', ...args], { encoding: 'utf8' });
@@ -248,5 +269,17 @@ describe('mixopt bench --suite (CLI)', () => {
     const c = cli('--list');
     assert.equal(c.status, 2);
     assert.match(c.stderr, /--list needs --suite dev\|full/);
+    const e = cli('--suite', 'dev', '--list', '--methods', 'random', '--subject', 'bo');
+    assert.equal(e.status, 2);
+    assert.match(
+      e.stderr,
+      /--subject 'bo' is not among the methods \(random\); add it to --methods/,
+    );
+    const f = cli('--subject', 'bo', '--methods', 'bo');
+    assert.equal(f.status, 2);
+    assert.match(f.stderr, /--subject needs --suite/);
+    const g = cli('--suite', 'dev', '--list', '--optimizer-module', 'no/such.mjs');
+    assert.equal(g.status, 2);
+    assert.match(g.stderr, /--optimizer-module: no file 'no\/such.mjs'/);
   });
 });

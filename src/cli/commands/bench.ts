@@ -4,6 +4,7 @@
  * the speedup table (or, with `--json`, the summary) on stdout and progress on
  * stderr.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
@@ -72,6 +73,8 @@ interface BenchCliOptions {
   workersSim?: number;
   simJitter?: number;
   simOverhead?: string;
+  optimizerModule?: string[];
+  subject?: string;
 }
 
 /** The simulated clock of `--workers-sim`, `--sim-jitter` and `--sim-overhead` (undefined: sequential). */
@@ -105,6 +108,22 @@ export function clockOf(o: {
 
 function moduleUrl(p: string): string {
   return /^[a-z]+:/.test(p) ? p : pathToFileURL(isAbsolute(p) ? p : resolve(p)).href;
+}
+
+/**
+ * `--optimizer-module`: URLs of modules that register optimisers (imported here
+ * and in every worker), each checked to exist.
+ * @throws ValidationError for a path that is not a file.
+ */
+export function optimizerModulesOf(o: { optimizerModule?: string[] }): string[] {
+  return (o.optimizerModule ?? []).map((p) => {
+    if (!/^[a-z]+:/.test(p) && !existsSync(resolve(p)))
+      throw new ValidationError(
+        `--optimizer-module: no file '${p}'; give the path of a module that calls registerOptimizer`,
+        { value: p },
+      );
+    return moduleUrl(p);
+  });
 }
 
 /**
@@ -173,11 +192,19 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
     );
   }
   const seeds = cmd.getOptionValueSource('seeds') === 'cli' ? o.seeds : suite.seeds;
+  const modules = optimizerModulesOf(o);
+  for (const m of modules) await import(m);
+  const methods = o.methods ?? defaultSuiteMethods();
+  if (o.subject !== undefined && !methods.includes(o.subject))
+    throw new ValidationError(
+      `--subject '${o.subject}' is not among the methods (${methods.join(', ')}); add it to --methods`,
+      { value: o.subject },
+    );
   if (o.list === true) {
     const rows: unknown[] = [];
     const lines = [
       `suite ${suite.name}: ${suite.description}`,
-      `${suite.cases.length} cases x ${seeds} seeds; methods ${(o.methods ?? defaultSuiteMethods()).join(', ')}`,
+      `${suite.cases.length} cases x ${seeds} seeds; methods ${methods.join(', ')}`,
       '',
       '| case | testbed | metric | noise | budget (target runs) | status |',
       '|---|---|---|---|---:|---|',
@@ -199,7 +226,7 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
   }
   const clock = clockOf(o);
   const progress = progressReporter(o.quiet === true);
-  const command = `mixopt bench --suite ${suite.name}${clock !== undefined ? ` --workers-sim ${clock.workers}` : ''}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${o.cases !== undefined ? ` --cases ${o.cases.join(',')}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
+  const command = `mixopt bench --suite ${suite.name}${clock !== undefined ? ` --workers-sim ${clock.workers}` : ''}${o.methods !== undefined ? ` --methods ${o.methods.join(',')}` : ''}${o.cases !== undefined ? ` --cases ${o.cases.join(',')}` : ''}${o.optimizerModule !== undefined ? ` --optimizer-module ${o.optimizerModule.join(',')}` : ''}${o.subject !== undefined ? ` --subject ${o.subject}` : ''}${seeds !== suite.seeds ? ` --seeds ${seeds}` : ''}${o.seed !== 0 ? ` --seed ${o.seed}` : ''}${o.workers !== undefined ? ` --workers ${o.workers}` : ''}${o.out !== undefined ? ` --out ${o.out}` : ''}`;
   let result: Awaited<ReturnType<typeof runSuite>>;
   try {
     result = await runSuite({
@@ -212,6 +239,8 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
       ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
       ...(o.out !== undefined ? { out: o.out } : {}),
       ...(o.cases !== undefined ? { only: o.cases } : {}),
+      ...(modules.length > 0 ? { modules } : {}),
+      ...(o.subject !== undefined ? { subject: o.subject } : {}),
       command,
       onProgress: (e) =>
         progress.onProgress({
@@ -251,7 +280,11 @@ async function suiteAction(o: BenchCliOptions, cmd: Command): Promise<void> {
 }
 
 async function benchAction(o: BenchCliOptions): Promise<void> {
+  if (o.subject !== undefined)
+    throw new ValidationError('--subject needs --suite (it names the method the targets check)');
   const testbed = testbedRefOf(o);
+  const modules = optimizerModulesOf(o);
+  for (const m of modules) await import(m);
   // Built once here: a fitted testbed prints its held-out fit quality (and
   // caches its fits for the workers); a bad name or file fails before any job.
   const tb = await resolveTestbed(testbed);
@@ -297,6 +330,7 @@ async function benchAction(o: BenchCliOptions): Promise<void> {
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       ...(o.batch !== undefined ? { batch: o.batch } : {}),
       ...(clock !== undefined ? { clock } : {}),
+      ...(modules.length > 0 ? { modules } : {}),
       include,
       onProgress: progress.onProgress,
     });
@@ -387,6 +421,15 @@ export function register(program: Command): void {
     .option(
       '--sim-overhead <pairs>',
       'with --workers-sim: start-up time per scale before training, e.g. 20M=2,1B=10 (time units: cost units)',
+    )
+    .option(
+      '--optimizer-module <paths>',
+      'comma-separated modules that register optimisers (registerOptimizer; imported in every worker), so --methods can name them',
+      parseList,
+    )
+    .option(
+      '--subject <method>',
+      'with --suite: the method whose targets the scoreboard checks (default mfms-bo)',
     )
     .option('--include <files...>', 'merge trajectories from these JSON files (other tools)')
     .option(
