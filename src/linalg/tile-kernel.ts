@@ -11,10 +11,11 @@
  * naive dot product loads 2 per multiply-add), which is what makes the blocked algorithms several
  * times faster in V8. Rows past the end of a block may alias a valid row; callers ignore those
  * results. When both matrices are views of the wasm memory (wasm-arena.ts) the tile runs in the
- * SIMD kernel there, with bit-identical results.
+ * SIMD kernel there (byte addresses: view offset + 8 · index), with bit-identical results.
  */
 
-import { wasmBuffer, wasmTile4x4 } from './wasm-arena.ts';
+import { wasmBuffer, wasmTileKernel } from './wasm-arena.ts';
+import { OUT } from './wasm-assembler.ts';
 
 /** Result of the last {@link tile4x4} call (module-level scratch: no allocation per tile). */
 export const TILE = new Float64Array(16);
@@ -37,7 +38,40 @@ export function tile4x4(
   // Both operands in the wasm memory (see withWasmArrays): the SIMD kernel, same results.
   const wb = wasmBuffer();
   if (wb !== null && X.buffer === wb && Y.buffer === wb) {
-    wasmTile4x4(X, r0, r1, r2, r3, Y, q0, q1, q2, q3, k0, k1, TILE);
+    const w = wasmTileKernel();
+    const bx = X.byteOffset + 8 * k0;
+    const by = Y.byteOffset + 8 * k0;
+    const n = k1 - k0;
+    w.kernel.tile(
+      bx + 8 * r0,
+      bx + 8 * r1,
+      bx + 8 * r2,
+      bx + 8 * r3,
+      by + 8 * q0,
+      by + 8 * q1,
+      by + 8 * q2,
+      by + 8 * q3,
+      n,
+      OUT,
+    );
+    // 16 scalar copies: cheaper than TILE.set(result) for so few numbers.
+    const r = w.result;
+    TILE[0] = r[0] as number;
+    TILE[1] = r[1] as number;
+    TILE[2] = r[2] as number;
+    TILE[3] = r[3] as number;
+    TILE[4] = r[4] as number;
+    TILE[5] = r[5] as number;
+    TILE[6] = r[6] as number;
+    TILE[7] = r[7] as number;
+    TILE[8] = r[8] as number;
+    TILE[9] = r[9] as number;
+    TILE[10] = r[10] as number;
+    TILE[11] = r[11] as number;
+    TILE[12] = r[12] as number;
+    TILE[13] = r[13] as number;
+    TILE[14] = r[14] as number;
+    TILE[15] = r[15] as number;
     return;
   }
   let s00 = 0;

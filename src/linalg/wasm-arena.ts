@@ -220,9 +220,18 @@ function k(): Kernel {
 }
 
 /**
+ * The compiled kernel and the view of its 16-number tile result (bytes [OUT, OUT + 128) of its
+ * memory), for {@link tile4x4}'s wasm path: call only on views that {@link wasmBuffer} owns.
+ */
+export function wasmTileKernel(): { readonly kernel: Kernel; readonly result: Float64Array } {
+  // The arena itself (read-only to the caller): no allocation per tile.
+  return arena as LiveArena;
+}
+
+/**
  * W[w_a + b] −= Σ_{k ∈ [k0, k1)} W[r_a + k]·W[q_b + k] for a, b = 0..3, in the wasm kernel (W a
- * view of its memory; offsets in numbers): {@link wasmTile4x4} followed by the subtraction, the
- * same operations.
+ * view of its memory; offsets in numbers): {@link tile4x4}'s wasm path followed by the subtraction,
+ * the same operations.
  */
 export function wasmTileSub(
   W: Float64Array,
@@ -303,57 +312,4 @@ export function wasmAxpy4(
 ): void {
   const b = L.byteOffset;
   k().axpy4(x.byteOffset, b + 8 * ra, b + 8 * rb, b + 8 * rc, b + 8 * rd, xa, xb, xc, xd, pairs);
-}
-
-/**
- * The tile on two views of the wasm memory (see the module comment); the 16 results are copied
- * into `into`. Offsets are in numbers from the start of each view.
- */
-export function wasmTile4x4(
-  X: Float64Array,
-  r0: number,
-  r1: number,
-  r2: number,
-  r3: number,
-  Y: Float64Array,
-  q0: number,
-  q1: number,
-  q2: number,
-  q3: number,
-  k0: number,
-  k1: number,
-  into: Float64Array,
-): void {
-  const bx = X.byteOffset + 8 * k0;
-  const by = Y.byteOffset + 8 * k0;
-  k().tile(
-    bx + 8 * r0,
-    bx + 8 * r1,
-    bx + 8 * r2,
-    bx + 8 * r3,
-    by + 8 * q0,
-    by + 8 * q1,
-    by + 8 * q2,
-    by + 8 * q3,
-    k1 - k0,
-    OUT,
-  );
-  // 16 scalar copies: cheaper than into.set(result) for so few numbers.
-  const r = (arena as Arena).result;
-  into[0] = r[0] as number;
-  into[1] = r[1] as number;
-  into[2] = r[2] as number;
-  into[3] = r[3] as number;
-  into[4] = r[4] as number;
-  into[5] = r[5] as number;
-  into[6] = r[6] as number;
-  into[7] = r[7] as number;
-  into[8] = r[8] as number;
-  into[9] = r[9] as number;
-  into[10] = r[10] as number;
-  into[11] = r[11] as number;
-  into[12] = r[12] as number;
-  into[13] = r[13] as number;
-  into[14] = r[14] as number;
-  into[15] = r[15] as number;
 }

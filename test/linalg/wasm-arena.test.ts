@@ -12,7 +12,6 @@ import {
   solveLowerTranspose,
   transpose,
 } from '../../src/linalg/index.ts';
-import { TILE, tile4x4 } from '../../src/linalg/tile-kernel.ts';
 import {
   initWasm,
   wasmAvailable,
@@ -42,34 +41,6 @@ function scalar<T>(f: () => T): T {
 describe('wasm SIMD tile kernel', () => {
   it('compiles on this Node', () => {
     assert.equal(wasmAvailable(), true);
-  });
-
-  it('gives bit-identical tiles to the scalar loop, for any k range and aliased rows', () => {
-    const rng = new Rng(7);
-    const n = 37;
-    const data = Array.from({ length: n * n }, () => rng.normal() * 10 ** rng.int(6));
-    withWasmArrays([n * n], ([W]) => {
-      const Wm = W as Float64Array;
-      Wm.set(data);
-      assert.equal(Wm.buffer, wasmBuffer(), 'the view lives in the wasm memory');
-      const J = Float64Array.from(data);
-      for (let t = 0; t < 200; t++) {
-        const r = [0, 1, 2, 3].map(() => rng.int(n) * n);
-        const q = [0, 1, 2, 3].map(() => rng.int(n) * n);
-        const k0 = rng.int(n);
-        const k1 = k0 + rng.int(n - k0 + 1);
-        const args = [r[0], r[1], r[2], r[3]] as [number, number, number, number];
-        const brgs = [q[0], q[1], q[2], q[3]] as [number, number, number, number];
-        tile4x4(J, ...args, J, ...brgs, k0, k1);
-        const js = Float64Array.from(TILE);
-        tile4x4(Wm, ...args, Wm, ...brgs, k0, k1);
-        assert.deepEqual(Array.from(TILE), Array.from(js), `tile ${t} (k ${k0}..${k1})`);
-        // One entry against a plain dot product in the same order.
-        let s = 0;
-        for (let k = k0; k < k1; k++) s += (J[args[1] + k] as number) * (J[brgs[2] + k] as number);
-        assert.equal(TILE[6], s);
-      }
-    });
   });
 
   it('leaves cholesky, cholInverse and the solves bit-identical to the scalar path', () => {
