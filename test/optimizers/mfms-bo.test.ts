@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type {
+  History,
+  Optimizer,
+  OptimizerContext,
+  Proposal,
+  RunRecord,
+  SurrogateView,
+} from '../../src/core/index.ts';
+import { Rng } from '../../src/core/index.ts';
+import type { GPHyperparameters } from '../../src/gp/index.ts';
+import { createOptimizer } from '../../src/optimizers/index.ts';
+import { assertClose } from '../gp/helpers.ts';
+import { makeRun, simulate, synthSpace, targetLoss } from './helpers.ts';
+
+const space = synthSpace();
+const ctx = (seed: number, settings?: Record<string, unknown>): OptimizerContext => ({
+  space,
+  seed,
+  ...(settings !== undefined ? { settings } : {}),
+});
+
+describe('mfms-bo recommendation modes', () => {
+  for (const recommend of ['posterior', 'best-raw']) {
+    it(`${recommend}: asking for recommendations between proposals never changes a later proposal`, () => {
+      const run = (ask: boolean) => {
+        const opt = createOptimizer('mfms-bo', ctx(4, { initial: 6, recommend })) as Optimizer &
+          SurrogateView;
+        const runs: History['runs'][number][] = [];
+        const proposals: Proposal[] = [];
+        for (let i = 0; i < 10; i++) {
+          const h: History = { runs: [...runs], spent: 0 };
+          if (ask) {
+            opt.recommend(h);
+            opt.predictAt(h, [[0.2, 0.3, 0.5]], { scale: 'M', steps: 3000 });
+          }
+          const [p] = opt.propose(h, 1);
+          proposals.push(p!);
+          runs.push(makeRun(space, `r${i}`, p!.mixture, p!.scale, p!.steps));
+        }
+        return proposals;
+      };
+      assert.deepEqual(run(true), run(false));
+    });
+  }
+
+  it('verified: the posterior until a target run completes, then the best completed target run', () => {
+    const make = (settings: Record<string, unknown>) =>
+      createOptimizer('mfms-bo', ctx(2, { initial: 6, recommend: 'posterior', ...settings }));
+    const { history } = simulate(space, make({}), 1e9, 8);
+    const small = { runs: history.runs.filter((r) => r.scale !== 'L'), spent: 0 };
+    // No target run yet: the same as the posterior recommendation (fresh optimisers, same fit).
+    assert.deepEqual(
+      make({ recommend: 'verified' }).recommend(small)?.mixture,
+      make({}).recommend(small)?.mixture,
+    );
+    const opt = make({ recommend: 'verified' });
+    const a = makeRun(space, 'Ta', [0.6, 0.2, 0.2], 'L', 19700);
+    const b = makeRun(space, 'Tb', [0.25, 0.45, 0.3], 'L', 19700);
+    const partial = makeRun(space, 'Tc', [0.2, 0.5, 0.3], 'L', 12000);
+    const h: History = { runs: [...small.runs, a, b, partial], spent: 0 };
+    assert.ok(targetLoss(b.mixture) < targetLoss(a.mixture));
+    const rec = opt.recommend(h)!;
+    assert.equal(rec.runId, 'Tb');
+    assert.deepEqual(rec.mixture, b.mixture);
+    assert.ok(rec.predicted !== undefined && Number.isFinite(rec.predicted.mean));
+    const at = (opt as Optimizer & SurrogateView).recommendAt?.(h, { scale: 'L', steps: 19700 });
+    assert.equal(at?.runId, 'Tb');
+  });
+
+  it('pessimistic: the smallest mean + sd at the target among the observed mixtures and the predicted optimum', () => {
+    const settings = { initial: 6, recommend: 'pessimistic' };
+    const opt = createOptimizer('mfms-bo', ctx(2, settings)) as Optimizer & SurrogateView;
+    const { history } = simulate(space, opt, 1e9, 9);
+    // One completed target run: it keeps its id when it wins (no confirmation needed).
+    const runs = [...history.runs, makeRun(space, 'T', [0.2, 0.5, 0.3], 'L', 19700)];
+    const h: History = { runs, spent: 0 };
+    const rec = opt.recommend(h)!;
+    const target = { scale: 'L', steps: 19700 };
+    const seen = [...new Map(runs.map((r) => [r.mixture.join(','), r.mixture])).values()];
+    const bound = (w: readonly number[]) => {
+      const [p] = opt.predictAt(h, [w], target);
+      return p!.mean + p!.std;
+    };
+    const best = bound(rec.mixture);
+    for (const w of seen) assert.ok(best <= bound(w) + 1e-12, `${w} beats the recommendation`);
+    assert.ok(rec.basis?.startsWith('smallest upper bound'));
+    if (rec.mixture.join(',') === '0.2,0.5,0.3') assert.equal(rec.runId, 'T');
+    // The default (posterior) recommendation can be a mixture never observed; this one is
+    // observed or the predicted optimum, i.e. recommendAt at the target agrees with it.
+    assert.deepEqual(opt.recommendAt?.(h, target)?.mixture, rec.mixture);
+  });
+});
+
+describe('mfms-bo run noise', () => {
+  // 16 runs whose curves each carry one shared offset (sd 0.05, seed noise) and little
+  // independent noise: with runNoise the GP learns the offsets' variance, and a long curve of
+  // one mixture no longer pins its target value down to the independent noise.
+  const rng = new Rng(5);
+  const runs: RunRecord[] = [];
+  for (let i = 0; i < 16; i++) {
+    const w = [0.1 + 0.05 * i, 0.5 - 0.02 * i, 0.4 - 0.03 * i];
+    const scale = i % 3 === 0 ? 'L' : i % 3 === 1 ? 'M' : 'S';
+    const run = makeRun(space, `r${i}`, w, scale, 19700);
+    const off = 0.05 * rng.normal();
+    runs.push({
+      ...run,
+      curve: run.curve.map((p) => ({ step: p.step, value: p.value + off + 0.002 * rng.normal() })),
+    });
+  }
+  const h: History = { runs, spent: 0 };
+  const fit = (runNoise: string, more: Record<string, unknown> = {}) => {
+    const opt = createOptimizer('mfms-bo', ctx(1, { initial: 4, runNoise, ...more })) as Optimizer &
+      SurrogateView;
+    opt.propose(h, 1);
+    const state = opt.saveState?.() as { hyper: GPHyperparameters };
+    const [p] = opt.predictAt(h, [runs[0]!.mixture], { scale: 'L', steps: 19700 });
+    return { hyper: state.hyper, sd: p!.std };
+  };
+  it('learns a per-run offset variance above the independent noise, and is less sure of each run', () => {
+    const grouped = fit('learned');
+    const plain = fit('none');
+    assert.equal(plain.hyper.groupNoise, undefined);
+    assert.ok(grouped.hyper.groupNoise !== undefined);
+    assert.ok(
+      grouped.hyper.groupNoise > 10 * grouped.hyper.noise,
+      `offset variance ${grouped.hyper.groupNoise} vs point noise ${grouped.hyper.noise}`,
+    );
+    assert.ok(grouped.sd > 1.5 * plain.sd, `sd with run noise ${grouped.sd} vs ${plain.sd}`);
+  });
+  it('wLengthscaleFloor: the mixture lengthscale stays above its share of the typical mixture distance', () => {
+    // k = 3: the rms distance of two uniform Dirichlet draws is sqrt(2*2/(3*4)) = 0.5774.
+    const floor = Math.sqrt(4 / 12);
+    const free = fit('none').hyper.lengthscales[0]!.values[0]!;
+    assert.ok(free < floor, `the free fit must lie below the floor (l = ${free})`);
+    const floored = fit('none', { wLengthscaleFloor: 1 }).hyper.lengthscales[0]!.values[0]!;
+    assertClose(floored, floor, 1e-9, 1e-9, 'mixture lengthscale on its floor');
+  });
+});
+
+describe('mfms-bo target-share floor', () => {
+  it('proposes only target-size runs while their share of the spend is below minTargetShare', () => {
+    const opt = createOptimizer('mfms-bo', ctx(3, { initial: 6, minTargetShare: 0.5 }));
+    const runs: RunRecord[] = [];
+    let spent = 0;
+    let forced = 0;
+    for (let i = 0; i < 16; i++) {
+      const h: History = { runs: [...runs], spent, budget: 1e9 };
+      const [p] = opt.propose(h, 1);
+      const atL = runs.filter((r) => r.scale === 'L').reduce((a, r) => a + r.cost, 0);
+      if (i >= 6 && atL < 0.5 * spent) {
+        assert.equal(
+          p!.scale,
+          'L',
+          `proposal ${i} at ${p!.scale} with target share ${atL / spent}`,
+        );
+        forced++;
+      }
+      const parent = p!.continues ? runs.find((r) => r.id === p!.continues) : undefined;
+      const run = makeRun(space, `r${i}`, p!.mixture, p!.scale, p!.steps, parent);
+      runs.push(run);
+      spent += run.cost;
+    }
+    assert.ok(forced > 0, 'the floor never applied: the test does not exercise it');
+  });
+});
+
+describe('mfms-bo batches', () => {
+  it('mfms-bo: a batch of 3 gives 3 distinct proposals (kriging believer)', () => {
+    const opt = createOptimizer('mfms-bo', ctx(5, { initial: 5 }));
+    const { history } = simulate(space, opt, 1e9, 6);
+    const ps = opt.propose(history, 3);
+    assert.equal(ps.length, 3);
+    assert.equal(new Set(ps.map((p) => JSON.stringify(p))).size, 3);
+  });
+});
