@@ -238,3 +238,42 @@ describe('simulateJob on simulated workers', () => {
     }
   });
 });
+
+describe('simulateJob: broken parts end the trajectory with the error', () => {
+  it('ends a trajectory with the error when an optimiser breaks its contract', () => {
+    const t = simulateJob(
+      {
+        name: 'x',
+        description: '',
+        domains: ['a'],
+        scales: [{ name: 'L', params: 1 }],
+        steps: { min: 100, max: 100, logEvery: 100 },
+        metrics: [{ name: 'm', direction: 'minimize' }],
+        target: { scale: 'L', steps: 100 },
+        costUnit: 'u',
+        evaluate: () => Number.NaN,
+        curve: () => [],
+        cost: () => 1,
+      },
+      { method: 'nope', metric: 'm', seed: 0, optimizerSeed: 0, budget: 3 },
+    );
+    assert.match(t.error ?? '', /unknown optimiser 'nope'/);
+    assert.equal(t.points.length, 0);
+  });
+});
+
+describe('harness numerics', () => {
+  it('reports a testbed that returns NaN instead of scoring it silently', async () => {
+    const { toyTestbed } = await import('./toy-testbed.ts');
+    const broken = { ...toyTestbed, curve: () => [{ step: 1000, value: Number.NaN }] };
+    const t = simulateJob(broken, {
+      method: 'random',
+      metric: 'loss',
+      seed: 0,
+      optimizerSeed: 0,
+      budget: 30,
+    });
+    assert.match(t.error ?? '', /NumericsError: testbed 'toy' returned NaN for loss/);
+    assert.equal(t.points.length, 0);
+  });
+});
