@@ -1,7 +1,11 @@
 // Helpers for the CLI tests of the study commands: run main() in-process with captured output,
 // or spawn scripts/mixopt-dev.mjs for the tests that need real processes.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { main } from '../../src/cli/main.ts';
+import { smallConfig, tempDir } from '../study/helpers.ts';
 
 export interface CliResult {
   code: number;
@@ -57,4 +61,12 @@ export function finished(
   return new Promise((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
+}
+
+/** A temp directory with `study.yaml` (the small study, `over` applied) and the path of its database. */
+export function studySetup(over: Record<string, unknown> = {}) {
+  const dir = tempDir();
+  const config = join(dir, 'study.yaml');
+  writeFileSync(config, stringify(smallConfig(over)));
+  return { dir, config, db: join(dir, 'mixopt.db') };
 }

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../../src/cli/main.ts';
-import { getTestbed, withNoise } from '../../src/testbeds/index.ts';
-import { tempDir } from './helpers.ts';
+import { main } from '../../../src/cli/main.ts';
+import { getTestbed, withNoise } from '../../../src/testbeds/index.ts';
+import { tempDir } from '../../testbeds/helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'scripts', 'mixopt-dev.mjs');
+const BIN = join(import.meta.dirname, '..', '..', '..', 'scripts', 'mixopt-dev.mjs');
 
 /** Runs `node scripts/mixopt-dev.mjs ...args` (optionally feeding stdin); resolves with code, stdout, stderr. */
 function mixopt(args: string[], input?: string, env: Record<string, string> = {}) {

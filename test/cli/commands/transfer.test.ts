@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { main } from '../../src/cli/main.ts';
-import { Rng } from '../../src/core/index.ts';
+import { main } from '../../../src/cli/main.ts';
+import { Rng } from '../../../src/core/index.ts';
 
 /**
  * Runs the CLI in-process, capturing stdout and stderr. The CLI writes strings;
