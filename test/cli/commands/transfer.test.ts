@@ -4,36 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { main } from '../../../src/cli/main.ts';
 import { Rng } from '../../../src/core/index.ts';
-
-/**
- * Runs the CLI in-process, capturing stdout and stderr. The CLI writes strings;
- * binary chunks on stdout are the test runner's own messages to its parent
- * (written whenever the command awaits, e.g. while vega loads), passed through.
- */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
-    if (typeof s !== 'string') return out(s, ...rest);
-    stdout += s;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'mixopt', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
+import { cli } from '../study-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mixopt-transfer-cli-'));
 const mappingPath = join(dir, 'mapping.json');
