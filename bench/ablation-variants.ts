@@ -201,6 +201,19 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verify: true, verifyWhen: 'confident', recommend: 'verified' },
     what: "verify only confident challengers of the best verified mixture, and recommend 'verified'",
   },
+  'verify-confident-verified-stable': {
+    settings: {
+      verify: true,
+      verifyWhen: 'confident',
+      recommend: 'verified',
+      verifiedFallback: 'stable',
+    },
+    what: "verify confident challengers, recommend 'verified', and the stable rule until a target run completes",
+  },
+  'verify-confident-verified-or-confident': {
+    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified-or-confident' },
+    what: 'verify confident challengers; recommend the best verified run unless the model is sure of another',
+  },
   'verify-confident-verified-posterior': {
     settings: { verify: true, verifyWhen: 'confident', recommend: 'verified-posterior' },
     what: "verify only confident challengers of the best verified mixture, and recommend 'verified-posterior'",

@@ -8,7 +8,7 @@
  *   whose predicted value is within one sd of it;
  * - `'pessimistic'`: the smallest `mean + sd` at the target over `inc` and the observed
  *   mixtures;
- * - `'verified'` and `'best-raw'` are decided by the optimiser itself (they read the
+ * - `'verified*'` and `'best-raw'` are decided by the optimiser itself (they read the
  *   history); here they get the posterior choice.
  */
 import type { Rng, SearchSpace } from '../core/index.ts';
@@ -35,7 +35,8 @@ export interface ChooseArgs {
       | 'best-raw'
       | 'pessimistic'
       | 'verified'
-      | 'verified-posterior';
+      | 'verified-posterior'
+      | 'verified-or-confident';
     readonly preferTargetRuns: boolean;
     readonly pSwitch: number;
     readonly switchTest: 'pair' | 'pair-or-mean';

@@ -13,9 +13,12 @@
  *   >= `pSwitch`; with `calibrate`, variances scaled by the held-out factor
  *   (mfms-calibration.ts). Its incumbent is state, updated only on the proposals' path.
  * - `'posterior'`, `'pessimistic'`: mfms-recommend.ts.
- * - `'verified'`: the best completed target run once one exists, else as `'posterior'`;
+ * - `'verified'`: the best completed target run once one exists, else as `'posterior'`
+ *   (or as `'stable'` with `verifiedFallback: 'stable'`);
  *   `'verified-posterior'`: the completed target run whose mixture has the smallest `mu(x*(w))`
- *   (the runs' values enter through the model, noise-aware), else as `'posterior'`.
+ *   (the runs' values enter through the model, noise-aware), else the same fallback;
+ *   `'verified-or-confident'`: as `'verified'`, but the fallback's choice `w_rec` while
+ *   `P(f(x*(w_rec)) < f(x*(w_v))) >= pSwitch` (joint posterior), `w_v` the best completed target run.
  * - `'best-raw'`: the mixture of the best raw value at any fidelity (observed.ts), with the
  *   surrogate's prediction of its target value.
  * - At another fidelity `f`: `argmin mu(x(w; f))` (rng
@@ -39,6 +42,7 @@ import { metricPrediction } from '../mfms-observations.ts';
 import { chooseRecommendation, type MfmsRec } from '../mfms-recommend.ts';
 import { bestTargetRun, isTargetRun } from '../observed.ts';
 import { checkFidelity, distinctMixtures, predictedArgmin } from '../surrogate-view.ts';
+import { probabilityBetter } from './early-stop.ts';
 import type { MfmsSettings } from './settings.ts';
 import type { MfmsEncoding, SurrogateFit } from './surrogate.ts';
 
@@ -124,6 +128,12 @@ export function createMfmsPolicy(
   const { xStar, enc } = encoding;
   const { target } = space;
   const state: PolicyState = { incumbent: undefined };
+  // The rule that chooses among predicted mixtures ('verified*' falls back to it until a
+  // target run has completed).
+  const rule =
+    s.recommend.startsWith('verified') && s.verifiedFallback === 'stable'
+      ? { ...s, recommend: 'stable' as const }
+      : s;
 
   const model = (fit: SurrogateFit, history: History, store: boolean): MfmsModel => {
     const { gp, obs } = fit;
@@ -133,9 +143,9 @@ export function createMfmsPolicy(
     const pInc = gp.predict(Float64Array.from(xStar(inc.w)));
     const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
     const inflate =
-      s.recommend === 'stable' && s.calibrate ? heldOutCalibration(gp, obs, space).factor : 1;
+      rule.recommend === 'stable' && s.calibrate ? heldOutCalibration(gp, obs, space).factor : 1;
     const chosen = chooseRecommendation({
-      policy: s,
+      policy: rule,
       space,
       gp,
       obs,
@@ -163,18 +173,23 @@ export function createMfmsPolicy(
 
   const atTarget = (history: History, m: MfmsModel): Recommendation => {
     const run =
-      s.recommend === 'verified'
+      s.recommend === 'verified' || s.recommend === 'verified-or-confident'
         ? bestTargetRun(history, space)
         : s.recommend === 'verified-posterior'
           ? bestVerifiedRun(history, space, m.gp, xStar)
           : undefined;
-    if (run !== undefined) {
+    // 'verified-or-confident': the model's choice while it is sure to beat the verified run.
+    const followModel =
+      run !== undefined &&
+      s.recommend === 'verified-or-confident' &&
+      probabilityBetter(m.gp, xStar, m.rec.mixture, run.mixture) >= s.pSwitch;
+    if (run !== undefined && !followModel) {
       return {
         mixture: [...run.mixture],
         runId: run.id,
         predicted: predictionOf(space, m, xStar(run.mixture), target.scale, target.steps),
         basis:
-          s.recommend === 'verified'
+          s.recommend !== 'verified-posterior'
             ? 'best completed target run (measured value)'
             : 'the completed target run whose mixture is predicted best at the target (posterior mean)',
       };

@@ -59,11 +59,27 @@ export const MfmsSettingsSchema = z.strictObject({
    * predicted optimum; `'verified'`: the best completed target run once one exists, the
    * posterior until then; `'verified-posterior'`: the completed target run whose mixture is
    * predicted best at the target (posterior mean, so one lucky run is not chased), the
-   * posterior until then.
+   * posterior until then; `'verified-or-confident'`: as `'verified'`, except that the
+   * posterior's choice is recommended while it beats the best completed target run with
+   * probability >= `pSwitch` (a model that is sure of an unverified mixture is followed).
    */
   recommend: z
-    .enum(['stable', 'posterior', 'best-raw', 'pessimistic', 'verified', 'verified-posterior'])
+    .enum([
+      'stable',
+      'posterior',
+      'best-raw',
+      'pessimistic',
+      'verified',
+      'verified-posterior',
+      'verified-or-confident',
+    ])
     .default('stable'),
+  /**
+   * With `'verified'`, `'verified-posterior'` or `'verified-or-confident'`: the recommendation until a target run has
+   * completed, `'posterior'` (the predicted argmin, which can jump with every refit) or
+   * `'stable'` (the stable rule, below).
+   */
+  verifiedFallback: z.enum(['posterior', 'stable']).default('posterior'),
   /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
   pSwitch: z.number().gt(0.5).lt(1).default(0.9),
   /**

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../../src/core/index.ts';
 import { MfmsSettingsSchema, recommendBestRaw } from '../../../src/optimizers/index.ts';
+import { probabilityBetter } from '../../../src/optimizers/mfms/early-stop.ts';
 import { createMfmsPolicy } from '../../../src/optimizers/mfms/recommendation.ts';
 import { createMfmsSurrogate } from '../../../src/optimizers/mfms/surrogate.ts';
+import { bestTargetRun } from '../../../src/optimizers/observed.ts';
 import { synthLoss } from '../helpers.ts';
 import { history as makeHistory, space } from './histories.ts';
 
@@ -54,6 +56,50 @@ describe('mfms recommendation policy', () => {
     const m0 = policy.model(surrogate.fit(early, false)!, early, false);
     assert.equal(policy.atTarget(early, m0).runId, m0.rec.runId);
     assert.deepEqual(policy.atTarget(early, m0).mixture, m0.rec.mixture);
+  });
+
+  it("verifiedFallback 'stable': the stable rule's choice (and incumbent) until a target run completes", () => {
+    const early = { ...history, runs: history.runs.filter((r) => !r.id.startsWith('t')) };
+    const v = parts({ recommend: 'verified', verifiedFallback: 'stable' });
+    const st = parts({ recommend: 'stable' });
+    const po = parts({ recommend: 'verified' });
+    const mv = v.policy.model(v.surrogate.fit(early, false)!, early, true);
+    const ms = st.policy.model(st.surrogate.fit(early, false)!, early, true);
+    const mp = po.policy.model(po.surrogate.fit(early, false)!, early, true);
+    assert.deepEqual(v.policy.atTarget(early, mv), st.policy.atTarget(early, ms));
+    assert.deepEqual(v.policy.state.incumbent, st.policy.state.incumbent);
+    // 'stable' reports P(best); the posterior fallback does not, and keeps no incumbent.
+    assert.ok(v.policy.atTarget(early, mv).pBest !== undefined);
+    assert.equal(po.policy.atTarget(early, mp).pBest, undefined);
+    assert.equal(po.policy.state.incumbent, undefined);
+    // Once target runs have completed: the best of them, whatever the fallback.
+    const m = v.policy.model(v.surrogate.fit(history, false)!, history, true);
+    const mq = po.policy.model(po.surrogate.fit(history, false)!, history, false);
+    assert.deepEqual(v.policy.atTarget(history, m).runId, po.policy.atTarget(history, mq).runId);
+    assert.equal(v.policy.atTarget(history, m).basis, 'best completed target run (measured value)');
+  });
+
+  it("'verified-or-confident': the best target run unless the model's choice beats it with P >= pSwitch", () => {
+    const chosen = (h: typeof history) => {
+      const { surrogate, policy } = parts({ recommend: 'verified-or-confident' });
+      const fit = surrogate.fit(h, false)!;
+      const model = policy.model(fit, h, false);
+      const run = bestTargetRun(h, space)!;
+      const p = probabilityBetter(fit.gp, surrogate.encoding.xStar, model.rec.mixture, run.mixture);
+      return { rec: policy.atTarget(h, model), model, run, p };
+    };
+    // Target runs near the optimum: the model is not sure of anything better, the run stands.
+    const near = chosen(history);
+    assert.ok(near.p < 0.9, `${near.p}`);
+    assert.equal(near.rec.runId, near.run.id);
+    assert.equal(near.rec.basis, 'best completed target run (measured value)');
+    // One target run of a poor mixture, and small runs that place the optimum elsewhere:
+    // P(model's choice better) >= pSwitch = 0.9, so the model's choice is recommended.
+    const far = chosen(makeHistory(12, [[0.8, 0.1, 0.1]]));
+    assert.ok(far.p >= 0.9, `${far.p}`);
+    assert.deepEqual(far.rec.mixture, far.model.rec.mixture);
+    assert.equal(far.rec.runId, undefined);
+    assert.ok(Math.hypot(...far.rec.mixture.map((v, j) => v - [0.8, 0.1, 0.1][j]!)) > 0.3);
   });
 
   it("'posterior': the incumbent, the predicted minimum over observed mixtures and a search", () => {
