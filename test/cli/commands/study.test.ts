@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { stringify } from 'yaml';
-import { smallConfig, tempDir } from '../../study/helpers.ts';
+import { tempDir } from '../../study/helpers.ts';
 import { cli, studySetup as setup } from '../study-helpers.ts';
 
 describe('mixopt study commands', () => {
