@@ -8,43 +8,8 @@ import {
   trainingPoints,
   transferSummary,
 } from '../../src/transfer/experiments.ts';
-import { predictionsCsv, transferCsv, transferTable } from '../../src/transfer/report.ts';
-import { generateRunSet } from '../../src/transfer/run-set.ts';
 import { makeSplit } from '../../src/transfer/splits.ts';
-import type { SurrogateFactory } from '../../src/transfer/surrogate.ts';
-import { fakeTestbed } from './fake-testbed.ts';
-
-const TB = fakeTestbed();
-const RS = generateRunSet(TB, {
-  seed: 0,
-  runsPerScale: { '20M': 12, '60M': 12, '150M': 12, '300M': 12, '500M': 12, '700M': 12, '1B': 12 },
-});
-
-/**
- * A reference "surrogate" that knows the truth: it reads the mixture, size and
- * steps back from x and returns the testbed's value, with a fixed variance.
- */
-function oracle(metric: string, variance: number, bias = 0): SurrogateFactory {
-  return () => ({
-    predict(Xs: Float64Array) {
-      const d = 5;
-      const m = Xs.length / d;
-      const mean = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        const w = [Xs[i * d] as number, Xs[i * d + 1] as number, Xs[i * d + 2] as number];
-        const s = Xs[i * d + 3] as number; // log encoding: 20M..1B -> 0..1
-        const params = Math.exp(Math.log(20e6) + s * (Math.log(1e9) - Math.log(20e6)));
-        const scale = TB.scales.reduce((best, x) =>
-          Math.abs(x.params - params) < Math.abs(best.params - params) ? x : best,
-        ).name;
-        const z = Math.round((Xs[i * d + 4] as number) * 19_700);
-        mean[i] = TB.evaluate(w, scale, z, metric) + bias;
-      }
-      return { mean, variance: new Float64Array(m).fill(variance) };
-    },
-    info: { nFit: 0, nCond: 0, activeDims: [0, 1, 2, 3, 4] },
-  });
-}
+import { oracle, RS } from './oracle.ts';
 
 describe('runTransfer with a known-answer surrogate', () => {
   it('scores a perfect predictor R² = 1 and full coverage', () => {
@@ -89,22 +54,6 @@ describe('runTransfer with a known-answer surrogate', () => {
     assert.equal(typeof e1.r2Log, 'number');
     assert.equal(e1.coverage90, 0);
     assert.equal(sum.design.E1?.trainRuns, 6);
-  });
-  it('writes a table, a results CSV and a predictions CSV', () => {
-    const res = runTransfer(RS, {
-      experiments: ['E1', 'E2'],
-      metrics: ['loss', 'acc'],
-      seeds: [0],
-      factory: oracle('loss', 1),
-    });
-    const csv = transferCsv(res).trim().split('\n');
-    assert.equal(csv.length, 1 + 4);
-    assert.match(csv[0] as string, /^experiment,metric,r2,r2_std,r2_log,r2_log_std,coverage90,/);
-    const pred = predictionsCsv(res).trim().split('\n');
-    assert.equal(pred.length, 1 + 4 * 6);
-    const table = transferTable(res, { paper: true });
-    assert.match(table, /E1: half of 1B; 6 runs, 6 points/);
-    assert.match(table, /E2: half of 1B \+ all 700M; 18 runs/);
   });
 });
 
