@@ -2,6 +2,7 @@
 // sbatch, scancel), answering in the formats the parsers read (recorded from Slurm 22.05).
 // Shared by the Slurm executor's tests; test/executors/slurm-cluster.test.ts runs a real Slurm.
 import { readFileSync } from 'node:fs';
+import type { TrialSpec } from '../../src/core/index.ts';
 import type { SlurmCommandResult } from '../../src/executors/index.ts';
 
 /** A scripted stand-in for the Slurm client commands. */
@@ -104,3 +105,19 @@ export class FakeSlurm {
     return this.calls.filter((c) => c.startsWith(prefix)).length;
   }
 }
+
+/** A trial of study 'u' (20M, 200 steps, one metric), `over` applied. */
+export const slurmTrial = (id: string, over: Partial<TrialSpec> = {}): TrialSpec => ({
+  study: 'u',
+  trial: id,
+  attempt: 1,
+  domains: ['a', 'b'],
+  mixture: [0.5, 0.5],
+  scale: '20M',
+  params: 2e7,
+  steps: 200,
+  logEvery: 100,
+  metrics: ['loss'],
+  seed: 1,
+  ...over,
+});

@@ -20,22 +20,11 @@ import {
 import type { SlurmJobMeta } from '../../src/executors/slurm-meta.ts';
 import { loadTemplate, sbatchSettings } from '../../src/executors/slurm-script.ts';
 import { SlurmStatusBoard } from '../../src/executors/slurm-status.ts';
-import { FakeSlurm } from './fake-slurm.ts';
+import { FakeSlurm, slurmTrial } from './fake-slurm.ts';
 
-const trial = (id: string, over: Partial<TrialSpec> = {}): TrialSpec => ({
-  study: 'u s',
-  trial: id,
-  attempt: 1,
-  domains: ['a', 'b'],
-  mixture: [0.5, 0.5],
-  scale: '20M',
-  params: 2e7,
-  steps: 200,
-  logEvery: 100,
-  metrics: ['loss'],
-  seed: 1,
-  ...over,
-});
+/** Study 'u s': the space becomes an underscore in file and job names. */
+const trial = (id: string, over: Partial<TrialSpec> = {}): TrialSpec =>
+  slurmTrial(id, { study: 'u s', ...over });
 
 function context(exec: SlurmExec): SlurmJobContext {
   const cwd = mkdtempSync(join(tmpdir(), 'mixopt-slurm-jobs-'));

@@ -6,30 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  createSlurmExecutor,
-  ExecutorError,
-  type SlurmJobMeta,
-  type TrialSpec,
-} from '../internals.ts';
-import { FakeSlurm } from './fake-slurm.ts';
+import { createSlurmExecutor, ExecutorError, type SlurmJobMeta } from '../internals.ts';
+import { FakeSlurm, slurmTrial } from './fake-slurm.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mixopt-slurm-unit-'));
 
-const trial = (id: string, over: Partial<TrialSpec> = {}): TrialSpec => ({
-  study: 'u',
-  trial: id,
-  attempt: 1,
-  domains: ['a', 'b'],
-  mixture: [0.5, 0.5],
-  scale: '20M',
-  params: 2e7,
-  steps: 200,
-  logEvery: 100,
-  metrics: ['loss'],
-  seed: 1,
-  ...over,
-});
+const trial = slurmTrial;
 
 function fakeExecutor(fake: FakeSlurm, over: Record<string, unknown> = {}) {
   return createSlurmExecutor({
