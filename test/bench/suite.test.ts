@@ -184,7 +184,7 @@ describe('runSuite on tiny cases', async () => {
       () => caseRef({ ...k, noise: 'sd=1%,bad=2' }),
       /case toy\/loss\+noise: unknown key 'bad'/,
     );
-    // The harness observes the noise (test/bench/harness.test.ts); a trajectory's values are
+    // The harness observes the noise (test/bench/noise.test.ts); a trajectory's values are
     // the true target values of the recommended mixtures.
     const r = await runSuite({
       suite: { ...TINY, cases: [{ ...k, noise: 'sd=5%' }] },
