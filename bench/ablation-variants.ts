@@ -161,20 +161,43 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { maxSizeCorrelation: 0.5 },
     what: 'the correlation of the mixture effect between the smallest size and the target at most 0.5',
   },
+  'no-verify': {
+    settings: { verify: false, recommend: 'stable' },
+    what: 'no verification runs, and the stable rule (the default before 2026-12-07)',
+  },
   verify: {
-    settings: { verify: true },
+    settings: { verify: true, verifyFrom: 0, verifyWhen: 'new', recommend: 'stable' },
     what: 'a target run of the recommended mixture whenever it has none',
   },
   'verify-corr-0.9': {
-    settings: { verify: true, maxSizeCorrelation: 0.9 },
+    settings: {
+      verify: true,
+      verifyFrom: 0,
+      verifyWhen: 'new',
+      recommend: 'stable',
+      maxSizeCorrelation: 0.9,
+    },
     what: 'verify, and the size correlation at most 0.9',
   },
   'verify-small-noisier': {
-    settings: { verify: true, noisierSmallRuns: true },
+    settings: {
+      verify: true,
+      verifyFrom: 0,
+      verifyWhen: 'new',
+      recommend: 'stable',
+      noisierSmallRuns: true,
+    },
     what: 'verify, and run offsets whose variance never grows with size',
   },
   'verify2-small-noisier': {
-    settings: { verify: true, verifyRuns: 2, noisierSmallRuns: true },
+    settings: {
+      verify: true,
+      verifyFrom: 0,
+      verifyWhen: 'new',
+      recommend: 'stable',
+      verifyRuns: 2,
+      noisierSmallRuns: true,
+    },
     what: 'verify while fewer than 2 target runs reach the target steps, and run offsets whose variance never grows with size',
   },
   'stop-0.05': {
@@ -190,20 +213,33 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     what: 'past maxObservations runs, an even spread of the runs instead of the best half and a spread',
   },
   'verify-verified': {
-    settings: { verify: true, recommend: 'verified' },
+    settings: { verify: true, verifyFrom: 0, verifyWhen: 'new', recommend: 'verified' },
     what: 'verify, and recommend the best completed target run once one exists',
   },
   'verify-verified-posterior': {
-    settings: { verify: true, recommend: 'verified-posterior' },
+    settings: { verify: true, verifyFrom: 0, verifyWhen: 'new', recommend: 'verified-posterior' },
     what: 'verify, and recommend the completed target run whose mixture is predicted best at the target',
   },
   'verify-confident-verified': {
-    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified' },
+    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified', verifyFrom: 0 },
     what: "verify only confident challengers of the best verified mixture, and recommend 'verified'",
+  },
+  'verify-from-0': {
+    settings: { verifyFrom: 0 },
+    what: 'verification runs from the first proposal after the initial design',
+  },
+  'verify-from-0.25': {
+    settings: { verifyFrom: 0.25 },
+    what: 'verification runs only once a quarter of the budget is spent (the default since 2026-12-07)',
+  },
+  'verify-from-0.5': {
+    settings: { verifyFrom: 0.5 },
+    what: 'verification runs only once half of the budget is spent',
   },
   'verify-confident-verified-stable': {
     settings: {
       verify: true,
+      verifyFrom: 0,
       verifyWhen: 'confident',
       recommend: 'verified',
       verifiedFallback: 'stable',
@@ -211,11 +247,21 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     what: "verify confident challengers, recommend 'verified', and the stable rule until a target run completes",
   },
   'verify-confident-verified-or-confident': {
-    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified-or-confident' },
+    settings: {
+      verify: true,
+      verifyFrom: 0,
+      verifyWhen: 'confident',
+      recommend: 'verified-or-confident',
+    },
     what: 'verify confident challengers; recommend the best verified run unless the model is sure of another',
   },
   'verify-confident-verified-posterior': {
-    settings: { verify: true, verifyWhen: 'confident', recommend: 'verified-posterior' },
+    settings: {
+      verify: true,
+      verifyFrom: 0,
+      verifyWhen: 'confident',
+      recommend: 'verified-posterior',
+    },
     what: "verify only confident challengers of the best verified mixture, and recommend 'verified-posterior'",
   },
   'small-noisier': {

@@ -30,15 +30,20 @@
  *   else the paper's `alpha_0 * decay^t_it`. Continuing an earlier run from
  *   `z_r` to `z` costs `c(m, z) - c(m, z_r)`.
  * - the recommendation policy (mfms/recommendation.ts; setting `recommend`,
- *   default `'stable'`): the mixture predicted best at the target among the
- *   observed mixtures (and the model's own argmin when it is confidently
- *   better), kept until another is better at the target with probability
- *   >= `pSwitch` (stable-recommendation.ts); raw values at different
- *   fidelities are never ranked against each other. `'best-raw'`: the mixture
- *   of the best raw observed value at any fidelity (the paper's);
- *   `'posterior'`: `argmin mu(x*(w))` (a completed target run within one sd
- *   preferred); `'pessimistic'`, `'verified'`: see the setting
- *   (mfms/settings.ts).
+ *   default `'verified'`): the best completed target run (target size and
+ *   steps) once one exists; before that `'posterior'`, `argmin mu(x*(w))` (a
+ *   completed target run within one sd preferred). Raw values at different
+ *   fidelities are never ranked against each other. `'stable'`: the mixture
+ *   predicted best at the target, kept until another is better at the target
+ *   with probability >= `pSwitch` (stable-recommendation.ts); `'best-raw'`:
+ *   the mixture of the best raw observed value at any fidelity (the paper's);
+ *   `'pessimistic'`, `'verified-posterior'`, `'verified-or-confident'`: see
+ *   the setting (mfms/settings.ts).
+ * - verification (`verify`, default on, `verifyWhen: 'confident'`): before
+ *   any other proposal, a target run of the recommended mixture while no
+ *   target run has completed, and after that of a challenger that beats the
+ *   best-predicted verified mixture with probability >= `pSwitch`
+ *   (mfms/acquisition.ts `verificationProposal`, `worthVerifying`).
  *
  * Loop per proposal:
  * 1. Initial design (`initial` runs): scrambled-Sobol mixtures, a scale
@@ -222,7 +227,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
           }
           gp = withFantasies(model.gp, space, pendingRuns(history), encoding.enc);
         }
-        const p = acquisition.propose(history, model, gp as GaussianProcess, i, pairs, left);
+        const p = acquisition.propose(history, model, gp as GaussianProcess, i, pairs, left, out);
         out.push(p);
         if (j + 1 < n) gp = withFantasies(gp as GaussianProcess, space, [p], encoding.enc);
       }

@@ -163,6 +163,35 @@ export function stableRecommendation(input: StableInput): StableChoice {
 }
 
 /**
+ * `P(best)` of mixture `w` at the target: the share of `samples` joint posterior draws in which
+ * `f(x*(w))` is below the predicted values of the `top - 1` other candidates with the smallest
+ * posterior means (`others` without `w`); undefined when their covariance cannot be factored.
+ */
+export function probabilityBestAmong(
+  gp: GaussianProcess,
+  xStar: (w: ArrayLike<number>) => number[],
+  w: readonly number[],
+  others: readonly (readonly number[])[],
+  rng: Rng,
+  top = 8,
+  samples = 512,
+): number | undefined {
+  const cands = [w, ...others.filter((o) => !same(o, w))];
+  const d = gp.d;
+  const X = new Float64Array(cands.length * d);
+  cands.forEach((v, r) => {
+    X.set(xStar(v), r * d);
+  });
+  const mean = gp.predict(X).mean;
+  const order = cands
+    .map((_, r) => r)
+    .slice(1)
+    .sort((a, b) => mean[a]! - mean[b]! || a - b)
+    .slice(0, Math.max(0, top - 1));
+  return probabilityBest(gp, X, [0, ...order], rng, samples, 1);
+}
+
+/**
  * Share of joint posterior draws in which row `rows[0]` of `X` has the smallest value among
  * `rows` (1 when there is a single row).
  */

@@ -141,7 +141,10 @@ describe('mfms-bo run noise', () => {
 
 describe('mfms-bo target-share floor', () => {
   it('proposes only target-size runs while their share of the spend is below minTargetShare', () => {
-    const opt = createOptimizer('mfms-bo', ctx(3, { initial: 6, minTargetShare: 0.5 }));
+    const opt = createOptimizer(
+      'mfms-bo',
+      ctx(3, { initial: 6, minTargetShare: 0.5, verify: false }),
+    );
     const runs: RunRecord[] = [];
     let spent = 0;
     let forced = 0;

@@ -222,8 +222,9 @@ describe('mfms-bo stable recommendation', () => {
       createOptimizer('mfms-bo', ctx({ recommend: 'best-raw' })).recommend(h)?.mixture,
       poor,
     );
-    // ...the default does not, and reports its prediction, interval and P(best).
-    const rec = createOptimizer('mfms-bo', ctx()).recommend(h)!;
+    // ...the stable rule does not: it picks a good observed mixture, and reports its
+    // prediction, interval and P(best).
+    const rec = createOptimizer('mfms-bo', ctx({ recommend: 'stable' })).recommend(h)!;
     assert.notDeepEqual(rec.mixture, poor);
     assert.ok(
       good.some((w) => w.every((x, j) => x === rec.mixture[j])),
@@ -231,6 +232,15 @@ describe('mfms-bo stable recommendation', () => {
     );
     assert.ok(rec.predicted !== undefined && rec.predicted.lower < rec.predicted.upper);
     assert.ok(rec.pBest !== undefined && rec.pBest > 0 && rec.pBest <= 1);
+    // Nor does the default (no target run has completed: the predicted best at the target,
+    // which may be the model's own argmin), with the same outputs.
+    const def = createOptimizer('mfms-bo', ctx()).recommend(h)!;
+    assert.ok(
+      synthLoss(def.mixture, 'L', 19700) < synthLoss(good[1]!, 'L', 19700),
+      `${def.mixture}`,
+    );
+    assert.ok(def.predicted !== undefined && def.predicted.lower < def.predicted.upper);
+    assert.ok(def.pBest !== undefined && def.pBest > 0 && def.pBest <= 1);
   });
 
   it('is deterministic, independent of when it is asked, and survives save/load of the state', () => {
@@ -301,8 +311,10 @@ describe('mfms-bo near-duplicate runs', () => {
         seed: 8,
         settings: { initial: 6, minDistance },
       });
-      const { proposals } = simulate(space, opt, 400, 30);
-      assert.ok(proposals.length >= 20);
+      // 800 units: room for the default's verification runs at the target (197 each) and
+      // enough other proposals to test the rule on (verification runs obey it too).
+      const { proposals } = simulate(space, opt, 800, 30);
+      assert.ok(proposals.length >= 15, `${proposals.length}`);
       proposals.forEach((p, i) => {
         if (p.continues !== undefined || i < 6) return;
         for (const q of proposals.slice(0, i)) {

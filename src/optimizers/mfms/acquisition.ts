@@ -20,13 +20,17 @@
  *   design.
  *
  * One proposal (rng `root.fork(i)`, `i` the proposal's index overall):
+ * 0. With `verify` (once `verifyFrom` of the budget is spent, while fewer than `verifyRuns` target
+ *    runs reach the target steps; with `verifyWhen: 'confident'` only for a challenger that beats
+ *    the best-predicted verified mixture with probability >= `pSwitch`): the target run of the
+ *    recommended mixture, when no run near it reaches the target ({@link verificationProposal}).
  * 1. With `minTargetShare`, while less than that share of the spend went to target-size runs,
  *    only target-size pairs (and continuations) are considered.
  * 2. Candidate mixtures: up to `candidates` local maxima of target EI
  *    `log EI(x*(w); mu_best)` (multi-start L-BFGS-B over the simplex), more than 1e-3 apart
  *    in L1, and the incumbent.
- * 3. Every candidate at every pair that no earlier run covers (same scale, at least as many
- *    steps, mixture within L1 `minDistance`), and every continuation of a completed run to
+ * 3. Every candidate at every pair that no earlier run, and no earlier proposal of the same
+ *    batch, covers (same scale, at least as many steps, mixture within L1 `minDistance`), and every continuation of a completed run to
  *    more steps within the budget, is scored by `a`; the best is proposed.
  * 4. When nothing scores finitely: the mixture of largest target EI at the target, if that
  *    pair is affordable and the run new; else a random mixture at the most expensive
@@ -126,7 +130,8 @@ export function targetSharePairs(
 /**
  * Step 0 (`verify`): the target run that tests the recommended mixture `w`, or undefined when a
  * run at the target size within L2 distance `radius` of `w` reaches the target steps (completed,
- * pending or failed there), or nothing affordable is left. A completed shorter target-size run
+ * pending or failed there, or proposed earlier in the same `batch`; or, with `minDistance` > 0,
+ * within that L1 distance), or nothing affordable is left. A completed shorter target-size run
  * within `radius` (the longest) is continued; otherwise a new run of `w` at the target.
  */
 export function verificationProposal(
@@ -135,11 +140,16 @@ export function verificationProposal(
   w: readonly number[],
   left: number,
   radius: number,
+  batch: readonly Proposal[] = [],
+  minDistance = 0,
 ): Proposal | undefined {
   const { scale, steps } = space.target;
   const near = (r: { scale: string; mixture: readonly number[] }) =>
     r.scale === scale && Math.hypot(...r.mixture.map((v, j) => v - w[j]!)) <= radius;
-  if (history.runs.some((r) => near(r) && r.steps >= steps)) return undefined;
+  // Covered: a run near w (or within the minDistance setting's L1) already reaches the target.
+  const covers = (r: { scale: string; steps: number; mixture: readonly number[] }) =>
+    r.steps >= steps && (near(r) || (r.scale === scale && l1(r.mixture, w) <= minDistance));
+  if ([...history.runs, ...batch].some(covers)) return undefined;
   let partial: RunRecord | undefined;
   for (const r of activeRuns(history)) {
     if (near(r) && r.state === 'completed' && (partial === undefined || r.steps > partial.steps))
@@ -171,6 +181,19 @@ export function worthVerifying(
   return wv === undefined || probabilityBetter(gp, xStar, w, wv) >= pSwitch;
 }
 
+/** `verifyFrom`: whether `share` of the budget is spent (always true without a budget). */
+export function verificationStarted(
+  history: Pick<History, 'budget' | 'spent'>,
+  share: number,
+): boolean {
+  return (
+    share <= 0 ||
+    history.budget === undefined ||
+    !(history.budget > 0) ||
+    history.spent >= share * history.budget
+  );
+}
+
 /** The runs (completed, pending or failed) at the target size that reach the target steps. */
 export function fullTargetRuns(history: History, space: SearchSpace): number {
   const { scale, steps } = space.target;
@@ -193,6 +216,7 @@ export interface MfmsAcquisition {
     i: number,
     pairs: readonly FidelityPair[],
     left: number,
+    batch?: readonly Proposal[],
   ): Proposal;
 }
 
@@ -229,13 +253,19 @@ export function createMfmsAcquisition(opts: {
    * Whether an earlier (or pending) run covers a new run at `(w, scale, z)` (step 3), or that
    * very run failed before (e.g. a replay testbed without that checkpoint).
    */
-  const covered = (history: History, w: readonly number[], scale: string, z: number): boolean =>
+  const covered = (
+    history: History,
+    batch: readonly Proposal[],
+    w: readonly number[],
+    scale: string,
+    z: number,
+  ): boolean =>
     history.runs.some(
       (r) =>
         r.scale === scale &&
         (r.state === 'failed' ? r.steps === z : r.steps >= z) &&
         l1(r.mixture, w) <= tol,
-    );
+    ) || batch.some((r) => r.scale === scale && r.steps >= z && l1(r.mixture, w) <= tol);
 
   /** Step 2: the candidate mixtures and the target-EI search they came from. */
   const candidates = (gp: GaussianProcess, model: MfmsModel, rng: Rng) => {
@@ -264,14 +294,20 @@ export function createMfmsAcquisition(opts: {
     model: MfmsModel,
     gp: GaussianProcess,
     cands: readonly number[][],
-    choice: { pairs: readonly FidelityPair[]; onlyTarget: boolean; alpha: number; left: number },
+    choice: {
+      pairs: readonly FidelityPair[];
+      onlyTarget: boolean;
+      alpha: number;
+      left: number;
+      batch: readonly Proposal[];
+    },
   ): Option[] => {
     const nuAt = opts.noiseByScale(gp);
     const options: Option[] = [];
     const score = (w: readonly number[], xs: number[][], costs: number[], nu: number[]) =>
       targetScores(gp, xStar(w), xs, costs, model.muBest, choice.alpha, nu);
     for (const w of cands) {
-      const ps = choice.pairs.filter((p) => !covered(history, w, p.scale, p.steps));
+      const ps = choice.pairs.filter((p) => !covered(history, choice.batch, w, p.scale, p.steps));
       if (ps.length === 0) continue;
       const sc = score(
         w,
@@ -328,7 +364,7 @@ export function createMfmsAcquisition(opts: {
         steps: stepRange[0] + space.steps.logEvery * rng.int(grid),
       };
     },
-    propose(history, model, gp, i, pairsIn, left) {
+    propose(history, model, gp, i, pairsIn, left, batch = []) {
       const rng = root.fork(i);
       const { pairs, onlyTarget } = targetSharePairs(
         history,
@@ -344,22 +380,37 @@ export function createMfmsAcquisition(opts: {
       }
       if (
         s.verify &&
+        verificationStarted(history, s.verifyFrom) &&
         fullTargetRuns(history, space) < s.verifyRuns &&
         (s.verifyWhen === 'new' ||
           worthVerifying(history, space, model.gp, xStar, model.rec.mixture, s.pSwitch))
       ) {
-        const v = verificationProposal(history, space, model.rec.mixture, left, verifyRadius);
+        const v = verificationProposal(
+          history,
+          space,
+          model.rec.mixture,
+          left,
+          verifyRadius,
+          batch,
+          s.minDistance,
+        );
         if (v !== undefined) return v;
       }
       const { cands, eiW } = candidates(gp, model, rng);
       let best: Option | undefined;
-      for (const o of scored(history, model, gp, cands, { pairs, onlyTarget, alpha, left })) {
+      for (const o of scored(history, model, gp, cands, {
+        pairs,
+        onlyTarget,
+        alpha,
+        left,
+        batch,
+      })) {
         if (best === undefined || o.score > best.score) best = o;
       }
       if (best !== undefined && Number.isFinite(best.score)) return best.proposal;
       // Step 4: nothing scores (the model sees no possible improvement anywhere): explore.
       const atTarget = pairs.some((p) => p.scale === target.scale && p.steps === target.steps);
-      if (atTarget && !covered(history, eiW, target.scale, target.steps)) {
+      if (atTarget && !covered(history, batch, eiW, target.scale, target.steps)) {
         return { mixture: eiW, scale: target.scale, steps: target.steps };
       }
       const p = pairs.reduce((a, b) => (b.cost > a.cost ? b : a));

@@ -41,6 +41,7 @@ import { heldOutCalibration } from '../mfms-calibration.ts';
 import { metricPrediction } from '../mfms-observations.ts';
 import { chooseRecommendation, type MfmsRec } from '../mfms-recommend.ts';
 import { bestTargetRun, isTargetRun } from '../observed.ts';
+import { probabilityBestAmong } from '../stable-recommendation.ts';
 import { checkFidelity, distinctMixtures, predictedArgmin } from '../surrogate-view.ts';
 import { probabilityBetter } from './early-stop.ts';
 import type { MfmsSettings } from './settings.ts';
@@ -183,11 +184,23 @@ export function createMfmsPolicy(
       run !== undefined &&
       s.recommend === 'verified-or-confident' &&
       probabilityBetter(m.gp, xStar, m.rec.mixture, run.mixture) >= s.pSwitch;
+    // P(best) of a recommendation the rule did not score itself: against the observed
+    // mixtures and the predicted optimum (its own rng, so asking never changes a proposal).
+    const pBestOf = (w: readonly number[]) =>
+      probabilityBestAmong(
+        m.gp,
+        xStar,
+        w,
+        [m.wInc, ...m.observed],
+        root.fork('p-best-at').fork(m.round),
+      );
     if (run !== undefined && !followModel) {
+      const pBest = pBestOf(run.mixture);
       return {
         mixture: [...run.mixture],
         runId: run.id,
         predicted: predictionOf(space, m, xStar(run.mixture), target.scale, target.steps),
+        ...(pBest !== undefined ? { pBest } : {}),
         basis:
           s.recommend !== 'verified-posterior'
             ? 'best completed target run (measured value)'
@@ -195,6 +208,7 @@ export function createMfmsPolicy(
       };
     }
     const { rec } = m;
+    const pBest = rec.pBest ?? pBestOf(rec.mixture);
     return {
       mixture: rec.mixture,
       predicted: metricPrediction(
@@ -203,7 +217,7 @@ export function createMfmsPolicy(
         rec.sd * rec.sd,
         m.log,
       ),
-      ...(rec.pBest !== undefined ? { pBest: rec.pBest } : {}),
+      ...(pBest !== undefined ? { pBest } : {}),
       ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
       basis: rec.basis,
     };

@@ -73,7 +73,7 @@ export const MfmsSettingsSchema = z.strictObject({
       'verified-posterior',
       'verified-or-confident',
     ])
-    .default('stable'),
+    .default('verified'),
   /**
    * With `'verified'`, `'verified-posterior'` or `'verified-or-confident'`: the recommendation until a target run has
    * completed, `'posterior'` (the predicted argmin, which can jump with every refit) or
@@ -163,7 +163,7 @@ export const MfmsSettingsSchema = z.strictObject({
    * noisy small runs can take the effect of the mixture to be the same at every size and
    * confirm itself on hundreds of cheap runs.
    */
-  verify: z.boolean().default(false),
+  verify: z.boolean().default(true),
   /**
    * Early stop (parallel runs): a running run that has logged at least 2 points is stopped when
    * the probability that its mixture beats the recommended one at the target falls below this
@@ -176,7 +176,14 @@ export const MfmsSettingsSchema = z.strictObject({
    * `'confident'`, once a target run has completed, only a recommended mixture that beats the
    * best-predicted verified one with probability >= `pSwitch` (fewer target runs spent).
    */
-  verifyWhen: z.enum(['new', 'confident']).default('new'),
+  verifyWhen: z.enum(['new', 'confident']).default('confident'),
+  /**
+   * With `verify`: verification starts once this share of the budget is spent (0: at once;
+   * without a budget, at once). Before then the model has seen little, and a target run of its
+   * first guess costs a large share of a small budget (default 0.25, chosen on the full suite
+   * against 0 and 0.5: BENCHMARKS.md).
+   */
+  verifyFrom: z.number().min(0).lt(1).default(0.25),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
   verifyRuns: z.number().int().min(1).default(1000),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */

@@ -8,6 +8,7 @@ import {
   targetScores,
   targetSharePairs,
   verificationProposal,
+  verificationStarted,
 } from '../../../src/optimizers/mfms/acquisition.ts';
 import { toySpace } from '../toy-space.ts';
 import { normCdf, onePointGp } from './one-point-gp.ts';
@@ -146,6 +147,34 @@ describe('mfms acquisition: the verification run (verify)', () => {
     // Just outside the radius it does not count.
     const out = [0.6, 0.22, 0.18]; // L2 0.113
     assert.equal(verify(h(run('t', out, 'L', 1000)))?.scale, 'L');
+  });
+
+  it('nothing when an earlier proposal of the same batch, or a run within minDistance (L1), covers it', () => {
+    const near = [0.6, 0.25, 0.15]; // L2 0.071, L1 0.1
+    const batch = [{ mixture: near, scale: 'L', steps: 1000 }];
+    assert.equal(verificationProposal(h(), space, w, 100, 0.1, batch), undefined);
+    // A batch proposal at fewer steps or another size does not cover it.
+    for (const b of [
+      { mixture: near, scale: 'L', steps: 500 },
+      { mixture: near, scale: 'S', steps: 1000 },
+    ]) {
+      assert.deepEqual(verificationProposal(h(), space, w, 100, 0.1, [b]), {
+        mixture: w,
+        scale: 'L',
+        steps: 1000,
+      });
+    }
+    // L2 0.113 is outside the radius, L1 0.16 inside minDistance 0.2 (not inside 0.15).
+    const out = run('t', [0.6, 0.22, 0.18], 'L', 1000);
+    assert.equal(verificationProposal(h(out), space, w, 100, 0.1, [], 0.2), undefined);
+    assert.equal(verificationProposal(h(out), space, w, 100, 0.1, [], 0.15)?.scale, 'L');
+  });
+
+  it('verificationStarted: once verifyFrom of the budget is spent; always without a budget', () => {
+    assert.equal(verificationStarted({ spent: 0, budget: 100 }, 0), true);
+    assert.equal(verificationStarted({ spent: 24.9, budget: 100 }, 0.25), false);
+    assert.equal(verificationStarted({ spent: 25, budget: 100 }, 0.25), true);
+    assert.equal(verificationStarted({ spent: 0 }, 0.5), true);
   });
 
   it('fullTargetRuns counts target-size runs that reach the target steps, in any state (verifyRuns)', () => {

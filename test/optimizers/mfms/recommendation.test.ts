@@ -68,9 +68,9 @@ describe('mfms recommendation policy', () => {
     const mp = po.policy.model(po.surrogate.fit(early, false)!, early, true);
     assert.deepEqual(v.policy.atTarget(early, mv), st.policy.atTarget(early, ms));
     assert.deepEqual(v.policy.state.incumbent, st.policy.state.incumbent);
-    // 'stable' reports P(best); the posterior fallback does not, and keeps no incumbent.
-    assert.ok(v.policy.atTarget(early, mv).pBest !== undefined);
-    assert.equal(po.policy.atTarget(early, mp).pBest, undefined);
+    // The posterior fallback keeps no incumbent, and says what it is.
+    assert.match(v.policy.atTarget(early, mv).basis, /^predicted best at the target/);
+    assert.match(po.policy.atTarget(early, mp).basis, /^argmin of the predicted target value/);
     assert.equal(po.policy.state.incumbent, undefined);
     // Once target runs have completed: the best of them, whatever the fallback.
     const m = v.policy.model(v.surrogate.fit(history, false)!, history, true);
@@ -124,7 +124,7 @@ describe('mfms recommendation policy', () => {
   });
 
   it("'stable': the incumbent moves only on the proposals' path", () => {
-    const { surrogate, policy } = parts({});
+    const { surrogate, policy } = parts({ recommend: 'stable' });
     const fit = surrogate.fit(history, false)!;
     policy.model(fit, history, false);
     assert.equal(policy.state.incumbent, undefined);
