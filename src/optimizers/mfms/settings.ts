@@ -54,7 +54,9 @@ export const MfmsSettingsSchema = z.strictObject({
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**
-   * `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any
+   * Default `'verified'` (with `verify`; since 2026-12-07, chosen on the full suite:
+   * BENCHMARKS.md, "The default verifies at the target"). `'stable'`: the stable rule (below;
+   * the earlier default). `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any
    * fidelity; `'pessimistic'`: smallest mean + sd at the target over the observed mixtures and the
    * predicted optimum; `'verified'`: the best completed target run once one exists, the
    * posterior until then; `'verified-posterior'`: the completed target run whose mixture is
@@ -80,7 +82,11 @@ export const MfmsSettingsSchema = z.strictObject({
    * `'stable'` (the stable rule, below).
    */
   verifiedFallback: z.enum(['posterior', 'stable']).default('posterior'),
-  /** With `'stable'`: replace the recommendation only when P(new better at the target) >= this. */
+  /**
+   * With `'stable'`: replace the recommendation only when P(new better at the target) >= this;
+   * with `verifyWhen: 'confident'` (and `'verified-or-confident'`): the probability a challenger
+   * needs to beat the best verified mixture.
+   */
   pSwitch: z.number().gt(0.5).lt(1).default(0.9),
   /**
    * With `'stable'`: `'pair'` switches when P(challenger better than the incumbent) >= pSwitch
