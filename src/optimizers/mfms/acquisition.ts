@@ -204,6 +204,128 @@ export function fullTargetRuns(history: History, space: SearchSpace): number {
 const l1 = (a: readonly number[], b: readonly number[]): number =>
   a.reduce((acc, v, j) => acc + Math.abs(v - b[j]!), 0);
 
+/** Whether the same run `(w, scale, z)` was proposed before and failed: never asked again. */
+function failedRunAt(
+  history: History,
+  w: readonly number[],
+  scale: string,
+  z: number,
+  tol: number,
+): boolean {
+  return history.runs.some(
+    (r) => r.state === 'failed' && r.scale === scale && r.steps === z && l1(r.mixture, w) <= tol,
+  );
+}
+
+/**
+ * Whether an earlier (or pending) run, or an earlier proposal of the same batch, covers a new
+ * run at `(w, scale, z)` (step 3: same scale, at least as many steps, mixture within L1 `tol`),
+ * or that very run failed before (e.g. a replay testbed without that checkpoint).
+ */
+export function coveredBy(
+  history: History,
+  batch: readonly Proposal[],
+  w: readonly number[],
+  scale: string,
+  z: number,
+  tol: number,
+): boolean {
+  return (
+    history.runs.some(
+      (r) =>
+        r.scale === scale &&
+        (r.state === 'failed' ? r.steps === z : r.steps >= z) &&
+        l1(r.mixture, w) <= tol,
+    ) || batch.some((r) => r.scale === scale && r.steps >= z && l1(r.mixture, w) <= tol)
+  );
+}
+
+/** Step 2: the candidate mixtures and the target-EI search they came from. */
+function candidateMixtures(
+  gp: GaussianProcess,
+  model: MfmsModel,
+  rng: Rng,
+  space: SearchSpace,
+  s: Pick<MfmsSettings, 'starts' | 'rawSamples' | 'candidates'>,
+  xStar: (w: ArrayLike<number>) => number[],
+): { cands: number[][]; eiW: number[] } {
+  const k = space.domains.length;
+  const ei = maximizeOverSimplex(logEiObjective(gp, xStar(model.wInc), k, model.muBest), k, {
+    starts: s.starts,
+    rawSamples: s.rawSamples,
+    rng,
+    initial: [model.wInc],
+    ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
+    ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
+  });
+  const cands: number[][] = [];
+  const far = (w: readonly number[]) => cands.every((c) => l1(c, w) > 1e-3);
+  for (const l of ei.local) {
+    if (cands.length >= s.candidates) break;
+    if (Number.isFinite(l.value) && far(l.w)) cands.push(l.w);
+  }
+  if (cands.length === 0) cands.push(ei.w);
+  if (far(model.wInc)) cands.push(model.wInc);
+  return { cands, eiW: ei.w };
+}
+
+/**
+ * The `i`-th run of the initial design: the design's mixture `raw` (projected into the bounds;
+ * a random candidate when the space lists them), a random scale, random steps of the range.
+ */
+function initialProposal(
+  space: SearchSpace,
+  rng: Rng,
+  raw: number[],
+  stepRange: readonly [number, number],
+): Proposal {
+  const mixture =
+    space.candidates !== undefined
+      ? [...rng.choice(space.candidates)]
+      : space.bounds !== undefined
+        ? projectToSpace(raw, space.bounds)
+        : raw;
+  const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
+  return {
+    mixture,
+    scale: rng.choice(space.scales.map((x) => x.name)),
+    steps: stepRange[0] + space.steps.logEvery * rng.int(grid),
+  };
+}
+
+/**
+ * Step 0 (`verify`): the verification run when verification is on and has started
+ * (`verifyFrom`), fewer than `verifyRuns` target runs reach the target steps, and (with
+ * `verifyWhen: 'confident'`) the recommendation is worth verifying; else undefined.
+ */
+function verificationStep(
+  history: History,
+  space: SearchSpace,
+  s: MfmsSettings,
+  model: MfmsModel,
+  xStar: (w: ArrayLike<number>) => number[],
+  left: number,
+  radius: number,
+  batch: readonly Proposal[],
+): Proposal | undefined {
+  if (!s.verify || !verificationStarted(history, s.verifyFrom)) return undefined;
+  if (fullTargetRuns(history, space) >= s.verifyRuns) return undefined;
+  if (
+    s.verifyWhen === 'confident' &&
+    !worthVerifying(history, space, model.gp, xStar, model.rec.mixture, s.pSwitch)
+  )
+    return undefined;
+  return verificationProposal(
+    history,
+    space,
+    model.rec.mixture,
+    left,
+    radius,
+    batch,
+    s.minDistance,
+  );
+}
+
 /** The acquisition of one `mfms-bo` instance. */
 export interface MfmsAcquisition {
   /** The `i`-th run of the initial design. */
@@ -239,54 +361,21 @@ export function createMfmsAcquisition(opts: {
   const { xStar, enc } = encoding;
   const k = space.domains.length;
   const { target } = space;
-  const scales = space.scales.map((x) => x.name);
   const tol = Math.max(s.minDistance, 1e-9);
   /** `verify`: a quarter of the rms L2 distance of two uniform Dirichlet mixtures. */
   const verifyRadius = 0.25 * rmsMixtureDistance(k);
 
-  /** Whether the same run `(w, scale, z)` was proposed before and failed: never asked again. */
   const failedBefore = (history: History, w: readonly number[], scale: string, z: number) =>
-    history.runs.some(
-      (r) => r.state === 'failed' && r.scale === scale && r.steps === z && l1(r.mixture, w) <= tol,
-    );
-  /**
-   * Whether an earlier (or pending) run covers a new run at `(w, scale, z)` (step 3), or that
-   * very run failed before (e.g. a replay testbed without that checkpoint).
-   */
+    failedRunAt(history, w, scale, z, tol);
   const covered = (
     history: History,
     batch: readonly Proposal[],
     w: readonly number[],
     scale: string,
     z: number,
-  ): boolean =>
-    history.runs.some(
-      (r) =>
-        r.scale === scale &&
-        (r.state === 'failed' ? r.steps === z : r.steps >= z) &&
-        l1(r.mixture, w) <= tol,
-    ) || batch.some((r) => r.scale === scale && r.steps >= z && l1(r.mixture, w) <= tol);
-
-  /** Step 2: the candidate mixtures and the target-EI search they came from. */
-  const candidates = (gp: GaussianProcess, model: MfmsModel, rng: Rng) => {
-    const ei = maximizeOverSimplex(logEiObjective(gp, xStar(model.wInc), k, model.muBest), k, {
-      starts: s.starts,
-      rawSamples: s.rawSamples,
-      rng,
-      initial: [model.wInc],
-      ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
-      ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
-    });
-    const cands: number[][] = [];
-    const far = (w: readonly number[]) => cands.every((c) => l1(c, w) > 1e-3);
-    for (const l of ei.local) {
-      if (cands.length >= s.candidates) break;
-      if (Number.isFinite(l.value) && far(l.w)) cands.push(l.w);
-    }
-    if (cands.length === 0) cands.push(ei.w);
-    if (far(model.wInc)) cands.push(model.wInc);
-    return { cands, eiW: ei.w };
-  };
+  ): boolean => coveredBy(history, batch, w, scale, z, tol);
+  const candidates = (gp: GaussianProcess, model: MfmsModel, rng: Rng) =>
+    candidateMixtures(gp, model, rng, space, s, xStar);
 
   /** Step 3: every new run and continuation, scored. */
   const scored = (
@@ -348,22 +437,8 @@ export function createMfmsAcquisition(opts: {
   };
 
   return {
-    initial(i) {
-      const rng = root.fork('init').fork(i);
-      const raw = design[i % design.length]!;
-      const mixture =
-        space.candidates !== undefined
-          ? [...rng.choice(space.candidates)]
-          : space.bounds !== undefined
-            ? projectToSpace(raw, space.bounds)
-            : raw;
-      const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
-      return {
-        mixture,
-        scale: rng.choice(scales),
-        steps: stepRange[0] + space.steps.logEvery * rng.int(grid),
-      };
-    },
+    initial: (i) =>
+      initialProposal(space, root.fork('init').fork(i), design[i % design.length]!, stepRange),
     propose(history, model, gp, i, pairsIn, left, batch = []) {
       const rng = root.fork(i);
       const { pairs, onlyTarget } = targetSharePairs(
@@ -378,24 +453,8 @@ export function createMfmsAcquisition(opts: {
         const step = { pairs, best: model.bestRaw, alpha, rng, search };
         return costAwareProposal(gp, space, step, enc).proposal;
       }
-      if (
-        s.verify &&
-        verificationStarted(history, s.verifyFrom) &&
-        fullTargetRuns(history, space) < s.verifyRuns &&
-        (s.verifyWhen === 'new' ||
-          worthVerifying(history, space, model.gp, xStar, model.rec.mixture, s.pSwitch))
-      ) {
-        const v = verificationProposal(
-          history,
-          space,
-          model.rec.mixture,
-          left,
-          verifyRadius,
-          batch,
-          s.minDistance,
-        );
-        if (v !== undefined) return v;
-      }
+      const v = verificationStep(history, space, s, model, xStar, left, verifyRadius, batch);
+      if (v !== undefined) return v;
       const { cands, eiW } = candidates(gp, model, rng);
       let best: Option | undefined;
       for (const o of scored(history, model, gp, cands, {
