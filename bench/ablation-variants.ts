@@ -232,6 +232,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifyFrom: 0.25 },
     what: 'verification runs only once a quarter of the budget is spent (the default since 2026-12-07)',
   },
+  'verify-from-0.125': {
+    settings: { verifyFrom: 0.125 },
+    what: 'verification runs once an eighth of the budget is spent',
+  },
+  'small-noisier-verify': {
+    settings: { noisierSmallRuns: true },
+    what: 'the default (verification from a quarter of the budget) with run offsets whose variance never grows with size',
+  },
   'verify-from-0.5': {
     settings: { verifyFrom: 0.5 },
     what: 'verification runs only once half of the budget is spent',
