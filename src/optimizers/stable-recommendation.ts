@@ -141,12 +141,8 @@ export function stableRecommendation(input: StableInput): StableChoice {
   } else if (incIndex >= 0) {
     changed = false;
   }
-  const order = cands
-    .map((_, r) => r)
-    .filter((r) => r !== chosen)
-    .sort((a, b) => p.mean[a]! - p.mean[b]! || a - b)
-    .slice(0, Math.max(0, (input.top ?? 8) - 1));
-  const pBest = probabilityBest(gp, X, [chosen, ...order], input.rng, input.samples ?? 512, c);
+  const rows = leadingRows(p.mean, chosen, input.top ?? 8);
+  const pBest = probabilityBest(gp, X, rows, input.rng, input.samples ?? 512, c);
   const kept = !changed ? 'kept: no candidate is better at the target with enough probability' : '';
   return {
     mixture: [...cands[chosen]!],
@@ -182,13 +178,19 @@ export function probabilityBestAmong(
   cands.forEach((v, r) => {
     X.set(xStar(v), r * d);
   });
-  const mean = gp.predict(X).mean;
-  const order = cands
-    .map((_, r) => r)
-    .slice(1)
+  return probabilityBest(gp, X, leadingRows(gp.predict(X).mean, 0, top), rng, samples, 1);
+}
+
+/**
+ * Row `first`, then the `top - 1` other rows with the smallest `mean` (ties: the lower row):
+ * the candidates `P(best)` is taken over.
+ */
+function leadingRows(mean: ArrayLike<number>, first: number, top: number): number[] {
+  const order = Array.from({ length: mean.length }, (_, r) => r)
+    .filter((r) => r !== first)
     .sort((a, b) => mean[a]! - mean[b]! || a - b)
     .slice(0, Math.max(0, top - 1));
-  return probabilityBest(gp, X, [0, ...order], rng, samples, 1);
+  return [first, ...order];
 }
 
 /**

@@ -230,13 +230,12 @@ export function coveredBy(
   z: number,
   tol: number,
 ): boolean {
-  return (
-    history.runs.some(
-      (r) =>
-        r.scale === scale &&
-        (r.state === 'failed' ? r.steps === z : r.steps >= z) &&
-        l1(r.mixture, w) <= tol,
-    ) || batch.some((r) => r.scale === scale && r.steps >= z && l1(r.mixture, w) <= tol)
+  const runs: readonly (Proposal & { state?: RunRecord['state'] })[] = [...history.runs, ...batch];
+  return runs.some(
+    (r) =>
+      r.scale === scale &&
+      (r.state === 'failed' ? r.steps === z : r.steps >= z) &&
+      l1(r.mixture, w) <= tol,
   );
 }
 
