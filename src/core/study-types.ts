@@ -156,6 +156,28 @@ export interface PointInput {
   readonly metric?: string;
 }
 
+/** Options of {@link StudyStore.stop}. */
+export interface StopOptions {
+  /**
+   * The fraction of the trial's training done when it was stopped, in [0, 1],
+   * when the driver knows it (the benchmark harness's simulated clock): the
+   * trial is charged `cost · trained` instead of the part of its cost up to
+   * its last reported step (or nothing, when it reported none).
+   */
+  readonly trained?: number;
+}
+
+/** Options of {@link StudyStore.fail}. */
+export interface FailOptions {
+  /**
+   * The cost the attempt used, when the driver knows it (0 for a job that
+   * never started, such as a testbed query that has no answer): a trial that
+   * fails for good is charged this (its `cost` becomes it) instead of the part
+   * of its cost up to its last reported step.
+   */
+  readonly charged?: number;
+}
+
 /**
  * Persistent storage of studies. Contract:
  * - every state change is one transaction: it happens completely or not at all;
@@ -199,9 +221,16 @@ export interface StudyStore {
   ): TrialRecord;
   heartbeat(study: string, id: number, owner?: string): TrialRecord;
   finish(study: string, id: number, owner?: string): TrialRecord;
-  /** Stops a running trial early: completed at its last reported step and charged up to it, or failed when it reported none. */
-  stop(study: string, id: number, owner?: string): TrialRecord;
-  fail(study: string, id: number, error: string, owner?: string): TrialRecord;
+  /** Stops a running trial early: completed at its last reported step and charged up to it, or failed when it reported none (charged `cost · trained` when `options.trained` is given). */
+  stop(study: string, id: number, owner?: string, options?: StopOptions): TrialRecord;
+  /** Records a failed attempt: pending while attempts are left, else failed (charged `options.charged` when given). */
+  fail(
+    study: string,
+    id: number,
+    error: string,
+    owner?: string,
+    options?: FailOptions,
+  ): TrialRecord;
   release(study: string, id: number, reason: string): TrialRecord;
   setJob(study: string, id: number, job: JobHandle): TrialRecord;
   adopt(study: string, id: number, from: string | undefined, to: string): boolean;

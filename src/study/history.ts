@@ -7,6 +7,12 @@
  * combination `sum_j weight_j * metric_j` at the steps where every part was
  * reported. A continuation's curve is its parent's curve (up to the parent's
  * length) followed by its own points (its own win on a shared step).
+ *
+ * A trial that failed without training (failed for good, charged nothing,
+ * no point of its own: a job that never started, such as a testbed query
+ * with no answer) is shown as a failed proposal: its mixture, scale and
+ * steps, an empty curve and no parent, so a failed continuation neither
+ * hides the run it would have continued nor repeats that run's curve.
  */
 import type {
   CurvePoint,
@@ -22,6 +28,7 @@ export function metricCurves(
   config: StudyConfig,
   points: readonly StoredPoint[],
 ): Map<number, CurvePoint[]> {
+  if (config.metric.combine === undefined) return singleMetricCurves(config.metric.name, points);
   const byTrial = new Map<number, Map<number, Map<string, number>>>();
   for (const p of points) {
     let steps = byTrial.get(p.trial);
@@ -30,7 +37,7 @@ export function metricCurves(
     if (m === undefined) steps.set(p.step, (m = new Map()));
     m.set(p.metric, p.value);
   }
-  const parts = config.metric.combine ?? [{ metric: config.metric.name, weight: 1 }];
+  const parts = config.metric.combine;
   const out = new Map<number, CurvePoint[]>();
   for (const [trial, steps] of byTrial) {
     const curve: CurvePoint[] = [];
@@ -49,6 +56,37 @@ export function metricCurves(
     }
     curve.sort((a, b) => a.step - b.step);
     out.set(trial, curve);
+  }
+  return out;
+}
+
+/**
+ * {@link metricCurves} of a study whose metric is one reported metric: its
+ * points, ascending in step, the last reported value on a repeated step
+ * (`0 + 1 · x`, the combination's arithmetic with one part of weight 1).
+ */
+function singleMetricCurves(
+  metric: string,
+  points: readonly StoredPoint[],
+): Map<number, CurvePoint[]> {
+  const out = new Map<number, CurvePoint[]>();
+  for (const p of points) {
+    let curve = out.get(p.trial);
+    if (curve === undefined) out.set(p.trial, (curve = []));
+    if (p.metric === metric) curve.push({ step: p.step, value: 0 + 1 * p.value });
+  }
+  for (const [trial, curve] of out) {
+    let sorted = true;
+    for (let i = 1; i < curve.length && sorted; i++) {
+      sorted = (curve[i - 1] as CurvePoint).step < (curve[i] as CurvePoint).step;
+    }
+    if (sorted) continue;
+    // Stable: on a repeated step the later point (the last reported) comes last.
+    curve.sort((a, b) => a.step - b.step);
+    out.set(
+      trial,
+      curve.filter((c, i) => (curve[i + 1] as CurvePoint | undefined)?.step !== c.step),
+    );
   }
   return out;
 }
@@ -102,16 +140,19 @@ export function historyFromStudy(
 ): History {
   const own = metricCurves(config, points);
   const byId = new Map(trials.map((t) => [t.id, t]));
-  const runs: RunRecord[] = trials.map((t) => ({
-    id: String(t.id),
-    mixture: t.mixture,
-    scale: t.scale,
-    steps: t.steps,
-    curve: fullCurve(t, byId, own),
-    state: t.state,
-    cost: t.cost,
-    ...(t.parent !== undefined ? { parent: String(t.parent) } : {}),
-  }));
+  const runs: RunRecord[] = trials.map((t) => {
+    const untrained = t.state === 'failed' && t.cost === 0 && (own.get(t.id)?.length ?? 0) === 0;
+    return {
+      id: String(t.id),
+      mixture: t.mixture,
+      scale: t.scale,
+      steps: t.steps,
+      curve: untrained ? [] : fullCurve(t, byId, own),
+      state: t.state,
+      cost: t.cost,
+      ...(t.parent !== undefined && !untrained ? { parent: String(t.parent) } : {}),
+    };
+  });
   const { spent } = studySpend(trials, own);
   return { runs, spent, ...(config.budget !== undefined ? { budget: config.budget } : {}) };
 }

@@ -9,17 +9,21 @@
  * trial, and a rejected call leaves the database untouched.
  *
  * The state machine (see `core/study-types.ts`) is enforced here; the
- * transitions themselves are listed in `trial-states.ts`.
+ * transitions themselves are listed in `trial-states.ts`, and the rules it
+ * shares with the in-memory store (accepted points, failed attempts, stops,
+ * expired leases) in `store-rules.ts`.
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AskSnapshot,
+  FailOptions,
   JobHandle,
   Mixture,
   PointInput,
   ProposeResult,
+  StopOptions,
   StoredPoint,
   StudyConfig,
   StudyStore,
@@ -34,9 +38,22 @@ import {
   NotFoundError,
   StateError,
   StudyConfigSchema,
-  ValidationError,
 } from '../core/index.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
+import {
+  checkAskCount,
+  checkComplete,
+  checkFail,
+  checkHolder,
+  checkTrialId,
+  cleanPoints,
+  failOutcome,
+  noSuchTrial,
+  reportableMetrics,
+  resolveStudyName,
+  stopOutcome,
+  studyExists,
+} from './store-rules.ts';
 import { checkTransition } from './trial-states.ts';
 
 /**
@@ -102,13 +119,6 @@ function toTrial(r: TrialRow): TrialRecord {
     ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
     updatedAt: r.updated_at,
   };
-}
-
-/** Metric names a trial may report for a study. */
-export function reportableMetrics(config: StudyConfig): string[] {
-  return config.metric.combine !== undefined
-    ? config.metric.combine.map((p) => p.metric)
-    : [config.metric.name];
 }
 
 /** Whether this process may write the file at `path` and create files beside it. */
@@ -406,12 +416,7 @@ export class SqliteStudyStore implements StudyStore {
   createStudy(config: StudyConfig): void {
     this.write(() => {
       const exists = this.db.prepare('SELECT 1 FROM studies WHERE name = ?').get(config.name);
-      if (exists !== undefined) {
-        throw new StateError(
-          `study '${config.name}' already exists in '${this.path}'; pick another name or another --db`,
-          { study: config.name },
-        );
-      }
+      if (exists !== undefined) throw studyExists(config.name, this.path);
       this.db
         .prepare('INSERT INTO studies (name, config, created_at) VALUES (?, ?, ?)')
         .run(config.name, JSON.stringify(config), this.clock());
@@ -434,24 +439,7 @@ export class SqliteStudyStore implements StudyStore {
    * @throws NotFoundError naming the studies that exist.
    */
   resolveStudy(name?: string): string {
-    const names = this.studyNames();
-    if (name === undefined) {
-      if (names.length === 1) return names[0] as string;
-      if (names.length === 0)
-        throw new NotFoundError(
-          `database '${this.path}' holds no study; create one with 'mixopt study create study.yaml --db ${this.path}'`,
-        );
-      throw new NotFoundError(
-        `database '${this.path}' holds ${names.length} studies (${names.join(', ')}); choose one with --study`,
-        { studies: names },
-      );
-    }
-    if (!names.includes(name))
-      throw new NotFoundError(
-        `no study '${name}' in '${this.path}'; it holds: ${names.join(', ') || '(none)'}`,
-        { study: name, studies: names },
-      );
-    return name;
+    return resolveStudyName(this.studyNames(), name, this.path);
   }
 
   private studyRow(name: string): {
@@ -520,11 +508,7 @@ export class SqliteStudyStore implements StudyStore {
   }
 
   private trialRow(sid: number, study: string, id: number): TrialRow {
-    if (!Number.isSafeInteger(id) || id < 1) {
-      throw new ValidationError(`a trial id is a positive integer, got ${String(id)}`, {
-        trial: id,
-      });
-    }
+    checkTrialId(id);
     const row = this.db
       .prepare('SELECT * FROM trials WHERE study_id = ? AND id = ?')
       .get(sid, id) as TrialRow | undefined;
@@ -534,10 +518,7 @@ export class SqliteStudyStore implements StudyStore {
           n: number;
         }
       ).n;
-      throw new NotFoundError(
-        `study '${study}' has no trial ${id}${n > 0 ? ` (its trials are 1..${n})` : ' (it has no trials yet; run mixopt ask)'}`,
-        { study, trial: id },
-      );
+      throw noSuchTrial(study, id, n);
     }
     return row;
   }
@@ -588,8 +569,7 @@ export class SqliteStudyStore implements StudyStore {
     propose: (snapshot: AskSnapshot, n: number) => ProposeResult,
     leaseSeconds?: number,
   ): TrialRecord[] {
-    if (!Number.isSafeInteger(n) || n < 1)
-      throw new ValidationError(`--n must be a positive integer, got ${String(n)}`, { n });
+    checkAskCount(n);
     if (leaseSeconds !== undefined) checkLeaseSeconds(leaseSeconds, 'the lease (--lease)');
     return this.write(() => {
       const row = this.studyRow(study);
@@ -684,11 +664,7 @@ export class SqliteStudyStore implements StudyStore {
   ): TrialRow {
     const row = this.trialRow(sid, study, id);
     checkTransition(row.state, action, study, id);
-    if (owner !== undefined && row.owner !== null && row.owner !== owner)
-      throw new StateError(
-        `cannot ${action} trial ${id} of study '${study}': it is now held by '${row.owner}' (attempt ${row.attempts}), not by '${owner}'; the lease of '${owner}' expired and the trial was handed out again, so this report is refused and the study unchanged`,
-        { study, trial: id, owner: row.owner, attempt: row.attempts, refused: owner, action },
-      );
+    checkHolder(study, id, action, owner, row.owner ?? undefined, row.attempts);
     return row;
   }
 
@@ -709,35 +685,8 @@ export class SqliteStudyStore implements StudyStore {
       const srow = this.studyRow(study);
       const cfg = storedConfig(study, srow.config);
       const row = this.reportable(srow.id, study, id, 'tell', owner);
-      const allowed = reportableMetrics(cfg);
       const now = this.clock();
-      const clean = points.map((p) => {
-        const metric = p.metric ?? (cfg.metric.combine === undefined ? cfg.metric.name : undefined);
-        if (metric === undefined || !allowed.includes(metric)) {
-          throw new ValidationError(
-            `metric ${metric === undefined ? '(none given)' : `'${metric}'`} is not reported by study '${study}'; accepted: ${allowed.join(', ')}`,
-            { metric, accepted: allowed },
-          );
-        }
-        if (
-          typeof p.step !== 'number' ||
-          !Number.isSafeInteger(p.step) ||
-          p.step < 1 ||
-          p.step > row.steps
-        ) {
-          throw new ValidationError(
-            `step ${String(p.step)} is outside trial ${id}'s length; accepted: an integer in 1..${row.steps}`,
-            { step: p.step, steps: row.steps },
-          );
-        }
-        if (typeof p.value !== 'number' || !Number.isFinite(p.value)) {
-          throw new ValidationError(
-            `value ${String(p.value)} at step ${p.step} is not a finite number; report a diverged run with --failed instead`,
-            { value: String(p.value), step: p.step },
-          );
-        }
-        return { metric, step: p.step, value: p.value };
-      });
+      const clean = cleanPoints(cfg, study, id, row.steps, points);
       const upsert = this.db.prepare(
         `INSERT INTO points (study_id, trial_id, metric, step, value, reported_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (study_id, trial_id, metric, step) DO UPDATE SET value = excluded.value, reported_at = excluded.reported_at`,
@@ -792,12 +741,7 @@ export class SqliteStudyStore implements StudyStore {
       .prepare('SELECT DISTINCT metric FROM points WHERE study_id = ? AND trial_id = ?')
       .all(sid, id) as { metric: string }[];
     const missing = metrics.filter((m) => !have.some((h) => h.metric === m));
-    if (missing.length > 0) {
-      throw new StateError(
-        `trial ${id} has reported no value of ${missing.join(', ')}; tell at least one point (--step, --value) before --final, or use --failed`,
-        { trial: id, missing, study },
-      );
-    }
+    checkComplete(study, id, missing);
     const now = this.clock();
     this.db
       .prepare(
@@ -814,11 +758,12 @@ export class SqliteStudyStore implements StudyStore {
    * the part of its cost up to that step,
    * `cost · (z_l − z_p) / (z − z_p)` (`z_p` the steps of the trial it
    * continues, else 0; as a failed trial's spend is counted); with no step of
-   * its own reported it is `failed`, charged nothing. Either way its error
-   * text says it was stopped.
+   * its own reported it is `failed`, charged nothing. With `options.trained`
+   * (the fraction of its training done, when the driver knows it) it is
+   * charged `cost · trained` either way. Its error text says it was stopped.
    * @throws NotFoundError, StateError (not running, or held by another worker)
    */
-  stop(study: string, id: number, owner?: string): TrialRecord {
+  stop(study: string, id: number, owner?: string, options: StopOptions = {}): TrialRecord {
     return this.write(() => {
       const srow = this.studyRow(study);
       const row = this.reportable(srow.id, study, id, 'stop', owner);
@@ -828,55 +773,38 @@ export class SqliteStudyStore implements StudyStore {
           .prepare('SELECT MAX(step) AS s FROM points WHERE study_id = ? AND trial_id = ?')
           .get(srow.id, id) as { s: number | null }
       ).s;
+      const o = stopOutcome(row.cost, row.steps, parentSteps, last ?? undefined, options);
       const now = this.clock();
-      if (last === null || last <= parentSteps) {
-        this.db
-          .prepare(
-            `UPDATE trials SET state = 'failed', cost = 0, error = ?, lease_expires = NULL,
-             finished_at = ?, updated_at = ? WHERE study_id = ? AND id = ?`,
-          )
-          .run('stopped early by the optimiser before it reported a step', now, now, srow.id, id);
-      } else {
-        const frac = (last - parentSteps) / Math.max(1, row.steps - parentSteps);
-        this.db
-          .prepare(
-            `UPDATE trials SET state = 'completed', steps = ?, cost = ?, error = ?, lease_expires = NULL,
-             finished_at = ?, updated_at = ? WHERE study_id = ? AND id = ?`,
-          )
-          .run(
-            last,
-            row.cost * Math.min(1, frac),
-            `stopped early by the optimiser at step ${last} of ${row.steps}`,
-            now,
-            now,
-            srow.id,
-            id,
-          );
-      }
+      this.db
+        .prepare(
+          `UPDATE trials SET state = ?, steps = ?, cost = ?, error = ?, lease_expires = NULL,
+           finished_at = ?, updated_at = ? WHERE study_id = ? AND id = ?`,
+        )
+        .run(o.state, o.steps, o.cost, o.error, now, now, srow.id, id);
       return toTrial(this.trialRow(srow.id, study, id));
     });
   }
 
   /**
    * Records a failed attempt. The configuration goes back to `pending` (to be
-   * handed out again) while it has attempts left, else the trial is `failed`.
-   * @throws NotFoundError, StateError
+   * handed out again) while it has attempts left, else the trial is `failed`
+   * (charged `options.charged` when given: its cost becomes that).
+   * @throws NotFoundError, StateError, ValidationError (empty error text, bad `charged`)
    */
-  fail(study: string, id: number, error: string, owner?: string): TrialRecord {
-    if (typeof error !== 'string' || error.trim() === '')
-      throw new ValidationError(
-        `a failed attempt needs an error text saying what went wrong, got ${JSON.stringify(error)}`,
-        { trial: id },
-      );
+  fail(
+    study: string,
+    id: number,
+    error: string,
+    owner?: string,
+    options: FailOptions = {},
+  ): TrialRecord {
+    checkFail(id, error, options);
     return this.write(() => {
       const srow = this.studyRow(study);
       const cfg = storedConfig(study, srow.config);
       const row = this.reportable(srow.id, study, id, 'fail', owner);
       const now = this.clock();
-      const final = row.attempts >= cfg.trials.maxAttempts;
-      const text = final
-        ? `${error} (attempt ${row.attempts} of ${cfg.trials.maxAttempts}; not retried)`
-        : `${error} (attempt ${row.attempts} of ${cfg.trials.maxAttempts}; will be retried)`;
+      const { final, text } = failOutcome(error, row.attempts, cfg.trials.maxAttempts);
       this.db
         .prepare(
           `UPDATE trials SET state = ?, error = ?, lease_expires = NULL, owner = NULL,
@@ -884,6 +812,11 @@ export class SqliteStudyStore implements StudyStore {
            WHERE study_id = ? AND id = ?`,
         )
         .run(final ? 'failed' : 'pending', text, final ? 1 : 0, now, now, srow.id, id);
+      if (final && options.charged !== undefined) {
+        this.db
+          .prepare('UPDATE trials SET cost = ? WHERE study_id = ? AND id = ?')
+          .run(options.charged, srow.id, id);
+      }
       return toTrial(this.trialRow(srow.id, study, id));
     });
   }

@@ -1,20 +1,32 @@
 /**
  * The library's study client: ask / tell over a {@link StudyStore}, with the
- * optimiser built from the study config on every ask.
+ * optimiser built from the study config on every ask. It is the one ask/tell
+ * loop: users drive it (`mixopt ask`/`tell`, `mixopt run`), and so does the
+ * benchmark harness (bench/simulate.ts, over a {@link MemoryStudyStore}).
  *
  * Reproducibility: the optimiser is rebuilt from (method, settings, seed),
  * given the saved state of the previous ask (`loadState`) and the full
  * history, and its state is saved in the same transaction as the trials it
  * proposed. A study resumed after a crash therefore proposes exactly what an
  * uninterrupted one would, given the same history.
+ *
+ * Over a {@link MemoryStudyStore} the client keeps the optimiser instance of
+ * its last ask and uses it again (for the next ask, {@link Study.stops} and
+ * {@link Study.optimizerNow}) while the store still holds the very state object
+ * that instance saved and no other ask came between: one optimiser over the
+ * whole study, as the benchmark harness drives it, without rebuilding it on
+ * every ask. Any other store, or a state saved by someone else, rebuilds it.
  */
 import { hostname } from 'node:os';
 import type {
+  FailOptions,
   History,
   JobHandle,
   Optimizer,
   OptimizerContext,
   PointInput,
+  SearchSpace,
+  StopOptions,
   StoredPoint,
   StudyConfig,
   StudyConfigInput,
@@ -28,8 +40,10 @@ import { checkProposal, isBetter, proposalCost, Rng, ValidationError } from '../
 import { createOptimizer } from '../optimizers/index.ts';
 import { parseStudyConfig } from './config.ts';
 import { historyFromStudy, metricCurves, studySpend } from './history.ts';
+import { MemoryStudyStore } from './memory-store.ts';
 import { spaceFromStudy } from './space.ts';
-import { reportableMetrics, SqliteStudyStore } from './store.ts';
+import { SqliteStudyStore } from './store.ts';
+import { reportableMetrics } from './store-rules.ts';
 
 /** Builds an optimiser by method name (default: the registry in `optimizers/`). */
 export type OptimizerBuilder = (method: string, ctx: OptimizerContext) => Optimizer;
@@ -38,6 +52,13 @@ export type OptimizerBuilder = (method: string, ctx: OptimizerContext) => Optimi
 export interface StudyOptions {
   /** Replaces the optimiser registry (tests, user optimisers). */
   readonly optimizer?: OptimizerBuilder;
+  /**
+   * The optimiser's search space, when the study stands for a testbed (the
+   * benchmark harness: `spaceFromTestbed`, with the testbed's cost model,
+   * scales and candidates); its domains, scales and steps must be the
+   * config's. Default: the config's (`spaceFromStudy`).
+   */
+  readonly space?: SearchSpace;
 }
 
 /** Where a study lives: a SQLite file path (created when absent; `':memory:'` for a throwaway one) or an open store. */
@@ -75,13 +96,20 @@ export class Study {
   readonly store: StudyStore;
   readonly name: string;
   readonly config: StudyConfig;
+  /** The optimiser's search space (see {@link StudyOptions.space}). */
+  readonly space: SearchSpace;
   private readonly build: OptimizerBuilder;
+  /** The optimiser of the last ask, the state it saved and the asks count after it (in-memory stores only). */
+  private kept:
+    | { readonly opt: Optimizer; readonly state: unknown; readonly asks: number }
+    | undefined;
 
   constructor(store: StudyStore, name: string | undefined, options: StudyOptions = {}) {
     this.store = store;
     this.name = store.resolveStudy(name);
     this.config = store.config(this.name);
     this.build = options.optimizer ?? createOptimizer;
+    this.space = options.space ?? spaceFromStudy(this.config);
   }
 
   /**
@@ -133,7 +161,7 @@ export class Study {
     // Build the optimiser once now, so an unknown method or bad settings fail at creation.
     const build = options.optimizer ?? createOptimizer;
     build(config.optimizer.method, {
-      space: spaceFromStudy(config),
+      space: options.space ?? spaceFromStudy(config),
       seed: config.seed,
       settings: config.optimizer.settings,
     });
@@ -144,7 +172,7 @@ export class Study {
   /** A fresh optimiser for this study (not yet given the saved state). */
   optimizer(): Optimizer {
     return this.build(this.config.optimizer.method, {
-      space: spaceFromStudy(this.config),
+      space: this.space,
       seed: this.config.seed,
       settings: this.config.optimizer.settings,
     });
@@ -156,17 +184,15 @@ export class Study {
    * nothing more to propose.
    */
   ask(n = 1, options: AskOptions = {}): TrialRecord[] {
-    const space = spaceFromStudy(this.config);
-    return this.store.ask(
+    const { space } = this;
+    let used: { opt: Optimizer; state: unknown; asks: number } | undefined;
+    const out = this.store.ask(
       this.name,
       n,
       options.owner ?? defaultOwner(),
       (snap, want) => {
         const history = historyFromStudy(snap.config, snap.trials, snap.points);
-        const opt = this.optimizer();
-        if (snap.optimizerState !== undefined && opt.loadState !== undefined) {
-          opt.loadState(snap.optimizerState);
-        }
+        const opt = this.current(snap.optimizerState, snap.asks);
         const proposals = opt.propose(history, want);
         const byId = new Map(snap.trials.map((t) => [String(t.id), t]));
         const trials = proposals.map((p) => {
@@ -174,10 +200,39 @@ export class Study {
           checkProposal(space, p, parent, `optimiser '${this.config.optimizer.method}' proposed`);
           return { proposal: p, cost: proposalCost(space.cost, p, parent?.steps) };
         });
-        return { trials, optimizerState: opt.saveState?.() };
+        const optimizerState = opt.saveState?.();
+        used = { opt, state: optimizerState, asks: snap.asks + 1 };
+        return { trials, optimizerState };
       },
       options.leaseSeconds,
     );
+    // Kept only once the ask is stored (a rejected one keeps nothing).
+    if (used !== undefined && this.store instanceof MemoryStudyStore) this.kept = used;
+    return out;
+  }
+
+  /**
+   * The optimiser as of the last ask, given the saved `state` and the store's
+   * count of `asks`: the kept instance when it saved exactly that state (see
+   * the module comment), else one rebuilt and given the state.
+   */
+  private current(state: unknown, asks: number): Optimizer {
+    const k = this.kept;
+    if (k !== undefined && k.state === state && k.asks === asks) return k.opt;
+    this.kept = undefined;
+    const opt = this.optimizer();
+    if (state !== undefined && opt.loadState !== undefined) opt.loadState(state);
+    return opt;
+  }
+
+  /**
+   * The optimiser as it stands after the last ask (for its `recommend`): the
+   * kept instance over an in-memory store, else one rebuilt from the saved state.
+   */
+  optimizerNow(): Optimizer {
+    const k = this.kept;
+    if (k !== undefined && k.state === this.store.optimizerState(this.name)) return k.opt;
+    return this.current(this.store.optimizerState(this.name), Number.NaN);
   }
 
   /**
@@ -202,16 +257,15 @@ export class Study {
 
   /**
    * The running trials the optimiser would stop now: its optional `stop`
-   * decision (core/interfaces.ts) given the history and its saved state.
-   * Reads only: the optimiser state is not saved.
+   * decision (core/interfaces.ts) given the history (default: the study's
+   * history now; the benchmark harness passes its launched runs) and its
+   * saved state. Reads only: the optimiser state is not saved.
    * @throws ValidationError when the optimiser names a trial that is not running.
    */
-  stops(): number[] {
-    const opt = this.optimizer();
+  stops(history?: History): number[] {
+    const opt = this.optimizerNow();
     if (opt.stop === undefined) return [];
-    const saved = this.store.optimizerState(this.name);
-    if (saved !== undefined && opt.loadState !== undefined) opt.loadState(saved);
-    const history = this.history();
+    history ??= this.history();
     const running = new Set(history.runs.filter((r) => r.state === 'running').map((r) => r.id));
     if (running.size === 0) return [];
     const ids = opt.stop(history);
@@ -226,13 +280,13 @@ export class Study {
   }
 
   /** Stops a trial early (after its job was cancelled): see {@link StudyStore.stop}. */
-  stop(trial: number, owner?: string): TrialRecord {
-    return this.store.stop(this.name, trial, owner);
+  stop(trial: number, owner?: string, options?: StopOptions): TrialRecord {
+    return this.store.stop(this.name, trial, owner, options);
   }
 
   /** Records a failed attempt, retried while attempts are left (with `owner`: only while that worker holds it). */
-  fail(trial: number, error: string, owner?: string): TrialRecord {
-    return this.store.fail(this.name, trial, error, owner);
+  fail(trial: number, error: string, owner?: string, options?: FailOptions): TrialRecord {
+    return this.store.fail(this.name, trial, error, owner, options);
   }
 
   heartbeat(trial: number, owner?: string): TrialRecord {

@@ -172,6 +172,46 @@ export function studyStoreContract(label: string, factory: StoreFactory): void {
     assert.throws(() => s.stop('contract', ida, 'w1'), StateError);
   });
 
+  it(`${label}: a stop given the trained fraction is charged cost · trained, with or without a reported step`, () => {
+    const s = factory.make(now);
+    s.createStudy(config());
+    const [a, b] = s.ask('contract', 2, 'w1', proposer({ n: 0 }));
+    const ida = (a as { id: number }).id;
+    const idb = (b as { id: number }).id;
+    s.tell('contract', ida, [{ step: 200, value: 3 }], 'w1');
+    const t = s.stop('contract', ida, 'w1', { trained: 0.25 });
+    assert.deepEqual([t.state, t.steps, t.cost], ['completed', 200, 2.5]); // 10 * 0.25, not 10 * 200/1000
+    const f = s.stop('contract', idb, 'w1', { trained: 0.05 });
+    assert.deepEqual([f.state, f.steps, f.cost], ['failed', 1000, 0.5]);
+    const [c] = s.ask('contract', 1, 'w1', proposer({ n: 0 }));
+    const before = observe(s, 'contract');
+    assert.throws(
+      () => s.stop('contract', (c as { id: number }).id, 'w1', { trained: 1.5 }),
+      (e: unknown) =>
+        e instanceof ValidationError && /trained .* in \[0, 1\], got 1\.5/.test(e.message),
+    );
+    assert.equal(observe(s, 'contract'), before);
+  });
+
+  it(`${label}: a trial that fails for good is charged what the driver says it used`, () => {
+    const s = factory.make(now);
+    s.createStudy(config({ trials: { leaseSeconds: 60, maxAttempts: 1 } }));
+    const [a, b] = s.ask('contract', 2, 'w1', proposer({ n: 0 }));
+    const f = s.fail('contract', (a as { id: number }).id, 'never started', 'w1', { charged: 0 });
+    assert.deepEqual([f.state, f.cost], ['failed', 0]);
+    const before = observe(s, 'contract');
+    assert.throws(
+      () => s.fail('contract', (b as { id: number }).id, 'x', 'w1', { charged: -1 }),
+      (e: unknown) => e instanceof ValidationError && /charged .* got -1/.test(e.message),
+    );
+    assert.equal(observe(s, 'contract'), before);
+    assert.equal(
+      s.fail('contract', (b as { id: number }).id, 'oom', 'w1').cost,
+      10,
+      'by default the cost stays',
+    );
+  });
+
   it(`${label}: a failed attempt is retried until maxAttempts; release does not count an attempt`, () => {
     const s = factory.make(now);
     s.createStudy(config());

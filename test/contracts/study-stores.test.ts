@@ -1,6 +1,6 @@
 // Every StudyStore implementation passes the shared contract (./study-store.contract.ts).
 import { describe } from 'node:test';
-import { SqliteStudyStore } from '../internals.ts';
+import { MemoryStudyStore, SqliteStudyStore } from '../internals.ts';
 import { tempDb } from '../study/helpers.ts';
 import { studyStoreContract } from './study-store.contract.ts';
 
@@ -9,4 +9,5 @@ describe('StudyStore contract', () => {
     make: (clock) => SqliteStudyStore.open(tempDb(), { clock }),
     reopen: (store, clock) => SqliteStudyStore.open(store.path, { clock }),
   });
+  studyStoreContract('MemoryStudyStore', { make: (clock) => new MemoryStudyStore({ clock }) });
 });

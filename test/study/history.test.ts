@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  MemoryStudyStore,
   metricCurves,
   parseStudyConfig,
   SqliteStudyStore,
@@ -68,5 +69,42 @@ describe('study history', () => {
     const s = studySpend(study.trials(), metricCurves(study.config, study.points()));
     assert.equal(s.spent, 10 + 4);
     assert.equal(s.committed, 10);
+  });
+
+  it('a continuation that failed without training neither hides its parent nor repeats its curve', () => {
+    const optimizer = () => ({
+      name: 'fixed',
+      propose: (h: { runs: readonly { id: string }[] }) =>
+        h.runs.length === 0
+          ? [{ mixture: [0.2, 0.3, 0.5], scale: '1B', steps: 400 }]
+          : [{ mixture: [0.2, 0.3, 0.5], scale: '1B', steps: 1000, continues: h.runs[0]!.id }],
+      recommend: () => undefined,
+    });
+    const config = parseStudyConfig(smallConfig({ trials: { maxAttempts: 1 } }));
+    const study = Study.create(new MemoryStudyStore(), config, { optimizer });
+    const [a] = study.ask(1);
+    study.tell(a!.id, [{ step: 400, value: 3 }], undefined, { final: true });
+    const [b, c] = [study.ask(1)[0]!, study.ask(1)[0]!];
+    study.fail(b.id, 'the testbed has no run that long', undefined, { charged: 0 });
+    study.tell(c.id, [{ step: 500, value: 2.9 }]);
+    study.fail(c.id, 'diverged');
+    const runs = study.history().runs;
+    // b never trained: a failed proposal, no parent, no curve, charged nothing.
+    assert.deepEqual(
+      [runs[1]!.state, runs[1]!.parent, runs[1]!.curve, runs[1]!.cost],
+      ['failed', undefined, [], 0],
+    );
+    // c trained before failing: it keeps its parent and inherits its curve.
+    assert.deepEqual(
+      [runs[2]!.parent, runs[2]!.curve],
+      [
+        String(a!.id),
+        [
+          { step: 400, value: 3 },
+          { step: 500, value: 2.9 },
+        ],
+      ],
+    );
+    assert.equal(study.history().spent, 4 + 6 * (100 / 600));
   });
 });
