@@ -1,7 +1,8 @@
 /**
- * The one proposal check and the one cost rule, shared by every ask/tell loop
- * (the study client in study/study.ts and the benchmark's simulated clock in
- * bench/simulate.ts), so that a proposal means the same thing everywhere.
+ * The one proposal check and the one cost rule of the one ask/tell loop, the
+ * study client (study/study.ts: `Study.ask` checks and costs every proposal;
+ * users and the benchmark harness, bench/simulate.ts, both drive it), so that
+ * a proposal means the same thing everywhere.
  *
  * A proposal `(w, m, z)` is admissible when `w` is a mixture of the space's
  * `k` domains, `m` one of its scales and `z` an integer in `min..max`. A

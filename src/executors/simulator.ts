@@ -11,6 +11,7 @@
 
 import { z } from 'zod';
 import type {
+  CurvePoint,
   Executor,
   JobHandle,
   JobReport,
@@ -19,6 +20,36 @@ import type {
   TrialSpec,
 } from '../core/index.ts';
 import { ExecutorError, NotFoundError, readBackMeta } from '../core/index.ts';
+
+/** What the simulator trains: a mixture at a scale, for a number of steps. */
+export interface SimulatedRun {
+  readonly mixture: readonly number[];
+  readonly scale: string;
+  readonly steps: number;
+}
+
+/**
+ * The learning curve of one metric the simulator reports for `run`: the
+ * testbed's `curve(w, m, z, metric)`; on a noisy testbed (one with
+ * `observe`) given a noise `replicate`, `observe(w, m, z, metric, replicate)`
+ * instead (the same replicate extends the same noise realisation, so a
+ * continuation given its parent's replicate sees the parent's values
+ * unchanged). Shared by this executor and the benchmark harness
+ * (bench/simulate.ts), so a testbed answers both the same way.
+ * @throws whatever the testbed throws for a query it cannot answer (e.g. a
+ *   replay asked for a step its run never reached).
+ */
+export function simulatedCurve(
+  testbed: Testbed,
+  run: SimulatedRun,
+  metric: string,
+  replicate?: number,
+): CurvePoint[] {
+  const w = run.mixture as number[];
+  return replicate !== undefined && testbed.observe !== undefined
+    ? testbed.observe(w, run.scale, run.steps, metric, replicate)
+    : testbed.curve(w, run.scale, run.steps, metric);
+}
 
 /** Options of {@link createSimulatorExecutor}. */
 export interface SimulatorExecutorOptions {
@@ -100,7 +131,7 @@ export function createSimulatorExecutor(opts: SimulatorExecutorOptions): Executo
         for (const metric of m.metrics) {
           let curve: { step: number; value: number }[];
           try {
-            curve = testbed.curve(m.mixture, m.scale, reached, metric);
+            curve = simulatedCurve(testbed, { ...m, steps: reached }, metric);
           } catch (err) {
             return { phase: 'failed', points, error: `simulator: ${(err as Error).message}` };
           }

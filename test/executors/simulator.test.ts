@@ -7,7 +7,7 @@ import {
   NotFoundError,
   type TrialSpec,
 } from '../../src/core/index.ts';
-import { createSimulatorExecutor } from '../../src/executors/index.ts';
+import { createSimulatorExecutor, simulatedCurve } from '../../src/executors/index.ts';
 import { getTestbed } from '../../src/testbeds/index.ts';
 
 const law = getTestbed('law');
@@ -103,5 +103,40 @@ describe('simulator executor', () => {
     const h = await ex.run(trial);
     const bad: JobHandle = { ...h, meta: { ...h.meta, steps: -3 } };
     await assert.rejects(ex.poll(bad), DataError);
+  });
+});
+
+describe('simulatedCurve: the testbed query the executor and the benchmark harness share', () => {
+  it('is the testbed curve, or on a noisy testbed its observation of the given replicate', () => {
+    const run = { mixture: w, scale: '20M', steps: 1000 };
+    assert.deepEqual(
+      simulatedCurve(law, run, 'c4_cross_entropy'),
+      law.curve(w, '20M', 1000, 'c4_cross_entropy'),
+    );
+    // law has no `observe`: a replicate changes nothing.
+    assert.deepEqual(
+      simulatedCurve(law, run, 'c4_cross_entropy', 3),
+      simulatedCurve(law, run, 'c4_cross_entropy'),
+    );
+    const noisy = getTestbed('family-interior-noisy');
+    const v = Array.from({ length: noisy.domains.length }, () => 1 / noisy.domains.length);
+    const small = noisy.scales[0]!.name;
+    const r = { mixture: v, scale: small, steps: noisy.steps.max };
+    const seen = simulatedCurve(noisy, r, 'val_loss', 5);
+    assert.deepEqual(seen, noisy.observe!(v, small, noisy.steps.max, 'val_loss', 5));
+    assert.notDeepEqual(
+      seen,
+      simulatedCurve(noisy, r, 'val_loss', 6),
+      'another replicate, other noise',
+    );
+    assert.notDeepEqual(
+      seen,
+      simulatedCurve(noisy, r, 'val_loss'),
+      'no replicate: the noise-free curve',
+    );
+    assert.deepEqual(
+      simulatedCurve(noisy, r, 'val_loss'),
+      noisy.curve(v, small, noisy.steps.max, 'val_loss'),
+    );
   });
 });
