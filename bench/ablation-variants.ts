@@ -272,6 +272,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     },
     what: "verify only confident challengers of the best verified mixture, and recommend 'verified-posterior'",
   },
+  'verify-p-0.7': {
+    settings: { pSwitch: 0.7 },
+    what: 'the default, with a challenger verified at the target once it beats the best verified mixture with probability >= 0.7 (not 0.9)',
+  },
+  'verified-posterior-q': {
+    settings: { recommend: 'verified-posterior' },
+    what: "the default (verification from a quarter of the budget), recommending 'verified-posterior' (target runs ranked by the model)",
+  },
+  'fallback-pessimistic': {
+    settings: { verifiedFallback: 'pessimistic' },
+    what: 'the default, recommending the smallest mean + sd at the target (not the predicted argmin) until a target run completes',
+  },
   'small-noisier': {
     settings: { noisierSmallRuns: true },
     what: 'run offsets whose variance never grows with size',

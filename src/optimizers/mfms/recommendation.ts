@@ -14,7 +14,7 @@
  *   (mfms-calibration.ts). Its incumbent is state, updated only on the proposals' path.
  * - `'posterior'`, `'pessimistic'`: mfms-recommend.ts.
  * - `'verified'`: the best completed target run once one exists, else as `'posterior'`
- *   (or as `'stable'` with `verifiedFallback: 'stable'`);
+ *   (or as `'stable'` / `'pessimistic'` with `verifiedFallback` set so);
  *   `'verified-posterior'`: the completed target run whose mixture has the smallest `mu(x*(w))`
  *   (the runs' values enter through the model, noise-aware), else the same fallback;
  *   `'verified-or-confident'`: as `'verified'`, but the fallback's choice `w_rec` while
@@ -132,8 +132,8 @@ export function createMfmsPolicy(
   // The rule that chooses among predicted mixtures ('verified*' falls back to it until a
   // target run has completed).
   const rule =
-    s.recommend.startsWith('verified') && s.verifiedFallback === 'stable'
-      ? { ...s, recommend: 'stable' as const }
+    s.recommend.startsWith('verified') && s.verifiedFallback !== 'posterior'
+      ? { ...s, recommend: s.verifiedFallback }
       : s;
 
   const model = (fit: SurrogateFit, history: History, store: boolean): MfmsModel => {

@@ -78,10 +78,11 @@ export const MfmsSettingsSchema = z.strictObject({
     .default('verified'),
   /**
    * With `'verified'`, `'verified-posterior'` or `'verified-or-confident'`: the recommendation until a target run has
-   * completed, `'posterior'` (the predicted argmin, which can jump with every refit) or
-   * `'stable'` (the stable rule, below).
+   * completed, `'posterior'` (the predicted argmin, which can jump with every refit),
+   * `'stable'` (the stable rule, below) or `'pessimistic'` (the smallest mean + sd at the
+   * target over the observed mixtures and the predicted optimum).
    */
-  verifiedFallback: z.enum(['posterior', 'stable']).default('posterior'),
+  verifiedFallback: z.enum(['posterior', 'stable', 'pessimistic']).default('posterior'),
   /**
    * With `'stable'`: replace the recommendation only when P(new better at the target) >= this;
    * with `verifyWhen: 'confident'` (and `'verified-or-confident'`): the probability a challenger

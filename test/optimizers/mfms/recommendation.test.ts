@@ -79,6 +79,27 @@ describe('mfms recommendation policy', () => {
     assert.equal(v.policy.atTarget(history, m).basis, 'best completed target run (measured value)');
   });
 
+  it("verifiedFallback 'pessimistic': the smallest mean + sd at the target until a target run completes", () => {
+    const early = { ...history, runs: history.runs.filter((r) => !r.id.startsWith('t')) };
+    const { surrogate, policy } = parts({ recommend: 'verified', verifiedFallback: 'pessimistic' });
+    const fit = surrogate.fit(early, false)!;
+    const model = policy.model(fit, early, false);
+    const rec = policy.atTarget(early, model);
+    // Independently: mean + sd at the target of the predicted optimum and every observed mixture.
+    const bound = (w: readonly number[]) => {
+      const p = fit.gp.predict(Float64Array.from(surrogate.encoding.xStar(w)));
+      return p.mean[0]! + Math.sqrt(Math.max(p.variance[0]!, 0));
+    };
+    const cands = [model.wInc, ...model.observed];
+    const bounds = cands.map(bound);
+    const want = cands[bounds.indexOf(Math.min(...bounds))]!;
+    assert.deepEqual(rec.mixture, [...want]);
+    assert.ok(bound(rec.mixture) <= bound(model.wInc) + 1e-12);
+    // Once target runs have completed: the best of them by measured value, as 'verified'.
+    const m = policy.model(surrogate.fit(history, false)!, history, false);
+    assert.equal(policy.atTarget(history, m).runId, bestTargetRun(history, space)!.id);
+  });
+
   it("'verified-or-confident': the best target run unless the model's choice beats it with P >= pSwitch", () => {
     const chosen = (h: typeof history) => {
       const { surrogate, policy } = parts({ recommend: 'verified-or-confident' });
