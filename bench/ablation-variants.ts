@@ -284,6 +284,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifiedFallback: 'pessimistic' },
     what: 'the default, recommending the smallest mean + sd at the target (not the predicted argmin) until a target run completes',
   },
+  'after-verification-target': {
+    settings: { afterVerification: 'target' },
+    what: 'the default, with only target-size runs proposed once a target run has completed',
+  },
   'small-noisier': {
     settings: { noisierSmallRuns: true },
     what: 'run offsets whose variance never grows with size',

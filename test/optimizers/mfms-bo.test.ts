@@ -167,6 +167,35 @@ describe('mfms-bo target-share floor', () => {
     }
     assert.ok(forced > 0, 'the floor never applied: the test does not exercise it');
   });
+
+  it("afterVerification 'target': only target-size runs once a target run has completed", () => {
+    const drive = (afterVerification: 'any' | 'target') => {
+      const opt = createOptimizer(
+        'mfms-bo',
+        ctx(3, { initial: 6, verifyFrom: 0, afterVerification }),
+      );
+      const runs: RunRecord[] = [];
+      let spent = 0;
+      const after: string[] = [];
+      for (let i = 0; i < 18; i++) {
+        const [p] = opt.propose({ runs: [...runs], spent, budget: 1e9 }, 1);
+        const verified = runs.some(
+          (r) => r.scale === space.target.scale && r.steps === space.target.steps,
+        );
+        if (verified) after.push(p!.scale);
+        const parent = p!.continues ? runs.find((r) => r.id === p!.continues) : undefined;
+        const run = makeRun(space, `r${i}`, p!.mixture, p!.scale, p!.steps, parent);
+        runs.push(run);
+        spent += run.cost;
+      }
+      return after;
+    };
+    const target = drive('target');
+    assert.ok(target.length >= 5, `only ${target.length} proposals after the first target run`);
+    assert.deepEqual(new Set(target), new Set([space.target.scale]));
+    // The default goes on proposing smaller runs (so the setting is what restricts them).
+    assert.ok(drive('any').some((sc) => sc !== space.target.scale));
+  });
 });
 
 describe('mfms-bo batches', () => {

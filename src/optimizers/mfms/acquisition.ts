@@ -25,7 +25,8 @@
  *    the best-predicted verified mixture with probability >= `pSwitch`): the target run of the
  *    recommended mixture, when no run near it reaches the target ({@link verificationProposal}).
  * 1. With `minTargetShare`, while less than that share of the spend went to target-size runs,
- *    only target-size pairs (and continuations) are considered.
+ *    only target-size pairs (and continuations) are considered; with `afterVerification:
+ *    'target'`, the same once a target run has completed.
  * 2. Candidate mixtures: up to `candidates` local maxima of target EI
  *    `log EI(x*(w); mu_best)` (multi-start L-BFGS-B over the simplex), more than 1e-3 apart
  *    in L1, and the incumbent.
@@ -54,6 +55,7 @@ import {
 import type { GaussianProcess } from '../../gp/index.ts';
 import { encodeInput } from '../encoding.ts';
 import type { FidelityPair } from '../fidelity-grid.ts';
+import { isTargetRun } from '../observed.ts';
 import { projectToSpace, sampleMixture } from '../sample-mixture.ts';
 import { costAwareProposal } from './cost-aware-proposal.ts';
 import { probabilityBetter } from './early-stop.ts';
@@ -179,6 +181,11 @@ export function worthVerifying(
 ): boolean {
   const wv = bestVerifiedRun(history, space, gp, xStar)?.mixture;
   return wv === undefined || probabilityBetter(gp, xStar, w, wv) >= pSwitch;
+}
+
+/** Whether a run at the target size has completed at the target steps (`afterVerification`). */
+export function hasCompletedTargetRun(history: History, space: SearchSpace): boolean {
+  return history.runs.some((r) => isTargetRun(r, space));
 }
 
 /** `verifyFrom`: whether `share` of the budget is spent (always true without a budget). */
@@ -443,7 +450,9 @@ export function createMfmsAcquisition(opts: {
       const { pairs, onlyTarget } = targetSharePairs(
         history,
         pairsIn,
-        s.minTargetShare,
+        s.afterVerification === 'target' && hasCompletedTargetRun(history, space)
+          ? 1
+          : s.minTargetShare,
         target.scale,
       );
       const alpha = costExponentAt(s, history, i);

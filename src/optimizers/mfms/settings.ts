@@ -162,6 +162,13 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   minTargetShare: z.number().min(0).max(1).default(0),
   /**
+   * Where proposals go once a target run (target size and steps) has completed: `'any'` every
+   * affordable size and steps, `'target'` target-size runs only (new, at any steps, or
+   * continued). Small runs cannot change a `'verified'` recommendation by themselves; with
+   * noise, target-size runs are the evidence that can.
+   */
+  afterVerification: z.enum(['any', 'target']).default('any'),
+  /**
    * Before any other proposal, test the recommendation at the target: when no run at the target
    * size reaches the target steps within a quarter of the typical mixture distance (see
    * `wLengthscaleFloor`) of the recommended mixture, propose one (or continue the nearest
