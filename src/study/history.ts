@@ -138,7 +138,18 @@ export function historyFromStudy(
   trials: readonly TrialRecord[],
   points: readonly StoredPoint[],
 ): History {
-  const own = metricCurves(config, points);
+  return historyFromCurves(config, trials, metricCurves(config, points));
+}
+
+/**
+ * {@link historyFromStudy} given the study metric's curve of each trial
+ * (`own`, as {@link metricCurves} computes it: own points only).
+ */
+export function historyFromCurves(
+  config: StudyConfig,
+  trials: readonly TrialRecord[],
+  own: ReadonlyMap<number, CurvePoint[]>,
+): History {
   const byId = new Map(trials.map((t) => [t.id, t]));
   const runs: RunRecord[] = trials.map((t) => {
     const untrained = t.state === 'failed' && t.cost === 0 && (own.get(t.id)?.length ?? 0) === 0;

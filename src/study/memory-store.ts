@@ -17,6 +17,7 @@
  */
 import type {
   AskSnapshot,
+  CurvePoint,
   FailOptions,
   JobHandle,
   PointInput,
@@ -28,6 +29,7 @@ import type {
   TrialRecord,
 } from '../core/index.ts';
 import { checkLeaseSeconds } from '../core/index.ts';
+import { metricCurves } from './history.ts';
 import {
   checkAskCount,
   checkComplete,
@@ -62,6 +64,8 @@ interface MemoryStudy {
   asks: number;
   /** All points as {@link MemoryStudyStore.points} lists them, until the next tell. */
   flat: readonly StoredPoint[] | undefined;
+  /** The study metric's curve of each trial, until its next tell. */
+  readonly curves: Map<number, CurvePoint[]>;
 }
 
 /** Removes the keys of `t` listed in `drop` and sets those of `set` (a new record). */
@@ -122,6 +126,7 @@ export class MemoryStudyStore implements StudyStore {
       optimizerState: undefined,
       asks: 0,
       flat: undefined,
+      curves: new Map(),
     });
   }
 
@@ -187,6 +192,26 @@ export class MemoryStudyStore implements StudyStore {
     return out;
   }
 
+  /**
+   * The study metric's curve of each trial that has points, as
+   * `metricCurves(config, points)` (./history.ts) computes it; each trial's
+   * is computed once and kept until its next tell, so a history is cheap to
+   * build however many points the study holds.
+   */
+  metricCurves(study: string): Map<number, CurvePoint[]> {
+    const s = this.study(study);
+    const out = new Map<number, CurvePoint[]>();
+    for (const id of s.points.keys()) {
+      let c = s.curves.get(id);
+      if (c === undefined) {
+        c = metricCurves(s.config, this.listPoints(s, id)).get(id) ?? [];
+        s.curves.set(id, c);
+      }
+      out.set(id, c);
+    }
+    return out;
+  }
+
   /** The trials with expired leases turned stale or failed (a new array; `s` unchanged). */
   private expired(s: MemoryStudy, now: number): TrialRecord[] {
     const max = s.config.trials.maxAttempts;
@@ -246,10 +271,15 @@ export class MemoryStudyStore implements StudyStore {
     const want = n - ids.length;
     let state = s.optimizerState;
     if (want > 0) {
+      const list = (x: MemoryStudy, t: number | undefined) => this.listPoints(x, t);
       const snapshot: AskSnapshot = {
         config: s.config,
         trials: trials.slice(),
-        points: (s.flat ??= this.listPoints(s, undefined)),
+        // Listed only when the proposer reads them (Study reads metricCurves instead).
+        get points() {
+          s.flat ??= list(s, undefined);
+          return s.flat;
+        },
         optimizerState: s.optimizerState,
         asks: s.asks,
       };
@@ -335,7 +365,10 @@ export class MemoryStudyStore implements StudyStore {
       );
     }
     if (byMetric === undefined && clean.length > 0) s.points.set(id, (byMetric = new Map()));
-    if (clean.length > 0) s.flat = undefined;
+    if (clean.length > 0) {
+      s.flat = undefined;
+      s.curves.delete(id);
+    }
     for (const p of clean) {
       const m = byMetric as Map<string, Map<number, number>>;
       let steps = m.get(p.metric);

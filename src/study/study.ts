@@ -19,6 +19,7 @@
  */
 import { hostname } from 'node:os';
 import type {
+  CurvePoint,
   FailOptions,
   History,
   JobHandle,
@@ -39,7 +40,7 @@ import type {
 import { checkProposal, isBetter, proposalCost, Rng, ValidationError } from '../core/index.ts';
 import { createOptimizer } from '../optimizers/index.ts';
 import { parseStudyConfig } from './config.ts';
-import { historyFromStudy, metricCurves, studySpend } from './history.ts';
+import { historyFromCurves, metricCurves, studySpend } from './history.ts';
 import { MemoryStudyStore } from './memory-store.ts';
 import { spaceFromStudy } from './space.ts';
 import { SqliteStudyStore } from './store.ts';
@@ -191,7 +192,11 @@ export class Study {
       n,
       options.owner ?? defaultOwner(),
       (snap, want) => {
-        const history = historyFromStudy(snap.config, snap.trials, snap.points);
+        const history = historyFromCurves(
+          snap.config,
+          snap.trials,
+          this.ownCurves(() => snap.points),
+        );
         const opt = this.current(snap.optimizerState, snap.asks);
         const proposals = opt.propose(history, want);
         const byId = new Map(snap.trials.map((t) => [String(t.id), t]));
@@ -328,9 +333,18 @@ export class Study {
     return this.store.points(this.name, trial);
   }
 
+  /**
+   * The study metric's curve of each trial: kept per trial by an in-memory
+   * store, else computed from `points` (default: the store's points now).
+   */
+  private ownCurves(points?: () => readonly StoredPoint[]): Map<number, CurvePoint[]> {
+    if (this.store instanceof MemoryStudyStore) return this.store.metricCurves(this.name);
+    return metricCurves(this.config, points?.() ?? this.points());
+  }
+
   /** The history the optimiser sees now. */
   history(): History {
-    return historyFromStudy(this.config, this.trials(), this.points());
+    return historyFromCurves(this.config, this.trials(), this.ownCurves());
   }
 
   /** What a job is told about a trial (the executor's input). */

@@ -107,4 +107,27 @@ describe('study history', () => {
     );
     assert.equal(study.history().spent, 4 + 6 * (100 / 600));
   });
+
+  it('a single metric: its points ascending in step, the last report of a step winning, on any input order', () => {
+    const config = parseStudyConfig(smallConfig());
+    const pts = [
+      { trial: 2, metric: 'loss', step: 300, value: 2 },
+      { trial: 2, metric: 'loss', step: 100, value: 3 },
+      { trial: 1, metric: 'other', step: 100, value: 9 },
+      { trial: 2, metric: 'loss', step: 300, value: 1.5 },
+    ];
+    assert.deepEqual(
+      [...metricCurves(config, pts)],
+      [
+        [
+          2,
+          [
+            { step: 100, value: 3 },
+            { step: 300, value: 1.5 },
+          ],
+        ],
+        [1, []],
+      ],
+    );
+  });
 });

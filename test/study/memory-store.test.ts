@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   MemoryStudyStore,
+  metricCurves,
   type Optimizer,
   type OptimizerContext,
   type ProposeResult,
@@ -102,6 +103,24 @@ describe('MemoryStudyStore', () => {
         [2, 101, 2],
       ],
     );
+  });
+
+  it("keeps each trial's metric curve until its next tell, equal to metricCurves of its points", () => {
+    const s = new MemoryStudyStore({ clock: () => 0 });
+    s.createStudy(config);
+    const [a, b] = s.ask('small', 2, 'w1', proposer);
+    s.tell('small', a!.id, [{ step: 100, value: 4 }], 'w1');
+    s.tell('small', b!.id, [{ step: 101, value: 2 }], 'w1');
+    const first = s.metricCurves('small');
+    assert.deepEqual(first, metricCurves(config, s.points('small')));
+    s.tell('small', a!.id, [{ step: 50, value: 5 }], 'w1');
+    const second = s.metricCurves('small');
+    assert.deepEqual(second.get(a!.id), [
+      { step: 50, value: 5 },
+      { step: 100, value: 4 },
+    ]);
+    assert.equal(second.get(b!.id), first.get(b!.id), "b's curve kept: b was not told anything");
+    assert.deepEqual(second, metricCurves(config, s.points('small')));
   });
 });
 
