@@ -164,8 +164,9 @@ export const MfmsSettingsSchema = z.strictObject({
   /**
    * Where proposals go once a target run (target size and steps) has completed: `'any'` every
    * affordable size and steps, `'target'` target-size runs only (new, at any steps, or
-   * continued). Small runs cannot change a `'verified'` recommendation by themselves; with
-   * noise, target-size runs are the evidence that can.
+   * continued). Default `'any'`: through the full suite, `'target'` was worse on 11 cases and
+   * better on 4, as the small runs after verification are what finds challengers
+   * (BENCHMARKS.md, "Five more changes on top of the default").
    */
   afterVerification: z.enum(['any', 'target']).default('any'),
   /**
