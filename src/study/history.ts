@@ -28,7 +28,6 @@ export function metricCurves(
   config: StudyConfig,
   points: readonly StoredPoint[],
 ): Map<number, CurvePoint[]> {
-  if (config.metric.combine === undefined) return singleMetricCurves(config.metric.name, points);
   const byTrial = new Map<number, Map<number, Map<string, number>>>();
   for (const p of points) {
     let steps = byTrial.get(p.trial);
@@ -37,7 +36,7 @@ export function metricCurves(
     if (m === undefined) steps.set(p.step, (m = new Map()));
     m.set(p.metric, p.value);
   }
-  const parts = config.metric.combine;
+  const parts = config.metric.combine ?? [{ metric: config.metric.name, weight: 1 }];
   const out = new Map<number, CurvePoint[]>();
   for (const [trial, steps] of byTrial) {
     const curve: CurvePoint[] = [];
@@ -56,37 +55,6 @@ export function metricCurves(
     }
     curve.sort((a, b) => a.step - b.step);
     out.set(trial, curve);
-  }
-  return out;
-}
-
-/**
- * {@link metricCurves} of a study whose metric is one reported metric: its
- * points, ascending in step, the last reported value on a repeated step
- * (`0 + 1 · x`, the combination's arithmetic with one part of weight 1).
- */
-function singleMetricCurves(
-  metric: string,
-  points: readonly StoredPoint[],
-): Map<number, CurvePoint[]> {
-  const out = new Map<number, CurvePoint[]>();
-  for (const p of points) {
-    let curve = out.get(p.trial);
-    if (curve === undefined) out.set(p.trial, (curve = []));
-    if (p.metric === metric) curve.push({ step: p.step, value: 0 + 1 * p.value });
-  }
-  for (const [trial, curve] of out) {
-    let sorted = true;
-    for (let i = 1; i < curve.length && sorted; i++) {
-      sorted = (curve[i - 1] as CurvePoint).step < (curve[i] as CurvePoint).step;
-    }
-    if (sorted) continue;
-    // Stable: on a repeated step the later point (the last reported) comes last.
-    curve.sort((a, b) => a.step - b.step);
-    out.set(
-      trial,
-      curve.filter((c, i) => (curve[i + 1] as CurvePoint | undefined)?.step !== c.step),
-    );
   }
   return out;
 }
