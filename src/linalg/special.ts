@@ -11,7 +11,7 @@
  * erf/erfc/erfcx use W. J. Cody's rational Chebyshev approximations (relative error below
  * ~1e-16 on each of the three intervals |x| ≤ 0.46875, ≤ 4, > 4):
  * W. J. Cody, "Rational Chebyshev approximations for the error function",
- * Math. Comp. 23 (1969) 631–637, and the CALERF routine of Netlib SPECFUN (1990).
+ * Math. Comp. 23 (1969) 631–637, and the CALERF routine of Netlib specfun (1990).
  * The exp(±x²) factors are evaluated as exp(±r²)·exp(±(x−r)(x+r)) with r = trunc(16x)/16,
  * which keeps full relative accuracy for large |x|.
  */
@@ -105,7 +105,7 @@ function expSquare(y: number): number {
 /**
  * The error function erf(x) = (2/√π) ∫₀ˣ e^{−t²} dt.
  * NaN in, NaN out (callers validate their inputs).
- * Reference: Cody (1969), Netlib SPECFUN CALERF.
+ * Reference: Cody (1969), Netlib specfun CALERF.
  */
 export function erf(x: number): number {
   const y = Math.abs(x);
@@ -117,7 +117,7 @@ export function erf(x: number): number {
 /**
  * The complementary error function erfc(x) = 1 − erf(x), with full relative accuracy for
  * large positive x (down to the underflow at x ≈ 26.55).
- * Reference: Cody (1969), Netlib SPECFUN CALERF.
+ * Reference: Cody (1969), Netlib specfun CALERF.
  */
 export function erfc(x: number): number {
   const y = Math.abs(x);
@@ -133,7 +133,7 @@ export function erfc(x: number): number {
  * For x → +∞, erfcx(x) ≈ 1/(x√π) (no underflow, full relative accuracy for every x > 0).
  * For x < 0, erfcx(x) = 2 exp(x²) − erfcx(−x), which overflows to +Infinity below x ≈ −26.6
  * (the true value exceeds the double range).
- * Reference: Cody (1969), Netlib SPECFUN CALERF (jint = 2).
+ * Reference: Cody (1969), Netlib specfun CALERF (jint = 2).
  */
 export function erfcx(x: number): number {
   const y = Math.abs(x);

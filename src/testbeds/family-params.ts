@@ -125,7 +125,7 @@ export function checkFamilyParams(p: Partial<FamilyParams>, where = 'family'): F
 // Ad-hoc specs.
 
 /** The keys an ad-hoc spec accepts, with a one-line meaning each. */
-export const FAMILY_SPEC_KEYS: Readonly<Record<string, string>> = {
+export const FAMILY_KEYS: Readonly<Record<string, string>> = {
   preset: 'start from a named preset (e.g. preset=family-vertex)',
   seed: 'generator seed (non-negative integer)',
   domains: 'number of domains, 3..20',
@@ -177,9 +177,9 @@ function specPairs(where: string, body: string): Map<string, string> {
   for (const part of pairs) {
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
-    if (eq < 0 || !(key in FAMILY_SPEC_KEYS)) {
+    if (eq < 0 || !(key in FAMILY_KEYS)) {
       throw new ValidationError(
-        `${where}: unknown key '${key}'${eq < 0 ? ' (expected key=value)' : ''}; valid keys: ${Object.keys(FAMILY_SPEC_KEYS).join(', ')}`,
+        `${where}: unknown key '${key}'${eq < 0 ? ' (expected key=value)' : ''}; valid keys: ${Object.keys(FAMILY_KEYS).join(', ')}`,
         { key },
       );
     }
@@ -205,7 +205,7 @@ function specReader(where: string): SpecReader {
       const x = Number(pct ? v.slice(0, -1) : v);
       if (v === '' || !Number.isFinite(x))
         throw new ValidationError(
-          `${where}: ${key} = '${v}' is not a number (${FAMILY_SPEC_KEYS[key]})`,
+          `${where}: ${key} = '${v}' is not a number (${FAMILY_KEYS[key]})`,
           {
             key,
             value: v,
@@ -332,7 +332,7 @@ function specNoise(
 
 /**
  * Parses an ad-hoc family spec: `family:` followed by comma-separated
- * `key=value` pairs (keys: {@link FAMILY_SPEC_KEYS}); unknown keys and bad
+ * `key=value` pairs (keys: {@link FAMILY_KEYS}); unknown keys and bad
  * values are errors. `presets` resolves `preset=NAME`.
  * @throws ValidationError naming the bad key or value and listing the valid keys.
  */

@@ -104,7 +104,7 @@ export function isFamilyName(name: string): boolean {
 }
 
 /**
- * Parses an ad-hoc spec (`family:key=value,...`, see FAMILY_SPEC_KEYS).
+ * Parses an ad-hoc spec (`family:key=value,...`, see FAMILY_KEYS).
  * @throws ValidationError naming the bad key or value.
  */
 export function parseFamilyName(name: string): FamilySpec {

@@ -4,7 +4,7 @@ import { ValidationError } from '../../src/core/index.ts';
 import {
   checkFamilyParams,
   FAMILY_DEFAULTS,
-  FAMILY_SPEC_KEYS,
+  FAMILY_KEYS,
   type FamilySpec,
   parseFamilySpec,
   parseSize,
@@ -91,7 +91,7 @@ describe('parseFamilySpec', () => {
   });
 
   it('rejects an unknown, malformed or repeated key, listing the valid keys', () => {
-    const keys = Object.keys(FAMILY_SPEC_KEYS).join(', ');
+    const keys = Object.keys(FAMILY_KEYS).join(', ');
     assert.throws(
       () => parseFamilySpec('family:domain=3', noPresets),
       (e: unknown) =>
