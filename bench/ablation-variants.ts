@@ -280,6 +280,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { recommend: 'verified-posterior' },
     what: "the default (verification from a quarter of the budget), recommending 'verified-posterior' (target runs ranked by the model)",
   },
+  'probes-3': {
+    settings: { probes: 3 },
+    what: 'the default, with short target-size probes (a quarter of the steps) of the 3 best-predicted distinct mixtures before the first verification',
+  },
+  'probes-3-pessimistic': {
+    settings: { probes: 3, verifiedFallback: 'pessimistic' },
+    what: 'probes-3 with the pessimistic fallback',
+  },
   'fallback-pessimistic': {
     settings: { verifiedFallback: 'pessimistic' },
     what: 'the default, recommending the smallest mean + sd at the target (not the predicted argmin) until a target run completes',

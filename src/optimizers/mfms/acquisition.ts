@@ -24,6 +24,9 @@
  *    runs reach the target steps; with `verifyWhen: 'confident'` only for a challenger that beats
  *    the best-predicted verified mixture with probability >= `pSwitch`): the target run of the
  *    recommended mixture, when no run near it reaches the target ({@link verificationProposal}).
+ *    With `probes` > 1, before the first verification: short target-size probes of the best
+ *    predicted distinct mixtures, then the best-valued probe continued to the target
+ *    ({@link probeProposal}).
  * 1. With `minTargetShare`, while less than that share of the spend went to target-size runs,
  *    only target-size pairs (and continuations) are considered; with `afterVerification:
  *    'target'`, the same once a target run has completed.
@@ -47,6 +50,7 @@ import {
 import {
   activeRuns,
   type History,
+  isBetter,
   type Proposal,
   type Rng,
   type RunRecord,
@@ -55,7 +59,7 @@ import {
 import type { GaussianProcess } from '../../gp/index.ts';
 import { encodeInput } from '../encoding.ts';
 import type { FidelityPair } from '../fidelity-grid.ts';
-import { isTargetRun } from '../observed.ts';
+import { isTargetRun, valueAt } from '../observed.ts';
 import { projectToSpace, sampleMixture } from '../sample-mixture.ts';
 import { costAwareProposal } from './cost-aware-proposal.ts';
 import { probabilityBetter } from './early-stop.ts';
@@ -163,6 +167,89 @@ export function verificationProposal(
       return { mixture: [...partial.mixture], scale, steps, continues: partial.id };
   }
   return space.cost(scale, steps) <= left ? { mixture: [...w], scale, steps } : undefined;
+}
+
+/**
+ * Step 0 with `probes` > 1: the next short target-size probe before the first verification, or
+ * undefined when probing is over. Probing is over once a run at the target size reaches the target
+ * steps, or `probes` runs at the target size reach the probe steps `zp` (completed, pending or
+ * failed, or proposed earlier in the same `batch`). The probe candidates are the `probes`
+ * mixtures of `pool` with the smallest posterior mean at the target, taken greedily at L2
+ * distance > `spread` from each other; the best-ranked one without a target-size run within
+ * `radius` that reaches `zp` is probed at `(target size, zp)` when affordable.
+ */
+export function probeProposal(
+  history: History,
+  space: SearchSpace,
+  gp: GaussianProcess,
+  xStar: (w: ArrayLike<number>) => number[],
+  pool: readonly (readonly number[])[],
+  opts: {
+    probes: number;
+    zp: number;
+    left: number;
+    radius: number;
+    spread: number;
+    batch?: readonly Proposal[];
+  },
+): Proposal | null | undefined {
+  const { scale, steps } = space.target;
+  const runs: readonly Proposal[] = [...history.runs, ...(opts.batch ?? [])];
+  if (runs.some((r) => r.scale === scale && r.steps >= steps)) return undefined;
+  const probed = runs.filter((r) => r.scale === scale && r.steps >= opts.zp);
+  if (probed.length >= opts.probes)
+    return raceWinner(history, space, opts.zp, opts.left, opts.batch);
+  const dist = (a: readonly number[], b: readonly number[]) =>
+    Math.hypot(...a.map((v, j) => v - b[j]!));
+  const ranked = pool
+    .map((w) => ({ w, mean: gp.predict(Float64Array.from(xStar(w))).mean[0]! }))
+    .sort((a, b) => a.mean - b.mean);
+  const chosen: (readonly number[])[] = [];
+  for (const { w } of ranked) {
+    if (chosen.length >= opts.probes) break;
+    if (chosen.every((c) => dist(c, w) > opts.spread)) chosen.push(w);
+  }
+  if (space.cost(scale, opts.zp) > opts.left) return undefined;
+  for (const w of chosen) {
+    if (probed.some((r) => dist(r.mixture, w) <= opts.radius)) continue;
+    return { mixture: [...w], scale, steps: opts.zp };
+  }
+  return undefined;
+}
+
+/**
+ * The end of probing: once every probe (a target-size run at the probe steps `zp`) has completed,
+ * the continuation to the target steps of the probe with the best observed value at `zp` (all
+ * probes are at one fidelity, so their values compare; the model's ranking would rest on the
+ * small runs the probes are there to check); `null` (no verification now) while a probe is still
+ * running or in the batch; undefined when none completed or the continuation is not affordable.
+ */
+function raceWinner(
+  history: History,
+  space: SearchSpace,
+  zp: number,
+  left: number,
+  batch: readonly Proposal[] = [],
+): Proposal | null | undefined {
+  const { scale, steps } = space.target;
+  const probes = history.runs.filter((r) => r.scale === scale && r.steps === zp);
+  if (batch.some((r) => r.scale === scale && r.steps >= zp)) return null;
+  if (probes.some((r) => r.state === 'pending' || r.state === 'running')) return null;
+  let best: RunRecord | undefined;
+  let bestValue = 0;
+  for (const r of probes) {
+    const v = r.state === 'completed' ? valueAt(r, zp) : undefined;
+    if (v === undefined) continue;
+    if (best === undefined || isBetter(space.metric.direction, v, bestValue)) {
+      best = r;
+      bestValue = v;
+    }
+  }
+  if (best === undefined) return undefined;
+  const extra = space.cost(scale, steps) - space.cost(scale, zp);
+  return extra > 0 && extra <= left
+    ? { mixture: [...best.mixture], scale, steps, continues: best.id }
+    : undefined;
 }
 
 /**
@@ -313,9 +400,21 @@ function verificationStep(
   left: number,
   radius: number,
   batch: readonly Proposal[],
+  probe?: { probes: number; zp: number; spread: number },
 ): Proposal | undefined {
   if (!s.verify || !verificationStarted(history, s.verifyFrom)) return undefined;
   if (fullTargetRuns(history, space) >= s.verifyRuns) return undefined;
+  if (probe !== undefined) {
+    const pool = [...model.observed, model.wInc, model.rec.mixture];
+    const p = probeProposal(history, space, model.gp, xStar, pool, {
+      ...probe,
+      left,
+      radius,
+      batch,
+    });
+    if (p === null) return undefined;
+    if (p !== undefined) return p;
+  }
   if (
     s.verifyWhen === 'confident' &&
     !worthVerifying(history, space, model.gp, xStar, model.rec.mixture, s.pSwitch)
@@ -370,6 +469,15 @@ export function createMfmsAcquisition(opts: {
   const tol = Math.max(s.minDistance, 1e-9);
   /** `verify`: a quarter of the rms L2 distance of two uniform Dirichlet mixtures. */
   const verifyRadius = 0.25 * rmsMixtureDistance(k);
+  /** `probes`: the probe steps (the smallest step candidate at or above the share) and spread. */
+  const probe =
+    s.probes > 1
+      ? {
+          probes: s.probes,
+          zp: steps.find((z) => z >= s.probeSteps * target.steps) ?? target.steps,
+          spread: 0.5 * rmsMixtureDistance(k),
+        }
+      : undefined;
 
   const failedBefore = (history: History, w: readonly number[], scale: string, z: number) =>
     failedRunAt(history, w, scale, z, tol);
@@ -461,7 +569,7 @@ export function createMfmsAcquisition(opts: {
         const step = { pairs, best: model.bestRaw, alpha, rng, search };
         return costAwareProposal(gp, space, step, enc).proposal;
       }
-      const v = verificationStep(history, space, s, model, xStar, left, verifyRadius, batch);
+      const v = verificationStep(history, space, s, model, xStar, left, verifyRadius, batch, probe);
       if (v !== undefined) return v;
       const { cands, eiW } = candidates(gp, model, rng);
       let best: Option | undefined;

@@ -199,6 +199,20 @@ export const MfmsSettingsSchema = z.strictObject({
    * against 0 and 0.5: BENCHMARKS.md).
    */
   verifyFrom: z.number().min(0).lt(1).default(0.25),
+  /**
+   * With `verify`: before the first verification (no run at the target size reaches the target
+   * steps yet), short target-size probes of this many mixtures, the best predicted at the target
+   * (posterior mean, over the observed mixtures and the predicted optimum) that lie at least half
+   * the typical mixture distance apart (see `wLengthscaleFloor`). Each probe trains to the
+   * smallest step candidate at or above `probeSteps` of the target steps; once all have
+   * completed, the verification continues the probe with the best observed value (the probes
+   * share one fidelity, so their values compare) to the target steps. 1: no probes, the
+   * recommended mixture alone is verified. A single verification tests one guess, the model's,
+   * which may rest on small runs that do not transfer; a race of probes tests several.
+   */
+  probes: z.number().int().min(1).default(1),
+  /** With `probes` > 1: a probe's steps as a share of the target steps (rounded up to the step grid). */
+  probeSteps: z.number().gt(0).lt(1).default(0.25),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
   verifyRuns: z.number().int().min(1).default(1000),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */

@@ -5,6 +5,7 @@ import { fidelityGrid } from '../../../src/optimizers/index.ts';
 import {
   costExponentAt,
   fullTargetRuns,
+  probeProposal,
   targetScores,
   targetSharePairs,
   verificationProposal,
@@ -187,6 +188,91 @@ describe('mfms acquisition: the verification run (verify)', () => {
     );
     assert.equal(fullTargetRuns(runs, space), 3);
     assert.equal(fullTargetRuns(h(), space), 0);
+  });
+});
+
+describe('mfms acquisition: target-size probes before the first verification (probes)', () => {
+  // Target L@1000 costs 10, a probe L@300 costs 3. The posterior mean at the target is smallest
+  // at A = [0.2, 0.3, 0.5] and grows with the L2 distance from it (one observation at A, y < 0).
+  const space = toySpace();
+  const { gp: g, mu } = onePointGp({ s: 1, l: 0.3, v: 0.01, x0: [0.2, 0.3, 0.5, 1, 1], y0: -1 });
+  const xStar = (w: ArrayLike<number>) => [...Array.from(w), 1, 1];
+  const A = [0.2, 0.3, 0.5];
+  const B = [0.22, 0.3, 0.48]; // L2 0.028 from A: inside the spread, never probed beside A
+  const C = [0.5, 0.2, 0.3]; // L2 0.374 from A
+  const D = [0.1, 0.2, 0.7]; // L2 0.245 from A, 0.566 from C
+  const E = [0.9, 0.05, 0.05]; // the worst
+  const pool = [E, C, B, D, A];
+  const run = (
+    id: string,
+    mixture: number[],
+    steps: number,
+    value?: number,
+    state: RunRecord['state'] = 'completed',
+  ): RunRecord => ({
+    id,
+    mixture,
+    scale: 'L',
+    steps,
+    curve: value === undefined ? [] : [{ step: steps, value }],
+    state,
+    cost: 0,
+  });
+  const h = (...runs: RunRecord[]): History => ({ runs, spent: 0 });
+  const opts = { probes: 3, zp: 300, left: 100, radius: 0.05, spread: 0.2 };
+  const probe = (hist: History, o: Partial<typeof opts> & { batch?: RunRecord[] } = {}) =>
+    probeProposal(hist, space, g, xStar, pool, { ...opts, ...o });
+
+  it('the ranking the test relies on: mean at the target increases A < B < D < C < E', () => {
+    const means = [A, B, D, C, E].map((w) => mu(xStar(w)));
+    for (let j = 1; j < means.length; j++) assert.ok(means[j - 1]! < means[j]!, `${j}`);
+  });
+
+  it('probes the best-predicted mixtures, spread apart, one at a time: A, then D, then C', () => {
+    assert.deepEqual(probe(h()), { mixture: A, scale: 'L', steps: 300 });
+    // A probe near A (L2 0.028 < radius) counts for A; a small-scale run of D does not count.
+    const small: RunRecord = { ...run('s', D, 1000), scale: 'S' };
+    assert.deepEqual(probe(h(run('a', B, 300), small))?.mixture, D);
+    assert.deepEqual(
+      probe(h(run('a', A, 300), run('d', D, 300, undefined, 'running')))?.mixture,
+      C,
+    );
+    // A spread so wide that only A qualifies: one probe candidate, and two more slots are unused.
+    assert.equal(probe(h(run('a', A, 300)), { spread: 1.5 }), undefined);
+  });
+
+  it('once every probe completed, continues the one with the best observed value to the target', () => {
+    const done = h(run('a', A, 300, 2.5), run('d', D, 300, 2.4), run('c', C, 300, 2.6));
+    assert.deepEqual(probe(done), { mixture: D, scale: 'L', steps: 1000, continues: 'd' });
+    // Maximised metric: the largest value wins.
+    const up = toySpace({ metric: { name: 'acc', direction: 'maximize' } });
+    assert.equal(probeProposal(done, up, g, xStar, pool, opts)?.continues, 'c');
+    // A failed probe is passed over; the continuation (10 - 3 = 7) must be affordable.
+    const withFailed = h(
+      run('a', A, 300, 2.5),
+      run('d', D, 300, 2.4, 'failed'),
+      run('c', C, 300, 2.6),
+    );
+    assert.equal(probe(withFailed)?.continues, 'a');
+    assert.equal(probe(done, { left: 7 })?.continues, 'd');
+    assert.equal(probe(done, { left: 6.9 }), undefined);
+  });
+
+  it('null (no verification yet) while a probe runs or is in the same batch', () => {
+    const running = h(
+      run('a', A, 300, 2.5),
+      run('d', D, 300, 2.4),
+      run('c', C, 300, undefined, 'running'),
+    );
+    assert.equal(probe(running), null);
+    const twoDone = h(run('a', A, 300, 2.5), run('d', D, 300, 2.4));
+    assert.equal(probe(twoDone, { batch: [run('c', C, 300)] }), null);
+  });
+
+  it('over once a target-size run reaches the target steps, or when a probe is not affordable', () => {
+    assert.equal(probe(h(run('t', E, 1000, 2.7, 'running'))), undefined);
+    assert.equal(probe(h(), { left: 2.9 }), undefined);
+    assert.deepEqual(probe(h(), { left: 3 })?.mixture, A);
   });
 });
 
