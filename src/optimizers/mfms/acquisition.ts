@@ -363,6 +363,35 @@ function candidateMixtures(
 }
 
 /**
+ * Step 4's fallback: a random mixture at the most expensive affordable pair, skipping runs that
+ * failed before (a replay testbed without that checkpoint would fail them again): the next pair
+ * down when every listed mixture (`space.candidates`) failed at a pair, or a fresh draw on the
+ * simplex. The first draw is `sampleMixture(rng.fork('explore'))`; when everything failed, that
+ * draw at the most expensive pair.
+ */
+export function explorationProposal(
+  history: History,
+  space: SearchSpace,
+  pairs: readonly FidelityPair[],
+  rng: Rng,
+  failedBefore: (history: History, w: readonly number[], scale: string, z: number) => boolean,
+): Proposal {
+  const first = sampleMixture(rng.fork('explore'), space);
+  // Most expensive first; among equal costs, the pairs' order.
+  const byCost = pairs.map((p, j) => ({ p, j })).sort((a, b) => b.p.cost - a.p.cost || a.j - b.j);
+  for (const { p } of byCost) {
+    const options =
+      space.candidates !== undefined && space.candidates.length > 0
+        ? [first, ...space.candidates]
+        : [first, ...[0, 1, 2].map((t) => sampleMixture(rng.fork('explore').fork(t), space))];
+    const w = options.find((m) => !failedBefore(history, m, p.scale, p.steps));
+    if (w !== undefined) return { mixture: [...w], scale: p.scale, steps: p.steps };
+  }
+  const top = byCost[0]!.p;
+  return { mixture: first, scale: top.scale, steps: top.steps };
+}
+
+/**
  * The `i`-th run of the initial design: the design's mixture `raw` (projected into the bounds;
  * a random candidate when the space lists them), a random scale, random steps of the range.
  */
@@ -588,8 +617,7 @@ export function createMfmsAcquisition(opts: {
       if (atTarget && !covered(history, batch, eiW, target.scale, target.steps)) {
         return { mixture: eiW, scale: target.scale, steps: target.steps };
       }
-      const p = pairs.reduce((a, b) => (b.cost > a.cost ? b : a));
-      return { mixture: sampleMixture(rng.fork('explore'), space), scale: p.scale, steps: p.steps };
+      return explorationProposal(history, space, pairs, rng, failedBefore);
     },
   };
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { History, RunRecord } from '../../../src/core/index.ts';
-import { fidelityGrid } from '../../../src/optimizers/index.ts';
+import { type History, Rng, type RunRecord } from '../../../src/core/index.ts';
+import { fidelityGrid, sampleMixture } from '../../../src/optimizers/index.ts';
 import {
   costExponentAt,
+  explorationProposal,
   fullTargetRuns,
   probeProposal,
   targetScores,
@@ -273,6 +274,65 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     assert.equal(probe(h(run('t', E, 1000, 2.7, 'running'))), undefined);
     assert.equal(probe(h(), { left: 2.9 }), undefined);
     assert.deepEqual(probe(h(), { left: 3 })?.mixture, A);
+  });
+});
+
+describe('mfms acquisition: exploration when nothing scores (step 4)', () => {
+  const failed = (mixture: number[], scale: string, steps: number): RunRecord => ({
+    id: `f${scale}${steps}${mixture.join()}`,
+    mixture,
+    scale,
+    steps,
+    curve: [],
+    state: 'failed',
+    cost: 0,
+  });
+  const l1 = (a: readonly number[], b: readonly number[]) =>
+    a.reduce((acc, v, j) => acc + Math.abs(v - b[j]!), 0);
+  const failedBefore = (h: History, w: readonly number[], scale: string, z: number) =>
+    h.runs.some(
+      (r) => r.state === 'failed' && r.scale === scale && r.steps === z && l1(r.mixture, w) < 1e-9,
+    );
+  const A = [0.5, 0.5, 0];
+  const B = [0.2, 0.3, 0.5];
+  const listed = toySpace({ candidates: [A, B] });
+  // L@1000 (10) and L@500 (5) are the most expensive pairs; S@1000 costs 1.
+  const pairs = fidelityGrid(listed, { steps: [500, 1000] });
+  const h = (...runs: RunRecord[]): History => ({ runs, spent: 0 });
+
+  it('a continuous simplex: the first draw at the most expensive pair (as before failures were skipped)', () => {
+    const space = toySpace();
+    const rng = new Rng(5);
+    const want = sampleMixture(new Rng(5).fork('explore'), space);
+    assert.deepEqual(explorationProposal(h(), space, pairs, rng, failedBefore), {
+      mixture: want,
+      scale: 'L',
+      steps: 1000,
+    });
+  });
+
+  it('listed mixtures: skips one that failed at the pair, then goes down a pair when all failed there', () => {
+    const rng = new Rng(1);
+    const first = sampleMixture(new Rng(1).fork('explore'), listed);
+    const other = l1(first, A) < 1e-9 ? B : A;
+    const once = explorationProposal(h(failed(first, 'L', 1000)), listed, pairs, rng, failedBefore);
+    assert.deepEqual(once, { mixture: other, scale: 'L', steps: 1000 });
+    const both = h(failed(A, 'L', 1000), failed(B, 'L', 1000));
+    assert.deepEqual(explorationProposal(both, listed, pairs, rng, failedBefore), {
+      mixture: first,
+      scale: 'L',
+      steps: 500,
+    });
+    // Everything failed everywhere: the first draw at the most expensive pair (the caller's
+    // failure count then ends the job).
+    const all = h(
+      ...pairs.flatMap((p) => [failed(A, p.scale, p.steps), failed(B, p.scale, p.steps)]),
+    );
+    assert.deepEqual(explorationProposal(all, listed, pairs, rng, failedBefore), {
+      mixture: first,
+      scale: 'L',
+      steps: 1000,
+    });
   });
 });
 
