@@ -280,9 +280,13 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { recommend: 'verified-posterior' },
     what: "the default (verification from a quarter of the budget), recommending 'verified-posterior' (target runs ranked by the model)",
   },
+  'no-probes': {
+    settings: { probes: 1 },
+    what: 'verify the recommended mixture alone, without target-size probes of 3 mixtures first (the default before 2026-12-07, session 9)',
+  },
   'probes-3': {
     settings: { probes: 3 },
-    what: 'the default, with short target-size probes (a quarter of the steps) of the 3 best-predicted distinct mixtures before the first verification',
+    what: 'short target-size probes (a quarter of the steps) of the 3 best-predicted distinct mixtures before the first verification (the default since 2026-12-07, session 9; the same as the default now)',
   },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },

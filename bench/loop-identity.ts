@@ -17,6 +17,8 @@
  * The hash of the harness with its own loop (main at a480f6b) and of the
  * harness through `Study` (the commit that added this script and the ones
  * after it): 368e9951fa4f721a78d4d9631ec33379d943b760847434013df7183aa6427f10.
+ * With `mfms-bo`'s probes on by default and step 4's exploration skipping failed runs (2026-12-07,
+ * session 9; the trajectories change by design): b20ee6e9cf017740452d7bd6b170bc992aab2b837b39739857382685b217aef8.
  *
  * Usage: node --import tsx bench/loop-identity.ts [--per-job] [--dump FILE]
  *   --per-job  also prints one hash per job, with its counts and wall time (to find the job that differs)

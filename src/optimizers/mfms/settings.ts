@@ -208,9 +208,11 @@ export const MfmsSettingsSchema = z.strictObject({
    * completed, the verification continues the probe with the best observed value (the probes
    * share one fidelity, so their values compare) to the target steps. 1: no probes, the
    * recommended mixture alone is verified. A single verification tests one guess, the model's,
-   * which may rest on small runs that do not transfer; a race of probes tests several.
+   * which may rest on small runs that do not transfer; a race of probes tests several. Default 3
+   * (since 2026-12-07, chosen on the full suite against 1: BENCHMARKS.md, "Probes before the
+   * first verification").
    */
-  probes: z.number().int().min(1).default(1),
+  probes: z.number().int().min(1).default(3),
   /** With `probes` > 1: a probe's steps as a share of the target steps (rounded up to the step grid). */
   probeSteps: z.number().gt(0).lt(1).default(0.25),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
