@@ -288,6 +288,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probes: 3 },
     what: 'short target-size probes (a quarter of the steps) of the 3 best-predicted distinct mixtures before the first verification (the default since 2026-12-07, session 9; the same as the default now)',
   },
+  'probe-optimist': {
+    settings: { probeOptimism: 2 },
+    what: 'the third probe goes to the smallest mean - 2 sd at the target (where the model is unsure) instead of the third smallest mean',
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',

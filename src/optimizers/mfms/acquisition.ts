@@ -187,6 +187,8 @@ export function probeProposal(
   opts: {
     probes: number;
     zp: number;
+    /** `probeOptimism`: the last probe goes to the smallest `mean - optimist * sd` (0: none). */
+    optimist?: number;
     left: number;
     radius: number;
     spread: number;
@@ -201,14 +203,31 @@ export function probeProposal(
     return raceWinner(history, space, opts.zp, opts.left, opts.batch);
   const dist = (a: readonly number[], b: readonly number[]) =>
     Math.hypot(...a.map((v, j) => v - b[j]!));
-  const ranked = pool
-    .map((w) => ({ w, mean: gp.predict(Float64Array.from(xStar(w))).mean[0]! }))
-    .sort((a, b) => a.mean - b.mean);
+  const kappa = opts.optimist ?? 0;
+  const scored = pool.map((w) => {
+    const p = gp.predict(Float64Array.from(xStar(w)));
+    return {
+      w,
+      mean: p.mean[0]!,
+      lcb: p.mean[0]! - kappa * Math.sqrt(Math.max(p.variance[0]!, 0)),
+    };
+  });
   const chosen: (readonly number[])[] = [];
-  for (const { w } of ranked) {
-    if (chosen.length >= opts.probes) break;
-    if (chosen.every((c) => dist(c, w) > opts.spread)) chosen.push(w);
-  }
+  const pick = (ranked: typeof scored, upTo: number) => {
+    for (const { w } of ranked) {
+      if (chosen.length >= upTo) break;
+      if (chosen.every((c) => dist(c, w) > opts.spread)) chosen.push(w);
+    }
+  };
+  pick(
+    [...scored].sort((a, b) => a.mean - b.mean),
+    kappa > 0 ? opts.probes - 1 : opts.probes,
+  );
+  if (kappa > 0)
+    pick(
+      [...scored].sort((a, b) => a.lcb - b.lcb),
+      opts.probes,
+    );
   if (space.cost(scale, opts.zp) > opts.left) return undefined;
   for (const w of chosen) {
     if (probed.some((r) => dist(r.mixture, w) <= opts.radius)) continue;
@@ -429,7 +448,7 @@ function verificationStep(
   left: number,
   radius: number,
   batch: readonly Proposal[],
-  probe?: { probes: number; zp: number; spread: number },
+  probe?: { probes: number; zp: number; spread: number; optimist: number },
 ): Proposal | undefined {
   if (!s.verify || !verificationStarted(history, s.verifyFrom)) return undefined;
   if (fullTargetRuns(history, space) >= s.verifyRuns) return undefined;
@@ -504,6 +523,7 @@ export function createMfmsAcquisition(opts: {
       ? {
           probes: s.probes,
           zp: steps.find((z) => z >= s.probeSteps * target.steps) ?? target.steps,
+          optimist: s.probeOptimism,
           spread: 0.5 * rmsMixtureDistance(k),
         }
       : undefined;

@@ -213,6 +213,12 @@ export const MfmsSettingsSchema = z.strictObject({
    * first verification").
    */
   probes: z.number().int().min(1).default(3),
+  /**
+   * With `probes` > 1: when > 0, the last probe goes to the mixture with the smallest
+   * `mean - probeOptimism * sd` at the target (spread from the others) instead of the next
+   * smallest mean: one probe where the model is unsure, in case the small runs mislead it.
+   */
+  probeOptimism: z.number().min(0).default(0),
   /** With `probes` > 1: a probe's steps as a share of the target steps (rounded up to the step grid). */
   probeSteps: z.number().gt(0).lt(1).default(0.25),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */

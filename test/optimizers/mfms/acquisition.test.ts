@@ -220,7 +220,7 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     cost: 0,
   });
   const h = (...runs: RunRecord[]): History => ({ runs, spent: 0 });
-  const opts = { probes: 3, zp: 300, left: 100, radius: 0.05, spread: 0.2 };
+  const opts = { probes: 3, zp: 300, left: 100, radius: 0.05, spread: 0.2, optimist: 0 };
   const probe = (hist: History, o: Partial<typeof opts> & { batch?: RunRecord[] } = {}) =>
     probeProposal(hist, space, g, xStar, pool, { ...opts, ...o });
 
@@ -240,6 +240,21 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     );
     // A spread so wide that only A qualifies: one probe candidate, and two more slots are unused.
     assert.equal(probe(h(run('a', A, 300)), { spread: 1.5 }), undefined);
+  });
+
+  it('probeOptimism: the last probe goes to the smallest mean - k sd (E, far from the data), not the next mean (C)', () => {
+    const { C: cov } = onePointGp({ s: 1, l: 0.3, v: 0.01, x0: [0.2, 0.3, 0.5, 1, 1], y0: -1 });
+    // k = 20: E's larger sd outweighs C's smaller mean (k = 2 would still pick C).
+    const lcb = (w: number[], k = 20) => mu(xStar(w)) - k * Math.sqrt(cov(xStar(w), xStar(w)));
+    assert.ok(lcb(C, 2) < lcb(E, 2));
+    assert.ok(lcb(E) < lcb(C) && lcb(E) < lcb(A), `${lcb(E)} ${lcb(C)} ${lcb(A)}`);
+    const two = h(run('a', A, 300), run('d', D, 300));
+    assert.deepEqual(probe(two, { optimist: 20 })?.mixture, E);
+    assert.deepEqual(probe(two, { optimist: 2 })?.mixture, C);
+    assert.deepEqual(probe(two)?.mixture, C);
+    // The first two slots still go by the mean.
+    assert.deepEqual(probe(h(), { optimist: 20 })?.mixture, A);
+    assert.deepEqual(probe(h(run('a', A, 300)), { optimist: 20 })?.mixture, D);
   });
 
   it('once every probe completed, continues the one with the best observed value to the target', () => {
