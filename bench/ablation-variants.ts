@@ -292,6 +292,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probeOptimism: 2 },
     what: 'the third probe goes to the smallest mean - 2 sd at the target (where the model is unsure) instead of the third smallest mean',
   },
+  'probe-rounds-2': {
+    settings: { probeRounds: 2 },
+    what: 'a second race of 3 new target-size probes once 62.5% of the budget is spent; its best continued to the target when it beats every earlier probe',
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',

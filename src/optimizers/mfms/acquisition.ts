@@ -237,6 +237,78 @@ export function probeProposal(
 }
 
 /**
+ * Step 0 with `probeRounds` > 1: a later race, after the first verification. Round `r` (2..rounds)
+ * starts once `verifyFrom + (r - 1)(1 - verifyFrom) / rounds` of the budget is spent; it probes
+ * `probes` new mixtures (the smallest posterior means at the target among the `pool` mixtures
+ * farther than `radius` from every target-size run at `zp` steps or more, at L2 distance > `spread`
+ * from each other) at `(target size, zp)`, then continues its best-valued probe to the target steps
+ * when that value beats every earlier probe's (one fidelity, so the values compare). A probe is
+ * a new run (no parent) at the target size and exactly `zp` steps. Returns the proposal, `null`
+ * (nothing now: a probe of the round is still running) or undefined (no race now).
+ */
+export function laterRaceProposal(
+  history: History,
+  space: SearchSpace,
+  gp: GaussianProcess,
+  xStar: (w: ArrayLike<number>) => number[],
+  pool: readonly (readonly number[])[],
+  opts: {
+    probes: number;
+    zp: number;
+    round: number;
+    left: number;
+    radius: number;
+    spread: number;
+    batch?: readonly Proposal[];
+  },
+): Proposal | null | undefined {
+  const { scale, steps } = space.target;
+  const isProbe = (r: Proposal & { parent?: string }) =>
+    r.scale === scale && r.steps === opts.zp && r.parent === undefined && r.continues === undefined;
+  const batch = opts.batch ?? [];
+  const probes = [...history.runs.filter(isProbe), ...batch.filter(isProbe)];
+  const dist = (a: readonly number[], b: readonly number[]) =>
+    Math.hypot(...a.map((v, j) => v - b[j]!));
+  if (probes.length < opts.probes * opts.round) {
+    const atTarget = [...history.runs, ...batch].filter(
+      (r) => r.scale === scale && r.steps >= opts.zp,
+    );
+    const fresh = pool
+      .filter((w) => atTarget.every((r) => dist(r.mixture, w) > opts.radius))
+      .map((w) => ({ w, mean: gp.predict(Float64Array.from(xStar(w))).mean[0]! }))
+      .sort((a, b) => a.mean - b.mean);
+    // This round's probes so far: the next one keeps its distance from them.
+    const mine = probes.slice(opts.probes * (opts.round - 1));
+    const next = fresh.find(({ w }) => mine.every((r) => dist(r.mixture, w) > opts.spread));
+    if (next === undefined || space.cost(scale, opts.zp) > opts.left) return undefined;
+    return { mixture: [...next.w], scale, steps: opts.zp };
+  }
+  const cut = opts.probes * (opts.round - 1);
+  const mine = history.runs.filter(isProbe).slice(cut, cut + opts.probes);
+  if (mine.length < opts.probes) return null;
+  if (mine.some((r) => r.state === 'pending' || r.state === 'running')) return null;
+  if (history.runs.some((r) => r.parent !== undefined && mine.some((m) => m.id === r.parent)))
+    return undefined;
+  const best = (runs: readonly RunRecord[]) => {
+    let out: { run: RunRecord; v: number } | undefined;
+    for (const r of runs) {
+      const v = r.state === 'completed' ? valueAt(r, opts.zp) : undefined;
+      if (v !== undefined && (out === undefined || isBetter(space.metric.direction, v, out.v)))
+        out = { run: r, v };
+    }
+    return out;
+  };
+  const now = best(mine);
+  const before = best(history.runs.filter(isProbe).slice(0, cut));
+  if (now === undefined) return undefined;
+  if (before !== undefined && !isBetter(space.metric.direction, now.v, before.v)) return undefined;
+  const extra = space.cost(scale, steps) - space.cost(scale, opts.zp);
+  return extra > 0 && extra <= opts.left
+    ? { mixture: [...now.run.mixture], scale, steps, continues: now.run.id }
+    : undefined;
+}
+
+/**
  * The end of probing: once every probe (a target-size run at the probe steps `zp`) has completed,
  * the continuation to the target steps of the probe with the best observed value at `zp` (all
  * probes are at one fidelity, so their values compare; the model's ranking would rest on the
@@ -462,6 +534,18 @@ function verificationStep(
     });
     if (p === null) return undefined;
     if (p !== undefined) return p;
+    const round = raceRound(history, s);
+    if (round >= 2 && fullTargetRuns(history, space) > 0) {
+      const q = laterRaceProposal(history, space, model.gp, xStar, pool, {
+        ...probe,
+        round,
+        left,
+        radius,
+        batch,
+      });
+      if (q === null) return undefined;
+      if (q !== undefined) return q;
+    }
   }
   if (
     s.verifyWhen === 'confident' &&
@@ -477,6 +561,20 @@ function verificationStep(
     batch,
     s.minDistance,
   );
+}
+
+/** `probeRounds`: the latest race round started by the spend (1 before the second starts). */
+export function raceRound(
+  history: Pick<History, 'budget' | 'spent'>,
+  s: Pick<MfmsSettings, 'probeRounds' | 'verifyFrom'>,
+): number {
+  if (s.probeRounds <= 1 || history.budget === undefined || !(history.budget > 0)) return 1;
+  const share = history.spent / history.budget;
+  let r = 1;
+  for (let k = 2; k <= s.probeRounds; k++) {
+    if (share >= s.verifyFrom + ((k - 1) * (1 - s.verifyFrom)) / s.probeRounds) r = k;
+  }
+  return r;
 }
 
 /** The acquisition of one `mfms-bo` instance. */

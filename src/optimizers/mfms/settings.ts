@@ -219,6 +219,14 @@ export const MfmsSettingsSchema = z.strictObject({
    * smallest mean: one probe where the model is unsure, in case the small runs mislead it.
    */
   probeOptimism: z.number().min(0).default(0),
+  /**
+   * With `probes` > 1: races at the target size in all. Round `r` >= 2 starts once
+   * `verifyFrom + (r - 1)(1 - verifyFrom) / probeRounds` of the budget is spent: `probes` short
+   * target-size probes of new mixtures (the best predicted, away from every earlier target-size
+   * run), and the best-valued one continued to the target steps only when it beats every earlier
+   * probe at the probe steps. 1: one race, before the first verification.
+   */
+  probeRounds: z.number().int().min(1).default(1),
   /** With `probes` > 1: a probe's steps as a share of the target steps (rounded up to the step grid). */
   probeSteps: z.number().gt(0).lt(1).default(0.25),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */

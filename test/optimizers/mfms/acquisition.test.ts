@@ -6,7 +6,9 @@ import {
   costExponentAt,
   explorationProposal,
   fullTargetRuns,
+  laterRaceProposal,
   probeProposal,
+  raceRound,
   targetScores,
   targetSharePairs,
   verificationProposal,
@@ -255,6 +257,46 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     // The first two slots still go by the mean.
     assert.deepEqual(probe(h(), { optimist: 20 })?.mixture, A);
     assert.deepEqual(probe(h(run('a', A, 300)), { optimist: 20 })?.mixture, D);
+  });
+
+  it('raceRound: round k starts at verifyFrom + (k - 1)(1 - verifyFrom) / probeRounds of the budget', () => {
+    const s2 = { probeRounds: 2, verifyFrom: 0.25 };
+    assert.equal(raceRound({ spent: 62.4, budget: 100 }, s2), 1);
+    assert.equal(raceRound({ spent: 62.5, budget: 100 }, s2), 2);
+    assert.equal(raceRound({ spent: 62.5, budget: 100 }, { ...s2, probeRounds: 3 }), 2); // 0.5
+    assert.equal(raceRound({ spent: 74.9, budget: 100 }, { ...s2, probeRounds: 3 }), 2);
+    assert.equal(raceRound({ spent: 75, budget: 100 }, { ...s2, probeRounds: 3 }), 3);
+    assert.equal(raceRound({ spent: 99 }, s2), 1);
+    assert.equal(raceRound({ spent: 99, budget: 100 }, { ...s2, probeRounds: 1 }), 1);
+  });
+
+  it('a later race: probes new mixtures, then continues its best only when it beats every earlier probe', () => {
+    // Round 1 (2 probes): A 2.5 and D 2.4, D continued to the target. F is the best-predicted
+    // mixture away from every target-size run (A and B are near A's probe, D has its own), E the next.
+    const F = [0.35, 0.45, 0.2];
+    const racePool = [E, F, A, B, D];
+    const cont: RunRecord = { ...run('dc', D, 1000, 2.0), parent: 'd' };
+    const r1 = [run('a', A, 300, 2.5), run('d', D, 300, 2.4), cont];
+    const race = (hist: History, o: { batch?: RunRecord[]; left?: number } = {}) =>
+      laterRaceProposal(hist, space, g, xStar, racePool, { ...opts, probes: 2, round: 2, ...o });
+    assert.ok(mu(xStar(F)) < mu(xStar(E)));
+    assert.deepEqual(race(h(...r1)), { mixture: F, scale: 'L', steps: 300 });
+    assert.deepEqual(race(h(...r1, run('f', F, 300, undefined, 'running')))?.mixture, E);
+    assert.equal(
+      race(h(...r1, run('f', F, 300, undefined, 'running'), run('e', E, 300, 2.6))),
+      null,
+    );
+    // F measured 2.3 < 2.4 (the best earlier probe): continued; 2.45 is not better: no continuation.
+    const won = h(...r1, run('f', F, 300, 2.3), run('e', E, 300, 2.6));
+    assert.deepEqual(race(won), { mixture: F, scale: 'L', steps: 1000, continues: 'f' });
+    assert.equal(race(won, { left: 6.9 }), undefined);
+    assert.equal(race(h(...r1, run('f', F, 300, 2.45), run('e', E, 300, 2.6))), undefined);
+    // Already continued: the round is over.
+    const done = h(...r1, run('f', F, 300, 2.3), run('e', E, 300, 2.6), {
+      ...run('fc', F, 1000, 2.1),
+      parent: 'f',
+    });
+    assert.equal(race(done), undefined);
   });
 
   it('once every probe completed, continues the one with the best observed value to the target', () => {
