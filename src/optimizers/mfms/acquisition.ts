@@ -26,7 +26,8 @@
  *    recommended mixture, when no run near it reaches the target ({@link verificationProposal}).
  *    With `probes` > 1, before the first verification: short target-size probes of the best
  *    predicted distinct mixtures, then the best-valued probe continued to the target
- *    ({@link probeProposal}).
+ *    ({@link probeProposal}); with `probeRounds` > 1, later races of new mixtures once set
+ *    shares of the budget are spent ({@link laterRaceProposal}).
  * 1. With `minTargetShare`, while less than that share of the spend went to target-size runs,
  *    only target-size pairs (and continuations) are considered; with `afterVerification:
  *    'target'`, the same once a target run has completed.
