@@ -202,8 +202,6 @@ export function probeProposal(
   const probed = runs.filter((r) => r.scale === scale && r.steps >= opts.zp);
   if (probed.length >= opts.probes)
     return raceWinner(history, space, opts.zp, opts.left, opts.batch);
-  const dist = (a: readonly number[], b: readonly number[]) =>
-    Math.hypot(...a.map((v, j) => v - b[j]!));
   const kappa = opts.optimist ?? 0;
   const scored = pool.map((w) => {
     const p = gp.predict(Float64Array.from(xStar(w)));
@@ -217,7 +215,7 @@ export function probeProposal(
   const pick = (ranked: typeof scored, upTo: number) => {
     for (const { w } of ranked) {
       if (chosen.length >= upTo) break;
-      if (chosen.every((c) => dist(c, w) > opts.spread)) chosen.push(w);
+      if (chosen.every((c) => l2(c, w) > opts.spread)) chosen.push(w);
     }
   };
   pick(
@@ -231,7 +229,7 @@ export function probeProposal(
     );
   if (space.cost(scale, opts.zp) > opts.left) return undefined;
   for (const w of chosen) {
-    if (probed.some((r) => dist(r.mixture, w) <= opts.radius)) continue;
+    if (probed.some((r) => l2(r.mixture, w) <= opts.radius)) continue;
     return { mixture: [...w], scale, steps: opts.zp };
   }
   return undefined;
@@ -268,19 +266,17 @@ export function laterRaceProposal(
     r.scale === scale && r.steps === opts.zp && r.parent === undefined && r.continues === undefined;
   const batch = opts.batch ?? [];
   const probes = [...history.runs.filter(isProbe), ...batch.filter(isProbe)];
-  const dist = (a: readonly number[], b: readonly number[]) =>
-    Math.hypot(...a.map((v, j) => v - b[j]!));
   if (probes.length < opts.probes * opts.round) {
     const atTarget = [...history.runs, ...batch].filter(
       (r) => r.scale === scale && r.steps >= opts.zp,
     );
     const fresh = pool
-      .filter((w) => atTarget.every((r) => dist(r.mixture, w) > opts.radius))
+      .filter((w) => atTarget.every((r) => l2(r.mixture, w) > opts.radius))
       .map((w) => ({ w, mean: gp.predict(Float64Array.from(xStar(w))).mean[0]! }))
       .sort((a, b) => a.mean - b.mean);
     // This round's probes so far: the next one keeps its distance from them.
     const mine = probes.slice(opts.probes * (opts.round - 1));
-    const next = fresh.find(({ w }) => mine.every((r) => dist(r.mixture, w) > opts.spread));
+    const next = fresh.find(({ w }) => mine.every((r) => l2(r.mixture, w) > opts.spread));
     if (next === undefined || space.cost(scale, opts.zp) > opts.left) return undefined;
     return { mixture: [...next.w], scale, steps: opts.zp };
   }
@@ -385,6 +381,10 @@ export function fullTargetRuns(history: History, space: SearchSpace): number {
   const { scale, steps } = space.target;
   return history.runs.filter((r) => r.scale === scale && r.steps >= steps).length;
 }
+
+/** L2 distance. */
+const l2 = (a: readonly number[], b: readonly number[]): number =>
+  Math.hypot(...a.map((v, j) => v - b[j]!));
 
 /** L1 distance. */
 const l1 = (a: readonly number[], b: readonly number[]): number =>
