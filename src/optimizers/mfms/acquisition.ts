@@ -170,6 +170,47 @@ export function verificationProposal(
   return space.cost(scale, steps) <= left ? { mixture: [...w], scale, steps } : undefined;
 }
 
+/** What the probe steps need: how many probes, their steps `zp`, the budget left and distances. */
+interface ProbeOptions {
+  probes: number;
+  zp: number;
+  left: number;
+  /** A target-size run within this L2 distance of a mixture has probed it. */
+  radius: number;
+  /** Probes of one race are farther apart than this (L2). */
+  spread: number;
+  batch?: readonly Proposal[];
+}
+
+/** The completed run of `runs` with the best value at exactly `zp` steps (ties: the earlier). */
+function bestValuedAt(
+  runs: readonly RunRecord[],
+  zp: number,
+  direction: SearchSpace['metric']['direction'],
+): { run: RunRecord; v: number } | undefined {
+  let out: { run: RunRecord; v: number } | undefined;
+  for (const r of runs) {
+    const v = r.state === 'completed' ? valueAt(r, zp) : undefined;
+    if (v !== undefined && (out === undefined || isBetter(direction, v, out.v)))
+      out = { run: r, v };
+  }
+  return out;
+}
+
+/** The continuation of a target-size run at `zp` steps to the target steps, when affordable. */
+function continuedToTarget(
+  space: SearchSpace,
+  run: RunRecord,
+  zp: number,
+  left: number,
+): Proposal | undefined {
+  const { scale, steps } = space.target;
+  const extra = space.cost(scale, steps) - space.cost(scale, zp);
+  return extra > 0 && extra <= left
+    ? { mixture: [...run.mixture], scale, steps, continues: run.id }
+    : undefined;
+}
+
 /**
  * Step 0 with `probes` > 1: the next short target-size probe before the first verification, or
  * undefined when probing is over. Probing is over once a run at the target size reaches the target
@@ -185,15 +226,9 @@ export function probeProposal(
   gp: GaussianProcess,
   xStar: (w: ArrayLike<number>) => number[],
   pool: readonly (readonly number[])[],
-  opts: {
-    probes: number;
-    zp: number;
+  opts: ProbeOptions & {
     /** `probeOptimism`: the last probe goes to the smallest `mean - optimist * sd` (0: none). */
     optimist?: number;
-    left: number;
-    radius: number;
-    spread: number;
-    batch?: readonly Proposal[];
   },
 ): Proposal | null | undefined {
   const { scale, steps } = space.target;
@@ -251,17 +286,9 @@ export function laterRaceProposal(
   gp: GaussianProcess,
   xStar: (w: ArrayLike<number>) => number[],
   pool: readonly (readonly number[])[],
-  opts: {
-    probes: number;
-    zp: number;
-    round: number;
-    left: number;
-    radius: number;
-    spread: number;
-    batch?: readonly Proposal[];
-  },
+  opts: ProbeOptions & { round: number },
 ): Proposal | null | undefined {
-  const { scale, steps } = space.target;
+  const { scale } = space.target;
   const isProbe = (r: Proposal & { parent?: string }) =>
     r.scale === scale && r.steps === opts.zp && r.parent === undefined && r.continues === undefined;
   const batch = opts.batch ?? [];
@@ -286,23 +313,12 @@ export function laterRaceProposal(
   if (mine.some((r) => r.state === 'pending' || r.state === 'running')) return null;
   if (history.runs.some((r) => r.parent !== undefined && mine.some((m) => m.id === r.parent)))
     return undefined;
-  const best = (runs: readonly RunRecord[]) => {
-    let out: { run: RunRecord; v: number } | undefined;
-    for (const r of runs) {
-      const v = r.state === 'completed' ? valueAt(r, opts.zp) : undefined;
-      if (v !== undefined && (out === undefined || isBetter(space.metric.direction, v, out.v)))
-        out = { run: r, v };
-    }
-    return out;
-  };
-  const now = best(mine);
-  const before = best(history.runs.filter(isProbe).slice(0, cut));
+  const { direction } = space.metric;
+  const now = bestValuedAt(mine, opts.zp, direction);
+  const before = bestValuedAt(history.runs.filter(isProbe).slice(0, cut), opts.zp, direction);
   if (now === undefined) return undefined;
-  if (before !== undefined && !isBetter(space.metric.direction, now.v, before.v)) return undefined;
-  const extra = space.cost(scale, steps) - space.cost(scale, opts.zp);
-  return extra > 0 && extra <= opts.left
-    ? { mixture: [...now.run.mixture], scale, steps, continues: now.run.id }
-    : undefined;
+  if (before !== undefined && !isBetter(direction, now.v, before.v)) return undefined;
+  return continuedToTarget(space, now.run, opts.zp, opts.left);
 }
 
 /**
@@ -319,25 +335,12 @@ function raceWinner(
   left: number,
   batch: readonly Proposal[] = [],
 ): Proposal | null | undefined {
-  const { scale, steps } = space.target;
+  const { scale } = space.target;
   const probes = history.runs.filter((r) => r.scale === scale && r.steps === zp);
   if (batch.some((r) => r.scale === scale && r.steps >= zp)) return null;
   if (probes.some((r) => r.state === 'pending' || r.state === 'running')) return null;
-  let best: RunRecord | undefined;
-  let bestValue = 0;
-  for (const r of probes) {
-    const v = r.state === 'completed' ? valueAt(r, zp) : undefined;
-    if (v === undefined) continue;
-    if (best === undefined || isBetter(space.metric.direction, v, bestValue)) {
-      best = r;
-      bestValue = v;
-    }
-  }
-  if (best === undefined) return undefined;
-  const extra = space.cost(scale, steps) - space.cost(scale, zp);
-  return extra > 0 && extra <= left
-    ? { mixture: [...best.mixture], scale, steps, continues: best.id }
-    : undefined;
+  const best = bestValuedAt(probes, zp, space.metric.direction);
+  return best === undefined ? undefined : continuedToTarget(space, best.run, zp, left);
 }
 
 /**
@@ -471,11 +474,11 @@ export function explorationProposal(
   const first = sampleMixture(rng.fork('explore'), space);
   // Most expensive first; among equal costs, the pairs' order.
   const byCost = pairs.map((p, j) => ({ p, j })).sort((a, b) => b.p.cost - a.p.cost || a.j - b.j);
+  const options =
+    space.candidates !== undefined && space.candidates.length > 0
+      ? [first, ...space.candidates]
+      : [first, ...[0, 1, 2].map((t) => sampleMixture(rng.fork('explore').fork(t), space))];
   for (const { p } of byCost) {
-    const options =
-      space.candidates !== undefined && space.candidates.length > 0
-        ? [first, ...space.candidates]
-        : [first, ...[0, 1, 2].map((t) => sampleMixture(rng.fork('explore').fork(t), space))];
     const w = options.find((m) => !failedBefore(history, m, p.scale, p.steps));
     if (w !== undefined) return { mixture: [...w], scale: p.scale, steps: p.steps };
   }
