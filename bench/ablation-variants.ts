@@ -296,6 +296,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probeRounds: 2 },
     what: 'a second race of 3 new target-size probes once 62.5% of the budget is spent; its best continued to the target when it beats every earlier probe',
   },
+  'early-cap-0.25': {
+    settings: { earlyCostCap: 0.25 },
+    what: 'the default, with no proposal above a quarter of a target run until verification starts (a quarter of the budget spent)',
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',

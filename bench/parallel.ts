@@ -37,6 +37,7 @@
  * Usage: node --import tsx bench/parallel.ts [--suite dev] [--cases id,id] [--seeds 3]
  *          [--q 16] [--methods mfms-bo,asha,optuna-tpe] [--seq results/suite-dev] [--threads 2]
  *          [--target-runs N (a budget of N target runs instead of the case's)]
+ *          [--settings JSON (mfms-bo settings of its q-worker runs, e.g. '{"maxInFlight":0.5}')]
  *          [--out results/parallel-dev]
  * Writes `OUT/cases/<id>__<method>.json.gz` (the q-worker trajectories), `OUT/parallel.json`,
  * `OUT/parallel.md` and `OUT/parallel.svg`. Figures: BENCHMARKS.md, section *Parallel workers*.
@@ -77,6 +78,13 @@ const q = Number(opt('q', '16'));
 const methods = opt('methods', 'mfms-bo,asha').split(',');
 const seqDir = opt('seq', `results/suite-${suite.name}`);
 const threads = Number(opt('threads', '2'));
+/**
+ * `--settings JSON`: `mfms-bo` settings for its q-worker runs (e.g. '{"maxInFlight":0.5}'); its
+ * sequential runs are the stored ones (the settings of this benchmark only change parallel runs).
+ */
+const mfmsSettings = args.includes('--settings')
+  ? (JSON.parse(opt('settings', '{}')) as Record<string, unknown>)
+  : undefined;
 /** `--target-runs N`: a budget of N target runs instead of the suite case's (no stored sequential runs then). */
 const targetRuns = args.includes('--target-runs') ? Number(opt('target-runs', '')) : undefined;
 const out = opt('out', `results/parallel-${suite.name}`);
@@ -207,6 +215,9 @@ async function ensure(
       budget,
       workers: threads,
       ...(qq > 1 ? { clock: { workers: qq } } : {}),
+      ...(qq > 1 && m === 'mfms-bo' && mfmsSettings !== undefined
+        ? { settings: { 'mfms-bo': mfmsSettings } }
+        : {}),
     };
     // The Optuna peer (optuna-tpe) runs in its driver, on the same simulated clock.
     const r = isPeerMethod(m)

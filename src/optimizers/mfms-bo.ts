@@ -101,7 +101,7 @@ import {
   withFantasies,
 } from './gp-common.ts';
 import { createMfmsAcquisition } from './mfms/acquisition.ts';
-import { affordablePairs } from './mfms/cost-aware-proposal.ts';
+import { affordablePairs, inFlightCap } from './mfms/cost-aware-proposal.ts';
 import { hopelessRuns } from './mfms/early-stop.ts';
 import { createMfmsPolicy, type MfmsModel, type MfmsPolicy } from './mfms/recommendation.ts';
 import { type MfmsSettings, MfmsSettingsSchema } from './mfms/settings.ts';
@@ -210,7 +210,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       checkBatch(n);
       const out: Proposal[] = [];
       const left = remainingBudget(history);
-      const pairs = affordablePairs(space, steps, left);
+      const allPairs = affordablePairs(space, steps, left);
+      const inFlight = pendingRuns(history).reduce((a, r) => a + r.cost, 0);
       let model: MfmsModel | undefined;
       let gp: GaussianProcess | undefined;
       for (let j = 0; j < n; j++) {
@@ -227,7 +228,10 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
           }
           gp = withFantasies(model.gp, space, pendingRuns(history), encoding.enc);
         }
-        const p = acquisition.propose(history, model, gp as GaussianProcess, i, pairs, left, out);
+        const capped = inFlightCap(history, s.maxInFlight, inFlight, out, space);
+        const leftJ = Math.min(left, capped);
+        const pairs = leftJ < left ? affordablePairs(space, steps, leftJ) : allPairs;
+        const p = acquisition.propose(history, model, gp as GaussianProcess, i, pairs, leftJ, out);
         out.push(p);
         if (j + 1 < n) gp = withFantasies(gp as GaussianProcess, space, [p], encoding.enc);
       }

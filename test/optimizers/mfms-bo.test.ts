@@ -207,3 +207,42 @@ describe('mfms-bo batches', () => {
     assert.equal(new Set(ps.map((p) => JSON.stringify(p))).size, 3);
   });
 });
+
+describe('mfms-bo runs in flight (maxInFlight)', () => {
+  // After a 5-run initial design (60 cost units left), a batch of 8: each proposal after the
+  // first is made with the earlier ones in flight.
+  const batchOf = (settings: Record<string, unknown>) => {
+    const opt = createOptimizer('mfms-bo', ctx(5, { initial: 5, ...settings }));
+    const { history } = simulate(space, opt, 1e9, 5);
+    const h: History = { ...history, budget: history.spent + 60 };
+    return { h, batch: opt.propose(h, 8) };
+  };
+  const costs = (ps: readonly Proposal[]) => ps.map((p) => space.cost(p.scale, p.steps));
+
+  it('keeps the cost in flight within the share of the budget left, or proposes the cheapest runs', () => {
+    const share = 0.3;
+    const { h, batch } = batchOf({ maxInFlight: share });
+    const c = costs(batch);
+    const room = share * ((h.budget as number) - h.spent);
+    let committed = c[0] as number;
+    for (let j = 1; j < c.length; j++) {
+      const cj = c[j] as number;
+      if (committed + cj > room + 1e-9) {
+        // Over the room: only the cheapest pair (the smallest scale) may be proposed.
+        assert.equal(cj, Math.min(...c), `proposal ${j} costs ${cj} with ${committed} in flight`);
+        assert.equal(batch[j]?.scale, space.scales[0]?.name);
+      }
+      committed += cj;
+    }
+    // Without the cap the same batch commits more than the cap allows: it binds here.
+    const free = costs(batchOf({}).batch);
+    assert.ok(free.reduce((a, b) => a + b, 0) > room, `uncapped batch ${free}`);
+    assert.ok(c.reduce((a, b) => a + b, 0) < free.reduce((a, b) => a + b, 0), `capped ${c}`);
+  });
+
+  it('leaves a proposal with nothing in flight as it was', () => {
+    const a = batchOf({ maxInFlight: 0.3 }).batch[0];
+    const b = batchOf({}).batch[0];
+    assert.deepEqual(a, b);
+  });
+});

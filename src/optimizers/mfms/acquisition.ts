@@ -366,6 +366,33 @@ export function hasCompletedTargetRun(history: History, space: SearchSpace): boo
   return history.runs.some((r) => isTargetRun(r, space));
 }
 
+/**
+ * `earlyCostCap` < 1 with `verify`, before verification starts: the pairs that cost at most
+ * `earlyCostCap` target runs (the cheapest when none does) and the budget left capped at that
+ * cost; undefined when no cap applies.
+ */
+export function earlyCap(
+  history: Pick<History, 'budget' | 'spent'>,
+  space: SearchSpace,
+  s: Pick<MfmsSettings, 'verify' | 'verifyFrom' | 'earlyCostCap'>,
+  pairs: readonly FidelityPair[],
+  left: number,
+): { pairs: readonly FidelityPair[]; left: number } | undefined {
+  if (!s.verify || !(s.earlyCostCap < 1) || verificationStarted(history, s.verifyFrom)) {
+    return undefined;
+  }
+  const cap = s.earlyCostCap * space.cost(space.target.scale, space.target.steps);
+  const fitting = pairs.filter((p) => p.cost <= cap);
+  const cheapest = pairs.reduce<FidelityPair | undefined>(
+    (a, b) => (a === undefined || b.cost < a.cost ? b : a),
+    undefined,
+  );
+  return {
+    pairs: fitting.length > 0 ? fitting : cheapest !== undefined ? [cheapest] : [],
+    left: Math.min(left, Math.max(cap, cheapest?.cost ?? 0)),
+  };
+}
+
 /** `verifyFrom`: whether `share` of the budget is spent (always true without a budget). */
 export function verificationStarted(
   history: Pick<History, 'budget' | 'spent'>,
@@ -704,9 +731,10 @@ export function createMfmsAcquisition(opts: {
   return {
     initial: (i) =>
       initialProposal(space, root.fork('init').fork(i), design[i % design.length]!, stepRange),
-    propose(history, model, gp, i, pairsIn, left, batch = []) {
+    propose(history, model, gp, i, pairsIn, leftIn, batch = []) {
       const rng = root.fork(i);
-      const { pairs, onlyTarget } = targetSharePairs(
+      let left = leftIn;
+      let { pairs, onlyTarget } = targetSharePairs(
         history,
         pairsIn,
         s.afterVerification === 'target' && hasCompletedTargetRun(history, space)
@@ -715,6 +743,8 @@ export function createMfmsAcquisition(opts: {
         target.scale,
       );
       const alpha = costExponentAt(s, history, i);
+      const early = earlyCap(history, space, s, pairs, left);
+      if (early !== undefined) ({ pairs, left } = early);
       if (s.acquisition === 'paper') {
         const search = { starts: s.starts, rawSamples: s.rawSamples, initial: [model.wInc] };
         const step = { pairs, best: model.bestRaw, alpha, rng, search };

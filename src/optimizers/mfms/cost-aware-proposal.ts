@@ -8,7 +8,7 @@
  * `alpha` the cost exponent.
  */
 import { costAwareStep, type PairSearchOptions } from '../../acquisition/index.ts';
-import type { Proposal, Rng, SearchSpace } from '../../core/index.ts';
+import type { History, Proposal, Rng, SearchSpace } from '../../core/index.ts';
 import type { GaussianProcess } from '../../gp/index.ts';
 import { type EncodingOptions, encodeInput } from '../encoding.ts';
 import { type FidelityPair, fidelityGrid } from '../fidelity-grid.ts';
@@ -53,4 +53,25 @@ export function costAwareProposal(
     proposal: { mixture: c.w, scale: c.pair.scale, steps: c.pair.steps },
     logEiTarget: r.logEiTarget,
   };
+}
+
+/**
+ * `maxInFlight`: the most a new proposal may cost while other runs are in flight, so that the
+ * cost committed to runs in flight (`inFlight`, the pending and running runs' costs, plus the
+ * full cost of each earlier proposal of the same `batch`) stays within `share` of the budget not
+ * yet spent: `share (B - spent) - committed`. Infinite when `share >= 1`, without a budget, or
+ * with nothing in flight (a sequential proposal is never capped).
+ */
+export function inFlightCap(
+  history: Pick<History, 'spent'> & { readonly budget?: number | undefined },
+  share: number,
+  inFlight: number,
+  batch: readonly Proposal[],
+  space: Pick<SearchSpace, 'cost'>,
+): number {
+  if (!(share < 1) || history.budget === undefined) return Number.POSITIVE_INFINITY;
+  let committed = inFlight;
+  for (const p of batch) committed += space.cost(p.scale, p.steps);
+  if (!(committed > 0)) return Number.POSITIVE_INFINITY;
+  return share * (history.budget - history.spent) - committed;
 }

@@ -187,6 +187,15 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   stopBelow: z.number().min(0).lt(0.5).default(0),
   /**
+   * Parallel runs: while other runs are in flight (pending or running, or proposed earlier in the
+   * same batch), a new proposal may bring the cost committed to runs in flight to at most this
+   * share of the budget not yet spent (1: no cap beyond the budget). Asked for many proposals at
+   * once, right after the initial design, the acquisition can otherwise commit most of the budget
+   * to long target-size runs chosen on a posterior fitted to a handful of short runs. A proposal
+   * with nothing else in flight (every proposal of a sequential study) is never capped.
+   */
+  maxInFlight: z.number().gt(0).max(1).default(1),
+  /**
    * With `verify`: `'new'` verifies every recommended mixture that has no target run near it;
    * `'confident'`, once a target run has completed, only a recommended mixture that beats the
    * best-predicted verified one with probability >= `pSwitch` (fewer target runs spent).
@@ -229,6 +238,14 @@ export const MfmsSettingsSchema = z.strictObject({
   probeRounds: z.number().int().min(1).default(1),
   /** With `probes` > 1: a probe's steps as a share of the target steps (rounded up to the step grid). */
   probeSteps: z.number().gt(0).lt(1).default(0.25),
+  /**
+   * With `verify`: until verification starts (`verifyFrom` of the budget spent), a proposal costs
+   * at most this share of one target run (a new run at a pair whose cost is above it, or a
+   * continuation whose extra cost is, is not proposed; when no pair fits, the cheapest one).
+   * Before verification the model rests on the initial design and cheap runs; a long target-size
+   * run chosen then commits a large share of the budget to that guess. 1: no cap.
+   */
+  earlyCostCap: z.number().gt(0).max(1).default(1),
   /** With `verify`: only while fewer than this many target-size runs reach the target steps. */
   verifyRuns: z.number().int().min(1).default(1000),
   /** With `'posterior'`: recommend a completed target run when it is within one sd of the optimum. */

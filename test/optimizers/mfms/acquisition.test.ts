@@ -4,6 +4,7 @@ import { type History, Rng, type RunRecord } from '../../../src/core/index.ts';
 import { fidelityGrid, sampleMixture } from '../../../src/optimizers/index.ts';
 import {
   costExponentAt,
+  earlyCap,
   explorationProposal,
   fullTargetRuns,
   laterRaceProposal,
@@ -179,6 +180,46 @@ describe('mfms acquisition: the verification run (verify)', () => {
     assert.equal(verificationStarted({ spent: 24.9, budget: 100 }, 0.25), false);
     assert.equal(verificationStarted({ spent: 25, budget: 100 }, 0.25), true);
     assert.equal(verificationStarted({ spent: 0 }, 0.5), true);
+  });
+
+  it('earlyCap: before verification starts, pairs within earlyCostCap target runs and the budget left capped there', () => {
+    // The target L@1000 costs 10; pairs S@500 (0.5), S@1000 (1), L@200 (2), L@500 (5), L@1000 (10).
+    const pairs = [
+      { scale: 'S', steps: 500, cost: 0.5 },
+      { scale: 'S', steps: 1000, cost: 1 },
+      { scale: 'L', steps: 200, cost: 2 },
+      { scale: 'L', steps: 500, cost: 5 },
+      { scale: 'L', steps: 1000, cost: 10 },
+    ];
+    const s = { verify: true, verifyFrom: 0.25, earlyCostCap: 0.25 };
+    const before = earlyCap({ spent: 20, budget: 100 }, space, s, pairs, 80);
+    assert.deepEqual(
+      before?.pairs.map((p) => `${p.scale}@${p.steps}`),
+      ['S@500', 'S@1000', 'L@200'],
+    );
+    assert.equal(before?.left, 2.5);
+    // The budget left is never raised by the cap.
+    assert.equal(earlyCap({ spent: 20, budget: 100 }, space, s, pairs, 1.5)?.left, 1.5);
+    // Nothing fits: the cheapest pair alone, and the budget left lets it run.
+    const tight = earlyCap(
+      { spent: 0, budget: 100 },
+      space,
+      { ...s, earlyCostCap: 0.01 },
+      pairs,
+      80,
+    );
+    assert.deepEqual(tight, { pairs: [pairs[0]], left: 0.5 });
+    // Once verification has started, without verify, or with no cap: nothing applies.
+    assert.equal(earlyCap({ spent: 25, budget: 100 }, space, s, pairs, 75), undefined);
+    assert.equal(
+      earlyCap({ spent: 0, budget: 100 }, space, { ...s, verify: false }, pairs, 80),
+      undefined,
+    );
+    assert.equal(
+      earlyCap({ spent: 0, budget: 100 }, space, { ...s, earlyCostCap: 1 }, pairs, 80),
+      undefined,
+    );
+    assert.equal(earlyCap({ spent: 0 }, space, s, pairs, Number.POSITIVE_INFINITY), undefined);
   });
 
   it('fullTargetRuns counts target-size runs that reach the target steps, in any state (verifyRuns)', () => {

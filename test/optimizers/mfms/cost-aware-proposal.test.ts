@@ -5,6 +5,7 @@ import { conditionGP } from '../../../src/gp/index.ts';
 import {
   affordablePairs,
   costAwareProposal,
+  inFlightCap,
 } from '../../../src/optimizers/mfms/cost-aware-proposal.ts';
 import { toySpace } from '../toy-space.ts';
 import { onePointGp } from './one-point-gp.ts';
@@ -29,6 +30,24 @@ describe('mfms cost-aware proposal (shared by both modes)', () => {
     ]);
     assert.deepEqual(keys(5), ['S@500:0.5', 'S@1000:1', 'L@500:5']);
     assert.deepEqual(keys(0.1), ['S@500:0.5']);
+  });
+
+  it('inFlightCap keeps the cost in flight within maxInFlight of the budget not yet spent', () => {
+    // Budget 100, 40 spent: at share 0.5 at most 30 may be in flight. Costs: L@1000 = 10, S@500 = 0.5.
+    const h = { budget: 100, spent: 40 };
+    assert.equal(inFlightCap(h, 0.5, 12, [], space), 18);
+    // Earlier proposals of the same batch count at their full cost.
+    const batch = [
+      { mixture: [1, 0, 0], scale: 'L', steps: 1000 },
+      { mixture: [0, 1, 0], scale: 'S', steps: 500 },
+    ];
+    assert.equal(inFlightCap(h, 0.5, 12, batch, space), 18 - 10.5);
+    // Over the cap already: a negative room (the caller falls back to the cheapest pair).
+    assert.equal(inFlightCap(h, 0.25, 20, [], space), -5);
+    // Nothing in flight (a sequential proposal), no cap, or no budget: unbounded.
+    assert.equal(inFlightCap(h, 0.5, 0, [], space), Number.POSITIVE_INFINITY);
+    assert.equal(inFlightCap(h, 1, 12, [], space), Number.POSITIVE_INFINITY);
+    assert.equal(inFlightCap({ spent: 40 }, 0.5, 12, [], space), Number.POSITIVE_INFINITY);
   });
 
   it('proposes the chosen pair with its EI-maximising mixture and reports log EI at the target', () => {
