@@ -300,6 +300,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { earlyCostCap: 0.25 },
     what: 'the default, with no proposal above a quarter of a target run until verification starts (a quarter of the budget spent)',
   },
+  'early-cap-0.5': {
+    settings: { earlyCostCap: 0.5 },
+    what: 'the default, with no proposal above half a target run until verification starts (a quarter of the budget spent)',
+  },
+  'verified-switch-1': {
+    settings: { verifiedSwitch: 1 },
+    what: "the default, keeping the first completed target run until a later one beats it by more than one sd of the difference of two target runs (the model's noise)",
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',

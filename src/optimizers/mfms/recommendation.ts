@@ -40,12 +40,12 @@ import { bestObserved } from '../gp-common.ts';
 import { heldOutCalibration } from '../mfms-calibration.ts';
 import { metricPrediction } from '../mfms-observations.ts';
 import { chooseRecommendation, type MfmsRec } from '../mfms-recommend.ts';
-import { bestTargetRun, isTargetRun } from '../observed.ts';
+import { bestTargetRun, isTargetRun, valueAt } from '../observed.ts';
 import { probabilityBestAmong } from '../stable-recommendation.ts';
 import { checkFidelity, distinctMixtures, predictedArgmin } from '../surrogate-view.ts';
 import { probabilityBetter } from './early-stop.ts';
 import type { MfmsSettings } from './settings.ts';
-import type { MfmsEncoding, SurrogateFit } from './surrogate.ts';
+import { type MfmsEncoding, newRunNoise, type SurrogateFit } from './surrogate.ts';
 
 /** The surrogate of one history with its incumbent and recommendation. */
 export interface MfmsModel extends SurrogateFit {
@@ -118,6 +118,38 @@ export function bestVerifiedRun(
   return best;
 }
 
+/**
+ * `verifiedSwitch` `z > 0` (with `'verified'`): the completed target runs in history order, the
+ * first kept until a later one's measured value beats the kept one's by more than
+ * `z sqrt(2 v_t)` in latent units (`log` of a positive loss, or the value with the sign making
+ * smaller better), `v_t = newRunNoise(gp, 0)` the model's noise variance of one target run. Of
+ * several noisy target runs the best measured is the luckiest (winner's curse); a later run
+ * must beat the kept one by more than the noise of their difference. Undefined when none has
+ * completed.
+ */
+export function steadyTargetRun(
+  history: History,
+  space: SearchSpace,
+  gp: GaussianProcess,
+  log: boolean,
+  z: number,
+): RunRecord | undefined {
+  const sign = space.metric.direction === 'minimize' ? 1 : -1;
+  const latent = (v: number) => (log ? Math.log(v) : sign * v);
+  const margin = z * Math.sqrt(2 * Math.max(newRunNoise(gp, 0), 0));
+  let kept: RunRecord | undefined;
+  let keptY = 0;
+  for (const run of activeRuns(history)) {
+    if (!isTargetRun(run, space)) continue;
+    const y = latent(valueAt(run, space.target.steps) as number);
+    if (kept === undefined || y < keptY - margin) {
+      kept = run;
+      keptY = y;
+    }
+  }
+  return kept;
+}
+
 /** Builds the recommendation policy of `mfms-bo` from its parsed settings. */
 export function createMfmsPolicy(
   space: SearchSpace,
@@ -174,11 +206,13 @@ export function createMfmsPolicy(
 
   const atTarget = (history: History, m: MfmsModel): Recommendation => {
     const run =
-      s.recommend === 'verified' || s.recommend === 'verified-or-confident'
-        ? bestTargetRun(history, space)
-        : s.recommend === 'verified-posterior'
-          ? bestVerifiedRun(history, space, m.gp, xStar)
-          : undefined;
+      s.recommend === 'verified' && s.verifiedSwitch > 0
+        ? steadyTargetRun(history, space, m.gp, m.log, s.verifiedSwitch)
+        : s.recommend === 'verified' || s.recommend === 'verified-or-confident'
+          ? bestTargetRun(history, space)
+          : s.recommend === 'verified-posterior'
+            ? bestVerifiedRun(history, space, m.gp, xStar)
+            : undefined;
     // 'verified-or-confident': the model's choice while it is sure to beat the verified run.
     const followModel =
       run !== undefined &&

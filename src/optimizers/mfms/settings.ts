@@ -84,6 +84,14 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   verifiedFallback: z.enum(['posterior', 'stable', 'pessimistic']).default('posterior'),
   /**
+   * With `'verified'`: 0 recommends the best-measured completed target run. `z > 0`: the first
+   * completed target run is kept until a later one's measured value beats it by more than
+   * `z sqrt(2 v_t)`, `v_t` the model's noise variance of one target run (latent units), so the
+   * luckiest of several noisy target runs is not chased (winner's curse). Noise-free fits have
+   * `v_t` near 0 and switch as with 0.
+   */
+  verifiedSwitch: z.number().min(0).default(0),
+  /**
    * With `'stable'`: replace the recommendation only when P(new better at the target) >= this;
    * with `verifyWhen: 'confident'` (and `'verified-or-confident'`): the probability a challenger
    * needs to beat the best verified mixture.

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../../src/core/index.ts';
+import { type History, Rng, type RunRecord } from '../../../src/core/index.ts';
 import { MfmsSettingsSchema, recommendBestRaw } from '../../../src/optimizers/index.ts';
 import { probabilityBetter } from '../../../src/optimizers/mfms/early-stop.ts';
-import { createMfmsPolicy } from '../../../src/optimizers/mfms/recommendation.ts';
+import { createMfmsPolicy, steadyTargetRun } from '../../../src/optimizers/mfms/recommendation.ts';
 import { createMfmsSurrogate } from '../../../src/optimizers/mfms/surrogate.ts';
 import { bestTargetRun } from '../../../src/optimizers/observed.ts';
 import { synthLoss } from '../helpers.ts';
+import { toySpace } from '../toy-space.ts';
 import { history as makeHistory, space } from './histories.ts';
+import { onePointGp } from './one-point-gp.ts';
 
 function parts(over: Record<string, unknown>) {
   const s = MfmsSettingsSchema.parse({ initial: 5, noise: 'fixed', ...over });
@@ -163,5 +165,45 @@ describe('mfms recommendation policy', () => {
     assert.equal(rec.basis, raw.basis);
     const mu = fit.gp.predict(Float64Array.from(surrogate.encoding.xStar(raw.mixture))).mean[0]!;
     assert.equal(rec.predicted!.mean, Math.exp(mu + fit.shift('L', 19700)));
+  });
+});
+
+describe('mfms recommendation: steadyTargetRun (verifiedSwitch)', () => {
+  // Toy space, target L@1000. A one-point GP with noise v = 0.01 and no standardisation: one
+  // target run's noise variance is 0.01, the margin at z = 1 is sqrt(0.02) = 0.1414.
+  const toy = toySpace();
+  const { gp } = onePointGp({ s: 1, l: 0.5, v: 0.01, x0: [0.3, 0.3, 0.4, 1, 1], y0: 0 });
+  const target = (id: string, value: number, steps = 1000): RunRecord => ({
+    id,
+    mixture: [0.2, 0.3, 0.5],
+    scale: 'L',
+    steps,
+    curve: [{ step: steps, value }],
+    state: 'completed',
+    cost: 10,
+  });
+  const h = (...runs: RunRecord[]): History => ({ runs, spent: 0 });
+
+  it('keeps the first target run until a later one is better by more than the margin', () => {
+    // 2.0, then 1.9 (better by 0.1 < 0.1414: kept), then 1.8 (by 0.2: switch), then 1.75.
+    const runs = [target('a', 2.0), target('b', 1.9), target('c', 1.8), target('d', 1.75)];
+    assert.equal(steadyTargetRun(h(...runs.slice(0, 2)), toy, gp, false, 1)?.id, 'a');
+    assert.equal(steadyTargetRun(h(...runs.slice(0, 3)), toy, gp, false, 1)?.id, 'c');
+    // 1.75 beats the kept 1.8 by 0.05 only.
+    assert.equal(steadyTargetRun(h(...runs), toy, gp, false, 1)?.id, 'c');
+    // z = 0.3 (margin 0.042): every later improvement above it switches.
+    assert.equal(steadyTargetRun(h(...runs), toy, gp, false, 0.3)?.id, 'd');
+    // Shorter or smaller runs do not count; none completed at the target: undefined.
+    assert.equal(steadyTargetRun(h(target('s', 1, 500)), toy, gp, false, 1), undefined);
+  });
+
+  it('compares logs of a loss with the log transform, and flips the sign of a maximised metric', () => {
+    // Logs: 2 -> 1.75 is a drop of log(2/1.75) = 0.1335 < 0.1414 (kept); 1.7 is 0.1625 (switch).
+    assert.equal(steadyTargetRun(h(target('a', 2), target('b', 1.75)), toy, gp, true, 1)?.id, 'a');
+    assert.equal(steadyTargetRun(h(target('a', 2), target('b', 1.7)), toy, gp, true, 1)?.id, 'b');
+    const up = toySpace({ metric: { name: 'acc', direction: 'maximize' } });
+    const hist = h(target('a', 0.5), target('b', 0.6), target('c', 0.7));
+    assert.equal(steadyTargetRun(hist, up, gp, false, 1)?.id, 'c');
+    assert.equal(steadyTargetRun(h(target('a', 0.5), target('b', 0.6)), up, gp, false, 1)?.id, 'a');
   });
 });
