@@ -40,6 +40,19 @@ describe('mfms recommendation policy', () => {
     assert.ok(rec.predicted !== undefined && rec.predicted.lower <= rec.predicted.mean);
   });
 
+  it("'verified' with verifiedSwitch: the policy keeps the first target run while no later one beats it by the margin", () => {
+    // A margin of 1e6 model noise sds: no later run can beat the first.
+    const { surrogate, policy } = parts({ recommend: 'verified', verifiedSwitch: 1e6 });
+    const model = policy.model(surrogate.fit(history, false)!, history, false);
+    assert.equal(policy.atTarget(history, model).runId, 't0');
+    // The same with z = 0 is the best measured run (t0 is not the best here).
+    const free = parts({ recommend: 'verified' });
+    const m0 = free.policy.model(free.surrogate.fit(history, false)!, history, false);
+    const best = free.policy.atTarget(history, m0).runId;
+    assert.notEqual(best, 't0');
+    assert.equal(best, bestTargetRun(history, space)?.id);
+  });
+
   it("'verified-posterior': the completed target run whose mixture has the smallest posterior mean at the target", () => {
     const { surrogate, policy } = parts({ recommend: 'verified-posterior' });
     const fit = surrogate.fit(history, false)!;
