@@ -308,6 +308,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifiedSwitch: 1 },
     what: "the default, keeping the first completed target run until a later one beats it by more than one sd of the difference of two target runs (the model's noise)",
   },
+  'or-confident': {
+    settings: { recommend: 'verified-or-confident' },
+    what: "the default (probes, verification from a quarter of the budget), recommending the model's choice instead of the best completed target run while it beats that run with P >= pSwitch",
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',
