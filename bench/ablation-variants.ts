@@ -312,6 +312,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { recommend: 'verified-or-confident' },
     what: "the default (probes, verification from a quarter of the budget), recommending the model's choice instead of the best completed target run while it beats that run with P >= pSwitch",
   },
+  'probes-4': {
+    settings: { probes: 4 },
+    what: 'four target-size probes before the first verification instead of three',
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',
