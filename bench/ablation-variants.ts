@@ -316,6 +316,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probes: 4 },
     what: 'four target-size probes before the first verification instead of three',
   },
+  'probes-from-0.125': {
+    settings: { verifyFrom: 0.125 },
+    what: 'the default (probes), with verification (and so the probes) from an eighth of the budget instead of a quarter',
+  },
   'probes-3-pessimistic': {
     settings: { probes: 3, verifiedFallback: 'pessimistic' },
     what: 'probes-3 with the pessimistic fallback',
