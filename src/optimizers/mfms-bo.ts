@@ -211,7 +211,8 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
       const out: Proposal[] = [];
       const left = remainingBudget(history);
       const allPairs = affordablePairs(space, steps, left);
-      const inFlight = pendingRuns(history).reduce((a, r) => a + r.cost, 0);
+      const pending = pendingRuns(history);
+      const inFlight = pending.reduce((a, r) => a + r.cost, 0);
       let model: MfmsModel | undefined;
       let gp: GaussianProcess | undefined;
       for (let j = 0; j < n; j++) {
@@ -226,7 +227,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
             out.push(acquisition.initial(i));
             continue;
           }
-          gp = withFantasies(model.gp, space, pendingRuns(history), encoding.enc);
+          gp = withFantasies(model.gp, space, pending, encoding.enc);
         }
         const capped = inFlightCap(history, s.maxInFlight, inFlight, out, space);
         const leftJ = Math.min(left, capped);

@@ -62,7 +62,7 @@ import { encodeInput } from '../encoding.ts';
 import type { FidelityPair } from '../fidelity-grid.ts';
 import { isTargetRun, valueAt } from '../observed.ts';
 import { projectToSpace, sampleMixture } from '../sample-mixture.ts';
-import { costAwareProposal } from './cost-aware-proposal.ts';
+import { cheapestPair, costAwareProposal } from './cost-aware-proposal.ts';
 import { probabilityBetter } from './early-stop.ts';
 import { bestVerifiedRun, type MfmsModel } from './recommendation.ts';
 import type { MfmsSettings } from './settings.ts';
@@ -383,10 +383,7 @@ export function earlyCap(
   }
   const cap = s.earlyCostCap * space.cost(space.target.scale, space.target.steps);
   const fitting = pairs.filter((p) => p.cost <= cap);
-  const cheapest = pairs.reduce<FidelityPair | undefined>(
-    (a, b) => (a === undefined || b.cost < a.cost ? b : a),
-    undefined,
-  );
+  const cheapest = cheapestPair(pairs);
   return {
     pairs: fitting.length > 0 ? fitting : cheapest !== undefined ? [cheapest] : [],
     left: Math.min(left, Math.max(cap, cheapest?.cost ?? 0)),
@@ -733,8 +730,7 @@ export function createMfmsAcquisition(opts: {
       initialProposal(space, root.fork('init').fork(i), design[i % design.length]!, stepRange),
     propose(history, model, gp, i, pairsIn, leftIn, batch = []) {
       const rng = root.fork(i);
-      let left = leftIn;
-      let { pairs, onlyTarget } = targetSharePairs(
+      const share = targetSharePairs(
         history,
         pairsIn,
         s.afterVerification === 'target' && hasCompletedTargetRun(history, space)
@@ -742,9 +738,12 @@ export function createMfmsAcquisition(opts: {
           : s.minTargetShare,
         target.scale,
       );
+      const { onlyTarget } = share;
+      const { pairs, left } = earlyCap(history, space, s, share.pairs, leftIn) ?? {
+        pairs: share.pairs,
+        left: leftIn,
+      };
       const alpha = costExponentAt(s, history, i);
-      const early = earlyCap(history, space, s, pairs, left);
-      if (early !== undefined) ({ pairs, left } = early);
       if (s.acquisition === 'paper') {
         const search = { starts: s.starts, rawSamples: s.rawSamples, initial: [model.wInc] };
         const step = { pairs, best: model.bestRaw, alpha, rng, search };

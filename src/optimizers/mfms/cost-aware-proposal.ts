@@ -24,7 +24,16 @@ export function affordablePairs(
 ): FidelityPair[] {
   const all = fidelityGrid(space, { steps });
   const fitting = all.filter((p) => p.cost <= left);
-  return fitting.length > 0 ? fitting : [all.reduce((a, b) => (b.cost < a.cost ? b : a))];
+  if (fitting.length > 0) return fitting;
+  const cheapest = cheapestPair(all);
+  return cheapest === undefined ? [] : [cheapest];
+}
+
+/** The cheapest of `pairs` (the first among equal costs), or undefined when there are none. */
+export function cheapestPair(pairs: readonly FidelityPair[]): FidelityPair | undefined {
+  let best: FidelityPair | undefined;
+  for (const p of pairs) if (best === undefined || p.cost < best.cost) best = p;
+  return best;
 }
 
 /**
