@@ -316,6 +316,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probes: 4 },
     what: 'four target-size probes before the first verification instead of three',
   },
+  'size-check': {
+    settings: { sizeCheck: [0.9, 0.5, 0.1] },
+    what: 'each fit also tried with the size lengthscale fixed where the smallest size correlates 0.9, 0.5 and 0.1 with the target; the one that best predicts held-out target-size runs kept',
+  },
+  'refit-fresh': {
+    settings: { refitStart: 'warm-or-fresh' },
+    what: 'every refit also from the default starting point, the fit with the larger marginal likelihood kept',
+  },
+  'refit-fresh-size-check': {
+    settings: { refitStart: 'warm-or-fresh', sizeCheck: [0.9, 0.5, 0.1] },
+    what: 'refit-fresh and size-check together',
+  },
   'probes-from-0.125': {
     settings: { verifyFrom: 0.125 },
     what: 'the default (probes), with verification (and so the probes) from an eighth of the budget instead of a quarter',

@@ -5,7 +5,8 @@
  * correlation of a mixture's effect between the smallest size and the target,
  * `exp(-(s(m_min) - s(m*))^2 / (2 l_s^2))` (RBF on the encoded size). A correlation near 1 means
  * the model treats the mixture effect as the same at every size, so a small run tells it as much
- * about the target as a target run does.
+ * about the target as a target run does. A signal sd near 0 (the kernel's output scale on its
+ * floor) means the fit explains every difference between runs as noise.
  *
  * Run: node --import tsx bench/fit-trace.ts --case family-interior-noisy/val_loss
  *      [--seed 0] [--settings '{"runNoise":"none"}'] [--every 1]
@@ -21,9 +22,9 @@ const every = Number(arg('every', '1'));
 
 console.log(`${id}, seed ${seed}, settings ${JSON.stringify(settings)}`);
 console.log(
-  '| runs | refit | runs per size | mixture l | size l | steps l | corr(smallest, target) | noise sd | run offset sd (slope) |',
+  '| runs | refit | runs per size | mixture l | size l | steps l | corr(smallest, target) | signal sd | noise sd | run offset sd (slope) |',
 );
-console.log('|---:|---:|---|---:|---:|---:|---:|---:|---|');
+console.log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---|');
 let refits = 0;
 run('fit-trace', (opt) => {
   let last = -1;
@@ -48,7 +49,7 @@ run('fit-trace', (opt) => {
               ? '-'
               : `${(Math.sqrt(h.groupNoise) * sd).toPrecision(3)} (${h.groupNoiseSlope?.toFixed(2) ?? '-'})`;
           console.log(
-            `| ${history.runs.length} | ${refits} | ${sizes} | ${ls[0]!.toPrecision(3)} | ${lS.toPrecision(3)} | ${ls[ls.length - 1]!.toPrecision(3)} | ${corr.toFixed(3)} | ${(Math.sqrt(h.noise) * sd).toPrecision(3)} | ${offset} |`,
+            `| ${history.runs.length} | ${refits} | ${sizes} | ${ls[0]!.toPrecision(3)} | ${lS.toPrecision(3)} | ${ls[ls.length - 1]!.toPrecision(3)} | ${corr.toFixed(3)} | ${(Math.sqrt(h.outputScale) * sd).toPrecision(3)} | ${(Math.sqrt(h.noise) * sd).toPrecision(3)} | ${offset} |`,
           );
         }
       }

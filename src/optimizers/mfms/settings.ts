@@ -11,6 +11,12 @@ export const MfmsSettingsSchema = z.strictObject({
   /** Refit hyper-parameters every this many proposals (0: fit once, as the paper). */
   refitEvery: z.number().int().min(0).default(3),
   restarts: z.number().int().min(1).default(3),
+  /**
+   * How a refit starts: `'warm'` from the stored hyper-parameters (one start); `'warm-or-fresh'`
+   * also one start from the default point, the fit with the larger marginal likelihood kept (a
+   * warm start can stay in a basin the data have left).
+   */
+  refitStart: z.enum(['warm', 'warm-or-fresh']).default('warm'),
   scaleEncoding: z.enum(['log', 'linear']).default('log'),
   stepEncoding: z.enum(['log', 'linear']).default('log'),
   wKernel: z.enum(['rbf', 'matern52']).default('matern52'),
@@ -148,6 +154,16 @@ export const MfmsSettingsSchema = z.strictObject({
    * at every size, so small runs look as informative as target runs.
    */
   maxSizeCorrelation: z.number().gt(0).max(1).default(1),
+  /**
+   * Ceilings `rho` on the correlation of a mixture's effect between the smallest size and the
+   * target (as `maxSizeCorrelation`) to test at every hyper-parameter fit once at least 3 runs at
+   * the target size exist (short probes included): each ceiling gives a second fit (the size
+   * lengthscale capped, warm-started from the first), and the fit kept is the one that best
+   * predicts the target-size runs held out one at a time (whole curve out, log density of its
+   * last point). Small sizes then weigh on the target only as much as they predict target runs.
+   * Empty (default): one fit.
+   */
+  sizeCheck: z.array(z.number().gt(0).lt(1)).max(4).default([]),
   /**
    * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
    * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.

@@ -22,7 +22,14 @@
  * only condition on the stored ones (or fit without storing before the first fit), so they
  * never move the schedule.
  */
-import type { Fidelity, History, Mixture, SearchSpace, SurrogateJoint } from '../../core/index.ts';
+import {
+  type Fidelity,
+  type History,
+  type Mixture,
+  NumericsError,
+  type SearchSpace,
+  type SurrogateJoint,
+} from '../../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../../gp/index.ts';
 import { type EncodingOptions, encodeInput, type Observations } from '../encoding.ts';
 import { mfmsKernel, surrogate, viewSurrogate } from '../gp-common.ts';
@@ -114,9 +121,34 @@ export function mixtureLengthscaleFloor(k: number, ard: boolean, f: number): num
 }
 
 /**
- * `base` with the size lengthscale capped for setting `maxSizeCorrelation = rho < 1`:
- * `l_s <= |s(m_min) - s(m*)| / sqrt(-2 ln rho)`, so that the RBF correlation between the
- * smallest size and the target is at most `rho` (unchanged for `rho = 1` or a one-size ladder).
+ * The size lengthscale at which the RBF correlation of a mixture's effect between the smallest
+ * ladder size and the target is `rho` (0 < rho < 1): `|s(m_min) - s(m*)| / sqrt(-2 ln rho)`;
+ * undefined for a one-size ladder (no gap to cap).
+ */
+export function sizeLengthscaleCeiling(
+  space: SearchSpace,
+  encoding: MfmsEncoding,
+  rho: number,
+): number | undefined {
+  const k = space.domains.length;
+  const uniform = new Array<number>(k).fill(1 / k);
+  const smallest = space.scales.reduce((a, b) => (b.params < a.params ? b : a)).name;
+  const at = (scale: string) =>
+    encodeInput(space, uniform, scale, space.target.steps, encoding.enc)[k]!;
+  const gap = Math.abs(at(smallest) - at(space.target.scale));
+  if (!(gap > 0)) return undefined;
+  return gap / Math.sqrt(-2 * Math.log(rho));
+}
+
+/** `base` with the size lengthscale (of the mixture, size and steps channels) at most `ceiling`. */
+function withSizeUpper(base: GPOptions, k: number, ard: boolean, ceiling: number): GPOptions {
+  return { ...base, lengthscaleUpper: [...new Array<number>(ard ? k : 1).fill(0), ceiling, 0] };
+}
+
+/**
+ * `base` with the size lengthscale capped for setting `maxSizeCorrelation = rho < 1`
+ * ({@link sizeLengthscaleCeiling}), so that the RBF correlation between the smallest size and
+ * the target is at most `rho` (unchanged for `rho = 1` or a one-size ladder).
  */
 export function withSizeCeiling(
   base: GPOptions,
@@ -124,19 +156,112 @@ export function withSizeCeiling(
   s: Pick<MfmsSettings, 'maxSizeCorrelation' | 'ard'>,
   encoding: MfmsEncoding,
 ): GPOptions {
-  const k = space.domains.length;
   if (s.maxSizeCorrelation >= 1) return base;
-  const uniform = new Array<number>(k).fill(1 / k);
-  const smallest = space.scales.reduce((a, b) => (b.params < a.params ? b : a)).name;
-  const at = (scale: string) =>
-    encodeInput(space, uniform, scale, space.target.steps, encoding.enc)[k]!;
-  const gap = Math.abs(at(smallest) - at(space.target.scale));
-  if (!(gap > 0)) return base;
-  const ceiling = gap / Math.sqrt(-2 * Math.log(s.maxSizeCorrelation));
+  const ceiling = sizeLengthscaleCeiling(space, encoding, s.maxSizeCorrelation);
+  if (ceiling === undefined) return base;
+  return withSizeUpper(base, space.domains.length, s.ard, ceiling);
+}
+
+/**
+ * How well a GP predicts the runs at the target size from everything else: for each such run
+ * (the latest `maxRuns`), its whole curve held out (GaussianProcess.heldOut, so its shared
+ * offset goes with it), the log density of its last point under the held-out prediction,
+ * `sum_r log N(y_{f_r}; m_r, v_r)` (latent units). Undefined with fewer than `minRuns` such
+ * runs, or when a held-out prediction fails numerically.
+ */
+export function targetHeldOutScore(
+  gp: GaussianProcess,
+  obs: Observations,
+  targetScale: string,
+  minRuns = 3,
+  maxRuns = 24,
+): number | undefined {
+  const rowsOf = new Map<string, number[]>();
+  obs.points.forEach((p, i) => {
+    if (p.scale !== targetScale) return;
+    const rows = rowsOf.get(p.runId);
+    if (rows === undefined) rowsOf.set(p.runId, [i]);
+    else rows.push(i);
+  });
+  if (rowsOf.size < minRuns) return undefined;
+  let score = 0;
+  for (const rows of [...rowsOf.values()].slice(-maxRuns)) {
+    let held: { mean: Float64Array; covariance: Float64Array };
+    try {
+      held = gp.heldOut(rows);
+    } catch (e) {
+      if (e instanceof NumericsError) return undefined;
+      throw e;
+    }
+    const b = rows.length;
+    const v = held.covariance[(b - 1) * b + b - 1]!;
+    if (!(v > 0)) return undefined;
+    const r = obs.y[rows[b - 1]!]! - held.mean[b - 1]!;
+    score += -0.5 * (Math.log(2 * Math.PI * v) + (r * r) / v);
+  }
+  return score;
+}
+
+/**
+ * `base` with the size lengthscale fixed at `l` (lower and upper bound both `l`; the bounds of
+ * the mixture and steps channels kept).
+ */
+function withSizeFixed(base: GPOptions, k: number, ard: boolean, l: number): GPOptions {
+  const channels = (ard ? k : 1) + 2;
+  const bound = (b: ArrayLike<number> | undefined) => {
+    const out = Array.from({ length: channels }, (_, c) => b?.[c] ?? 0);
+    out[channels - 2] = l;
+    return out;
+  };
   return {
     ...base,
-    lengthscaleUpper: [...new Array<number>(s.ard ? k : 1).fill(0), ceiling, 0],
+    lengthscaleLower: bound(base.lengthscaleLower),
+    lengthscaleUpper: bound(base.lengthscaleUpper),
   };
+}
+
+/**
+ * Setting `sizeCheck`: besides `gp` (fitted with `opts`, its size lengthscale free), one fit per
+ * correlation `rho` of `rhos` with the size lengthscale fixed where the smallest size's
+ * correlation with the target is `rho` ({@link sizeLengthscaleCeiling}; one restart,
+ * warm-started from `gp`); returns the fit with the best {@link targetHeldOutScore} (`gp` on
+ * ties, or when its score is undefined). The marginal likelihood that picks `gp`'s size
+ * lengthscale is dominated by the many small runs; the held-out score asks only how well the
+ * rest predicts runs at the target size.
+ */
+export function checkedBySize(
+  gp: GaussianProcess,
+  obs: Observations,
+  opts: GPOptions,
+  space: SearchSpace,
+  encoding: MfmsEncoding,
+  s: Pick<MfmsSettings, 'sizeCheck' | 'ard'>,
+): GaussianProcess {
+  let best = gp;
+  let bestScore = targetHeldOutScore(gp, obs, space.target.scale);
+  if (bestScore === undefined) return gp;
+  const k = space.domains.length;
+  for (const rho of s.sizeCheck) {
+    const l = sizeLengthscaleCeiling(space, encoding, rho);
+    if (l === undefined) break;
+    let cand: GaussianProcess;
+    try {
+      cand = surrogate(
+        obs,
+        { ...withSizeFixed(opts, k, s.ard, l), restarts: 1 },
+        { fit: true, warmStart: gp.hyperparameters },
+      );
+    } catch (e) {
+      if (e instanceof NumericsError) continue;
+      throw e;
+    }
+    const score = targetHeldOutScore(cand, obs, space.target.scale);
+    if (score !== undefined && score > bestScore) {
+      best = cand;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /**
@@ -208,6 +333,28 @@ export function onMixtureFloor(hyper: GPHyperparameters, floors: readonly number
   return false;
 }
 
+/**
+ * Setting `refitStart: 'warm-or-fresh'`: `warm` (a refit warm-started from the stored
+ * hyper-parameters) or a fit from the default starting point on the same data (one start),
+ * whichever has the larger log marginal likelihood (`warm` on ties or when the fresh fit fails
+ * numerically). A warm start alone can stay in a basin the data have left, e.g. the one where the
+ * kernel's output scale sits on its floor and every difference between runs is noise.
+ */
+export function betterFresh(
+  warm: GaussianProcess,
+  obs: Observations,
+  opts: GPOptions,
+): GaussianProcess {
+  let fresh: GaussianProcess;
+  try {
+    fresh = surrogate(obs, { ...opts, restarts: 1 }, { fit: true });
+  } catch (e) {
+    if (e instanceof NumericsError) return warm;
+    throw e;
+  }
+  return fresh.logMarginalLikelihood > warm.logMarginalLikelihood ? fresh : warm;
+}
+
 /** A surrogate fitted to one history, with how its latent values map back to the metric. */
 export interface SurrogateFit extends MfmsData {
   readonly gp: GaussianProcess;
@@ -272,11 +419,15 @@ export function createMfmsSurrogate(
           fit: true,
           ...(hyper !== undefined ? { warmStart: hyper } : {}),
         });
+        if (hyper !== undefined && s.refitStart === 'warm-or-fresh')
+          gp = betterFresh(gp, obs, opts);
         if (auto && !state.runNoiseOn && onMixtureFloor(gp.hyperparameters, floors)) {
           // The switch: a fresh fit (all restarts) with run offsets by size.
           state.runNoiseOn = true;
           gp = surrogate(obs, optionsFor(obs), { fit: true });
         }
+        if (s.sizeCheck.length > 0)
+          gp = checkedBySize(gp, obs, optionsFor(obs), space, encoding, s);
         state.hyper = gp.hyperparameters;
         state.fittedAt = i;
         return { ...data, gp };

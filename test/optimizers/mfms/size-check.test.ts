@@ -1,0 +1,200 @@
+// The surrogate's checks on its own fit: the held-out score of target-size runs, the size
+// lengthscale chosen by it (`sizeCheck`), and refits that also start afresh (`refitStart`).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type History, Rng, type RunRecord } from '../../../src/core/index.ts';
+import { conditionGP, type GaussianProcess, type GPOptions } from '../../../src/gp/index.ts';
+import { surrogate } from '../../../src/optimizers/gp-common.ts';
+import { MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
+import {
+  betterFresh,
+  checkedBySize,
+  createMfmsSurrogate,
+  mfmsEncoding,
+  mfmsGpOptions,
+  sizeLengthscaleCeiling,
+  targetHeldOutScore,
+} from '../../../src/optimizers/mfms/surrogate.ts';
+import { space } from './histories.ts';
+
+const settings = (over: Record<string, unknown> = {}) => MfmsSettingsSchema.parse(over);
+
+/**
+ * A run whose curve is `base(scale, z) + effect(w, scale)` at every 1000 steps: the mixture's
+ * effect at the small sizes S, M is `g(w) = (w_0 - 1/3)^2 - 0.5 (w_1 - 1/3)`; at the target size
+ * L it is `sign * g(w)` (-1: the effect reverses at the target).
+ */
+function run(id: string, w: number[], scale: string, steps: number, sign: number): RunRecord {
+  const g = (w[0]! - 1 / 3) ** 2 - 0.5 * (w[1]! - 1 / 3);
+  const effect = scale === 'L' ? sign * g : g;
+  const base = { S: 3, M: 2.7, L: 2.4 }[scale]!;
+  const curve = [];
+  for (let z = 1000; z <= steps; z += 1000) {
+    curve.push({ step: z, value: base + 0.3 * (1000 / z) ** 0.5 + 0.2 * effect });
+  }
+  return {
+    id,
+    mixture: w,
+    scale,
+    steps,
+    curve,
+    state: 'completed',
+    cost: space.cost(scale, steps),
+  };
+}
+
+/** 18 small runs (S, M) and `targets` runs at the target size L, 2000 or 3000 steps. */
+function reversed(targets: number, sign: number): History {
+  const rng = new Rng(11);
+  const runs: RunRecord[] = [];
+  for (let i = 0; i < 18; i++) {
+    runs.push(run(`s${i}`, rng.dirichlet([1, 1, 1]), i % 2 === 0 ? 'S' : 'M', 4000, sign));
+  }
+  for (let j = 0; j < targets; j++) {
+    runs.push(run(`t${j}`, rng.dirichlet([1, 1, 1]), 'L', 2000 + 1000 * (j % 2), sign));
+  }
+  return { runs, spent: runs.reduce((a, r) => a + r.cost, 0) };
+}
+
+/** The surrogate's view fit of `h` (no run offsets, so the reference below is a plain GP). */
+function viewFit(h: History) {
+  return createMfmsSurrogate(space, settings({ initial: 5, runNoise: 'none' }), 3).fit(h, false)!;
+}
+
+describe('mfms surrogate: the held-out score of target-size runs', () => {
+  it('sums log N(y_last; m, v) of each target-size run held out whole, as a GP conditioned on the rest', () => {
+    const { gp, obs } = viewFit(reversed(4, 1));
+    const score = targetHeldOutScore(gp, obs, 'L');
+    assert.ok(score !== undefined && Number.isFinite(score));
+    // Reference: for each target run, a GP with the same hyper-parameters conditioned on every
+    // other row, its prediction of the run's last point plus the noise of one observation.
+    const opts: GPOptions = mfmsGpOptions(space.domains.length, settings(), 3);
+    const h = gp.hyperparameters;
+    const runs = [...new Set(obs.points.filter((p) => p.scale === 'L').map((p) => p.runId))];
+    assert.equal(runs.length, 4);
+    let ref = 0;
+    for (const id of runs) {
+      const keep = obs.points.map((p, i) => (p.runId === id ? -1 : i)).filter((i) => i >= 0);
+      const last = obs.points.findLastIndex((p) => p.runId === id);
+      const X = new Float64Array(
+        keep.flatMap((i) => [...obs.X.subarray(i * obs.d, (i + 1) * obs.d)]),
+      );
+      const rest = conditionGP(
+        X,
+        keep.map((i) => obs.y[i]!),
+        obs.d,
+        opts,
+        h,
+      );
+      const p = rest.predict(obs.X.slice(last * obs.d, (last + 1) * obs.d), { includeNoise: true });
+      const m = p.mean[0]!;
+      const v = p.variance[0]!;
+      ref += -0.5 * (Math.log(2 * Math.PI * v) + (obs.y[last]! - m) ** 2 / v);
+    }
+    assert.ok(Math.abs(score - ref) < 1e-6 * Math.abs(ref), `${score} vs ${ref}`);
+  });
+
+  it('is undefined with fewer than 3 target-size runs', () => {
+    const { gp, obs } = viewFit(reversed(2, 1));
+    assert.equal(targetHeldOutScore(gp, obs, 'L'), undefined);
+    assert.equal(targetHeldOutScore(gp, obs, 'L', 2) !== undefined, true);
+  });
+
+  it('scores a model whose small sizes predict the target above one told they do not, and the reverse when they reverse', () => {
+    const enc = mfmsEncoding(space, settings());
+    const lAt = (rho: number) => sizeLengthscaleCeiling(space, enc, rho)!;
+    const scoreWith = (sign: number, l: number) => {
+      const { gp, obs } = viewFit(reversed(6, sign));
+      const h = gp.hyperparameters;
+      const lengthscales = h.lengthscales.map((x, c) => (c === 1 ? { ...x, values: [l] } : x));
+      return targetHeldOutScore(gp.withHyperparameters({ ...h, lengthscales }), obs, 'L')!;
+    };
+    // The same effect at every size: a size correlation near 1 predicts target runs better.
+    assert.ok(scoreWith(1, lAt(0.99)) > scoreWith(1, lAt(0.01)));
+    // A reversed effect: small sizes that count predict the target runs worse.
+    assert.ok(scoreWith(-1, lAt(0.99)) < scoreWith(-1, lAt(0.01)));
+  });
+});
+
+describe('mfms surrogate: sizeCheck picks the size lengthscale that best predicts target-size runs', () => {
+  const enc = mfmsEncoding(space, settings());
+  const check = (h: History, rhos: number[]) => {
+    const s = settings({ initial: 5, runNoise: 'none', sizeCheck: rhos });
+    const { gp, obs } = createMfmsSurrogate(space, s, 3).fit(h, false)!;
+    const opts = mfmsGpOptions(space.domains.length, s, 3);
+    return { gp, obs, opts, chosen: checkedBySize(gp, obs, opts, space, enc, s) };
+  };
+  const sizeL = (g: GaussianProcess) => g.hyperparameters.lengthscales[1]!.values[0]!;
+
+  it('fewer than 3 target-size runs: the fit itself', () => {
+    const { gp, chosen } = check(reversed(2, -1), [0.5]);
+    assert.equal(chosen, gp);
+  });
+
+  it('keeps the best-scoring of the free fit and one fit per rho, the size lengthscale fixed at l(rho)', () => {
+    for (const sign of [1, -1]) {
+      const rhos = [0.9, 0.3, 0.02];
+      const { gp, obs, opts, chosen } = check(reversed(6, sign), rhos);
+      const fits = [gp];
+      for (const rho of rhos) {
+        const l = sizeLengthscaleCeiling(space, enc, rho)!;
+        const f = surrogate(
+          obs,
+          { ...opts, restarts: 1, lengthscaleLower: [0, l, 0], lengthscaleUpper: [0, l, 0] },
+          { fit: true, warmStart: gp.hyperparameters },
+        );
+        assert.ok(Math.abs(sizeL(f) - l) < 1e-9 * l, 'the size lengthscale is held at l(rho)');
+        fits.push(f);
+      }
+      const scores = fits.map((f) => targetHeldOutScore(f, obs, 'L')!);
+      const best = scores.indexOf(Math.max(...scores));
+      assert.ok(Math.abs(sizeL(chosen) - sizeL(fits[best]!)) < 1e-12);
+      assert.equal(targetHeldOutScore(chosen, obs, 'L'), scores[best]);
+    }
+  });
+
+  it('settings: rho in (0, 1), at most 4 of them', () => {
+    assert.throws(() => settings({ sizeCheck: [1] }));
+    assert.throws(() => settings({ sizeCheck: [0] }));
+    assert.throws(() => settings({ sizeCheck: [0.9, 0.7, 0.5, 0.3, 0.1] }));
+    assert.deepEqual(settings().sizeCheck, []);
+  });
+});
+
+describe("mfms surrogate: refitStart 'warm-or-fresh'", () => {
+  it('a warm start stuck with no signal (output scale on its floor) is replaced by the fresh fit', () => {
+    const { gp, obs } = viewFit(reversed(6, 1));
+    const opts = mfmsGpOptions(space.domains.length, settings(), 3);
+    const h = gp.hyperparameters;
+    // A start where the kernel explains nothing: output scale tiny, lengthscales huge.
+    const dead = {
+      ...h,
+      outputScale: 1e-8,
+      lengthscales: h.lengthscales.map((x) => ({ ...x, values: x.values.map(() => 1e3) })),
+      noise: 1,
+    };
+    const warm = surrogate(obs, { ...opts, restarts: 1 }, { fit: true, warmStart: dead });
+    const fresh = surrogate(obs, { ...opts, restarts: 1 }, { fit: true });
+    const picked = betterFresh(warm, obs, opts);
+    const lmls = [warm.logMarginalLikelihood, fresh.logMarginalLikelihood];
+    assert.equal(picked.logMarginalLikelihood, Math.max(...lmls));
+    assert.ok(fresh.logMarginalLikelihood > warm.logMarginalLikelihood + 1, `${lmls}`);
+    assert.equal(picked.logMarginalLikelihood, fresh.logMarginalLikelihood);
+    // A warm start already at the fresh optimum is kept (ties go to the warm fit).
+    assert.equal(betterFresh(fresh, obs, opts), fresh);
+  });
+
+  it('the surrogate stores the refit with the larger marginal likelihood', () => {
+    const h6 = reversed(6, -1);
+    const base = { initial: 5, refitEvery: 1 };
+    const warmOnly = createMfmsSurrogate(space, settings(base), 3);
+    const both = createMfmsSurrogate(space, settings({ ...base, refitStart: 'warm-or-fresh' }), 3);
+    const first = { ...h6, runs: h6.runs.slice(0, 20) };
+    warmOnly.fit(first, true);
+    both.fit(first, true);
+    assert.deepEqual(both.state.hyper, warmOnly.state.hyper, 'the first fit is the same');
+    const a = warmOnly.fit(h6, true)!.gp.logMarginalLikelihood;
+    const b = both.fit(h6, true)!.gp.logMarginalLikelihood;
+    assert.ok(b >= a, `${b} >= ${a}`);
+  });
+});
