@@ -328,6 +328,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { refitStart: 'warm-or-fresh', sizeCheck: [0.9, 0.5, 0.1] },
     what: 'refit-fresh and size-check together',
   },
+  'refit-fresh-size-cond': {
+    settings: {
+      refitStart: 'warm-or-fresh',
+      sizeCheck: [0.9, 0.5, 0.1],
+      sizeCheckFit: 'condition',
+    },
+    what: "refit-fresh-size-check with the candidates only conditioned (the first fit's other hyper-parameters kept)",
+  },
   'probes-from-0.125': {
     settings: { verifyFrom: 0.125 },
     what: 'the default (probes), with verification (and so the probes) from an eighth of the budget instead of a quarter',

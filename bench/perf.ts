@@ -21,6 +21,7 @@
  *
  * Usage: node --import tsx bench/perf.ts [--n 100,300,1000,2000] [--repeats 3] [--testbed slimpajama-mlp] [--pending P]
  *        [--fit-points N] (mfms-bo's fitPoints; e.g. 100000 fits the hyper-parameters on all points)
+ *        [--settings JSON] (more mfms-bo settings, e.g. '{"refitStart":"warm-or-fresh"}')
  * Results are written by hand into BENCHMARKS.md, section "Performance".
  */
 import { cpus, loadavg } from 'node:os';
@@ -39,6 +40,8 @@ const tbName = opt('testbed', 'slimpajama-mlp');
 const metric = opt('metric', 'c4_cross_entropy');
 /** `mfms-bo`'s fitPoints (default: the optimiser's, 500); pass a large value to fit on all points. */
 const fitPoints = args.includes('--fit-points') ? Number(opt('fit-points', '500')) : undefined;
+/** More `mfms-bo` settings (JSON object). */
+const extra = JSON.parse(opt('settings', '{}')) as Record<string, unknown>;
 /** Running runs in every history (a pending set of this many busy workers). */
 const pending = Number(opt('pending', '0'));
 const tb = getTestbed(tbName);
@@ -97,7 +100,7 @@ const sample = (): void => {
 const timer = setInterval(sample, 50);
 
 console.log(
-  `# mfms-bo proposal time${pending > 0 ? ` with ${pending} running runs pending` : ''}; ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load ${loadavg()
+  `# mfms-bo proposal time${pending > 0 ? ` with ${pending} running runs pending` : ''}${Object.keys(extra).length > 0 ? `, settings ${JSON.stringify(extra)}` : ''}; ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}, load ${loadavg()
     .map((x) => x.toFixed(1))
     .join(' ')}, ${new Date().toISOString()}`,
 );
@@ -122,6 +125,7 @@ for (const n of ns) {
       settings: {
         maxObservations: n + 3 * perRun,
         ...(fitPoints !== undefined ? { fitPoints } : {}),
+        ...extra,
       },
     });
     const c = timed(() => opt2.propose(history(runs), 1));

@@ -165,6 +165,12 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   sizeCheck: z.array(z.number().gt(0).lt(1)).max(4).default([]),
   /**
+   * With `sizeCheck`: each candidate is refitted with its size lengthscale fixed (`'refit'`: one
+   * warm-started restart; the other hyper-parameters adapt) or only conditioned on the first
+   * fit's other hyper-parameters (`'condition'`: one factorisation, far cheaper).
+   */
+  sizeCheckFit: z.enum(['refit', 'condition']).default('refit'),
+  /**
    * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
    * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.
    */

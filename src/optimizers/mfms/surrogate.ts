@@ -220,11 +220,21 @@ function withSizeFixed(base: GPOptions, k: number, ard: boolean, l: number): GPO
   };
 }
 
+/** `h` with the size lengthscale (the kernel's second-to-last term: mixture, size, steps) set to `l`. */
+export function withSizeLengthscale(h: GPHyperparameters, l: number): GPHyperparameters {
+  const c = h.lengthscales.length - 2;
+  return {
+    ...h,
+    lengthscales: h.lengthscales.map((x, i) => (i === c ? { ...x, values: [l] } : x)),
+  };
+}
+
 /**
  * Setting `sizeCheck`: besides `gp` (fitted with `opts`, its size lengthscale free), one fit per
- * correlation `rho` of `rhos` with the size lengthscale fixed where the smallest size's
- * correlation with the target is `rho` ({@link sizeLengthscaleCeiling}; one restart,
- * warm-started from `gp`); returns the fit with the best {@link targetHeldOutScore} (`gp` on
+ * correlation `rho` of `s.sizeCheck` with the size lengthscale fixed where the smallest size's
+ * correlation with the target is `rho` ({@link sizeLengthscaleCeiling}): refitted (one restart,
+ * warm-started from `gp`) with `sizeCheckFit: 'refit'`, or `gp`'s other hyper-parameters kept
+ * and only conditioned with `'condition'`; returns the fit with the best {@link targetHeldOutScore} (`gp` on
  * ties, or when its score is undefined). The marginal likelihood that picks `gp`'s size
  * lengthscale is dominated by the many small runs; the held-out score asks only how well the
  * rest predicts runs at the target size.
@@ -235,7 +245,7 @@ export function checkedBySize(
   opts: GPOptions,
   space: SearchSpace,
   encoding: MfmsEncoding,
-  s: Pick<MfmsSettings, 'sizeCheck' | 'ard'>,
+  s: Pick<MfmsSettings, 'sizeCheck' | 'sizeCheckFit' | 'ard'>,
 ): GaussianProcess {
   let best = gp;
   let bestScore = targetHeldOutScore(gp, obs, space.target.scale);
@@ -246,11 +256,14 @@ export function checkedBySize(
     if (l === undefined) break;
     let cand: GaussianProcess;
     try {
-      cand = surrogate(
-        obs,
-        { ...withSizeFixed(opts, k, s.ard, l), restarts: 1 },
-        { fit: true, warmStart: gp.hyperparameters },
-      );
+      cand =
+        s.sizeCheckFit === 'refit'
+          ? surrogate(
+              obs,
+              { ...withSizeFixed(opts, k, s.ard, l), restarts: 1 },
+              { fit: true, warmStart: gp.hyperparameters },
+            )
+          : gp.withHyperparameters(withSizeLengthscale(gp.hyperparameters, l));
     } catch (e) {
       if (e instanceof NumericsError) continue;
       throw e;

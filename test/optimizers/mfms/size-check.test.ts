@@ -14,6 +14,7 @@ import {
   mfmsGpOptions,
   sizeLengthscaleCeiling,
   targetHeldOutScore,
+  withSizeLengthscale,
 } from '../../../src/optimizers/mfms/surrogate.ts';
 import { space } from './histories.ts';
 
@@ -151,6 +152,38 @@ describe('mfms surrogate: sizeCheck picks the size lengthscale that best predict
       assert.ok(Math.abs(sizeL(chosen) - sizeL(fits[best]!)) < 1e-12);
       assert.equal(targetHeldOutScore(chosen, obs, 'L'), scores[best]);
     }
+  });
+
+  it("sizeCheckFit 'condition': the candidates keep the first fit's other hyper-parameters", () => {
+    const rhos = [0.9, 0.3, 0.02];
+    const h = reversed(6, -1);
+    const s = settings({
+      initial: 5,
+      runNoise: 'none',
+      sizeCheck: rhos,
+      sizeCheckFit: 'condition',
+    });
+    const { gp, obs } = createMfmsSurrogate(space, s, 3).fit(h, false)!;
+    const opts = mfmsGpOptions(space.domains.length, s, 3);
+    const chosen = checkedBySize(gp, obs, opts, space, enc, s);
+    const fits = [
+      gp,
+      ...rhos.map((rho) =>
+        gp.withHyperparameters(
+          withSizeLengthscale(gp.hyperparameters, sizeLengthscaleCeiling(space, enc, rho)!),
+        ),
+      ),
+    ];
+    const scores = fits.map((f) => targetHeldOutScore(f, obs, 'L')!);
+    const best = fits[scores.indexOf(Math.max(...scores))]!;
+    assert.deepEqual(chosen.hyperparameters, best.hyperparameters);
+    // Only the size lengthscale differs from the first fit.
+    const { lengthscales: a, ...restA } = chosen.hyperparameters;
+    const { lengthscales: b, ...restB } = gp.hyperparameters;
+    assert.deepEqual(restA, restB);
+    assert.deepEqual([a[0], a[2]], [b[0], b[2]]);
+    // The reversed effect: a size correlation near 1 is not what predicts target runs best.
+    assert.ok(sizeL(chosen) < sizeLengthscaleCeiling(space, enc, 0.9)!);
   });
 
   it('settings: rho in (0, 1), at most 4 of them', () => {
