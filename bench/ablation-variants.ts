@@ -286,7 +286,7 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
   },
   'probes-3': {
     settings: { probes: 3 },
-    what: 'short target-size probes (a quarter of the steps) of the 3 best-predicted distinct mixtures before the first verification (the default since 2026-12-07, session 9; the same as the default now)',
+    what: 'short target-size probes (a quarter of the steps) of the 3 best-predicted distinct mixtures before the first verification (the default since 2026-12-07, session 9)',
   },
   'probe-optimist': {
     settings: { probeOptimism: 2 },
@@ -335,6 +335,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
       sizeCheckFit: 'condition',
     },
     what: "refit-fresh-size-check with the candidates only conditioned (the first fit's other hyper-parameters kept)",
+  },
+  'warm-refit': {
+    settings: { refitStart: 'warm', sizeCheck: [] },
+    what: 'refits warm-started only and no size check (the default before 2026-12-07, session 11)',
+  },
+  'no-size-check': {
+    settings: { sizeCheck: [] },
+    what: 'no size check (the size lengthscale by marginal likelihood alone)',
   },
   'probes-from-0.125': {
     settings: { verifyFrom: 0.125 },

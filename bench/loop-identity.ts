@@ -19,6 +19,8 @@
  * after it): 368e9951fa4f721a78d4d9631ec33379d943b760847434013df7183aa6427f10.
  * With `mfms-bo`'s probes on by default and step 4's exploration skipping failed runs (2026-12-07,
  * session 9; the trajectories change by design): b20ee6e9cf017740452d7bd6b170bc992aab2b837b39739857382685b217aef8.
+ * With refits also from the default start and the size check on by default (2026-12-07,
+ * session 11; by design): 87c9d35ee39a40762f83057f8b0d2cead377a5c53d5022a72110c9e3893b4899.
  *
  * Usage: node --import tsx bench/loop-identity.ts [--per-job] [--dump FILE]
  *   --per-job  also prints one hash per job, with its counts and wall time (to find the job that differs)

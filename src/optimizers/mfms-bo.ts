@@ -14,8 +14,11 @@
  *   typical distance between two mixtures; once a fit stops on that floor,
  *   each run gets a random offset of variance log-linear in its size, counted
  *   as noise (docs/benchmarks.md, "`mfms-bo` settings for noisy problems"). Hyper-parameters refitted every
- *   `refitEvery` proposals, warm-started (conditioned with the last fit in
- *   between). Outputs: with `transform: 'auto'` a positive minimised metric
+ *   `refitEvery` proposals, warm-started and also from the default start, the
+ *   larger marginal likelihood kept (`refitStart`; conditioned with the last fit
+ *   in between); once 3 target-size runs exist, the size lengthscale is the one
+ *   of the free fit and three fixed ones (`sizeCheck`) that best predicts the
+ *   target-size runs held out. Outputs: with `transform: 'auto'` a positive minimised metric
  *   (a loss) is modelled as `log y` (never a negative prediction; the 90%
  *   interval is `exp(mu -/+ 1.645 sd)`, the reported mean `exp(mu)`),
  *   optionally relative to a fitted power law in size and steps

@@ -14,9 +14,12 @@ export const MfmsSettingsSchema = z.strictObject({
   /**
    * How a refit starts: `'warm'` from the stored hyper-parameters (one start); `'warm-or-fresh'`
    * also one start from the default point, the fit with the larger marginal likelihood kept (a
-   * warm start can stay in a basin the data have left).
+   * warm start can stay in a basin the data have left, e.g. the kernel's output scale on its
+   * floor and every difference between runs taken as noise). Default `'warm-or-fresh'` with
+   * `sizeCheck` (since 2026-12-07, chosen on the full suite: BENCHMARKS.md, "A fresh start at
+   * every refit, and the size lengthscale checked on target runs").
    */
-  refitStart: z.enum(['warm', 'warm-or-fresh']).default('warm'),
+  refitStart: z.enum(['warm', 'warm-or-fresh']).default('warm-or-fresh'),
   scaleEncoding: z.enum(['log', 'linear']).default('log'),
   stepEncoding: z.enum(['log', 'linear']).default('log'),
   wKernel: z.enum(['rbf', 'matern52']).default('matern52'),
@@ -161,15 +164,17 @@ export const MfmsSettingsSchema = z.strictObject({
    * lengthscale capped, warm-started from the first), and the fit kept is the one that best
    * predicts the target-size runs held out one at a time (whole curve out, log density of its
    * last point). Small sizes then weigh on the target only as much as they predict target runs.
-   * Empty (default): one fit.
+   * Default `[0.9, 0.5, 0.1]` (since 2026-12-07, with `refitStart: 'warm-or-fresh'`); empty:
+   * one fit.
    */
-  sizeCheck: z.array(z.number().gt(0).lt(1)).max(4).default([]),
+  sizeCheck: z.array(z.number().gt(0).lt(1)).max(4).default([0.9, 0.5, 0.1]),
   /**
    * With `sizeCheck`: each candidate is refitted with its size lengthscale fixed (`'refit'`: one
    * warm-started restart; the other hyper-parameters adapt) or only conditioned on the first
-   * fit's other hyper-parameters (`'condition'`: one factorisation, far cheaper).
+   * fit's other hyper-parameters (`'condition'`, the default: one factorisation, far cheaper;
+   * through the full suite final regret better than `'refit'` on 8 cases, worse on 6).
    */
-  sizeCheckFit: z.enum(['refit', 'condition']).default('refit'),
+  sizeCheckFit: z.enum(['refit', 'condition']).default('condition'),
   /**
    * `'auto'`: model `log y` when the metric is minimised and every observed value is positive
    * (losses: no negative loss is predicted, power laws become closer to linear); `'none'`: raw y.

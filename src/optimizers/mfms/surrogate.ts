@@ -18,7 +18,9 @@
  * Fit schedule (the surrogate's only state, {@link FitState}, saved with the optimiser):
  * the proposals' path fits hyper-parameters when none are stored or when `refitEvery`
  * proposals have passed since the last fit (`restarts` on the first fit, 1 warm-started
- * restart after), and conditions on the stored ones in between; views (reports, `recommend`)
+ * restart after, and with `refitStart: 'warm-or-fresh'` one more from the default start, the
+ * larger marginal likelihood kept; then, with `sizeCheck`, the size lengthscale chosen on
+ * held-out target-size runs), and conditions on the stored ones in between; views (reports, `recommend`)
  * only condition on the stored ones (or fit without storing before the first fit), so they
  * never move the schedule.
  */

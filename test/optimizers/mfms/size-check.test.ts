@@ -120,7 +120,7 @@ describe('mfms surrogate: the held-out score of target-size runs', () => {
 describe('mfms surrogate: sizeCheck picks the size lengthscale that best predicts target-size runs', () => {
   const enc = mfmsEncoding(space, settings());
   const check = (h: History, rhos: number[]) => {
-    const s = settings({ initial: 5, runNoise: 'none', sizeCheck: rhos });
+    const s = settings({ initial: 5, runNoise: 'none', sizeCheck: rhos, sizeCheckFit: 'refit' });
     const { gp, obs } = createMfmsSurrogate(space, s, 3).fit(h, false)!;
     const opts = mfmsGpOptions(space.domains.length, s, 3);
     return { gp, obs, opts, chosen: checkedBySize(gp, obs, opts, space, enc, s) };
@@ -190,7 +190,9 @@ describe('mfms surrogate: sizeCheck picks the size lengthscale that best predict
     assert.throws(() => settings({ sizeCheck: [1] }));
     assert.throws(() => settings({ sizeCheck: [0] }));
     assert.throws(() => settings({ sizeCheck: [0.9, 0.7, 0.5, 0.3, 0.1] }));
-    assert.deepEqual(settings().sizeCheck, []);
+    assert.deepEqual(settings().sizeCheck, [0.9, 0.5, 0.1]);
+    assert.equal(settings().sizeCheckFit, 'condition');
+    assert.equal(settings().refitStart, 'warm-or-fresh');
   });
 });
 
@@ -219,8 +221,8 @@ describe("mfms surrogate: refitStart 'warm-or-fresh'", () => {
 
   it('the surrogate stores the refit with the larger marginal likelihood', () => {
     const h6 = reversed(6, -1);
-    const base = { initial: 5, refitEvery: 1 };
-    const warmOnly = createMfmsSurrogate(space, settings(base), 3);
+    const base = { initial: 5, refitEvery: 1, sizeCheck: [] };
+    const warmOnly = createMfmsSurrogate(space, settings({ ...base, refitStart: 'warm' }), 3);
     const both = createMfmsSurrogate(space, settings({ ...base, refitStart: 'warm-or-fresh' }), 3);
     const first = { ...h6, runs: h6.runs.slice(0, 20) };
     warmOnly.fit(first, true);
