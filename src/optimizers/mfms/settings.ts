@@ -158,12 +158,13 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   maxSizeCorrelation: z.number().gt(0).max(1).default(1),
   /**
-   * Ceilings `rho` on the correlation of a mixture's effect between the smallest size and the
-   * target (as `maxSizeCorrelation`) to test at every hyper-parameter fit once at least 3 runs at
-   * the target size exist (short probes included): each ceiling gives a second fit (the size
-   * lengthscale capped, warm-started from the first), and the fit kept is the one that best
-   * predicts the target-size runs held out one at a time (whole curve out, log density of its
-   * last point). Small sizes then weigh on the target only as much as they predict target runs.
+   * Correlations `rho` of a mixture's effect between the smallest size and the target (as in
+   * `maxSizeCorrelation`) to test at every hyper-parameter fit once at least 3 runs at the target
+   * size exist (short probes included): each gives a candidate with the size lengthscale fixed
+   * where that correlation is `rho` (see `sizeCheckFit`), and of the fit and its candidates the
+   * one kept best predicts the target-size runs held out one at a time (whole curve out, log
+   * density of its last point). Small sizes then weigh on the target only as much as they
+   * predict target runs.
    * Default `[0.9, 0.5, 0.1]` (since 2026-12-07, with `refitStart: 'warm-or-fresh'`); empty:
    * one fit.
    */

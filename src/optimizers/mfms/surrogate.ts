@@ -124,8 +124,9 @@ export function mixtureLengthscaleFloor(k: number, ard: boolean, f: number): num
 
 /**
  * The size lengthscale at which the RBF correlation of a mixture's effect between the smallest
- * ladder size and the target is `rho` (0 < rho < 1): `|s(m_min) - s(m*)| / sqrt(-2 ln rho)`;
- * undefined for a one-size ladder (no gap to cap).
+ * ladder size and the target is `rho` (0 < rho < 1): `|s(m_min) - s(m*)| / sqrt(-2 ln rho)`
+ * (the ceiling of `maxSizeCorrelation`, the fixed value of a `sizeCheck` candidate); undefined
+ * for a one-size ladder (no gap).
  */
 export function sizeLengthscaleCeiling(
   space: SearchSpace,
