@@ -34,6 +34,41 @@ export interface CalibrationOptions {
   readonly maxRuns?: number;
 }
 
+/** The GP rows of each run of `obs`, in order of first appearance (history order). */
+export function rowsByRun(obs: Observations): Map<string, number[]> {
+  const rowsOf = new Map<string, number[]>();
+  obs.points.forEach((p, i) => {
+    const rows = rowsOf.get(p.runId);
+    if (rows === undefined) rowsOf.set(p.runId, [i]);
+    else rows.push(i);
+  });
+  return rowsOf;
+}
+
+/**
+ * A run held out whole (`rows`, its curve; GaussianProcess.heldOut, so its shared offset goes
+ * with it): the residual `y_f - m` of its last point `f` and the held-out variance `v` there.
+ * Undefined when the held-out prediction fails numerically or `v` is not positive.
+ */
+export function heldOutLast(
+  gp: GaussianProcess,
+  obs: Observations,
+  rows: readonly number[],
+): { residual: number; variance: number } | undefined {
+  let held: { mean: Float64Array; covariance: Float64Array };
+  try {
+    held = gp.heldOut(rows);
+  } catch (e) {
+    if (e instanceof NumericsError) return undefined;
+    throw e;
+  }
+  const b = rows.length;
+  const last = b - 1;
+  const variance = held.covariance[last * b + last]!;
+  if (!(variance > 0)) return undefined;
+  return { residual: obs.y[rows[last]!]! - held.mean[last]!, variance };
+}
+
 /** The factor `c` of the module comment, with the z-scores behind it. */
 export function heldOutCalibration(
   gp: GaussianProcess,
@@ -43,15 +78,8 @@ export function heldOutCalibration(
 ): { factor: number; z: number[] } {
   const minRuns = options.minRuns ?? 3;
   const maxRuns = options.maxRuns ?? 24;
-  const rowsOf = new Map<string, number[]>();
-  const scaleOf = new Map<string, string>();
-  obs.points.forEach((p, i) => {
-    const rows = rowsOf.get(p.runId);
-    if (rows === undefined) {
-      rowsOf.set(p.runId, [i]);
-      scaleOf.set(p.runId, p.scale);
-    } else rows.push(i);
-  });
+  const rowsOf = rowsByRun(obs);
+  const scaleOf = new Map([...rowsOf].map(([r, rows]) => [r, obs.points[rows[0]!]!.scale]));
   const params = new Map(space.scales.map((s) => [s.name, s.params]));
   const sizes = [...new Set(scaleOf.values())].sort(
     (a, b) => (params.get(b) ?? 0) - (params.get(a) ?? 0),
@@ -68,19 +96,8 @@ export function heldOutCalibration(
   chosen = chosen.slice(-maxRuns);
   const z: number[] = [];
   for (const r of chosen) {
-    const rows = rowsOf.get(r)!;
-    let held: { mean: Float64Array; covariance: Float64Array };
-    try {
-      held = gp.heldOut(rows);
-    } catch (e) {
-      if (e instanceof NumericsError) continue;
-      throw e;
-    }
-    const b = rows.length;
-    const last = b - 1;
-    const v = held.covariance[last * b + last]!;
-    if (!(v > 0)) continue;
-    z.push((obs.y[rows[last]!]! - held.mean[last]!) / Math.sqrt(v));
+    const held = heldOutLast(gp, obs, rowsOf.get(r)!);
+    if (held !== undefined) z.push(held.residual / Math.sqrt(held.variance));
   }
   if (z.length < minRuns) return { factor: 1, z };
   const ss = z.reduce((a, x) => a + x * x, 0);

@@ -35,6 +35,7 @@ import {
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../../gp/index.ts';
 import { type EncodingOptions, encodeInput, type Observations } from '../encoding.ts';
 import { mfmsKernel, surrogate, viewSurrogate } from '../gp-common.ts';
+import { heldOutLast, rowsByRun } from '../mfms-calibration.ts';
 import { type MfmsData, metricPrediction, mfmsData } from '../mfms-observations.ts';
 import { checkFidelity, jointPrediction } from '../surrogate-view.ts';
 import type { MfmsSettings } from './settings.ts';
@@ -179,27 +180,15 @@ export function targetHeldOutScore(
   minRuns = 3,
   maxRuns = 24,
 ): number | undefined {
-  const rowsOf = new Map<string, number[]>();
-  obs.points.forEach((p, i) => {
-    if (p.scale !== targetScale) return;
-    const rows = rowsOf.get(p.runId);
-    if (rows === undefined) rowsOf.set(p.runId, [i]);
-    else rows.push(i);
-  });
-  if (rowsOf.size < minRuns) return undefined;
+  const runs = [...rowsByRun(obs).values()].filter(
+    (rows) => obs.points[rows[0]!]!.scale === targetScale,
+  );
+  if (runs.length < minRuns) return undefined;
   let score = 0;
-  for (const rows of [...rowsOf.values()].slice(-maxRuns)) {
-    let held: { mean: Float64Array; covariance: Float64Array };
-    try {
-      held = gp.heldOut(rows);
-    } catch (e) {
-      if (e instanceof NumericsError) return undefined;
-      throw e;
-    }
-    const b = rows.length;
-    const v = held.covariance[(b - 1) * b + b - 1]!;
-    if (!(v > 0)) return undefined;
-    const r = obs.y[rows[b - 1]!]! - held.mean[b - 1]!;
+  for (const rows of runs.slice(-maxRuns)) {
+    const held = heldOutLast(gp, obs, rows);
+    if (held === undefined) return undefined;
+    const { residual: r, variance: v } = held;
     score += -0.5 * (Math.log(2 * Math.PI * v) + (r * r) / v);
   }
   return score;
