@@ -1,12 +1,15 @@
 /**
  * Summarises V8 CPU profiles (`node --cpu-prof`): self time per function and
- * per source file (paths relative to the repository), as Markdown tables.
+ * per source file (paths relative to the repository), and inclusive time per
+ * function (its own time and its callees', a sample counted once per function
+ * however deep the recursion), as Markdown tables.
  * Self time of a node = its hit count x the sampling interval (the profile's
  * time span / number of samples). Idle samples are left out.
  *
  * Usage:
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/perf.ts --n 1000 --repeats 1
- *   node --import tsx bench/perf-profile.ts /tmp/prof/*.cpuprofile [--top 15]
+ *   node --import tsx bench/perf-profile.ts /tmp/prof/*.cpuprofile [--top 15] [--match heldOut,fitGP]
+ *   (--match: the inclusive table lists only functions whose name contains one of these)
  */
 import { readFileSync } from 'node:fs';
 
@@ -14,6 +17,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -25,13 +29,23 @@ interface Profile {
 const args = process.argv.slice(2);
 const ti = args.indexOf('--top');
 const top = ti >= 0 ? Number(args[ti + 1]) : 15;
-const files = args.filter((a, i) => a.endsWith('.cpuprofile') && args[i - 1] !== '--top');
+const mi = args.indexOf('--match');
+const match = mi >= 0 ? (args[mi + 1] ?? '').split(',').filter((m) => m !== '') : [];
+const files = args.filter((a) => a.endsWith('.cpuprofile'));
 const byFn = new Map<string, number>();
 const byFile = new Map<string, number>();
+const inclusive = new Map<string, number>();
 let total = 0;
+const fnName = (n: ProfileNode): string => {
+  const url = n.callFrame.url.replace(/^file:\/\/.*?\/(src|bench|node_modules)\//, '$1/');
+  const file = url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
+  return `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
+};
 for (const f of files) {
   const p = JSON.parse(readFileSync(f, 'utf8')) as Profile;
   const dt = (p.endTime - p.startTime) / 1e6 / Math.max(1, p.samples.length);
+  const parent = new Map<number, ProfileNode>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
   for (const n of p.nodes) {
     const s = (n.hitCount ?? 0) * dt;
     // Idle time (e.g. the loader thread of tsx waiting) is not work.
@@ -39,9 +53,16 @@ for (const f of files) {
     total += s;
     const url = n.callFrame.url.replace(/^file:\/\/.*?\/(src|bench|node_modules)\//, '$1/');
     const file = url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
-    const fn = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
+    const fn = fnName(n);
     byFn.set(fn, (byFn.get(fn) ?? 0) + s);
     byFile.set(file, (byFile.get(file) ?? 0) + s);
+    const seen = new Set<string>();
+    for (let a: ProfileNode | undefined = n; a !== undefined; a = parent.get(a.id)) {
+      const name = fnName(a);
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + s);
+    }
   }
 }
 const table = (title: string, m: Map<string, number>): void => {
@@ -53,3 +74,10 @@ const table = (title: string, m: Map<string, number>): void => {
 console.log(`profiled ${total.toFixed(2)} s (samples) in ${files.length} profile(s)`);
 table('file', byFile);
 table('function', byFn);
+const shown = new Map(
+  [...inclusive].filter(([k]) => match.length === 0 || match.some((m) => k.includes(m))),
+);
+console.log(`\n| function, with its callees | inclusive s | share |\n|---|---:|---:|`);
+for (const [k, v] of [...shown.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  console.log(`| \`${k}\` | ${v.toFixed(2)} | ${((100 * v) / total).toFixed(1)}% |`);
+}

@@ -17,7 +17,7 @@
  * of each call, the median over `--repeats` seeds, and the peak RSS.
  *
  * Phase profile: run with `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/perf.ts --n 1000`
- * and summarise with `node bench/perf-profile.mjs DIR/*.cpuprofile`.
+ * and summarise with `node --import tsx bench/perf-profile.ts DIR/*.cpuprofile`.
  *
  * Usage: node --import tsx bench/perf.ts [--n 100,300,1000,2000] [--repeats 3] [--testbed slimpajama-mlp] [--pending P]
  *        [--fit-points N] (mfms-bo's fitPoints; e.g. 100000 fits the hyper-parameters on all points)

@@ -20,7 +20,7 @@
  *
  * Reference: Rasmussen & Williams (2006), Algorithm 2.1.
  */
-import { Rng, ValidationError } from '../core/index.ts';
+import { NumericsError, Rng, ValidationError } from '../core/index.ts';
 import { cholAppend, cholesky, cholSolve, FactorSolver, lbfgsb } from '../linalg/index.ts';
 import {
   channelSpans,
@@ -963,36 +963,88 @@ export class GaussianProcess {
    * offsets included) given every OTHER observation, with these hyper-parameters and the same
    * prior mean: block leave-out without refactorising. With `Q = (K⁻¹)_BB` and `α = K⁻¹(z − m)`,
    * `z_B | rest ~ N(z_B − Q⁻¹ α_B, Q⁻¹)` (Rasmussen & Williams 2006, §5.4.2, for a block).
-   * Original y units; `covariance` is b×b row-major.
+   * Original y units; `covariance` is b×b row-major. See {@link heldOutBlocks} for many blocks.
    * @throws ValidationError when a row is out of range or repeated
    * @throws NumericsError when Q cannot be factorised
    */
   heldOut(rows: readonly number[]): { mean: Float64Array; covariance: Float64Array } {
-    const { n } = this;
-    const b = rows.length;
-    if (b === 0) throw new ValidationError('heldOut: give at least one row');
-    const seen = new Set<number>();
-    for (const r of rows) {
-      if (!Number.isInteger(r) || r < 0 || r >= n || seen.has(r)) {
-        throw new ValidationError(
-          `heldOut: row ${String(r)} must be a distinct integer in [0, ${n})`,
-        );
-      }
-      seen.add(r);
+    const [out] = this.heldOutBlocks([rows]);
+    if (out === undefined || out === null) {
+      throw new NumericsError('heldOut: the held-out block (K⁻¹)_BB is not positive definite', {
+        rows: rows.length,
+      });
     }
-    const { L, alpha, stdz, y } = this.st;
-    const E = new Float64Array(n * b);
-    rows.forEach((r, q) => {
-      E[r * b + q] = 1;
+    return out;
+  }
+
+  /**
+   * {@link heldOut} for each block of `blocks` (each on its own: the other blocks stay in), with
+   * one pass over the factor for all of them: `(K⁻¹)_BB = VᵀV` with `V = L⁻¹ E_B` (E_B the
+   * block's columns of the identity; the forward solve of column r starts at row r, where
+   * its first non-zero is). `null` for a block whose Q cannot be factorised.
+   * @throws ValidationError when a block is empty, or a row is out of range or repeated within it
+   */
+  heldOutBlocks(
+    blocks: readonly (readonly number[])[],
+  ): ({ mean: Float64Array; covariance: Float64Array } | null)[] {
+    const { n } = this;
+    for (const rows of blocks) {
+      if (rows.length === 0) throw new ValidationError('heldOut: give at least one row');
+      const seen = new Set<number>();
+      for (const r of rows) {
+        if (!Number.isInteger(r) || r < 0 || r >= n || seen.has(r)) {
+          throw new ValidationError(
+            `heldOut: row ${String(r)} must be a distinct integer in [0, ${n})`,
+          );
+        }
+        seen.add(r);
+      }
+    }
+    // Every distinct row once, in increasing order (blocks of four right-hand sides share a lead).
+    const all = [...new Set(blocks.flat())].sort((a, b) => a - b);
+    const slot = new Map(all.map((r, j) => [r, j]));
+    const m = all.length;
+    const E = new Float64Array(m * n);
+    all.forEach((r, j) => {
+      E[j * n + r] = 1;
     });
-    const KE = cholSolve(L, n, E, b);
+    this.solver ??= new FactorSolver(this.st.L, n);
+    const V = this.solver.rows(E, m, all);
+    return blocks.map((rows) => this.heldOutFrom(rows, V, slot));
+  }
+
+  /** One block of {@link heldOutBlocks}, given V = L⁻¹ E (one row per held-out row, at `slot`). */
+  private heldOutFrom(
+    rows: readonly number[],
+    V: Float64Array,
+    slot: ReadonlyMap<number, number>,
+  ): { mean: Float64Array; covariance: Float64Array } | null {
+    const { n } = this;
+    const { alpha, stdz, y } = this.st;
+    const b = rows.length;
     const Q = new Float64Array(b * b);
     const aB = new Float64Array(b);
-    rows.forEach((r, p) => {
-      for (let q = 0; q < b; q++) Q[p * b + q] = KE[r * b + q] as number;
-      aB[p] = alpha[r] as number;
-    });
-    const { L: LQ } = cholesky(Q, b);
+    for (let p = 0; p < b; p++) {
+      const rp = rows[p] as number;
+      const vp = (slot.get(rp) as number) * n;
+      aB[p] = alpha[rp] as number;
+      for (let q = 0; q <= p; q++) {
+        const rq = rows[q] as number;
+        const vq = (slot.get(rq) as number) * n;
+        let s = 0;
+        for (let i = Math.max(rp, rq); i < n; i++)
+          s += (V[vp + i] as number) * (V[vq + i] as number);
+        Q[p * b + q] = s;
+        Q[q * b + p] = s;
+      }
+    }
+    let LQ: Float64Array;
+    try {
+      LQ = cholesky(Q, b).L;
+    } catch (e) {
+      if (e instanceof NumericsError) return null;
+      throw e;
+    }
     // Q⁻¹ by solving against the identity; Q⁻¹ α_B.
     const I = new Float64Array(b * b);
     for (let q = 0; q < b; q++) I[q * b + q] = 1;

@@ -110,7 +110,10 @@ export function solveTileRows(
  * In place: each row x of the m×n row-major X becomes the solution of L yᵀ = xᵀ (i.e. Y Lᵀ = X).
  * Row blocks of four right-hand sides times 4×4 tiles of L: every dot product runs over
  * contiguous rows of X and L. When `zeroLead` is true, rows r..r+3 of X are known to be zero
- * before column r (as for the identity in {@link cholInverse}) and the work there is skipped.
+ * before column r (as for the identity in {@link cholInverse}) and the work there is skipped;
+ * given as an array, row r of X is known to be zero before column `zeroLead[r]` (so is its
+ * solution), and each block of four starts at its smallest lead. Skipping the leading zeros
+ * drops only exact zeros from the sums: the results are the same as without the leads.
  * @internal
  */
 export function solveRowsInPlace(
@@ -118,13 +121,19 @@ export function solveRowsInPlace(
   n: number,
   X: Float64Array,
   m: number,
-  zeroLead: boolean,
+  zeroLead: boolean | ArrayLike<number>,
 ): void {
   const n4 = n - (n % 4);
   for (let r = 0; r < m; r += 4) {
     const rb = Math.min(4, m - r);
     const x0 = r * n;
-    const k0 = zeroLead ? Math.min(r - (r % 4), n4) : 0;
+    let k0 = 0;
+    if (zeroLead === true) k0 = Math.min(r - (r % 4), n4);
+    else if (zeroLead !== false) {
+      let lead = n;
+      for (let a = 0; a < rb; a++) lead = Math.min(lead, zeroLead[r + a] as number);
+      k0 = Math.min(lead - (lead % 4), n4);
+    }
     solveTileRows(X, n, x0, rb, L, k0, n4);
     // The last n mod 4 columns: plain dot products.
     for (let j = n4; j < n; j++) {
@@ -235,11 +244,25 @@ export class FactorSolver {
   /**
    * Rows r of the m×n B solved as L xᵣ = bᵣ (new m×n array): the same results as
    * {@link solveLowerRows}(L, n, B, m), with the tiles in the wasm kernel against the resident L.
+   * With `lead`, row r of B is known to be zero before column `lead[r]` and the work there is
+   * skipped (same results; order the rows by lead so that blocks of four share theirs).
    */
-  rows(B: ArrayLike<number>, m: number): Float64Array {
+  rows(B: ArrayLike<number>, m: number, lead?: ArrayLike<number>): Float64Array {
     const { L, n } = this;
+    if (lead !== undefined && lead.length !== m) {
+      throw new ValidationError(
+        `FactorSolver.rows: lead has length ${lead.length}, expected m = ${m}`,
+      );
+    }
+    const zeroLead = lead ?? false;
     const placed = n >= 8 ? residentArrays(this, n) : null;
-    if (placed === null) return solveLowerRows(L, n, B, m);
+    if (placed === null) {
+      if (zeroLead === false) return solveLowerRows(L, n, B, m);
+      checkSolveArgs('FactorSolver.rows', L, n, B, m);
+      const X = Float64Array.from(B);
+      solveRowsInPlace(L, n, X, m, zeroLead);
+      return X;
+    }
     if (placed.fresh) placed.L.set(L);
     return withWasmArrays([m * n], ([X]) => {
       // Placing X may have grown the memory (the resident copy is then refreshed here).
@@ -247,10 +270,10 @@ export class FactorSolver {
       const Xm = X as Float64Array;
       Xm.set(B);
       if (slot === null) {
-        solveRowsInPlace(L, n, Xm, m, false);
+        solveRowsInPlace(L, n, Xm, m, zeroLead);
       } else {
         if (slot.fresh) slot.L.set(L);
-        solveRowsInPlace(slot.L, n, Xm, m, false);
+        solveRowsInPlace(slot.L, n, Xm, m, zeroLead);
       }
       return Xm.slice();
     });

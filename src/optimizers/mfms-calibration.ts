@@ -19,7 +19,7 @@
  * which is what a recommendation at the target does). Fewer than `minRuns`
  * runs in all: `c = 1`.
  */
-import { NumericsError, type SearchSpace } from '../core/index.ts';
+import type { SearchSpace } from '../core/index.ts';
 import type { GaussianProcess } from '../gp/index.ts';
 import type { Observations } from './encoding.ts';
 
@@ -46,27 +46,26 @@ export function rowsByRun(obs: Observations): Map<string, number[]> {
 }
 
 /**
- * A run held out whole (`rows`, its curve; GaussianProcess.heldOut, so its shared offset goes
- * with it): the residual `y_f - m` of its last point `f` and the held-out variance `v` there.
- * Undefined when the held-out prediction fails numerically or `v` is not positive.
+ * Runs held out whole, each on its own (`blocks`, one per run: its curve's rows;
+ * GaussianProcess.heldOutBlocks, so a run's shared offset goes with it): the residual `y_f - m`
+ * of its last point `f` and the held-out variance `v` there. Undefined for a run whose held-out
+ * prediction fails numerically or whose `v` is not positive.
  */
 export function heldOutLast(
   gp: GaussianProcess,
   obs: Observations,
-  rows: readonly number[],
-): { residual: number; variance: number } | undefined {
-  let held: { mean: Float64Array; covariance: Float64Array };
-  try {
-    held = gp.heldOut(rows);
-  } catch (e) {
-    if (e instanceof NumericsError) return undefined;
-    throw e;
-  }
-  const b = rows.length;
-  const last = b - 1;
-  const variance = held.covariance[last * b + last]!;
-  if (!(variance > 0)) return undefined;
-  return { residual: obs.y[rows[last]!]! - held.mean[last]!, variance };
+  blocks: readonly (readonly number[])[],
+): ({ residual: number; variance: number } | undefined)[] {
+  const held = gp.heldOutBlocks(blocks);
+  return blocks.map((rows, i) => {
+    const h = held[i];
+    if (h === null || h === undefined) return undefined;
+    const b = rows.length;
+    const last = b - 1;
+    const variance = h.covariance[last * b + last]!;
+    if (!(variance > 0)) return undefined;
+    return { residual: obs.y[rows[last]!]! - h.mean[last]!, variance };
+  });
 }
 
 /** The factor `c` of the module comment, with the z-scores behind it. */
@@ -95,8 +94,11 @@ export function heldOutCalibration(
   chosen.sort((a, b) => rowsOf.get(a)![0]! - rowsOf.get(b)![0]!);
   chosen = chosen.slice(-maxRuns);
   const z: number[] = [];
-  for (const r of chosen) {
-    const held = heldOutLast(gp, obs, rowsOf.get(r)!);
+  for (const held of heldOutLast(
+    gp,
+    obs,
+    chosen.map((r) => rowsOf.get(r)!),
+  )) {
     if (held !== undefined) z.push(held.residual / Math.sqrt(held.variance));
   }
   if (z.length < minRuns) return { factor: 1, z };

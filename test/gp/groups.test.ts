@@ -394,6 +394,56 @@ describe('GP group offsets', () => {
     assert.throws(() => gp.heldOut([n]), /distinct integer/);
   });
 
+  it('heldOutBlocks holds out each block on its own, as (K⁻¹)_BB from an explicit inverse', () => {
+    const n = 23;
+    const { X, y } = toyData(12, n, d);
+    const g = labels(n);
+    const gp = fitGP(X, y, d, { kernel: spec, mean: 'linear', groups: g, restarts: 2 });
+    // Blocks that overlap, out of order, single rows, the first and last rows.
+    const blocks = [[4, 5, 6, 7], [6, 2], [0], [22, 21, 20], [13]];
+    const got = gp.heldOutBlocks(blocks);
+    // Reference: the dense K (standardised units) from the kernel formula, K⁻¹ by Gaussian
+    // elimination, then Cov = ((K⁻¹)_BB)⁻¹ by elimination again.
+    const h = gp.hyperparameters;
+    const kernel = new Kernel(spec, d);
+    const ls = Array.from(HyperLayout.channelLengthscales(h));
+    const K = Array.from({ length: n }, (_, i) =>
+      Array.from(
+        { length: n },
+        (_, j) =>
+          h.outputScale * kernel.value(X, i * d, X, j * d, ls) +
+          (g[i]! >= 0 && g[i] === g[j] ? h.groupNoise! : 0) +
+          (i === j ? h.noise : 0),
+      ),
+    );
+    const inverse = (A: number[][]) =>
+      A.map(
+        (_, c) =>
+          solve(
+            A,
+            A.map((_, r) => (r === c ? 1 : 0)),
+          ).x,
+      );
+    const Kinv = inverse(K); // symmetric: row c is column c
+    const s2 = h.standardization!.std ** 2;
+    blocks.forEach((rows, k) => {
+      const out = got[k]!;
+      assert.ok(out !== null);
+      const b = rows.length;
+      const S = inverse(rows.map((r) => rows.map((c) => Kinv[r]![c]!)));
+      for (let p = 0; p < b; p++) {
+        for (let q = 0; q < b; q++) {
+          assertClose(out.covariance[p * b + q]!, S[p]![q]! * s2, 1e-6, 1e-9, `cov ${k}`);
+        }
+      }
+      // The single-block call agrees with the batched one.
+      const one = gp.heldOut(rows);
+      for (let p = 0; p < b; p++)
+        assertClose(one.mean[p]!, out.mean[p]!, 1e-12, 1e-14, `mean ${k}`);
+    });
+    assert.throws(() => gp.heldOutBlocks([[1], []]), /at least one row/);
+  });
+
   it('rejects malformed labels', () => {
     const { X, y } = toyData(1, 4, d);
     assert.throws(

@@ -142,7 +142,32 @@ describe('FactorSolver (factor resident in the wasm memory)', () => {
         );
       });
     }
+    // Rows with leading zeros and their leads: the work before a lead is skipped, the results
+    // are the same as without the leads (only exact zeros drop out of the sums).
+    for (const m of [1, 5, 9]) {
+      sizes.forEach((n, i) => {
+        const L = Ls[i] as Float64Array;
+        const lead = Array.from({ length: m }, () => Math.floor(rng.uniform() * n)).sort(
+          (a, b) => a - b,
+        );
+        const B = new Float64Array(m * n);
+        lead.forEach((l, r) => {
+          for (let j = l; j < n; j++) B[r * n + j] = rng.normal();
+        });
+        const got = (solvers[i] as FactorSolver).rows(B, m, lead);
+        assert.deepEqual(
+          Array.from(got),
+          Array.from(solveLowerRows(L, n, B, m)),
+          `lead m=${m} n=${n}`,
+        );
+        // A solution is zero before its lead too.
+        lead.forEach((l, r) => {
+          for (let j = 0; j < l; j++) assert.equal(got[r * n + j], 0, `zero before lead, row ${r}`);
+        });
+      });
+    }
     const s = solvers[0] as FactorSolver;
+    assert.throws(() => s.rows(new Float64Array(16), 2, [0]), /lead has length 1, expected m = 2/);
     assert.throws(() => s.forward(new Float64Array(3)), ValidationError);
     assert.throws(() => new FactorSolver(new Float64Array(4), 2), NumericsError);
   });

@@ -185,8 +185,7 @@ export function targetHeldOutScore(
   );
   if (runs.length < minRuns) return undefined;
   let score = 0;
-  for (const rows of runs.slice(-maxRuns)) {
-    const held = heldOutLast(gp, obs, rows);
+  for (const held of heldOutLast(gp, obs, runs.slice(-maxRuns))) {
     if (held === undefined) return undefined;
     const { residual: r, variance: v } = held;
     score += -0.5 * (Math.log(2 * Math.PI * v) + (r * r) / v);
