@@ -1,8 +1,10 @@
 /**
- * Rank quality of the scale-transfer predictors side by side: mixopt's MFMS-GP
- * (`mixopt transfer --predictor gp`) against gradient-boosted trees, RegMix's
- * regression (`--predictor gbt`), given the same training runs of the same
- * splits (3 split seeds, every metric). Each (split, predictor) is one
+ * Rank quality of the scale-transfer predictors side by side: the paper's MFMS-GP
+ * (`mixopt transfer --predictor gp`), gradient-boosted trees, RegMix's
+ * regression (`--predictor gbt`), and the surrogate `mfms-bo` proposes with
+ * (`--predictor mfms`), given the same training runs of the same splits (3 split
+ * seeds, every metric). Splits that add one size to another's training runs show
+ * what adding runs at a size does to the ranking at the target. Each (split, predictor) is one
  * `mixopt transfer --out` run; the table gives, per split and predictor, the
  * mean over metrics of Spearman ρ and R², and the number of metrics whose best
  * test mixture the predictor ranks first (top-1 = 1, mean over seeds).
@@ -25,6 +27,12 @@ const SPLITS: readonly { name: string; testbed: string; train: string; test: str
     test: '1B',
   },
   {
+    name: 'slimpajama-mlp: 20M + half of 1B -> 1B',
+    testbed: 'slimpajama-mlp',
+    train: '20M,1B:0.5',
+    test: '1B',
+  },
+  {
     name: 'slimpajama-mlp: half of 1B -> 1B',
     testbed: 'slimpajama-mlp',
     train: '1B:0.5',
@@ -37,8 +45,25 @@ const SPLITS: readonly { name: string; testbed: string; train: string; test: str
     train: '0.5B,3B,7B:0.5',
     test: '7B',
   },
+  {
+    name: 'admire-ift: 0.5B + half of 7B -> 7B',
+    testbed: 'admire-ift',
+    train: '0.5B,7B:0.5',
+    test: '7B',
+  },
+  {
+    name: 'admire-ift: 3B + half of 7B -> 7B',
+    testbed: 'admire-ift',
+    train: '3B,7B:0.5',
+    test: '7B',
+  },
   { name: 'admire-ift: half of 7B -> 7B', testbed: 'admire-ift', train: '7B:0.5', test: '7B' },
 ];
+const NAMES: Record<string, string> = {
+  gp: "the paper's MFMS-GP",
+  gbt: 'boosted trees',
+  mfms: "mfms-bo's surrogate",
+};
 const CLI = new URL('../scripts/mixopt-dev.mjs', import.meta.url).pathname;
 
 interface Cell {
@@ -52,7 +77,7 @@ const rows: string[] = [
   '|---|---|---:|---:|---:|',
 ];
 SPLITS.forEach((s, k) => {
-  for (const p of ['gp', 'gbt']) {
+  for (const p of ['gp', 'gbt', 'mfms']) {
     const dir = join(out, `${k}-${p}`);
     const r = spawnSync(
       process.execPath,
@@ -85,7 +110,7 @@ SPLITS.forEach((s, k) => {
     const best = cells.filter((c) => c.top1 === 1).length;
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     rows.push(
-      `| ${s.name} | ${p === 'gp' ? 'MFMS-GP' : 'boosted trees'} | ${mean(rho).toFixed(3)} | ${best} of ${cells.length} | ${mean(cells.map((c) => c.r2)).toFixed(2)} |`,
+      `| ${s.name} | ${NAMES[p]} | ${mean(rho).toFixed(3)} | ${best} of ${cells.length} | ${mean(cells.map((c) => c.r2)).toFixed(2)} |`,
     );
     process.stderr.write(`${s.name} / ${p}: done\n`);
   }

@@ -119,6 +119,11 @@ import { projectToSpace } from './sample-mixture.ts';
 import { MfmsStateSchema, parseSavedState } from './saved-state.ts';
 import { historyKey } from './surrogate-view.ts';
 
+export {
+  type FittedMfmsSurrogate,
+  fitMfmsSurrogate,
+  type PredictAt,
+} from './mfms/fitted.ts';
 export { type MfmsSettings, MfmsSettingsSchema } from './mfms/settings.ts';
 
 /** With `anchor: 'uniform'` (continuous spaces): the uniform mixture projected into the bounds. */

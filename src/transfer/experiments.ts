@@ -204,11 +204,12 @@ export function trainingPoints(
   split: Split,
   metric: string,
   sizeEncoding: 'log' | 'linear',
-): { X: number[][]; y: number[]; steps: number[]; isLast: boolean[] } {
+): { X: number[][]; y: number[]; steps: number[]; isLast: boolean[]; runs: number[] } {
   const X: number[][] = [];
   const y: number[] = [];
   const steps: number[] = [];
   const isLast: boolean[] = [];
+  const runs: number[] = [];
   const space = transferSpace(runSet);
   for (const t of split.train) {
     const run = runSet.runs[t.run];
@@ -233,9 +234,10 @@ export function trainingPoints(
       y.push(v);
       steps.push(z);
       isLast.push(j === idx.length - 1);
+      runs.push(t.run);
     });
   }
-  return { X, y, steps, isLast };
+  return { X, y, steps, isLast, runs };
 }
 
 function logEveryOf(runSet: RunSet): number {
@@ -348,7 +350,21 @@ function runOne(
     spec.maxFitPoints,
   );
   const fitRows = fitSub.map((j) => condRows[j] as number);
-  const train: TrainingData = { X, y: Float64Array.from(pts.y), n, d, k, condRows, fitRows };
+  const train: TrainingData = {
+    X,
+    y: Float64Array.from(pts.y),
+    n,
+    d,
+    k,
+    condRows,
+    fitRows,
+    source: {
+      runSet,
+      metric,
+      sizeEncoding: spec.sizeEncoding,
+      rows: pts.runs.map((run, i) => ({ run, step: pts.steps[i] as number })),
+    },
+  };
   const predictor = factory(train, split.seed);
   // Test runs whose final value of this metric is missing are left out.
   const test = split.test.filter((ri) => {

@@ -27,6 +27,7 @@ export {
 } from './experiments.ts';
 export { DEFAULT_GBT, gbtPredictor } from './gbt-predictor.ts';
 export { intervalCoverage, rSquared, rSquaredLog } from './metrics.ts';
+export { mfmsBoPredictor, mfmsTransferSpace, trainingHistory } from './mfms-predictor.ts';
 export { PAPER_R2_E1_E5, PAPER_R2_E6_E8, paperR2 } from './paper.ts';
 export {
   averageRanks,

@@ -149,6 +149,17 @@ export interface TrainingData {
    */
   readonly condRows: readonly number[];
   readonly fitRows: readonly number[];
+  /**
+   * Where the rows came from (the study sets it; a predictor that models runs rather than
+   * points, such as the `mfms-bo` surrogate of ./mfms-predictor.ts, needs it): the run set, the
+   * metric, the size encoding of `X`, and per row the run (index into `runSet.runs`) and its step.
+   */
+  readonly source?: {
+    readonly runSet: RunSet;
+    readonly metric: string;
+    readonly sizeEncoding: SizeEncoding;
+    readonly rows: readonly { readonly run: number; readonly step: number }[];
+  };
 }
 
 /** The kernel over the active dims (indices into the reduced input). */

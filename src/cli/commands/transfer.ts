@@ -28,6 +28,7 @@ import {
   gbtPredictor,
   generateRunSet,
   loadRunSet,
+  mfmsBoPredictor,
   predictionsCsv,
   type RunSet,
   r2ChartSpec,
@@ -68,7 +69,7 @@ interface TransferCliOptions {
   maxIter: number;
   maxFitPoints: number;
   maxPoints: number;
-  predictor: 'gp' | 'gbt';
+  predictor: 'gp' | 'gbt' | 'mfms';
   csv?: string;
   predictions?: string;
   svg?: string;
@@ -318,6 +319,7 @@ async function action(o: TransferCliOptions): Promise<void> {
       maxPoints: o.maxPoints,
     },
     ...(o.predictor === 'gbt' ? { factory: gbtPredictor() } : {}),
+    ...(o.predictor === 'mfms' ? { factory: mfmsBoPredictor() } : {}),
     ...(tb !== undefined ? { cost: (s: string, z: number) => tb.cost(s, z) } : {}),
     onProgress: (e) =>
       log(
@@ -437,8 +439,8 @@ export function register(program: Command): void {
     )
     .option(
       '--predictor <kind>',
-      "gp: mixopt's MFMS-GP (default); gbt: RegMix's gradient-boosted trees on the same points (docs/transfer.md)",
-      choice('predictor', ['gp', 'gbt'] as const),
+      "gp: the paper's MFMS-GP (default); gbt: RegMix's gradient-boosted trees on the same points; mfms: the surrogate mfms-bo proposes with, on the same points (docs/transfer.md)",
+      choice('predictor', ['gp', 'gbt', 'mfms'] as const),
       'gp',
     )
     .option('--restarts <n>', 'L-BFGS-B starts per fit', int('restarts', 1), 3)
