@@ -21,6 +21,10 @@
  * session 9; the trajectories change by design): b20ee6e9cf017740452d7bd6b170bc992aab2b837b39739857382685b217aef8.
  * With refits also from the default start and the size check on by default (2026-12-07,
  * session 11; by design): 87c9d35ee39a40762f83057f8b0d2cead377a5c53d5022a72110c9e3893b4899.
+ * With the size and steps lengthscales fixed where every observation has one size or one step
+ * count (2026-12-07, session 12; one job changes by design, `irregular` `mfms-bo` q4, whose
+ * observations at an early fit share one step count):
+ * 1a15d3ca6e35629c5dd1ceadc77cabf0e829112960106da9e2b82cb4390f6ee4.
  *
  * Usage: node --import tsx bench/loop-identity.ts [--per-job] [--dump FILE]
  *   --per-job  also prints one hash per job, with its counts and wall time (to find the job that differs)

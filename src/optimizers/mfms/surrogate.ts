@@ -268,6 +268,53 @@ export function checkedBySize(
   return best;
 }
 
+/** The lengthscale of a size or steps channel that does not vary over the observations. */
+export const CONSTANT_CHANNEL_LENGTHSCALE = 1e3;
+
+/**
+ * `base` with the lengthscale of the size channel, and of the steps channel, fixed where the
+ * observations do not vary in it (every run at one size, or every point at one step count): at
+ * {@link CONSTANT_CHANNEL_LENGTHSCALE} (the top of the fit's box for a channel without spread),
+ * or at `base`'s ceiling when that is lower. The marginal likelihood is flat in such a
+ * lengthscale, so a fit would leave it wherever a start put it, and a short one makes every
+ * prediction at another size (the target) the prior mean: the same for every mixture. Fixed
+ * long, a mixture's effect carries over unchanged, as when the channel is left out of the GP.
+ * Options with no constant channel are returned as they are.
+ */
+export function withConstantChannelsFixed(
+  base: GPOptions,
+  obs: Pick<Observations, 'X' | 'n' | 'd'>,
+  k: number,
+  ard: boolean,
+): GPOptions {
+  const channels = (ard ? k : 1) + 2;
+  const fixed: number[] = [];
+  for (const [column, channel] of [
+    [k, channels - 2],
+    [k + 1, channels - 1],
+  ] as const) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < obs.n; i++) {
+      const v = obs.X[i * obs.d + column]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (obs.n > 0 && hi === lo) fixed.push(channel);
+  }
+  if (fixed.length === 0) return base;
+  const lower = Array.from({ length: channels }, (_, c) => base.lengthscaleLower?.[c] ?? 0);
+  const upper = Array.from({ length: channels }, (_, c) => base.lengthscaleUpper?.[c] ?? 0);
+  for (const c of fixed) {
+    const ceiling = upper[c]!;
+    const l =
+      ceiling > 0 ? Math.min(ceiling, CONSTANT_CHANNEL_LENGTHSCALE) : CONSTANT_CHANNEL_LENGTHSCALE;
+    lower[c] = l;
+    upper[c] = l;
+  }
+  return { ...base, lengthscaleLower: lower, lengthscaleUpper: upper };
+}
+
 /**
  * `base` with the run groups of `obs` (setting `runNoise`): one group per run, numbered in
  * order of first appearance; with `'by-size'` also the covariate `u = s(m) - s*` per point,
@@ -397,11 +444,12 @@ export function createMfmsSurrogate(
   const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
   const optionsFor = (obs: Observations): GPOptions => {
+    const base = withConstantChannelsFixed(auto ? autoOff : gpOptions, obs, k, s.ard);
     if (s.runNoise !== 'auto')
-      return withRunGroups(gpOptions, obs, s.runNoise, k, encoding.sTarget, s.noisierSmallRuns);
+      return withRunGroups(base, obs, s.runNoise, k, encoding.sTarget, s.noisierSmallRuns);
     return state.runNoiseOn
-      ? withRunGroups(autoOff, obs, 'by-size', k, encoding.sTarget, s.noisierSmallRuns)
-      : autoOff;
+      ? withRunGroups(base, obs, 'by-size', k, encoding.sTarget, s.noisierSmallRuns)
+      : base;
   };
   const uniform = new Array<number>(k).fill(1 / k);
   const sizeFromTarget = (scale: string) =>

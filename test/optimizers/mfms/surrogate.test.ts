@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { Rng } from '../../../src/core/index.ts';
 import { encodeInput, MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
 import {
+  CONSTANT_CHANNEL_LENGTHSCALE,
   createMfmsSurrogate,
   mfmsEncoding,
   mfmsGpOptions,
@@ -10,6 +11,7 @@ import {
   newRunNoise,
   onMixtureFloor,
   surrogateJoint,
+  withConstantChannelsFixed,
   withRunGroups,
   withSizeCeiling,
 } from '../../../src/optimizers/mfms/surrogate.ts';
@@ -167,6 +169,50 @@ describe('mfms surrogate: run groups and the noise of a new run', () => {
     const byScale = grouped.noiseByScale(g);
     assert.deepEqual([...byScale.keys()], ['S', 'M', 'L']);
     assert.equal(byScale.get('L'), (gh.noise + gh.groupNoise) * gsd * gsd);
+  });
+});
+
+describe('mfms surrogate: channels without spread', () => {
+  it('fixes the size and steps lengthscales where the observations do not vary, under any ceiling', () => {
+    const base = mfmsGpOptions(k, settings(), 0);
+    // x = [w1, w2, w3, s, t]: three rows at one size; steps vary in the first pair only.
+    const X = Float64Array.from([
+      0.2, 0.3, 0.5, 0.4, 0.1, 0.6, 0.2, 0.2, 0.4, 0.9, 0.1, 0.1, 0.8, 0.4, 0.1,
+    ]);
+    const sizeOnly = withConstantChannelsFixed(base, { X, n: 3, d: 5 }, k, false);
+    assert.deepEqual(sizeOnly.lengthscaleLower, [0, CONSTANT_CHANNEL_LENGTHSCALE, 0]);
+    assert.deepEqual(sizeOnly.lengthscaleUpper, [0, CONSTANT_CHANNEL_LENGTHSCALE, 0]);
+    // Rows 0 and 2: one size and one step count; a ceiling on the size channel is kept.
+    const capped = { ...base, lengthscaleUpper: [0, 0.7, 0] };
+    const both = withConstantChannelsFixed(capped, { X: X.subarray(0, 5), n: 1, d: 5 }, k, false);
+    assert.deepEqual(both.lengthscaleLower, [0, 0.7, CONSTANT_CHANNEL_LENGTHSCALE]);
+    assert.deepEqual(both.lengthscaleUpper, [0, 0.7, CONSTANT_CHANNEL_LENGTHSCALE]);
+    // With ARD the channels are k mixture channels, then size and steps.
+    const ard = withConstantChannelsFixed(base, { X, n: 3, d: 5 }, k, true);
+    assert.deepEqual(ard.lengthscaleLower, [0, 0, 0, CONSTANT_CHANNEL_LENGTHSCALE, 0]);
+    // Spread in both: the options themselves.
+    const X2 = Float64Array.from([0.2, 0.3, 0.5, 0.4, 0.1, 0.6, 0.2, 0.2, 0.5, 0.2]);
+    assert.equal(withConstantChannelsFixed(base, { X: X2, n: 2, d: 5 }, k, false), base);
+  });
+
+  it('a history at one size still ranks mixtures at the target (the effect carries over)', () => {
+    // Every run at S: without the fix the size lengthscale is left where a start put it.
+    const runs = history(30).runs.filter((r) => r.scale === 'S');
+    const sur = createMfmsSurrogate(space, settings({ restarts: 4 }), 1);
+    const fit = sur.fit({ runs, spent: 0 }, true)!;
+    const ls = fit.gp.hyperparameters.lengthscales;
+    const size = ls.at(-2)!.values[0]!;
+    assert.ok(
+      Math.abs(size / CONSTANT_CHANNEL_LENGTHSCALE - 1) < 1e-12,
+      `size lengthscale ${size}`,
+    );
+    const at = [
+      [0.6, 0.3, 0.1],
+      [0.1, 0.1, 0.8],
+    ];
+    const j = surrogateJoint(space, fit, at, { scale: 'L', steps: 19700 }, sur.encoding.enc);
+    // At S the bowl's centre is (0.6, 0.3, 0.1): predicted better at the target too.
+    assert.ok(j.predictions[0]!.mean < j.predictions[1]!.mean - 0.05);
   });
 });
 
