@@ -356,6 +356,14 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifiedFallback: 'pessimistic' },
     what: 'the default, recommending the smallest mean + sd at the target (not the predicted argmin) until a target run completes',
   },
+  'fallback-stable-uniform': {
+    settings: { verifiedFallback: 'stable', anchor: 'uniform', switchTest: 'pair-or-mean' },
+    what: 'the default, recommending (until a target run completes) the uniform mixture until another is better at the target with probability >= pSwitch, against the pair or the incumbent mean',
+  },
+  'scale-share-0.4': {
+    settings: { maxScaleShare: 0.4 },
+    what: 'no size other than the target takes more than 40% of the spend (once one target run is spent)',
+  },
   'after-verification-target': {
     settings: { afterVerification: 'target' },
     what: 'the default, with only target-size runs proposed once a target run has completed',

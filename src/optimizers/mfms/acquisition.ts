@@ -135,6 +135,32 @@ export function targetSharePairs(
 }
 
 /**
+ * Setting `maxScaleShare`: `pairs` without those at a size other than the target whose runs
+ * took more than `share` of the spend so far, once the spend reaches `targetCost` (one target
+ * run); `pairs` unchanged when that would leave none.
+ */
+export function scaleSharePairs(
+  history: History,
+  pairs: readonly FidelityPair[],
+  share: number,
+  targetScale: string,
+  targetCost: number,
+): readonly FidelityPair[] {
+  if (share >= 1) return pairs;
+  let all = 0;
+  const by = new Map<string, number>();
+  for (const r of history.runs) {
+    all += r.cost;
+    by.set(r.scale, (by.get(r.scale) ?? 0) + r.cost);
+  }
+  if (!(all >= targetCost) || !(all > 0)) return pairs;
+  const kept = pairs.filter(
+    (p) => p.scale === targetScale || (by.get(p.scale) ?? 0) <= share * all,
+  );
+  return kept.length > 0 ? kept : pairs;
+}
+
+/**
  * Step 0 (`verify`): the target run that tests the recommended mixture `w`, or undefined when a
  * run at the target size within L2 distance `radius` of `w` reaches the target steps (completed,
  * pending or failed there, or proposed earlier in the same `batch`; or, with `minDistance` > 0,
@@ -732,7 +758,13 @@ export function createMfmsAcquisition(opts: {
       const rng = root.fork(i);
       const share = targetSharePairs(
         history,
-        pairsIn,
+        scaleSharePairs(
+          history,
+          pairsIn,
+          s.maxScaleShare,
+          target.scale,
+          space.cost(target.scale, target.steps),
+        ),
         s.afterVerification === 'target' && hasCompletedTargetRun(history, space)
           ? 1
           : s.minTargetShare,

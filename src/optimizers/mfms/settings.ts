@@ -198,6 +198,13 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   minTargetShare: z.number().min(0).max(1).default(0),
   /**
+   * Once the spend reaches one target run's cost, a size other than the target that already took
+   * more than this share of the spend is not proposed (new runs or continuations), unless no
+   * other size is affordable. A model sure that a cheap size predicts the target can otherwise
+   * spend most of the budget on hundreds of runs there (1: no cap).
+   */
+  maxScaleShare: z.number().gt(0).max(1).default(1),
+  /**
    * Where proposals go once a target run (target size and steps) has completed: `'any'` every
    * affordable size and steps, `'target'` target-size runs only (new, at any steps, or
    * continued). Default `'any'`: through the full suite, `'target'` was worse on 11 cases and

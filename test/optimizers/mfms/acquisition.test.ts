@@ -10,6 +10,7 @@ import {
   laterRaceProposal,
   probeProposal,
   raceRound,
+  scaleSharePairs,
   targetScores,
   targetSharePairs,
   verificationProposal,
@@ -106,6 +107,21 @@ describe('mfms acquisition: the cost exponent and the target-share filter', () =
     assert.equal(targetSharePairs(h, pairs, 0.25, 'L').onlyTarget, false);
     assert.equal(targetSharePairs(h, pairs, 0, 'L').pairs, pairs);
     assert.equal(targetSharePairs({ runs: [], spent: 0 }, pairs, 0.9, 'L').onlyTarget, false);
+  });
+
+  it('drops a non-target size that took more than maxScaleShare of the spend, once a target run is spent', () => {
+    const h: History = { runs: [run('a', 'S', 6), run('c', 'L', 4)], spent: 10 };
+    const names = (ps: readonly { scale: string; steps: number }[]) =>
+      [...new Set(ps.map((p) => p.scale))].join(',');
+    // S took 6 of 10: over a share of 0.5, within 0.7; the target is never dropped.
+    assert.equal(names(scaleSharePairs(h, pairs, 0.5, 'L', 10)), 'L');
+    assert.equal(names(scaleSharePairs(h, pairs, 0.7, 'L', 10)), 'S,L');
+    // Below one target run's cost spent, or with no cap: every pair.
+    assert.equal(scaleSharePairs(h, pairs, 0.5, 'L', 10.5), pairs);
+    assert.equal(scaleSharePairs(h, pairs, 1, 'L', 10), pairs);
+    // Nothing left (only S pairs, over the cap): the pairs unchanged.
+    const small = pairs.filter((p) => p.scale === 'S');
+    assert.equal(scaleSharePairs(h, small, 0.5, 'L', 10), small);
   });
 });
 
