@@ -10,55 +10,65 @@
  * test mixture the predictor ranks first (top-1 = 1, mean over seeds).
  *
  * Usage: node --import tsx bench/transfer-predictors.ts [--out results/transfer-predictors]
+ *   [--testbeds slimpajama-mlp,admire-ift] (any testbed names; the splits come from each ladder)
+ *   [--predictors gp,gbt,mfms]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openTestbed } from '../src/testbeds/index.ts';
 
 const args = process.argv.slice(2);
-const i = args.indexOf('--out');
-const out = i >= 0 ? (args[i + 1] ?? '') : 'results/transfer-predictors';
-const SPLITS: readonly { name: string; testbed: string; train: string; test: string }[] = [
-  { name: 'slimpajama-mlp: 20M only -> 1B', testbed: 'slimpajama-mlp', train: '20M', test: '1B' },
-  {
-    name: 'slimpajama-mlp: every size + half of 1B -> 1B',
-    testbed: 'slimpajama-mlp',
-    train: '20M,60M,150M,300M,500M,700M,1B:0.5',
-    test: '1B',
-  },
-  {
-    name: 'slimpajama-mlp: 20M + half of 1B -> 1B',
-    testbed: 'slimpajama-mlp',
-    train: '20M,1B:0.5',
-    test: '1B',
-  },
-  {
-    name: 'slimpajama-mlp: half of 1B -> 1B',
-    testbed: 'slimpajama-mlp',
-    train: '1B:0.5',
-    test: '1B',
-  },
-  { name: 'admire-ift: 0.5B only -> 7B', testbed: 'admire-ift', train: '0.5B', test: '7B' },
-  {
-    name: 'admire-ift: 0.5B + 3B + half of 7B -> 7B',
-    testbed: 'admire-ift',
-    train: '0.5B,3B,7B:0.5',
-    test: '7B',
-  },
-  {
-    name: 'admire-ift: 0.5B + half of 7B -> 7B',
-    testbed: 'admire-ift',
-    train: '0.5B,7B:0.5',
-    test: '7B',
-  },
-  {
-    name: 'admire-ift: 3B + half of 7B -> 7B',
-    testbed: 'admire-ift',
-    train: '3B,7B:0.5',
-    test: '7B',
-  },
-  { name: 'admire-ift: half of 7B -> 7B', testbed: 'admire-ift', train: '7B:0.5', test: '7B' },
-];
+const opt = (name: string, def: string): string => {
+  const j = args.indexOf(`--${name}`);
+  return j >= 0 ? (args[j + 1] ?? def) : def;
+};
+const out = opt('out', 'results/transfer-predictors');
+/** Testbeds whose ladders give the splits (the recorded `admire-ift` adds one more split). */
+const TESTBEDS = opt('testbeds', 'slimpajama-mlp,admire-ift').split(',');
+const PREDICTORS = opt('predictors', 'gp,gbt,mfms').split(',');
+
+interface SplitSpec {
+  name: string;
+  testbed: string;
+  train: string;
+  test: string;
+}
+
+/**
+ * The splits of one testbed, from its ladder (smallest size `s0`, target `T`, the sizes between):
+ * `s0` only; every size + half of `T`; `s0` + half of `T`; half of `T`; and, with three sizes or
+ * more in all, the second-largest + half of `T`. Each pair that differs by one added size shows
+ * what adding runs at that size does to the ranking at the target.
+ */
+async function splitsOf(testbed: string): Promise<SplitSpec[]> {
+  const ladder = (await openTestbed(testbed)).scales.map((x) => x.name);
+  const s0 = ladder[0]!;
+  const T = ladder[ladder.length - 1]!;
+  const half = `${T}:0.5`;
+  const specs: SplitSpec[] = [
+    { name: `${testbed}: ${s0} only -> ${T}`, testbed, train: s0, test: T },
+    {
+      name: `${testbed}: every size + half of ${T} -> ${T}`,
+      testbed,
+      train: [...ladder.slice(0, -1), half].join(','),
+      test: T,
+    },
+    { name: `${testbed}: ${s0} + half of ${T} -> ${T}`, testbed, train: `${s0},${half}`, test: T },
+  ];
+  if (ladder.length >= 3) {
+    const s1 = ladder[ladder.length - 2]!;
+    specs.push({
+      name: `${testbed}: ${s1} + half of ${T} -> ${T}`,
+      testbed,
+      train: `${s1},${half}`,
+      test: T,
+    });
+  }
+  specs.push({ name: `${testbed}: half of ${T} -> ${T}`, testbed, train: half, test: T });
+  return specs;
+}
+const SPLITS = (await Promise.all(TESTBEDS.map(splitsOf))).flat();
 const NAMES: Record<string, string> = {
   gp: "the paper's MFMS-GP",
   gbt: 'boosted trees',
@@ -77,7 +87,7 @@ const rows: string[] = [
   '|---|---|---:|---:|---:|',
 ];
 SPLITS.forEach((s, k) => {
-  for (const p of ['gp', 'gbt', 'mfms']) {
+  for (const p of PREDICTORS) {
     const dir = join(out, `${k}-${p}`);
     const r = spawnSync(
       process.execPath,
@@ -110,7 +120,7 @@ SPLITS.forEach((s, k) => {
     const best = cells.filter((c) => c.top1 === 1).length;
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     rows.push(
-      `| ${s.name} | ${NAMES[p]} | ${mean(rho).toFixed(3)} | ${best} of ${cells.length} | ${mean(cells.map((c) => c.r2)).toFixed(2)} |`,
+      `| ${s.name} | ${NAMES[p]} | ${mean(rho).toFixed(3)}${rho.length < cells.length ? ` (${rho.length} of ${cells.length} metrics)` : ''} | ${best} of ${cells.length} | ${mean(cells.map((c) => c.r2)).toFixed(2)} |`,
     );
     process.stderr.write(`${s.name} / ${p}: done\n`);
   }
