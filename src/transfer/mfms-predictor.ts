@@ -48,14 +48,19 @@ export function mfmsTransferSpace(runSet: RunSet, metric: string): SearchSpace {
   };
 }
 
-/** The training rows the study conditions on, as completed runs (one per run, steps ascending). */
-export function trainingHistory(train: TrainingData): History {
-  const src = train.source;
-  if (src === undefined) {
+/** `train.source`, required by the mfms predictor. */
+function sourceOf(train: TrainingData): NonNullable<TrainingData['source']> {
+  if (train.source === undefined) {
     throw new ValidationError(
       'the mfms predictor needs the training rows with their runs (TrainingData.source)',
     );
   }
+  return train.source;
+}
+
+/** The training rows the study conditions on, as completed runs (one per run, steps ascending). */
+export function trainingHistory(train: TrainingData): History {
+  const src = sourceOf(train);
   const byRun = new Map<number, { step: number; value: number }[]>();
   for (const r of train.condRows) {
     const row = src.rows[r];
@@ -88,9 +93,8 @@ export function trainingHistory(train: TrainingData): History {
  */
 export function mfmsBoPredictor(settings: Record<string, unknown> = {}): SurrogateFactory {
   return (train, seed) => {
-    const src = train.source;
     const history = trainingHistory(train);
-    if (src === undefined) throw new ValidationError('unreachable: trainingHistory checked it');
+    const src = sourceOf(train);
     const space = mfmsTransferSpace(src.runSet, src.metric);
     const fitted = fitMfmsSurrogate(
       space,
