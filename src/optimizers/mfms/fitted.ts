@@ -23,7 +23,7 @@ import { encodeInput } from '../encoding.ts';
 import { parseSettings } from '../gp-common.ts';
 import { metricPrediction } from '../mfms-observations.ts';
 import { MfmsSettingsSchema } from './settings.ts';
-import { createMfmsSurrogate, newRunNoise } from './surrogate.ts';
+import { createMfmsSurrogate } from './surrogate.ts';
 
 /** A point to predict: a mixture trained at one size for some steps. */
 export interface PredictAt {
@@ -63,23 +63,21 @@ export function fitMfmsSurrogate(
   const fit = surrogate.fit(history, true);
   if (fit === undefined) return undefined;
   const { gp, shift, log } = fit;
-  const k = space.domains.length;
-  const names = new Set(space.scales.map((x) => x.name));
-  const uniform = new Array<number>(k).fill(1 / k);
-  const { enc, sTarget } = surrogate.encoding;
+  // A new run's noise at each ladder size (the surrogate's own, as its acquisition uses it).
+  const noise = surrogate.noiseByScale(gp);
+  const { enc } = surrogate.encoding;
   return {
     predict(points) {
       return points.map((p) => {
-        if (!names.has(p.scale)) {
+        const nu = noise.get(p.scale);
+        if (nu === undefined) {
           throw new ValidationError(
-            `fitMfmsSurrogate: scale '${p.scale}' is not on the ladder (${[...names].join(', ')})`,
+            `fitMfmsSurrogate: scale '${p.scale}' is not on the ladder (${[...noise.keys()].join(', ')})`,
           );
         }
         const x = encodeInput(space, p.mixture, p.scale, p.steps, enc);
         const q = gp.predict(Float64Array.from(x));
-        const sFromTarget =
-          encodeInput(space, uniform, p.scale, space.target.steps, enc)[k]! - sTarget;
-        const v = Math.max(q.variance[0]!, 0) + newRunNoise(gp, sFromTarget);
+        const v = Math.max(q.variance[0]!, 0) + nu;
         return metricPrediction(space, q.mean[0]! + shift(p.scale, p.steps), v, log);
       });
     },
