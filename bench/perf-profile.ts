@@ -36,11 +36,12 @@ const byFn = new Map<string, number>();
 const byFile = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let total = 0;
-const fnName = (n: ProfileNode): string => {
+const fileOf = (n: ProfileNode): string => {
   const url = n.callFrame.url.replace(/^file:\/\/.*?\/(src|bench|node_modules)\//, '$1/');
-  const file = url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
-  return `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
+  return url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
 };
+const fnName = (n: ProfileNode): string =>
+  `${n.callFrame.functionName || '(anonymous)'} ${fileOf(n)}:${n.callFrame.lineNumber + 1}`;
 for (const f of files) {
   const p = JSON.parse(readFileSync(f, 'utf8')) as Profile;
   const dt = (p.endTime - p.startTime) / 1e6 / Math.max(1, p.samples.length);
@@ -51,8 +52,7 @@ for (const f of files) {
     // Idle time (e.g. the loader thread of tsx waiting) is not work.
     if (s === 0 || n.callFrame.functionName === '(idle)') continue;
     total += s;
-    const url = n.callFrame.url.replace(/^file:\/\/.*?\/(src|bench|node_modules)\//, '$1/');
-    const file = url === '' ? `(${n.callFrame.functionName || 'native'})` : url;
+    const file = fileOf(n);
     const fn = fnName(n);
     byFn.set(fn, (byFn.get(fn) ?? 0) + s);
     byFile.set(file, (byFile.get(file) ?? 0) + s);
@@ -65,8 +65,8 @@ for (const f of files) {
     }
   }
 }
-const table = (title: string, m: Map<string, number>): void => {
-  console.log(`\n| ${title} | self s | share |\n|---|---:|---:|`);
+const table = (title: string, m: Map<string, number>, column = 'self s'): void => {
+  console.log(`\n| ${title} | ${column} | share |\n|---|---:|---:|`);
   for (const [k, v] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
     console.log(`| \`${k}\` | ${v.toFixed(2)} | ${((100 * v) / total).toFixed(1)}% |`);
   }
@@ -77,7 +77,4 @@ table('function', byFn);
 const shown = new Map(
   [...inclusive].filter(([k]) => match.length === 0 || match.some((m) => k.includes(m))),
 );
-console.log(`\n| function, with its callees | inclusive s | share |\n|---|---:|---:|`);
-for (const [k, v] of [...shown.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-  console.log(`| \`${k}\` | ${v.toFixed(2)} | ${((100 * v) / total).toFixed(1)}% |`);
-}
+table('function, with its callees', shown, 'inclusive s');
