@@ -360,6 +360,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifiedFallback: 'stable', anchor: 'uniform', switchTest: 'pair-or-mean' },
     what: 'the default, recommending (until a target run completes) the uniform mixture until another is better at the target with probability >= pSwitch, against the pair or the incumbent mean',
   },
+  'nested-design': {
+    settings: { initialDesign: 'nested' },
+    what: 'the initial design in pairs: each mixture at a smaller and a larger size, same steps',
+  },
+  'offset-limit-3': {
+    settings: { offsetLimit: 3 },
+    what: 'a run whose fitted offset is more than 3 prior sds from 0 loses it (its deviation is its mixture effect)',
+  },
+  'nested-offset-limit-3': {
+    settings: { initialDesign: 'nested', offsetLimit: 3 },
+    what: 'the nested design and the offset limit',
+  },
   'scale-share-0.4': {
     settings: { maxScaleShare: 0.4 },
     what: 'no size other than the target takes more than 40% of the spend (once one target run is spent)',

@@ -1146,6 +1146,32 @@ export class GaussianProcess {
   }
 
   /**
+   * The posterior mean of each group's offset (`GPOptions.groups`), with the offset's prior sd,
+   * both in original y units: `E[e_g | y] = sum_{i in g} v_g(u_i) alpha_i` (standardised, `alpha =
+   * K^-1 (z - m)`), `v_g(u) = groupNoise exp(groupNoiseSlope u)`. Empty without groups. A group
+   * whose offset is many prior sds from 0 is one the model explains as improbable noise.
+   */
+  groupOffsets(): { group: number; mean: number; sd: number }[] {
+    const { groups, groupCovariate, alpha, stdz, n } = this.st;
+    const h = this.hyperparameters;
+    if (groups === null || h.groupNoise === undefined) return [];
+    const slope = h.groupNoiseSlope ?? 0;
+    const sum = new Map<number, number>();
+    const varOf = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const g = groups[i]!;
+      if (g < 0) continue;
+      const v = h.groupNoise * Math.exp(groupCovariate === null ? 0 : slope * groupCovariate[i]!);
+      varOf.set(g, v);
+      sum.set(g, (sum.get(g) ?? 0) + alpha[i]!);
+    }
+    return [...sum.entries()].map(([group, a]) => {
+      const v = varOf.get(group)!;
+      return { group, mean: v * a * stdz.std, sd: Math.sqrt(v) * stdz.std };
+    });
+  }
+
+  /**
    * The same data conditioned on other hyper-parameters (e.g. from
    * {@link scaleLengthscales}). Without a `standardization` in `h`, this GP's is kept.
    * @throws ValidationError when h does not fit the kernel/mean

@@ -25,6 +25,20 @@ const spec: KernelSpec = {
   ],
 };
 
+/** Hyper-parameters with lengthscales 0.3, no mean, output scale s, noise σ² and offsets v_g. */
+function oneGroupHyper(s: number, noise: number, vg: number): GPHyperparameters {
+  return {
+    lengthscales: [
+      { kind: 'matern52', dims: [0], values: [0.3] },
+      { kind: 'rbf', dims: [1], values: [0.3] },
+    ],
+    outputScale: s,
+    noise,
+    groupNoise: vg,
+    mean: [],
+  };
+}
+
 /** Labels: 5 groups of 4 points, then 2 ungrouped points. */
 function labels(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => (i >= n - 2 ? -1 : Math.floor(i / 4)));
@@ -256,16 +270,7 @@ describe('GP group offsets', () => {
       standardize: false,
       groups: new Array<number>(n).fill(7),
     };
-    const hyper: GPHyperparameters = {
-      lengthscales: [
-        { kind: 'matern52', dims: [0], values: [0.3] },
-        { kind: 'rbf', dims: [1], values: [0.3] },
-      ],
-      outputScale: s,
-      noise,
-      groupNoise: vg,
-      mean: [],
-    };
+    const hyper = oneGroupHyper(s, noise, vg);
     const gp = conditionGP(X, y, d, opts, hyper);
     const p = gp.predict(Float64Array.from([0.5, 0.5]));
     const ybar = y.reduce((a, b) => a + b, 0) / n;
@@ -281,6 +286,43 @@ describe('GP group offsets', () => {
       1e-12,
       'plain',
     );
+  });
+
+  it('groupOffsets: n points of one group at one input give E[e | y] = v_g ybar / (s + v_g + σ²/n)', () => {
+    const n = 12;
+    const s = 0.7;
+    const vg = 0.4;
+    const noise = 0.09;
+    const X = new Float64Array(n * d).fill(0.25);
+    const y = Float64Array.from({ length: n }, (_, i) => 2 + 0.3 * Math.cos(i));
+    const hyper = oneGroupHyper(s, noise, vg);
+    const opts: GPOptions = { kernel: spec, mean: 'zero', standardize: false };
+    const gp = conditionGP(X, y, d, { ...opts, groups: new Array<number>(n).fill(3) }, hyper);
+    const ybar = y.reduce((a, b) => a + b, 0) / n;
+    const [o, ...rest] = gp.groupOffsets();
+    assert.equal(rest.length, 0);
+    assert.equal(o?.group, 3);
+    assertClose(o!.mean, (vg * ybar) / (s + vg + noise / n), 1e-9, 1e-12, 'offset mean');
+    assertClose(o!.sd, Math.sqrt(vg), 1e-12, 1e-15, 'offset prior sd');
+    // With a covariate the prior variance is v_g exp(γ u); without groups there is nothing.
+    const slope = -0.8;
+    const u = 0.5;
+    const cov = conditionGP(
+      X,
+      y,
+      d,
+      {
+        ...opts,
+        groups: new Array<number>(n).fill(0),
+        groupCovariate: new Array<number>(n).fill(u),
+      },
+      { ...hyper, groupNoiseSlope: slope },
+    );
+    const v = vg * Math.exp(slope * u);
+    assertClose(cov.groupOffsets()[0]!.sd, Math.sqrt(v), 1e-12, 1e-15, 'covariate sd');
+    assertClose(cov.groupOffsets()[0]!.mean, (v * ybar) / (s + v + noise / n), 1e-9, 1e-12, 'mean');
+    const { groupNoise: _, ...plain } = hyper;
+    assert.deepEqual(conditionGP(X, y, d, opts, plain).groupOffsets(), []);
   });
 
   it('addObservation joins no group and equals conditioning on the enlarged data', () => {

@@ -12,7 +12,7 @@ import { Rng } from '../../src/core/index.ts';
 import type { GPHyperparameters } from '../../src/gp/index.ts';
 import { createOptimizer } from '../../src/optimizers/index.ts';
 import { assertClose } from '../gp/helpers.ts';
-import { makeRun, simulate, synthSpace, targetLoss } from './helpers.ts';
+import { makeRun, SCALES, simulate, synthSpace, targetLoss } from './helpers.ts';
 
 const space = synthSpace();
 const ctx = (seed: number, settings?: Record<string, unknown>): OptimizerContext => ({
@@ -244,5 +244,46 @@ describe('mfms-bo runs in flight (maxInFlight)', () => {
     const a = batchOf({ maxInFlight: 0.3 }).batch[0];
     const b = batchOf({}).batch[0];
     assert.deepEqual(a, b);
+  });
+});
+
+describe('mfms-bo initial design (initialDesign)', () => {
+  const SCALES_BY_NAME = Object.fromEntries(SCALES.map((x) => [x.name, x])) as Record<
+    'S' | 'M' | 'L',
+    (typeof SCALES)[number]
+  >;
+  const design = (settings: Record<string, unknown>, sp = space): Proposal[] => {
+    const opt = createOptimizer('mfms-bo', {
+      space: sp,
+      seed: 9,
+      settings: { initial: 8, ...settings },
+    });
+    return opt.propose({ runs: [], spent: 0 }, 8);
+  };
+
+  it("'nested': pairs of one mixture and steps, at a smaller and a larger size", () => {
+    const ps = design({ initialDesign: 'nested' });
+    for (let p = 0; p < 4; p++) {
+      const [a, b] = [ps[2 * p]!, ps[2 * p + 1]!];
+      assert.deepEqual(a.mixture, b.mixture, `pair ${p}: one mixture`);
+      assert.equal(a.steps, b.steps, `pair ${p}: one step count`);
+      // Three sizes: the smaller half is S, the larger half L (the middle one in neither).
+      assert.equal(a.scale, 'S');
+      assert.equal(b.scale, 'L');
+    }
+    assert.equal(new Set(ps.map((q) => q.mixture.join(','))).size, 4, 'four distinct mixtures');
+    // The default design trains distinct mixtures.
+    assert.equal(new Set(design({}).map((q) => q.mixture.join(','))).size, 8);
+  });
+
+  it("'nested' on a ladder given out of order sorts it by parameters; one size takes both runs", () => {
+    const shuffled = { ...space, scales: [SCALES_BY_NAME.L, SCALES_BY_NAME.S, SCALES_BY_NAME.M] };
+    const ps = design({ initialDesign: 'nested' }, shuffled);
+    assert.deepEqual(
+      ps.map((q) => q.scale),
+      ['S', 'L', 'S', 'L', 'S', 'L', 'S', 'L'],
+    );
+    const one = { ...space, scales: [SCALES_BY_NAME.L] };
+    assert.ok(design({ initialDesign: 'nested' }, one).every((q) => q.scale === 'L'));
   });
 });

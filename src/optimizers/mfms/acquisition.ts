@@ -561,6 +561,39 @@ function initialProposal(
 }
 
 /**
+ * `initialDesign: 'nested'`: run `i` of a design of pairs. Pair `p = floor(i / 2)` trains the
+ * design's mixture `p` for the same steps (uniform over the range) at two sizes: a random one of
+ * the smaller half of the ladder (by parameters) (even `i`) and a random one of the larger half (odd `i`); with an
+ * odd number of sizes the middle one is in neither half, with one size both runs are at it. Each
+ * pair shows the fit directly how much a mixture's effect changes with size, which a design of
+ * distinct mixtures at random sizes leaves to the kernel's assumption. `rng` is the pair's.
+ */
+function nestedInitialProposal(
+  space: SearchSpace,
+  rng: Rng,
+  design: readonly number[][],
+  i: number,
+  stepRange: readonly [number, number],
+): Proposal {
+  const p = i >> 1;
+  const ladder = [...space.scales].sort((a, b) => a.params - b.params).map((x) => x.name);
+  const half = Math.floor(ladder.length / 2);
+  const lower = half > 0 ? ladder.slice(0, half) : ladder;
+  const upper = half > 0 ? ladder.slice(ladder.length - half) : ladder;
+  const mixture =
+    space.candidates !== undefined
+      ? [...rng.choice(space.candidates)]
+      : space.bounds !== undefined
+        ? projectToSpace(design[p % design.length]!, space.bounds)
+        : [...design[p % design.length]!];
+  const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
+  const steps = stepRange[0] + space.steps.logEvery * rng.int(grid);
+  const small = rng.choice(lower);
+  const large = rng.choice(upper);
+  return { mixture, scale: i % 2 === 0 ? small : large, steps };
+}
+
+/**
  * Step 0 (`verify`): the verification run when verification is on and has started
  * (`verifyFrom`), fewer than `verifyRuns` target runs reach the target steps, and (with
  * `verifyWhen: 'confident'`) the recommendation is worth verifying; else undefined.
@@ -753,7 +786,9 @@ export function createMfmsAcquisition(opts: {
 
   return {
     initial: (i) =>
-      initialProposal(space, root.fork('init').fork(i), design[i % design.length]!, stepRange),
+      s.initialDesign === 'nested'
+        ? nestedInitialProposal(space, root.fork('init-pair').fork(i >> 1), design, i, stepRange)
+        : initialProposal(space, root.fork('init').fork(i), design[i % design.length]!, stepRange),
     propose(history, model, gp, i, pairsIn, leftIn, batch = []) {
       const rng = root.fork(i);
       const share = targetSharePairs(

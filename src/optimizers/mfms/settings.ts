@@ -8,6 +8,13 @@ import { costAwareSettings } from '../gp-common.ts';
 /** Settings of `mfms-bo` (each one an ablation switch). */
 export const MfmsSettingsSchema = z.strictObject({
   initial: z.number().int().min(2).default(20),
+  /**
+   * `'sobol'`: the initial design's runs train distinct mixtures (scrambled Sobol) at random
+   * sizes. `'nested'`: pairs, each mixture trained for the same steps at a random size of the
+   * smaller half of the ladder and one of the larger half, so the first fit sees directly how
+   * much mixture effects change with size.
+   */
+  initialDesign: z.enum(['sobol', 'nested']).default('sobol'),
   /** Refit hyper-parameters every this many proposals (0: fit once, as the paper). */
   refitEvery: z.number().int().min(0).default(3),
   restarts: z.number().int().min(1).default(3),
@@ -52,6 +59,13 @@ export const MfmsSettingsSchema = z.strictObject({
    * (for good: the switch is saved with the state), `'by-size'` with the floor kept.
    */
   runNoise: z.enum(['learned', 'by-size', 'none', 'auto']).default('auto'),
+  /**
+   * With run offsets: 0 keeps every run's offset. `z > 0`: a run whose fitted offset is more than
+   * `z` of its prior sds from 0 loses its offset (the GP is conditioned again on the same
+   * hyper-parameters), so its deviation counts as its mixture's effect. A mixture far worse than
+   * the rest can otherwise be explained as one very unlucky run and predicted best.
+   */
+  offsetLimit: z.number().min(0).default(0),
   /**
    * With run offsets by size (`runNoise: 'by-size'`, or `'auto'` once on): the offsets' variance
    * never grows with model size (`gamma <= 0`; small runs at least as noisy as large ones, as

@@ -349,6 +349,45 @@ export function withRunGroups(
 }
 
 /**
+ * Setting `offsetLimit` `z > 0`: `gp` conditioned again (same hyper-parameters) without the run
+ * offsets whose posterior mean is more than `z` of their prior sds from 0, until none is (at most
+ * 3 rounds). Run offsets stand for seed-to-seed noise; with one run at a mixture, the fit cannot
+ * tell a run's offset from its mixture's effect, and a stationary kernel fitted to the many
+ * mixtures that differ little can explain a mixture far worse than the rest (a vertex) as one
+ * very unlucky run, and so predict it best. Without its offset the run's deviation is the
+ * mixture's. `gp` itself when it has no offsets or none is that far.
+ */
+export function withoutImplausibleOffsets(
+  gp: GaussianProcess,
+  obs: Observations,
+  opts: GPOptions,
+  z: number,
+): GaussianProcess {
+  if (opts.groups === undefined) return gp;
+  const groups = Int32Array.from(opts.groups);
+  let out = gp;
+  for (let round = 0; round < 3; round++) {
+    const far = new Set(
+      out
+        .groupOffsets()
+        .filter((o) => Math.abs(o.mean) > z * o.sd)
+        .map((o) => o.group),
+    );
+    if (far.size === 0) break;
+    for (let i = 0; i < groups.length; i++) if (far.has(groups[i]!)) groups[i] = -1;
+    out = surrogate(
+      obs,
+      { ...opts, groups: Int32Array.from(groups) },
+      {
+        fit: false,
+        hyper: gp.hyperparameters,
+      },
+    );
+  }
+  return out;
+}
+
+/**
  * The noise variance of a new run's observation at encoded size `s(m)` (data units): its own
  * noise `nu` and, when the GP has run offsets, their variance `v(m)` (see the module notation).
  */
@@ -465,7 +504,9 @@ export function createMfmsSurrogate(
       const i = history.runs.length;
       const opts = optionsFor(obs);
       const { hyper } = state;
-      if (!store) return { ...data, gp: viewSurrogate(obs, opts, hyper) };
+      const robust = (gp: GaussianProcess, o: GPOptions) =>
+        s.offsetLimit > 0 ? withoutImplausibleOffsets(gp, obs, o, s.offsetLimit) : gp;
+      if (!store) return { ...data, gp: robust(viewSurrogate(obs, opts, hyper), opts) };
       if (hyper === undefined || (s.refitEvery > 0 && i - state.fittedAt >= s.refitEvery)) {
         let gp = surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
           fit: true,
@@ -482,9 +523,9 @@ export function createMfmsSurrogate(
           gp = checkedBySize(gp, obs, optionsFor(obs), space, encoding, s);
         state.hyper = gp.hyperparameters;
         state.fittedAt = i;
-        return { ...data, gp };
+        return { ...data, gp: robust(gp, optionsFor(obs)) };
       }
-      return { ...data, gp: surrogate(obs, opts, { fit: false, hyper }) };
+      return { ...data, gp: robust(surrogate(obs, opts, { fit: false, hyper }), opts) };
     },
     noiseByScale: (gp) =>
       new Map(space.scales.map((x) => [x.name, newRunNoise(gp, sizeFromTarget(x.name))])),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../../../src/core/index.ts';
+import { surrogate } from '../../../src/optimizers/gp-common.ts';
 import { encodeInput, MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
 import {
   CONSTANT_CHANNEL_LENGTHSCALE,
@@ -12,6 +13,7 @@ import {
   onMixtureFloor,
   surrogateJoint,
   withConstantChannelsFixed,
+  withoutImplausibleOffsets,
   withRunGroups,
   withSizeCeiling,
 } from '../../../src/optimizers/mfms/surrogate.ts';
@@ -312,5 +314,84 @@ describe('mfms surrogate: the fit schedule', () => {
       () => surrogateJoint(space, fit, ws, { scale: 'XL', steps: 10 }, sur.encoding.enc),
       /cannot predict at \(XL, 10 steps\)/,
     );
+  });
+});
+
+describe('mfms surrogate: offsetLimit', () => {
+  // Six runs of four points each: five mixtures near the centre whose values differ little, and
+  // one near a vertex 0.5 above them. With a small output scale and large offsets, the fit
+  // explains the vertex run as one unlucky run (its offset far out), and predicts its mixture
+  // like the others.
+  const mixtures = [
+    [0.3, 0.35, 0.35],
+    [0.35, 0.3, 0.35],
+    [0.35, 0.35, 0.3],
+    [0.4, 0.3, 0.3],
+    [0.3, 0.4, 0.3],
+    [0.96, 0.02, 0.02],
+  ];
+  const rows: number[] = [];
+  const y: number[] = [];
+  const groups: number[] = [];
+  mixtures.forEach((w, r) => {
+    for (let q = 0; q < 4; q++) {
+      rows.push(...w, 0.5, 0.2 + 0.2 * q);
+      y.push(1 - 0.1 * q + 0.01 * Math.sin(3 * r + q) + (r === 5 ? 0.5 : 0));
+      groups.push(r);
+    }
+  });
+  const obs = {
+    X: Float64Array.from(rows),
+    y: Float64Array.from(y),
+    n: y.length,
+    d: 5,
+    points: [],
+  };
+  const opts = { ...mfmsGpOptions(k, settings(), 0), groups };
+  const hyper = {
+    lengthscales: [
+      { kind: 'matern52' as const, dims: [0, 1, 2], values: [0.3] },
+      { kind: 'rbf' as const, dims: [3], values: [1] },
+      { kind: 'rbf' as const, dims: [4], values: [1] },
+    ],
+    outputScale: 0.001,
+    noise: 1e-4,
+    groupNoise: 0.01,
+    mean: [1.1, 0, -0.5],
+    standardization: { mean: 0, std: 1 },
+  };
+  const gp = surrogate(obs, opts, { fit: false, hyper });
+  const vertex = Float64Array.from([0.96, 0.02, 0.02, 0.5, 0.8]);
+
+  it('a run whose offset is more than z prior sds out loses it: as conditioning without its group', () => {
+    const far = gp.groupOffsets().filter((o) => Math.abs(o.mean) > 3 * o.sd);
+    assert.deepEqual(
+      far.map((o) => o.group),
+      [5],
+    );
+    const robust = withoutImplausibleOffsets(gp, obs, opts, 3);
+    const ref = surrogate(
+      obs,
+      { ...opts, groups: groups.map((g) => (g === 5 ? -1 : g)) },
+      {
+        fit: false,
+        hyper,
+      },
+    );
+    const q = Float64Array.from([...vertex, 0.33, 0.33, 0.34, 0.5, 0.8]);
+    assert.deepEqual(robust.predict(q), ref.predict(q));
+    // Its deviation is now the mixture's: the vertex is predicted well above the centre.
+    const before = gp.predict(q).mean;
+    const after = robust.predict(q).mean;
+    assert.ok(before[0]! - before[1]! < 0.1, `with the offset: ${before[0]} vs ${before[1]}`);
+    assert.ok(after[0]! - after[1]! > 0.3, `without it: ${after[0]} vs ${after[1]}`);
+  });
+
+  it('no offset that far (or no run offsets): the same GP', () => {
+    assert.equal(withoutImplausibleOffsets(gp, obs, opts, 1e6), gp);
+    const { groups: _, ...plain } = opts;
+    const { groupNoise: __, ...noGroups } = hyper;
+    const g0 = surrogate(obs, plain, { fit: false, hyper: noGroups });
+    assert.equal(withoutImplausibleOffsets(g0, obs, plain, 3), g0);
   });
 });
