@@ -372,6 +372,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { initialDesign: 'nested', offsetLimit: 3 },
     what: 'the nested design and the offset limit',
   },
+  'half-nested-offset-limit-3': {
+    settings: { initialDesign: 'half-nested', offsetLimit: 3 },
+    what: 'half the initial design in pairs (15 distinct mixtures of 20), and the offset limit',
+  },
   'scale-share-0.4': {
     settings: { maxScaleShare: 0.4 },
     what: 'no size other than the target takes more than 40% of the spend (once one target run is spent)',

@@ -276,6 +276,28 @@ describe('mfms-bo initial design (initialDesign)', () => {
     assert.equal(new Set(design({}).map((q) => q.mixture.join(','))).size, 8);
   });
 
+  it("'half-nested': the first half in pairs (rounded down to pairs), then distinct mixtures", () => {
+    const ps = design({ initialDesign: 'half-nested' });
+    // 8 runs: 2 pairs, then 4 single runs of 4 more mixtures.
+    assert.deepEqual(ps[0]!.mixture, ps[1]!.mixture);
+    assert.deepEqual(ps[2]!.mixture, ps[3]!.mixture);
+    assert.deepEqual(
+      ps.slice(0, 4).map((q) => q.scale),
+      ['S', 'L', 'S', 'L'],
+    );
+    assert.equal(new Set(ps.map((q) => q.mixture.join(','))).size, 6, 'six distinct mixtures');
+    // The single runs are the default design's runs 4..7 but with mixtures 2..5 of its sequence.
+    const sobol = design({});
+    assert.deepEqual(
+      ps.slice(4).map((q) => q.scale),
+      sobol.slice(4).map((q) => q.scale),
+    );
+    assert.deepEqual(
+      ps.slice(4).map((q) => q.mixture),
+      sobol.slice(2, 6).map((q) => q.mixture),
+    );
+  });
+
   it("'nested' on a ladder given out of order sorts it by parameters; one size takes both runs", () => {
     const shuffled = { ...space, scales: [SCALES_BY_NAME.L, SCALES_BY_NAME.S, SCALES_BY_NAME.M] };
     const ps = design({ initialDesign: 'nested' }, shuffled);

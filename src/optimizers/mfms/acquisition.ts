@@ -561,7 +561,7 @@ function initialProposal(
 }
 
 /**
- * `initialDesign: 'nested'`: run `i` of a design of pairs. Pair `p = floor(i / 2)` trains the
+ * `initialDesign: 'nested'` (and the paired runs of `'half-nested'`): run `i` of a design of pairs. Pair `p = floor(i / 2)` trains the
  * design's mixture `p` for the same steps (uniform over the range) at two sizes: a random one of
  * the smaller half of the ladder (by parameters) (even `i`) and a random one of the larger half (odd `i`); with an
  * odd number of sizes the middle one is in neither half, with one size both runs are at it. Each
@@ -785,10 +785,31 @@ export function createMfmsAcquisition(opts: {
   };
 
   return {
-    initial: (i) =>
-      s.initialDesign === 'nested'
-        ? nestedInitialProposal(space, root.fork('init-pair').fork(i >> 1), design, i, stepRange)
-        : initialProposal(space, root.fork('init').fork(i), design[i % design.length]!, stepRange),
+    initial: (i) => {
+      // 'nested': every run in pairs; 'half-nested': the first half (rounded down to pairs).
+      const paired =
+        s.initialDesign === 'nested'
+          ? s.initial
+          : s.initialDesign === 'half-nested'
+            ? 2 * Math.floor(s.initial / 4)
+            : 0;
+      if (i < paired) {
+        return nestedInitialProposal(
+          space,
+          root.fork('init-pair').fork(i >> 1),
+          design,
+          i,
+          stepRange,
+        );
+      }
+      const j = paired / 2 + (i - paired);
+      return initialProposal(
+        space,
+        root.fork('init').fork(i),
+        design[j % design.length]!,
+        stepRange,
+      );
+    },
     propose(history, model, gp, i, pairsIn, leftIn, batch = []) {
       const rng = root.fork(i);
       const share = targetSharePairs(

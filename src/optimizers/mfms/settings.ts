@@ -12,9 +12,11 @@ export const MfmsSettingsSchema = z.strictObject({
    * `'sobol'`: the initial design's runs train distinct mixtures (scrambled Sobol) at random
    * sizes. `'nested'`: pairs, each mixture trained for the same steps at a random size of the
    * smaller half of the ladder and one of the larger half, so the first fit sees directly how
-   * much mixture effects change with size.
+   * much mixture effects change with size. `'half-nested'`: the first half of the runs (rounded
+   * down to whole pairs) in pairs, the rest distinct mixtures at random sizes (15 distinct
+   * mixtures of 20 runs instead of 10).
    */
-  initialDesign: z.enum(['sobol', 'nested']).default('sobol'),
+  initialDesign: z.enum(['sobol', 'nested', 'half-nested']).default('sobol'),
   /** Refit hyper-parameters every this many proposals (0: fit once, as the paper). */
   refitEvery: z.number().int().min(0).default(3),
   restarts: z.number().int().min(1).default(3),
