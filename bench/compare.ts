@@ -1,0 +1,154 @@
+/**
+ * Paired comparison of two methods through suite scoreboards (`scoreboard.json` of `mixopt bench
+ * --suite`), pooled over several root seeds: for each case, the per-seed final and anytime regrets
+ * of method A and method B, paired by (root seed, seed), their mean difference `A − B` and the
+ * standard error of that mean (sd of the paired differences / sqrt(n)), and a verdict:
+ * `better` / `worse` when the mean difference is more than `--z` (default 2) standard errors from
+ * 0, `~` otherwise. Runs of two methods with one seed share the testbed's noise and, for
+ * `mfms-bo` variants that do not change it, the initial design, so the paired differences are
+ * far less noisy than the two means.
+ *
+ * Usage:
+ *   node --import tsx bench/compare.ts --a FILE:METHOD[,FILE:METHOD ...] --b FILE:METHOD[,...] [--z 2]
+ * The i-th file of `--a` is paired with the i-th of `--b` (one root seed each; the same file
+ * may appear on both sides). Only cases present in both files of a pair count; a case's n is
+ * its number of paired seeds.
+ */
+import { readJsonFile } from '../src/bench/index.ts';
+
+interface PerSeed {
+  seed: number[];
+  final: number[];
+  anytime: number[];
+}
+interface CaseEntry {
+  id: string;
+  methods: Record<string, { perSeed?: PerSeed }>;
+}
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const sides = (name: string): { file: string; method: string }[] => {
+  const v = opt(name);
+  if (v === undefined) {
+    console.error(
+      'usage: node --import tsx bench/compare.ts --a FILE:METHOD[,...] --b FILE:METHOD[,...] [--z 2]',
+    );
+    process.exit(2);
+  }
+  return v.split(',').map((s) => {
+    const m = /^(.*?\.json(?:\.gz)?):(.+)$/.exec(s);
+    if (m === null) {
+      console.error(`--${name}: '${s}' is not FILE.json:METHOD`);
+      process.exit(2);
+    }
+    return { file: m[1] as string, method: m[2] as string };
+  });
+};
+const A = sides('a');
+const B = sides('b');
+if (A.length !== B.length) {
+  console.error(`--a lists ${A.length} file(s), --b ${B.length}: pair them one to one`);
+  process.exit(2);
+}
+const z = Number(opt('z') ?? 2);
+
+const casesOf = (file: string): Map<string, CaseEntry> => {
+  const sb = (readJsonFile(file) as { scoreboard?: { cases?: CaseEntry[] } }).scoreboard;
+  if (sb?.cases === undefined) {
+    console.error(`${file}: no scoreboard.cases (a suite's scoreboard.json?)`);
+    process.exit(1);
+  }
+  return new Map(sb.cases.map((c) => [c.id, c]));
+};
+const perSeedOf = (c: CaseEntry, method: string, file: string): PerSeed => {
+  const p = c.methods[method]?.perSeed;
+  if (p === undefined) {
+    console.error(`${file}: case ${c.id} has no per-seed results of '${method}'`);
+    process.exit(1);
+  }
+  return p;
+};
+
+/** Paired differences A − B per case, over every pair of files. */
+const diffs = new Map<string, { final: number[]; anytime: number[]; a: number[]; b: number[] }>();
+const order: string[] = [];
+A.forEach((a, i) => {
+  const b = B[i] as { file: string; method: string };
+  const ca = casesOf(a.file);
+  const cb = casesOf(b.file);
+  for (const [id, ea] of ca) {
+    const eb = cb.get(id);
+    if (eb === undefined || ea.methods[a.method] === undefined) continue;
+    if (eb.methods[b.method] === undefined) continue;
+    const pa = perSeedOf(ea, a.method, a.file);
+    const pb = perSeedOf(eb, b.method, b.file);
+    let d = diffs.get(id);
+    if (d === undefined) {
+      d = { final: [], anytime: [], a: [], b: [] };
+      diffs.set(id, d);
+      order.push(id);
+    }
+    pa.seed.forEach((s, q) => {
+      const r = pb.seed.indexOf(s);
+      if (r < 0) return;
+      d.final.push((pa.final[q] as number) - (pb.final[r] as number));
+      d.anytime.push((pa.anytime[q] as number) - (pb.anytime[r] as number));
+      d.a.push(pa.final[q] as number, pa.anytime[q] as number);
+      d.b.push(pb.final[r] as number, pb.anytime[r] as number);
+    });
+  }
+});
+
+const meanSe = (xs: readonly number[]): { mean: number; se: number } => {
+  const n = xs.length;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  const v = n > 1 ? xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : Number.NaN;
+  return { mean, se: Math.sqrt(v / n) };
+};
+const verdict = (m: { mean: number; se: number }): string =>
+  m.se === 0
+    ? m.mean < 0
+      ? 'better'
+      : m.mean > 0
+        ? 'worse'
+        : '~'
+    : m.mean < -z * m.se
+      ? 'better'
+      : m.mean > z * m.se
+        ? 'worse'
+        : '~';
+const every = (xs: readonly number[], k: number) => xs.filter((_, i) => i % 2 === k);
+
+const label = (s: { file: string; method: string }[]) =>
+  `${s[0]?.method}${s.length > 1 ? ` (${s.length} files)` : ''}`;
+console.log(
+  `A = ${label(A)}, B = ${label(B)}; paired by root seed and seed; verdict at ${z} s.e.\n`,
+);
+console.log(
+  '| case | n | A final | B final | A − B (s.e.) | | A anytime | B anytime | A − B (s.e.) | |',
+);
+console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|---|');
+const tally = { final: { better: 0, worse: 0, '~': 0 }, anytime: { better: 0, worse: 0, '~': 0 } };
+const f4 = (x: number) => x.toFixed(4);
+for (const id of order) {
+  const d = diffs.get(id) as { final: number[]; anytime: number[]; a: number[]; b: number[] };
+  const n = d.final.length;
+  if (n === 0) continue;
+  const mf = meanSe(d.final);
+  const ma = meanSe(d.anytime);
+  const vf = verdict(mf);
+  const va = verdict(ma);
+  tally.final[vf as keyof typeof tally.final]++;
+  tally.anytime[va as keyof typeof tally.anytime]++;
+  const avg = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  console.log(
+    `| ${id} | ${n} | ${f4(avg(every(d.a, 0)))} | ${f4(avg(every(d.b, 0)))} | ${f4(mf.mean)} (${f4(mf.se)}) | ${vf} | ${f4(avg(every(d.a, 1)))} | ${f4(avg(every(d.b, 1)))} | ${f4(ma.mean)} (${f4(ma.se)}) | ${va} |`,
+  );
+}
+console.log(
+  `\nA against B, final regret: better on ${tally.final.better}, worse on ${tally.final.worse}, within ${z} s.e. on ${tally.final['~']}; anytime regret: better on ${tally.anytime.better}, worse on ${tally.anytime.worse}, within on ${tally.anytime['~']}.`,
+);
