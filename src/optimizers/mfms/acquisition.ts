@@ -561,12 +561,13 @@ function initialProposal(
 }
 
 /**
- * `initialDesign: 'nested'` (and the paired runs of `'half-nested'`): run `i` of a design of pairs. Pair `p = floor(i / 2)` trains the
- * design's mixture `p` for the same steps (uniform over the range) at two sizes: a random one of
- * the smaller half of the ladder (by parameters) (even `i`) and a random one of the larger half (odd `i`); with an
- * odd number of sizes the middle one is in neither half, with one size both runs are at it. Each
- * pair shows the fit directly how much a mixture's effect changes with size, which a design of
- * distinct mixtures at random sizes leaves to the kernel's assumption. `rng` is the pair's.
+ * `initialDesign: 'nested'` (and the paired runs of `'half-nested'`): run `i` of a design of
+ * pairs. Pair `p = floor(i / 2)` trains the design's mixture `p` for the same steps (uniform over
+ * the range) at two sizes: a random one of the smaller half of the ladder by parameters (even
+ * `i`) and a random one of the larger half (odd `i`); with an odd number of sizes the middle one
+ * is in neither half, with one size both runs are at it. Each pair shows the fit directly how
+ * much a mixture's effect changes with size, which a design of distinct mixtures at random sizes
+ * leaves to the kernel's assumption. `rng` is the pair's.
  */
 function nestedInitialProposal(
   space: SearchSpace,
