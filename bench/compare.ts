@@ -133,7 +133,10 @@ console.log(
 );
 console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|---|');
 const tally = { final: { better: 0, worse: 0, '~': 0 }, anytime: { better: 0, worse: 0, '~': 0 } };
-const f4 = (x: number) => x.toFixed(4);
+const f4 = (x: number) => {
+  const t = x.toFixed(4);
+  return t === '-0.0000' ? '0.0000' : t;
+};
 for (const id of order) {
   const d = diffs.get(id) as { final: number[]; anytime: number[]; a: number[]; b: number[] };
   const n = d.final.length;
