@@ -14,7 +14,7 @@
  * may appear on both sides). Only cases present in both files of a pair count; a case's n is
  * its number of paired seeds.
  */
-import { readJsonFile } from '../src/bench/index.ts';
+import { readJsonFile, type SampleStats, sampleStats } from '../src/bench/index.ts';
 
 interface PerSeed {
   seed: number[];
@@ -73,9 +73,12 @@ const perSeedOf = (c: CaseEntry, method: string, file: string): PerSeed => {
   return p;
 };
 
-/** Paired differences A − B per case, over every pair of files. */
-const diffs = new Map<string, { final: number[]; anytime: number[]; a: number[]; b: number[] }>();
-const order: string[] = [];
+type Measure = 'final' | 'anytime';
+const MEASURES: readonly Measure[] = ['final', 'anytime'];
+/** One case's paired per-seed values of A and B, per measure (same index: same root seed and seed). */
+type Paired = Record<Measure, { a: number[]; b: number[] }>;
+
+const paired = new Map<string, Paired>();
 A.forEach((a, i) => {
   const b = B[i] as { file: string; method: string };
   const ca = casesOf(a.file);
@@ -86,42 +89,33 @@ A.forEach((a, i) => {
     if (eb.methods[b.method] === undefined) continue;
     const pa = perSeedOf(ea, a.method, a.file);
     const pb = perSeedOf(eb, b.method, b.file);
-    let d = diffs.get(id);
+    let d = paired.get(id);
     if (d === undefined) {
-      d = { final: [], anytime: [], a: [], b: [] };
-      diffs.set(id, d);
-      order.push(id);
+      d = { final: { a: [], b: [] }, anytime: { a: [], b: [] } };
+      paired.set(id, d);
     }
-    pa.seed.forEach((s, q) => {
-      const r = pb.seed.indexOf(s);
+    pa.seed.forEach((seed, q) => {
+      const r = pb.seed.indexOf(seed);
       if (r < 0) return;
-      d.final.push((pa.final[q] as number) - (pb.final[r] as number));
-      d.anytime.push((pa.anytime[q] as number) - (pb.anytime[r] as number));
-      d.a.push(pa.final[q] as number, pa.anytime[q] as number);
-      d.b.push(pb.final[r] as number, pb.anytime[r] as number);
+      for (const m of MEASURES) {
+        d[m].a.push(pa[m][q] as number);
+        d[m].b.push(pb[m][r] as number);
+      }
     });
   }
 });
 
-const meanSe = (xs: readonly number[]): { mean: number; se: number } => {
-  const n = xs.length;
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  const v = n > 1 ? xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : Number.NaN;
-  return { mean, se: Math.sqrt(v / n) };
+type Verdict = 'better' | 'worse' | '~';
+/** The mean difference against `z` of its s.e.; identical runs (s.e. 0) by its sign; one pair decides nothing. */
+const verdict = (d: SampleStats): Verdict => {
+  if (d.n < 2) return '~';
+  const margin = z * d.sem;
+  return d.mean < -margin ? 'better' : d.mean > margin ? 'worse' : '~';
 };
-const verdict = (m: { mean: number; se: number }): string =>
-  m.se === 0
-    ? m.mean < 0
-      ? 'better'
-      : m.mean > 0
-        ? 'worse'
-        : '~'
-    : m.mean < -z * m.se
-      ? 'better'
-      : m.mean > z * m.se
-        ? 'worse'
-        : '~';
-const every = (xs: readonly number[], k: number) => xs.filter((_, i) => i % 2 === k);
+const f4 = (x: number) => {
+  const t = x.toFixed(4);
+  return t === '-0.0000' ? '0.0000' : t;
+};
 
 const label = (s: { file: string; method: string }[]) =>
   `${s[0]?.method}${s.length > 1 ? ` (${s.length} files)` : ''}`;
@@ -132,25 +126,21 @@ console.log(
   '| case | n | A final | B final | A − B (s.e.) | | A anytime | B anytime | A − B (s.e.) | |',
 );
 console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|---|');
-const tally = { final: { better: 0, worse: 0, '~': 0 }, anytime: { better: 0, worse: 0, '~': 0 } };
-const f4 = (x: number) => {
-  const t = x.toFixed(4);
-  return t === '-0.0000' ? '0.0000' : t;
+const tally: Record<Measure, Record<Verdict, number>> = {
+  final: { better: 0, worse: 0, '~': 0 },
+  anytime: { better: 0, worse: 0, '~': 0 },
 };
-for (const id of order) {
-  const d = diffs.get(id) as { final: number[]; anytime: number[]; a: number[]; b: number[] };
-  const n = d.final.length;
+for (const [id, d] of paired) {
+  const n = d.final.a.length;
   if (n === 0) continue;
-  const mf = meanSe(d.final);
-  const ma = meanSe(d.anytime);
-  const vf = verdict(mf);
-  const va = verdict(ma);
-  tally.final[vf as keyof typeof tally.final]++;
-  tally.anytime[va as keyof typeof tally.anytime]++;
-  const avg = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  console.log(
-    `| ${id} | ${n} | ${f4(avg(every(d.a, 0)))} | ${f4(avg(every(d.b, 0)))} | ${f4(mf.mean)} (${f4(mf.se)}) | ${vf} | ${f4(avg(every(d.a, 1)))} | ${f4(avg(every(d.b, 1)))} | ${f4(ma.mean)} (${f4(ma.se)}) | ${va} |`,
-  );
+  const cells = MEASURES.map((m) => {
+    const diff = sampleStats(d[m].a.map((x, q) => x - (d[m].b[q] as number)));
+    const v = verdict(diff);
+    tally[m][v]++;
+    const mean = (xs: readonly number[]) => sampleStats(xs).mean;
+    return `${f4(mean(d[m].a))} | ${f4(mean(d[m].b))} | ${f4(diff.mean)} (${f4(diff.sem)}) | ${v}`;
+  });
+  console.log(`| ${id} | ${n} | ${cells.join(' | ')} |`);
 }
 console.log(
   `\nA against B, final regret: better on ${tally.final.better}, worse on ${tally.final.worse}, within ${z} s.e. on ${tally.final['~']}; anytime regret: better on ${tally.anytime.better}, worse on ${tally.anytime.worse}, within on ${tally.anytime['~']}.`,
