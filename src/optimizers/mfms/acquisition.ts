@@ -537,6 +537,24 @@ export function explorationProposal(
 }
 
 /**
+ * A design run's mixture: the design's `raw` (projected into the bounds), or a random candidate
+ * when the space lists them.
+ */
+function designMixture(space: SearchSpace, rng: Rng, raw: number[]): number[] {
+  return space.candidates !== undefined
+    ? [...rng.choice(space.candidates)]
+    : space.bounds !== undefined
+      ? projectToSpace(raw, space.bounds)
+      : raw;
+}
+
+/** A design run's steps: uniform over `stepRange` on the log interval. */
+function designSteps(space: SearchSpace, rng: Rng, stepRange: readonly [number, number]): number {
+  const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
+  return stepRange[0] + space.steps.logEvery * rng.int(grid);
+}
+
+/**
  * The `i`-th run of the initial design: the design's mixture `raw` (projected into the bounds;
  * a random candidate when the space lists them), a random scale, random steps of the range.
  */
@@ -546,18 +564,9 @@ function initialProposal(
   raw: number[],
   stepRange: readonly [number, number],
 ): Proposal {
-  const mixture =
-    space.candidates !== undefined
-      ? [...rng.choice(space.candidates)]
-      : space.bounds !== undefined
-        ? projectToSpace(raw, space.bounds)
-        : raw;
-  const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
-  return {
-    mixture,
-    scale: rng.choice(space.scales.map((x) => x.name)),
-    steps: stepRange[0] + space.steps.logEvery * rng.int(grid),
-  };
+  const mixture = designMixture(space, rng, raw);
+  const scale = rng.choice(space.scales.map((x) => x.name));
+  return { mixture, scale, steps: designSteps(space, rng, stepRange) };
 }
 
 /**
@@ -581,14 +590,8 @@ function nestedInitialProposal(
   const half = Math.floor(ladder.length / 2);
   const lower = half > 0 ? ladder.slice(0, half) : ladder;
   const upper = half > 0 ? ladder.slice(ladder.length - half) : ladder;
-  const mixture =
-    space.candidates !== undefined
-      ? [...rng.choice(space.candidates)]
-      : space.bounds !== undefined
-        ? projectToSpace(design[p % design.length]!, space.bounds)
-        : [...design[p % design.length]!];
-  const grid = Math.floor((stepRange[1] - stepRange[0]) / space.steps.logEvery) + 1;
-  const steps = stepRange[0] + space.steps.logEvery * rng.int(grid);
+  const mixture = [...designMixture(space, rng, design[p % design.length]!)];
+  const steps = designSteps(space, rng, stepRange);
   const small = rng.choice(lower);
   const large = rng.choice(upper);
   return { mixture, scale: i % 2 === 0 ? small : large, steps };
@@ -785,15 +788,16 @@ export function createMfmsAcquisition(opts: {
     return options;
   };
 
+  /** Runs of the initial design in pairs: 'nested' all, 'half-nested' half (whole pairs). */
+  const paired =
+    s.initialDesign === 'nested'
+      ? s.initial
+      : s.initialDesign === 'half-nested'
+        ? 2 * Math.floor(s.initial / 4)
+        : 0;
+
   return {
     initial: (i) => {
-      // 'nested': every run in pairs; 'half-nested': the first half (rounded down to pairs).
-      const paired =
-        s.initialDesign === 'nested'
-          ? s.initial
-          : s.initialDesign === 'half-nested'
-            ? 2 * Math.floor(s.initial / 4)
-            : 0;
       if (i < paired) {
         return nestedInitialProposal(
           space,

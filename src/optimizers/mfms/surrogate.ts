@@ -514,16 +514,18 @@ export function createMfmsSurrogate(
         });
         if (hyper !== undefined && s.refitStart === 'warm-or-fresh')
           gp = betterFresh(gp, obs, opts);
+        // The options of the fit kept: `opts`, or with run offsets once the switch below is on.
+        let kept = opts;
         if (auto && !state.runNoiseOn && onMixtureFloor(gp.hyperparameters, floors)) {
           // The switch: a fresh fit (all restarts) with run offsets by size.
           state.runNoiseOn = true;
-          gp = surrogate(obs, optionsFor(obs), { fit: true });
+          kept = optionsFor(obs);
+          gp = surrogate(obs, kept, { fit: true });
         }
-        if (s.sizeCheck.length > 0)
-          gp = checkedBySize(gp, obs, optionsFor(obs), space, encoding, s);
+        if (s.sizeCheck.length > 0) gp = checkedBySize(gp, obs, kept, space, encoding, s);
         state.hyper = gp.hyperparameters;
         state.fittedAt = i;
-        return { ...data, gp: robust(gp, optionsFor(obs)) };
+        return { ...data, gp: robust(gp, kept) };
       }
       return { ...data, gp: robust(surrogate(obs, opts, { fit: false, hyper }), opts) };
     },
