@@ -25,6 +25,11 @@
  * count (2026-12-07, session 12; one job changes by design, `irregular` `mfms-bo` q4, whose
  * observations at an early fit share one step count):
  * 1a15d3ca6e35629c5dd1ceadc77cabf0e829112960106da9e2b82cb4390f6ee4.
+ * With `recommend: 'verified-or-confident'` the default (2026-12-07, session 14; one job changes
+ * by design, `family-interior-noisy` `mfms-bo` sequential, in its last point only: every
+ * proposal is the same, and the final recommendation is the model's choice instead of a target
+ * run, so the harness charges its confirmation run):
+ * b58816eea190d0cfbfb534e04ca78ca7fdf0e2fa4d13315e055417d5398a236e.
  *
  * Usage: node --import tsx bench/loop-identity.ts [--per-job] [--dump FILE]
  *   --per-job  also prints one hash per job, with its counts and wall time (to find the job that differs)

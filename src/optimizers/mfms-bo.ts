@@ -33,14 +33,15 @@
  *   else the paper's `alpha_0 * decay^t_it`. Continuing an earlier run from
  *   `z_r` to `z` costs `c(m, z) - c(m, z_r)`.
  * - the recommendation policy (mfms/recommendation.ts; setting `recommend`,
- *   default `'verified'`): the best completed target run (target size and
- *   steps) once one exists; before that `'posterior'`, `argmin mu(x*(w))` (a
- *   completed target run within one sd preferred). Raw values at different
+ *   default `'verified-or-confident'`): the best completed target run (target
+ *   size and steps) once one exists, unless the model's choice beats it at the
+ *   target with probability >= `pSwitch`; before that `'posterior'`,
+ *   `argmin mu(x*(w))` (a completed target run within one sd preferred). Raw values at different
  *   fidelities are never ranked against each other. `'stable'`: the mixture
  *   predicted best at the target, kept until another is better at the target
  *   with probability >= `pSwitch` (stable-recommendation.ts); `'best-raw'`:
  *   the mixture of the best raw observed value at any fidelity (the paper's);
- *   `'pessimistic'`, `'verified-posterior'`, `'verified-or-confident'`: see
+ *   `'pessimistic'`, `'verified'`, `'verified-posterior'`: see
  *   the setting (mfms/settings.ts).
  * - verification (`verify`, default on, `verifyWhen: 'confident'`): before
  *   any other proposal, a target run of the recommended mixture while no
@@ -65,8 +66,7 @@
  * posterior of the fitted GP (without fantasies of pending runs) at any ladder
  * scale and steps, 90% interval `mean -/+ 1.645 sd` of the noise-free value;
  * `recommendAt(f)` is the incumbent search `argmin mu(x(w; f))` at fidelity `f`
- * (at the target with `'posterior'`, `'pessimistic'` or `'verified'` it is
- * `recommend`). They use the proposals' model when it is cached for the history, else
+ * (at the target with every rule but `'best-raw'` it is `recommend`). They use the proposals' model when it is cached for the history, else
  * one conditioned on the stored hyper-parameters (fitted but not stored before the first
  * fit), so asking them never changes a later proposal.
  * Each choice is a setting; bench/ablations.ts toggles them.
@@ -194,7 +194,7 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     s,
     encoding,
     root,
-    design: sobolSimplex(Math.max(1, s.initial), k, { scramble: root.fork('design') }),
+    design: initialMixtures(s, k, root),
     stepRange: initialStepRange(space),
     steps,
     noiseByScale: surrogate.noiseByScale,
@@ -287,4 +287,25 @@ export function createMfmsBo(ctx: OptimizerContext): Optimizer {
     },
   };
   return view;
+}
+
+/**
+ * The initial design's mixtures: scrambled Sobol on the simplex; with `designVertices`, the
+ * first `min(k, floor(initial / 2))` of them replaced by vertices (all `k` in domain order when
+ * they fit, else a seeded choice).
+ */
+export function initialMixtures(
+  s: Pick<MfmsSettings, 'initial' | 'designVertices'>,
+  k: number,
+  root: Rng,
+): number[][] {
+  const design = sobolSimplex(Math.max(1, s.initial), k, { scramble: root.fork('design') });
+  if (!s.designVertices) return design;
+  const count = Math.min(k, Math.floor(s.initial / 2));
+  const all = Array.from({ length: k }, (_, i) => i);
+  const order = count === k ? all : root.fork('design-vertices').shuffle(all);
+  for (let j = 0; j < count; j++) {
+    design[j] = Array.from({ length: k }, (_, d) => (d === order[j] ? 1 : 0));
+  }
+  return design;
 }

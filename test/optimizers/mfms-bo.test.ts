@@ -298,6 +298,55 @@ describe('mfms-bo initial design (initialDesign)', () => {
     );
   });
 
+  it('designVertices: the vertices first, then the Sobol design unchanged', () => {
+    const ps = design({ designVertices: true });
+    assert.deepEqual(
+      ps.slice(0, 3).map((q) => q.mixture),
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    );
+    // Runs 3..7 are the default design's: same mixtures, sizes and steps.
+    assert.deepEqual(ps.slice(3), design({}).slice(3));
+    // Sizes and steps of the vertex runs are drawn as the default design's runs 0..2.
+    assert.deepEqual(
+      ps.slice(0, 3).map((q) => [q.scale, q.steps]),
+      design({})
+        .slice(0, 3)
+        .map((q) => [q.scale, q.steps]),
+    );
+  });
+
+  it('designVertices with fewer than 2k design runs: floor(initial / 2) distinct vertices, seeded', () => {
+    const four = (seed: number) =>
+      createOptimizer('mfms-bo', {
+        space,
+        seed,
+        settings: { initial: 4, designVertices: true },
+      }).propose({ runs: [], spent: 0 }, 4);
+    const a = four(9);
+    const vertices = a.slice(0, 2).map((q) => q.mixture);
+    for (const w of vertices) {
+      assert.equal(w.filter((v) => v === 1).length, 1, `${w} is a vertex`);
+      assert.equal(w.filter((v) => v === 0).length, 2, `${w} is a vertex`);
+    }
+    assert.notDeepEqual(vertices[0], vertices[1]);
+    // Runs 2 and 3 are interior (Sobol) points.
+    for (const q of a.slice(2))
+      assert.ok(
+        q.mixture.every((v) => v > 0 && v < 1),
+        `${q.mixture}`,
+      );
+    assert.deepEqual(four(9), a, 'the same seed gives the same design');
+    const chosen = new Set<string>();
+    for (let seed = 0; seed < 12; seed++) {
+      for (const q of four(seed).slice(0, 2)) chosen.add(q.mixture.join(','));
+    }
+    assert.equal(chosen.size, 3, 'over seeds every vertex is chosen');
+  });
+
   it("'nested' on a ladder given out of order sorts it by parameters; one size takes both runs", () => {
     const shuffled = { ...space, scales: [SCALES_BY_NAME.L, SCALES_BY_NAME.S, SCALES_BY_NAME.M] };
     const ps = design({ initialDesign: 'nested' }, shuffled);

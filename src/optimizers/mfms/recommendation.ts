@@ -214,10 +214,11 @@ export function createMfmsPolicy(
             ? bestVerifiedRun(history, space, m.gp, xStar)
             : undefined;
     // 'verified-or-confident': the model's choice while it is sure to beat the verified run.
-    const followModel =
-      run !== undefined &&
-      s.recommend === 'verified-or-confident' &&
-      probabilityBetter(m.gp, xStar, m.rec.mixture, run.mixture) >= s.pSwitch;
+    const pOverRun =
+      run !== undefined && s.recommend === 'verified-or-confident'
+        ? probabilityBetter(m.gp, xStar, m.rec.mixture, run.mixture)
+        : undefined;
+    const followModel = pOverRun !== undefined && pOverRun >= s.pSwitch;
     // P(best) of a recommendation the rule did not score itself: against the observed
     // mixtures and the predicted optimum (its own rng, so asking never changes a proposal).
     const pBestOf = (w: readonly number[]) =>
@@ -253,7 +254,10 @@ export function createMfmsPolicy(
       ),
       ...(pBest !== undefined ? { pBest } : {}),
       ...(rec.runId !== undefined ? { runId: rec.runId } : {}),
-      basis: rec.basis,
+      basis:
+        followModel && run !== undefined
+          ? `${rec.basis}; predicted better at the target than the best completed target run (${run.id}) with probability ${pOverRun.toFixed(3)} >= pSwitch ${s.pSwitch}`
+          : rec.basis,
     };
   };
 

@@ -17,6 +17,15 @@ export const MfmsSettingsSchema = z.strictObject({
    * mixtures of 20 runs instead of 10).
    */
   initialDesign: z.enum(['sobol', 'nested', 'half-nested']).default('sobol'),
+  /**
+   * The initial design's first mixtures are the simplex's vertices (each domain alone): all `k`
+   * of them when `k <= initial / 2`, else `floor(initial / 2)` of them in a seeded order; the
+   * rest stay scrambled Sobol. A design of interior points only leaves the model's prediction at
+   * a vertex to its prior, and on noisy runs the fitted mixture lengthscale is short, so the
+   * acquisition sees nothing to gain there and never looks (a single-domain optimum is then
+   * missed for good).
+   */
+  designVertices: z.boolean().default(false),
   /** Refit hyper-parameters every this many proposals (0: fit once, as the paper). */
   refitEvery: z.number().int().min(0).default(3),
   restarts: z.number().int().min(1).default(3),
@@ -79,8 +88,10 @@ export const MfmsSettingsSchema = z.strictObject({
   /** `'target'`: improvement of the target prediction per cost; `'paper'`: EI at each fidelity / c^alpha. */
   acquisition: z.enum(['target', 'paper']).default('target'),
   /**
-   * Default `'verified'` (with `verify`; since 2026-12-07, chosen on the full suite:
-   * BENCHMARKS.md, "The default verifies at the target"). `'stable'`: the stable rule (below;
+   * Default `'verified-or-confident'` (with `verify`; since session 14, 2026-12-07, chosen by paired
+   * comparison over 16 seeds: BENCHMARKS.md, "The model's choice over a measured run"; before
+   * that `'verified'`, chosen on the full suite: "The default verifies at the target").
+   * `'stable'`: the stable rule (below;
    * the earlier default). `'posterior'`: argmin of the predicted target value; `'best-raw'`: best raw value at any
    * fidelity; `'pessimistic'`: smallest mean + sd at the target over the observed mixtures and the
    * predicted optimum; `'verified'`: the best completed target run once one exists, the
@@ -100,7 +111,7 @@ export const MfmsSettingsSchema = z.strictObject({
       'verified-posterior',
       'verified-or-confident',
     ])
-    .default('verified'),
+    .default('verified-or-confident'),
   /**
    * With `'verified'`, `'verified-posterior'` or `'verified-or-confident'`: the recommendation until a target run has
    * completed, `'posterior'` (the predicted argmin, which can jump with every refit),

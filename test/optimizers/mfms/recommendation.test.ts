@@ -135,6 +135,11 @@ describe('mfms recommendation policy', () => {
     assert.ok(far.p >= 0.9, `${far.p}`);
     assert.deepEqual(far.rec.mixture, far.model.rec.mixture);
     assert.equal(far.rec.runId, undefined);
+    // The basis says why the measured run was passed over, with the probability it rests on.
+    assert.equal(
+      far.rec.basis,
+      `${far.model.rec.basis}; predicted better at the target than the best completed target run (${far.run.id}) with probability ${far.p.toFixed(3)} >= pSwitch 0.9`,
+    );
     assert.ok(Math.hypot(...far.rec.mixture.map((v, j) => v - [0.8, 0.1, 0.1][j]!)) > 0.3);
   });
 
