@@ -360,6 +360,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifiedFallback: 'stable', anchor: 'uniform', switchTest: 'pair-or-mean' },
     what: 'the default, recommending (until a target run completes) the uniform mixture until another is better at the target with probability >= pSwitch, against the pair or the incumbent mean',
   },
+  'candidate-spread': {
+    settings: { candidateSpread: 0.5 },
+    what: 'candidate mixtures at least half the typical distance between two random mixtures apart',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',

@@ -478,16 +478,41 @@ export function coveredBy(
   );
 }
 
-/** Step 2: the candidate mixtures and the target-EI search they came from. */
-function candidateMixtures(
+/**
+ * Up to `count` of the local maxima `local` (best first), in that order, each with a finite
+ * value, more than 1e-3 (L1) from those kept before it and more than `apart` (L2; 0: no such
+ * condition).
+ */
+export function spreadCandidates(
+  local: readonly { readonly w: number[]; readonly value: number }[],
+  count: number,
+  apart: number,
+): number[][] {
+  const kept: number[][] = [];
+  for (const l of local) {
+    if (kept.length >= count) break;
+    if (!Number.isFinite(l.value)) continue;
+    if (kept.every((c) => l1(c, l.w) > 1e-3 && (apart === 0 || l2(c, l.w) > apart))) kept.push(l.w);
+  }
+  return kept;
+}
+
+/**
+ * Step 2: the candidate mixtures and the target-EI search they came from: up to `candidates`
+ * local maxima of target EI, best first, each more than 1e-3 (L1) and, with `candidateSpread`
+ * `f`, more than `f` times the rms distance of two random mixtures (L2) from those before it;
+ * then the incumbent when it is not among them.
+ */
+export function candidateMixtures(
   gp: GaussianProcess,
   model: MfmsModel,
   rng: Rng,
   space: SearchSpace,
-  s: Pick<MfmsSettings, 'starts' | 'rawSamples' | 'candidates'>,
+  s: Pick<MfmsSettings, 'starts' | 'rawSamples' | 'candidates' | 'candidateSpread'>,
   xStar: (w: ArrayLike<number>) => number[],
 ): { cands: number[][]; eiW: number[] } {
   const k = space.domains.length;
+  const apart = s.candidateSpread * rmsMixtureDistance(k);
   const ei = maximizeOverSimplex(logEiObjective(gp, xStar(model.wInc), k, model.muBest), k, {
     starts: s.starts,
     rawSamples: s.rawSamples,
@@ -496,12 +521,8 @@ function candidateMixtures(
     ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
     ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
   });
-  const cands: number[][] = [];
+  const cands = spreadCandidates(ei.local, s.candidates, apart);
   const far = (w: readonly number[]) => cands.every((c) => l1(c, w) > 1e-3);
-  for (const l of ei.local) {
-    if (cands.length >= s.candidates) break;
-    if (Number.isFinite(l.value) && far(l.w)) cands.push(l.w);
-  }
   if (cands.length === 0) cands.push(ei.w);
   if (far(model.wInc)) cands.push(model.wInc);
   return { cands, eiW: ei.w };

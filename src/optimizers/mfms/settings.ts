@@ -332,6 +332,15 @@ export const MfmsSettingsSchema = z.strictObject({
   decay: costAwareSettings.decay,
   /** Candidate mixtures scored at every fidelity (local maxima of target EI). */
   candidates: z.number().int().min(1).default(3),
+  /**
+   * The candidate mixtures (the local maxima of target EI) are kept only at L2 distance more
+   * than this fraction of the typical distance between two random mixtures from each other
+   * (0: any two more than 1e-3 apart in L1). When the model is nearly flat, the maxima crowd
+   * around its incumbent and every candidate is a near-copy of it; spread, the later ones come
+   * from other parts of the simplex, and the acquisition still decides whether they are worth a
+   * run.
+   */
+  candidateSpread: z.number().min(0).max(4).default(0),
   starts: costAwareSettings.starts,
   rawSamples: z.number().int().min(0).default(128),
   maxObservations: z.number().int().min(10).default(250),

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type History, Rng, type RunRecord } from '../../../src/core/index.ts';
 import { fidelityGrid, sampleMixture } from '../../../src/optimizers/index.ts';
 import {
+  candidateMixtures,
   costExponentAt,
   earlyCap,
   explorationProposal,
@@ -11,12 +12,17 @@ import {
   probeProposal,
   raceRound,
   scaleSharePairs,
+  spreadCandidates,
   targetScores,
   targetSharePairs,
   verificationProposal,
   verificationStarted,
 } from '../../../src/optimizers/mfms/acquisition.ts';
+import { createMfmsPolicy } from '../../../src/optimizers/mfms/recommendation.ts';
+import { MfmsSettingsSchema } from '../../../src/optimizers/mfms/settings.ts';
+import { createMfmsSurrogate, rmsMixtureDistance } from '../../../src/optimizers/mfms/surrogate.ts';
 import { toySpace } from '../toy-space.ts';
+import { history as synthHistory, space as synthSpace } from './histories.ts';
 import { normCdf, onePointGp } from './one-point-gp.ts';
 
 const normPdf = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
@@ -481,5 +487,75 @@ describe('mfms acquisition: failed runs', () => {
         ...(p.continues !== undefined ? { parent: p.continues } : {}),
       });
     }
+  });
+});
+
+describe('mfms acquisition: candidate mixtures (candidateSpread)', () => {
+  const local = [
+    { w: [0.5, 0.3, 0.2], value: -1 },
+    { w: [0.5, 0.3, 0.2005], value: -1.1 }, // within 1e-3 (L1) of the first
+    { w: [0.45, 0.35, 0.2], value: -1.2 }, // L2 0.071 from the first
+    { w: [0.2, 0.2, 0.6], value: Number.NEGATIVE_INFINITY },
+    { w: [0.1, 0.1, 0.8], value: -2 }, // L2 0.73 from the first, 0.71 from the third
+    { w: [0.6, 0.2, 0.2], value: -3 }, // L2 0.14 from the first
+  ];
+
+  it('without a spread: the best maxima in order, skipping near-repeats and non-finite values', () => {
+    assert.deepEqual(spreadCandidates(local, 3, 0), [
+      [0.5, 0.3, 0.2],
+      [0.45, 0.35, 0.2],
+      [0.1, 0.1, 0.8],
+    ]);
+    assert.deepEqual(spreadCandidates(local, 1, 0), [[0.5, 0.3, 0.2]]);
+  });
+
+  it('with a spread: each kept maximum farther than it (L2) from those kept before', () => {
+    assert.deepEqual(spreadCandidates(local, 3, 0.1), [
+      [0.5, 0.3, 0.2],
+      [0.1, 0.1, 0.8],
+      [0.6, 0.2, 0.2],
+    ]);
+    assert.deepEqual(spreadCandidates(local, 3, 0.5), [
+      [0.5, 0.3, 0.2],
+      [0.1, 0.1, 0.8],
+    ]);
+    assert.deepEqual(spreadCandidates(local, 3, 1), [[0.5, 0.3, 0.2]]);
+  });
+
+  it('through the search: a spread wider than the simplex keeps the best maximum alone, then the incumbent', () => {
+    const h = synthHistory(10);
+    const candidatesWith = (over: Record<string, unknown>) => {
+      const s = MfmsSettingsSchema.parse({ initial: 5, noise: 'fixed', candidates: 3, ...over });
+      const surrogate = createMfmsSurrogate(synthSpace, s, 5);
+      const policy = createMfmsPolicy(
+        synthSpace,
+        s,
+        surrogate.encoding,
+        new Rng(5).fork('mfms'),
+        undefined,
+      );
+      const fit = surrogate.fit(h, false)!;
+      const model = policy.model(fit, h, false);
+      const got = candidateMixtures(
+        fit.gp,
+        model,
+        new Rng(1),
+        synthSpace,
+        s,
+        surrogate.encoding.xStar,
+      );
+      return { ei: got.cands.filter((w) => w !== model.wInc), model, got };
+    };
+    const near = candidatesWith({});
+    // Two distinct maxima here, 1.3 apart (L2).
+    assert.equal(near.ei.length, 2);
+    const apart = Math.hypot(...near.ei[0]!.map((x, i) => x - near.ei[1]![i]!));
+    assert.ok(apart > 1 && apart < 4 * rmsMixtureDistance(3), `${apart}`);
+    const one = candidatesWith({ candidateSpread: 4 });
+    assert.deepEqual(one.ei, [near.ei[0]]);
+    assert.deepEqual(one.got.eiW, near.got.eiW);
+    // The incumbent (not a kept maximum here) still comes last.
+    assert.equal(one.got.cands.length, 2);
+    assert.equal(one.got.cands[1], one.model.wInc);
   });
 });
