@@ -36,8 +36,9 @@
  *   default `'verified-or-confident'`): the best completed target run (target
  *   size and steps) once one exists, unless the model's choice beats it at the
  *   target with probability >= `pSwitch`; before that `'posterior'`,
- *   `argmin mu(x*(w))` (a completed target run within one sd preferred). Raw values at different
- *   fidelities are never ranked against each other. `'stable'`: the mixture
+ *   `argmin mu(x*(w))` (a completed target run within one sd preferred).
+ *   Raw values at different fidelities are never ranked against each other.
+ *   `'stable'`: the mixture
  *   predicted best at the target, kept until another is better at the target
  *   with probability >= `pSwitch` (stable-recommendation.ts); `'best-raw'`:
  *   the mixture of the best raw observed value at any fidelity (the paper's);
@@ -50,14 +51,15 @@
  *   (mfms/acquisition.ts `verificationProposal`, `worthVerifying`).
  *
  * Loop per proposal:
- * 1. Initial design (`initial` runs): scrambled-Sobol mixtures, a scale
- *    uniform over the ladder, 100..900-of-19,700 steps.
+ * 1. Initial design (`initial` runs): scrambled-Sobol mixtures (with
+ *    `designVertices`, the simplex's vertices first), a scale uniform over the
+ *    ladder, 100..900-of-19,700 steps.
  * 2. The surrogate of the history (fitted or conditioned, per the schedule),
  *    its incumbent and recommendation (the model), with the pending runs as
  *    fantasies (kriging believer).
  * 3. Candidate mixtures: the local maxima of target EI `log EI(x*(w); mu_best)`
- *    (multi-start L-BFGS-B) and the incumbent; plus every active run as a
- *    continuation candidate.
+ *    (multi-start L-BFGS-B; with `candidateSpread`, kept apart) and the
+ *    incumbent; plus every active run as a continuation candidate.
  * 4. Score every candidate at every affordable grid pair (and every
  *    continuation) by `a`; propose the best one. With `acquisition: 'paper'`
  *    the paper's step instead (mfms/cost-aware-proposal.ts, shared with
@@ -66,9 +68,10 @@
  * posterior of the fitted GP (without fantasies of pending runs) at any ladder
  * scale and steps, 90% interval `mean -/+ 1.645 sd` of the noise-free value;
  * `recommendAt(f)` is the incumbent search `argmin mu(x(w; f))` at fidelity `f`
- * (at the target with every rule but `'best-raw'` it is `recommend`). They use the proposals' model when it is cached for the history, else
- * one conditioned on the stored hyper-parameters (fitted but not stored before the first
- * fit), so asking them never changes a later proposal.
+ * (at the target with every rule but `'best-raw'` it is `recommend`). They use the
+ * proposals' model when it is cached for the history, else one conditioned on the stored
+ * hyper-parameters (fitted but not stored before the first fit), so asking them never
+ * changes a later proposal.
  * Each choice is a setting; bench/ablations.ts toggles them.
  *
  * Saved state: the surrogate's fit schedule (`hyper`, `fittedAt`, and
