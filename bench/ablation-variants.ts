@@ -364,6 +364,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { candidateSpread: 0.5 },
     what: 'candidate mixtures at least half the typical distance between two random mixtures apart',
   },
+  'candidate-spread-0.25': {
+    settings: { candidateSpread: 0.25 },
+    what: 'candidate mixtures at least a quarter of the typical distance between two random mixtures apart',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',
