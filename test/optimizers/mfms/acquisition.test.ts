@@ -496,7 +496,7 @@ describe('mfms acquisition: candidate mixtures (candidateSpread)', () => {
     { w: [0.5, 0.3, 0.2005], value: -1.1 }, // within 1e-3 (L1) of the first
     { w: [0.45, 0.35, 0.2], value: -1.2 }, // L2 0.071 from the first
     { w: [0.2, 0.2, 0.6], value: Number.NEGATIVE_INFINITY },
-    { w: [0.1, 0.1, 0.8], value: -2 }, // L2 0.73 from the first, 0.71 from the third
+    { w: [0.1, 0.1, 0.8], value: -2 }, // L2 0.75 from the first, 0.74 from the third
     { w: [0.6, 0.2, 0.2], value: -3 }, // L2 0.14 from the first
   ];
 
