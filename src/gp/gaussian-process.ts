@@ -22,6 +22,7 @@
  */
 import { NumericsError, Rng, ValidationError } from '../core/index.ts';
 import { cholAppend, cholesky, cholSolve, FactorSolver, lbfgsb } from '../linalg/index.ts';
+import { type FitStartsJob, submitFitStarts } from './fit-threads.ts';
 import {
   channelSpans,
   checkHyper,
@@ -421,6 +422,16 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** The observations a fit's likelihood runs on (all of them, or a seeded subset). */
+interface FitData {
+  X: Float64Array;
+  y: Float64Array;
+  extra: Float64Array;
+  groups: Int32Array | null;
+  cov: Float64Array | null;
+  n: number;
+}
+
 /** Rows of a seeded random subset of size m (sorted), drawn from `new Rng(seed).fork(label)`. */
 function subsetRows(
   seed: number,
@@ -433,14 +444,7 @@ function subsetRows(
   n: number,
   d: number,
   m: number,
-): {
-  X: Float64Array;
-  y: Float64Array;
-  extra: Float64Array;
-  groups: Int32Array | null;
-  cov: Float64Array | null;
-  n: number;
-} {
+): FitData {
   const idx = new Rng(seed)
     .fork(label)
     .shuffle(Array.from({ length: n }, (_, i) => i))
@@ -547,6 +551,123 @@ function makeState(
   };
 }
 
+/** One L-BFGS-B start of a fit: its diagnostics and, unless it shared an earlier polish, its optimum. */
+export interface StartResult {
+  readonly fit: FitStart;
+  /** The optimum's kernel and noise entries (null when the start shared another's polish). */
+  readonly x: Float64Array | null;
+  /** The objective there (minimised: −(log p(z|θ) + log prior)). */
+  readonly f: number;
+}
+
+/**
+ * The L-BFGS-B starts of one fit over its fit data `sub` (the subset stage on when `sub.n`
+ * exceeds `subsetStage.minN`): `run` takes starts `{k, x0}` in order and returns their results
+ * in order. A start k > 0 is first optimised on the seeded subset, and shares the polish of an
+ * earlier start of the same `run` call whose subset optimum lies within `duplicateTol`; start 0
+ * never enters the subset stage.
+ */
+function startRuns(
+  r: Resolved,
+  likFit: MarginalLikelihood,
+  sub: FitData,
+  stdz: { mean: number; std: number },
+  d: number,
+  lower: Float64Array,
+  upper: Float64Array,
+): { subset: boolean; run(starts: readonly { k: number; x0: Float64Array }[]): StartResult[] } {
+  // L-BFGS-B runs over the kernel/noise entries θ[0..iMean); the mean coefficients are
+  // profiled out exactly (generalised least squares) at every evaluation.
+  const P = r.layout.iMean;
+  const objective = (l: MarginalLikelihood) => {
+    const full = new Float64Array(r.layout.size);
+    const gFull = new Float64Array(r.layout.size);
+    return (x: Float64Array, g: Float64Array): number => {
+      full.set(x);
+      const val = l.evaluateProfiled(full, gFull);
+      if (!Number.isFinite(val)) {
+        g.fill(0);
+        return Number.POSITIVE_INFINITY;
+      }
+      for (let i = 0; i < P; i++) g[i] = -(gFull[i] as number);
+      return -val;
+    };
+  };
+  const fg = objective(likFit);
+  const lbOpts = { lower, upper, m: 10, maxIter: r.maxIter, pgtol: 1e-5, factr: 1e7 };
+  // Large n: each random start (k ≥ 1) is first optimised on a seeded random subset of
+  // subsetSize points (cost ∝ size³), then polished on all the data. The result is a
+  // local optimum of the full-data objective either way; the subset stage only moves the
+  // start. Start 1 (defaults or warm start) always runs on all the data: a subset's
+  // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
+  const fgSub =
+    sub.n > r.subsetStage.minN
+      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d))
+      : null;
+  const run = (starts: readonly { k: number; x0: Float64Array }[]): StartResult[] => {
+    // Subset optima already polished: a start whose subset optimum lies within duplicateTol
+    // (max |Δθ|) of one of them would be polished along the same path, so it shares that result.
+    const polished: { x: Float64Array; k: number; f: number }[] = [];
+    return starts.map(({ k, x0 }) => {
+      let xs = x0.subarray(0, P);
+      let pre = 0;
+      if (fgSub !== null && k > 0) {
+        const sub = lbfgsb(fgSub, xs, lbOpts);
+        pre = sub.evaluations;
+        if (Number.isFinite(sub.f)) {
+          xs = sub.x;
+          const twin = polished.find((q) => maxAbsDiff(q.x, sub.x) <= r.subsetStage.duplicateTol);
+          if (twin !== undefined) {
+            return {
+              fit: {
+                objective: twin.f,
+                iterations: 0,
+                evaluations: 0,
+                subsetEvaluations: pre,
+                message: `subset optimum duplicates start ${twin.k + 1}'s: shares its polish`,
+              },
+              x: null,
+              f: twin.f,
+            };
+          }
+        }
+      }
+      const res = lbfgsb(fg, xs, lbOpts);
+      if (fgSub !== null && pre > 0) polished.push({ x: Float64Array.from(xs), k, f: res.f });
+      return {
+        fit: {
+          objective: res.f,
+          iterations: res.iterations,
+          evaluations: res.evaluations,
+          subsetEvaluations: pre,
+          message: res.message,
+        },
+        x: Float64Array.from(res.x),
+        f: res.f,
+      };
+    });
+  };
+  return { subset: fgSub !== null, run };
+}
+
+/**
+ * The random starts of a fit, run where {@link fitGP} sent them (a fit thread): the fit data,
+ * options and box as the fit had them, so the same computation gives the same results.
+ */
+export function runFitStartsJob(job: FitStartsJob): StartResult[] {
+  const r = resolve(job.d, job.options);
+  const sub = {
+    X: job.X,
+    y: job.y,
+    extra: job.extra,
+    groups: job.groups,
+    cov: job.cov,
+    n: job.n,
+  };
+  const likFit = buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, sub.cov, job.stdz);
+  return startRuns(r, likFit, sub, job.stdz, job.d, job.lower, job.upper).run(job.starts);
+}
+
 /**
  * Fit a GP by maximising log p(z | θ) + log prior(θ) over the log-space
  * hyper-parameters with multi-start L-BFGS-B (analytic gradients), then
@@ -619,24 +740,7 @@ export function fitGP(
   for (let k = 1; k < r.restarts; k++) {
     starts.push(box.sample(rng));
   }
-  // L-BFGS-B runs over the kernel/noise entries θ[0..iMean); the mean coefficients are
-  // profiled out exactly (generalised least squares) at every evaluation.
-  const P = r.layout.iMean;
-  const objective = (l: MarginalLikelihood) => {
-    const full = new Float64Array(r.layout.size);
-    const gFull = new Float64Array(r.layout.size);
-    return (x: Float64Array, g: Float64Array): number => {
-      full.set(x);
-      const val = l.evaluateProfiled(full, gFull);
-      if (!Number.isFinite(val)) {
-        g.fill(0);
-        return Number.POSITIVE_INFINITY;
-      }
-      for (let i = 0; i < P; i++) g[i] = -(gFull[i] as number);
-      return -val;
-    };
-  };
-  // With fitPoints below n, the fit runs on a seeded subset of that size (the subset stage below
+  // With fitPoints below n, the fit runs on a seeded subset of that size (the subset stage
   // then applies to it); the posterior is conditioned on all the data at the end.
   const sub =
     r.fitPoints !== undefined && n > r.fitPoints
@@ -646,65 +750,47 @@ export function fitGP(
     sub.n === n
       ? lik
       : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, sub.cov, stdz);
-  const fg = objective(likFit);
-  const lbOpts = {
-    lower: box.lower.subarray(0, P),
-    upper: box.upper.subarray(0, P),
-    m: 10,
-    maxIter: r.maxIter,
-    pgtol: 1e-5,
-    factr: 1e7,
-  };
-  // Large n: each random start (k ≥ 1) is first optimised on a seeded random subset of
-  // subsetSize points (cost ∝ size³), then polished on all the data. The result is a
-  // local optimum of the full-data objective either way; the subset stage only moves the
-  // start. Start 1 (defaults or warm start) always runs on all the data: a subset's
-  // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
-  const fgSub =
-    sub.n > r.subsetStage.minN
-      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d))
+  const P = r.layout.iMean;
+  const lower = box.lower.subarray(0, P);
+  const upper = box.upper.subarray(0, P);
+  const runs = startRuns(r, likFit, sub, stdz, d, lower, upper);
+  // Start 1 never enters the subset stage, so the random starts (2..restarts: subset stage,
+  // polish, shared polishes) depend only on each other: with the subset stage on and a fit
+  // thread free, they run there while this thread runs start 1 (the same computation either
+  // way, so the same result; fit-threads.ts).
+  const later = starts.slice(1).map((x0, i) => ({ k: i + 1, x0 }));
+  const job: FitStartsJob | null =
+    runs.subset && later.length > 0
+      ? {
+          X: sub.X,
+          y: sub.y,
+          extra: sub.extra,
+          groups: sub.groups,
+          cov: sub.cov,
+          n: sub.n,
+          d,
+          options,
+          stdz,
+          lower: Float64Array.from(lower),
+          upper: Float64Array.from(upper),
+          starts: later,
+        }
       : null;
+  const pending = job === null ? null : submitFitStarts(job);
+  const results =
+    pending === null
+      ? runs.run(starts.map((x0, k) => ({ k, x0 })))
+      : [...runs.run([{ k: 0, x0: first }]), ...(pending.result() ?? runs.run(later))];
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
   const fit: FitStart[] = [];
-  // Subset optima already polished: a start whose subset optimum lies within duplicateTol
-  // (max |Δθ|) of one of them would be polished along the same path, so it shares that result.
-  const polished: { x: Float64Array; k: number; f: number }[] = [];
-  starts.forEach((x0, k) => {
-    let xs = x0.subarray(0, P);
-    let pre = 0;
-    if (fgSub !== null && k > 0) {
-      const sub = lbfgsb(fgSub, xs, lbOpts);
-      pre = sub.evaluations;
-      if (Number.isFinite(sub.f)) {
-        xs = sub.x;
-        const twin = polished.find((q) => maxAbsDiff(q.x, sub.x) <= r.subsetStage.duplicateTol);
-        if (twin !== undefined) {
-          fit.push({
-            objective: twin.f,
-            iterations: 0,
-            evaluations: 0,
-            subsetEvaluations: pre,
-            message: `subset optimum duplicates start ${twin.k + 1}'s: shares its polish`,
-          });
-          return;
-        }
-      }
-    }
-    const res = lbfgsb(fg, xs, lbOpts);
-    if (fgSub !== null && pre > 0) polished.push({ x: Float64Array.from(xs), k, f: res.f });
-    fit.push({
-      objective: res.f,
-      iterations: res.iterations,
-      evaluations: res.evaluations,
-      subsetEvaluations: pre,
-      message: res.message,
-    });
-    if (Number.isFinite(res.f) && res.f < bestF) {
+  for (const res of results) {
+    fit.push(res.fit);
+    if (res.x !== null && Number.isFinite(res.f) && res.f < bestF) {
       bestF = res.f;
       best = Float64Array.from(res.x);
     }
-  });
+  }
   // Every start failed: factorising at the first start throws the informative NumericsError.
   const th = best === null ? Float64Array.from(first) : new Float64Array(r.layout.size);
   if (best !== null) th.set(best);
