@@ -368,6 +368,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { candidateSpread: 0.25 },
     what: 'candidate mixtures at least a quarter of the typical distance between two random mixtures apart',
   },
+  ard: {
+    settings: { ard: true },
+    what: 'one mixture lengthscale per domain (ARD) instead of one shared lengthscale',
+  },
+  'refit-every-1': {
+    settings: { refitEvery: 1 },
+    what: 'hyper-parameters refitted at every proposal instead of every third',
+  },
+  'probe-explore': {
+    settings: { probeExplore: true },
+    what: 'the last probe goes to the observed mixture farthest from the other probes and every target-size run',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',

@@ -255,6 +255,11 @@ export function probeProposal(
   opts: ProbeOptions & {
     /** `probeOptimism`: the last probe goes to the smallest `mean - optimist * sd` (0: none). */
     optimist?: number;
+    /**
+     * `probeExplore`: the last probe goes to the `pool` mixture farthest (L2) from the other
+     * probes and from every target-size run (the largest smallest distance; ties: the earlier).
+     */
+    explore?: boolean;
   },
 ): Proposal | null | undefined {
   const { scale, steps } = space.target;
@@ -279,15 +284,30 @@ export function probeProposal(
       if (chosen.every((c) => l2(c, w) > opts.spread)) chosen.push(w);
     }
   };
+  const explore = opts.explore === true;
   pick(
     [...scored].sort((a, b) => a.mean - b.mean),
-    kappa > 0 ? opts.probes - 1 : opts.probes,
+    kappa > 0 || explore ? opts.probes - 1 : opts.probes,
   );
-  if (kappa > 0)
+  if (kappa > 0 && !explore)
     pick(
       [...scored].sort((a, b) => a.lcb - b.lcb),
       opts.probes,
     );
+  if (explore) {
+    // Away from what the target size has seen: the other probes and every target-size run.
+    const seen = [...chosen, ...runs.filter((r) => r.scale === scale).map((r) => r.mixture)];
+    let far: readonly number[] | undefined;
+    let farD = -1;
+    for (const w of pool) {
+      const d = Math.min(...seen.map((c) => l2(c, w)));
+      if (d > farD) {
+        far = w;
+        farD = d;
+      }
+    }
+    if (far !== undefined && farD > opts.spread) chosen.push(far);
+  }
   if (space.cost(scale, opts.zp) > opts.left) return undefined;
   for (const w of chosen) {
     if (probed.some((r) => l2(r.mixture, w) <= opts.radius)) continue;
@@ -632,7 +652,7 @@ function verificationStep(
   left: number,
   radius: number,
   batch: readonly Proposal[],
-  probe?: { probes: number; zp: number; spread: number; optimist: number },
+  probe?: { probes: number; zp: number; spread: number; optimist: number; explore: boolean },
 ): Proposal | undefined {
   if (!s.verify || !verificationStarted(history, s.verifyFrom)) return undefined;
   if (fullTargetRuns(history, space) >= s.verifyRuns) return undefined;
@@ -734,6 +754,7 @@ export function createMfmsAcquisition(opts: {
           probes: s.probes,
           zp: steps.find((z) => z >= s.probeSteps * target.steps) ?? target.steps,
           optimist: s.probeOptimism,
+          explore: s.probeExplore,
           spread: 0.5 * rmsMixtureDistance(k),
         }
       : undefined;

@@ -299,6 +299,13 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   probeOptimism: z.number().min(0).default(0),
   /**
+   * With `probes` > 1: the last probe goes to the observed mixture farthest (L2) from the other
+   * probes and from every target-size run, instead of the next smallest mean: one probe where
+   * the target size has not looked, in case the small runs mislead the model there (it is then
+   * continued to the target steps only if it wins the race). Overrides `probeOptimism`.
+   */
+  probeExplore: z.boolean().default(false),
+  /**
    * With `probes` > 1: races at the target size in all. Round `r` >= 2 starts once
    * `verifyFrom + (r - 1)(1 - verifyFrom) / probeRounds` of the budget is spent: `probes` short
    * target-size probes of new mixtures (the best predicted, away from every earlier target-size

@@ -285,7 +285,15 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     cost: 0,
   });
   const h = (...runs: RunRecord[]): History => ({ runs, spent: 0 });
-  const opts = { probes: 3, zp: 300, left: 100, radius: 0.05, spread: 0.2, optimist: 0 };
+  const opts = {
+    probes: 3,
+    zp: 300,
+    left: 100,
+    radius: 0.05,
+    spread: 0.2,
+    optimist: 0,
+    explore: false,
+  };
   const probe = (hist: History, o: Partial<typeof opts> & { batch?: RunRecord[] } = {}) =>
     probeProposal(hist, space, g, xStar, pool, { ...opts, ...o });
 
@@ -320,6 +328,24 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     // The first two slots still go by the mean.
     assert.deepEqual(probe(h(), { optimist: 20 })?.mixture, A);
     assert.deepEqual(probe(h(run('a', A, 300)), { optimist: 20 })?.mixture, D);
+  });
+
+  it('probeExplore: the last probe goes to the pool mixture farthest from the other probes and the target-size runs (E)', () => {
+    // Smallest L2 distance to {A, D}: E 0.869, C 0.374, B 0.028 (A and D themselves 0).
+    const two = h(run('a', A, 300), run('d', D, 300));
+    assert.deepEqual(probe(two, { explore: true })?.mixture, E);
+    assert.deepEqual(probe(two)?.mixture, C);
+    // The first two slots still go by the mean: A, then D.
+    assert.deepEqual(probe(h(), { explore: true })?.mixture, A);
+    assert.deepEqual(probe(h(run('a', A, 300)), { explore: true })?.mixture, D);
+    // A shorter target-size run at E counts as seen: C (0.374 away) is then the farthest.
+    const seenE = h(run('a', A, 300), run('d', D, 300), run('e', E, 200));
+    assert.deepEqual(probe(seenE, { explore: true })?.mixture, C);
+    // No pool mixture farther than the spread from what was seen: no third probe. F is 0.141
+    // from A (outside the probe radius, inside the spread of 0.2).
+    const F = [0.3, 0.3, 0.4];
+    const near = [A, F, D];
+    assert.equal(probeProposal(two, space, g, xStar, near, { ...opts, explore: true }), undefined);
   });
 
   it('raceRound: round k starts at verifyFrom + (k - 1)(1 - verifyFrom) / probeRounds of the budget', () => {
