@@ -380,6 +380,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probeExplore: true },
     what: 'the last probe goes to the observed mixture farthest from the other probes and every target-size run',
   },
+  'adaptive-target-share': {
+    settings: { minTargetShare: 1 / 3, targetShareWhen: 0.5 },
+    what: 'a third of the spend on target-size runs while the model says small runs predict the target poorly (correlation <= 0.5)',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',

@@ -66,7 +66,7 @@ import { cheapestPair, costAwareProposal } from './cost-aware-proposal.ts';
 import { probabilityBetter } from './early-stop.ts';
 import { bestVerifiedRun, type MfmsModel } from './recommendation.ts';
 import type { MfmsSettings } from './settings.ts';
-import { type MfmsEncoding, rmsMixtureDistance } from './surrogate.ts';
+import { type MfmsEncoding, rmsMixtureDistance, smallToTargetCorrelation } from './surrogate.ts';
 
 /** A scored option: a new run at a pair, or a continuation of a run. */
 interface Option {
@@ -132,6 +132,28 @@ export function targetSharePairs(
     }
   }
   return { pairs, onlyTarget: false };
+}
+
+/**
+ * The share of the spend that must go to target-size runs before anything else is proposed
+ * (step 1): 1 with `afterVerification: 'target'` once a target run has completed; else
+ * `minTargetShare`, but with `targetShareWhen` < 1 only while `gp`'s correlation of a mixture's
+ * effect between the smallest size and the target (`smallToTargetCorrelation`) is at most
+ * `targetShareWhen`; else 0.
+ */
+export function targetShareNow(
+  history: History,
+  space: SearchSpace,
+  s: Pick<MfmsSettings, 'afterVerification' | 'minTargetShare' | 'targetShareWhen'>,
+  gp: GaussianProcess,
+  encoding: MfmsEncoding,
+): number {
+  if (s.afterVerification === 'target' && hasCompletedTargetRun(history, space)) return 1;
+  if (s.minTargetShare <= 0) return 0;
+  if (s.targetShareWhen >= 1) return s.minTargetShare;
+  return smallToTargetCorrelation(gp, space, encoding) <= s.targetShareWhen + 1e-9
+    ? s.minTargetShare
+    : 0;
 }
 
 /**
@@ -868,9 +890,7 @@ export function createMfmsAcquisition(opts: {
           target.scale,
           space.cost(target.scale, target.steps),
         ),
-        s.afterVerification === 'target' && hasCompletedTargetRun(history, space)
-          ? 1
-          : s.minTargetShare,
+        targetShareNow(history, space, s, gp, encoding),
         target.scale,
       );
       const { onlyTarget } = share;

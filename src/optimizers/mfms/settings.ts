@@ -225,6 +225,14 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   minTargetShare: z.number().min(0).max(1).default(0),
   /**
+   * With `minTargetShare`: the floor applies only while the model's prior correlation of a
+   * mixture's effect between the smallest size and the target (from its size lengthscale, as in
+   * `maxSizeCorrelation`; the size check's choice once it runs) is at most this. The data then
+   * say small runs predict the target poorly, and target-size runs are what can still inform it;
+   * where small runs carry the answer the floor costs budget for nothing. 1: always.
+   */
+  targetShareWhen: z.number().gt(0).max(1).default(1),
+  /**
    * Once the spend reaches one target run's cost, a size other than the target that already took
    * more than this share of the spend is not proposed (new runs or continuations), unless no
    * other size is affordable. A model sure that a cheap size predicts the target can otherwise

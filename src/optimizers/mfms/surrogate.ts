@@ -134,14 +134,38 @@ export function sizeLengthscaleCeiling(
   encoding: MfmsEncoding,
   rho: number,
 ): number | undefined {
+  const gap = sizeGap(space, encoding);
+  if (!(gap > 0)) return undefined;
+  return gap / Math.sqrt(-2 * Math.log(rho));
+}
+
+/** `|s(m_min) - s(m*)|`: the encoded distance between the smallest ladder size and the target. */
+function sizeGap(space: SearchSpace, encoding: MfmsEncoding): number {
   const k = space.domains.length;
   const uniform = new Array<number>(k).fill(1 / k);
   const smallest = space.scales.reduce((a, b) => (b.params < a.params ? b : a)).name;
   const at = (scale: string) =>
     encodeInput(space, uniform, scale, space.target.steps, encoding.enc)[k]!;
-  const gap = Math.abs(at(smallest) - at(space.target.scale));
-  if (!(gap > 0)) return undefined;
-  return gap / Math.sqrt(-2 * Math.log(rho));
+  return Math.abs(at(smallest) - at(space.target.scale));
+}
+
+/**
+ * The prior correlation of a mixture's effect between the smallest ladder size and the target
+ * under `gp`'s hyper-parameters: `exp(-gap^2 / (2 l_s^2))`, `l_s` the size lengthscale (the
+ * second-to-last channel: mixture channels, size, steps) and `gap` as in
+ * {@link sizeLengthscaleCeiling}; 1 for a one-size ladder. Low when the fit (or the size check)
+ * found that small runs predict the target poorly.
+ */
+export function smallToTargetCorrelation(
+  gp: GaussianProcess,
+  space: SearchSpace,
+  encoding: MfmsEncoding,
+): number {
+  const gap = sizeGap(space, encoding);
+  if (!(gap > 0)) return 1;
+  const values = gp.hyperparameters.lengthscales.flatMap((l) => l.values);
+  const ls = values[values.length - 2]!;
+  return Math.exp(-(gap * gap) / (2 * ls * ls));
 }
 
 /** `base` with the size lengthscale (of the mixture, size and steps channels) at most `ceiling`. */

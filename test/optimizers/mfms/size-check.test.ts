@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type History, Rng, type RunRecord } from '../../../src/core/index.ts';
 import { conditionGP, type GaussianProcess, type GPOptions } from '../../../src/gp/index.ts';
+import { encodeInput } from '../../../src/optimizers/encoding.ts';
 import { surrogate } from '../../../src/optimizers/gp-common.ts';
 import { MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
+import { targetShareNow } from '../../../src/optimizers/mfms/acquisition.ts';
 import {
   betterFresh,
   checkedBySize,
@@ -13,6 +15,7 @@ import {
   mfmsEncoding,
   mfmsGpOptions,
   sizeLengthscaleCeiling,
+  smallToTargetCorrelation,
   targetHeldOutScore,
   withSizeLengthscale,
 } from '../../../src/optimizers/mfms/surrogate.ts';
@@ -231,5 +234,64 @@ describe("mfms surrogate: refitStart 'warm-or-fresh'", () => {
     const a = warmOnly.fit(h6, true)!.gp.logMarginalLikelihood;
     const b = both.fit(h6, true)!.gp.logMarginalLikelihood;
     assert.ok(b >= a, `${b} >= ${a}`);
+  });
+});
+
+describe('mfms: the correlation of small sizes with the target, and the target share it gates (targetShareWhen)', () => {
+  const enc = mfmsEncoding(space, settings());
+  const { gp } = viewFit(reversed(4, 1));
+  /** `gp` with its size lengthscale (channel 1 of [mixture, size, steps]) set to `l`. */
+  const withSizeL = (l: number) => {
+    const h = gp.hyperparameters;
+    return gp.withHyperparameters({
+      ...h,
+      lengthscales: h.lengthscales.map((x, c) => (c === 1 ? { ...x, values: [l] } : x)),
+    });
+  };
+  // The encoded sizes of the smallest scale (S) and the target (L), straight from the encoding.
+  const k = space.domains.length;
+  const w = [1 / 3, 1 / 3, 1 / 3];
+  const gap = Math.abs(
+    encodeInput(space, w, 'S', space.target.steps, enc.enc)[k]! -
+      encodeInput(space, w, 'L', space.target.steps, enc.enc)[k]!,
+  );
+
+  it('is exp(-gap^2 / (2 l^2)) of the size lengthscale l, and inverts sizeLengthscaleCeiling', () => {
+    assert.ok(gap > 0);
+    for (const l of [0.2, 0.5, 1, 3]) {
+      const rho = smallToTargetCorrelation(withSizeL(l), space, enc);
+      assert.ok(Math.abs(rho - Math.exp(-(gap * gap) / (2 * l * l))) < 1e-12, `l = ${l}`);
+    }
+    for (const rho of [0.1, 0.5, 0.9]) {
+      const l = sizeLengthscaleCeiling(space, enc, rho)!;
+      assert.ok(Math.abs(smallToTargetCorrelation(withSizeL(l), space, enc) - rho) < 1e-12);
+    }
+  });
+
+  it('targetShareNow: minTargetShare only while the correlation is at most targetShareWhen', () => {
+    const h: History = { runs: [], spent: 0 };
+    const poor = withSizeL(sizeLengthscaleCeiling(space, enc, 0.3)!);
+    const good = withSizeL(sizeLengthscaleCeiling(space, enc, 0.9)!);
+    const at = sizeLengthscaleCeiling(space, enc, 0.5)!;
+    const s = (over: Record<string, unknown>) =>
+      settings({ minTargetShare: 1 / 3, targetShareWhen: 0.5, ...over });
+    assert.equal(targetShareNow(h, space, s({}), poor, enc), 1 / 3);
+    assert.equal(targetShareNow(h, space, s({}), good, enc), 0);
+    // At the threshold itself (the size check's rho = 0.5 candidate): it applies.
+    assert.equal(targetShareNow(h, space, s({}), withSizeL(at), enc), 1 / 3);
+    // targetShareWhen 1 (the default): always; minTargetShare 0: never.
+    assert.equal(targetShareNow(h, space, s({ targetShareWhen: 1 }), good, enc), 1 / 3);
+    assert.equal(targetShareNow(h, space, s({ minTargetShare: 0 }), poor, enc), 0);
+    // afterVerification 'target' with a completed target run: everything at the target.
+    const done: History = {
+      runs: [
+        {
+          ...run('t', w, 'L', space.target.steps, 1),
+          curve: [{ step: space.target.steps, value: 2.5 }],
+        },
+      ],
+      spent: space.cost('L', space.target.steps),
+    };
+    assert.equal(targetShareNow(done, space, s({ afterVerification: 'target' }), good, enc), 1);
   });
 });
