@@ -384,6 +384,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { minTargetShare: 1 / 3, targetShareWhen: 0.5 },
     what: 'a third of the spend on target-size runs while the model says small runs predict the target poorly (correlation <= 0.5)',
   },
+  'fallback-stable': {
+    settings: { verifiedFallback: 'stable' },
+    what: 'until a target run completes, the stable rule (the incumbent kept until another mixture beats it at the target with probability >= pSwitch) instead of the predicted argmin',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',
