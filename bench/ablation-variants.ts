@@ -388,6 +388,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { verifiedFallback: 'stable' },
     what: 'until a target run completes, the stable rule (the incumbent kept until another mixture beats it at the target with probability >= pSwitch) instead of the predicted argmin',
   },
+  'probe-uniform': {
+    settings: { probeUniform: true },
+    what: 'the last probe goes to the uniform mixture, a control (unless a model probe is near it)',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',

@@ -282,6 +282,12 @@ export function probeProposal(
      * probes and from every target-size run (the largest smallest distance; ties: the earlier).
      */
     explore?: boolean;
+    /**
+     * `probeUniform`: this mixture (the uniform one, projected into the bounds) takes the last
+     * probe as a control, unless a probe chosen by the mean lies within `spread` of it (the
+     * slot then goes by the mean). Before `explore`.
+     */
+    control?: readonly number[];
   },
 ): Proposal | null | undefined {
   const { scale, steps } = space.target;
@@ -306,12 +312,14 @@ export function probeProposal(
       if (chosen.every((c) => l2(c, w) > opts.spread)) chosen.push(w);
     }
   };
-  const explore = opts.explore === true;
-  pick(
-    [...scored].sort((a, b) => a.mean - b.mean),
-    kappa > 0 || explore ? opts.probes - 1 : opts.probes,
-  );
-  if (kappa > 0 && !explore)
+  const { control } = opts;
+  const explore = opts.explore === true && control === undefined;
+  const byMean = [...scored].sort((a, b) => a.mean - b.mean);
+  pick(byMean, kappa > 0 || explore || control !== undefined ? opts.probes - 1 : opts.probes);
+  if (control !== undefined) {
+    if (chosen.every((c) => l2(c, control) > opts.spread)) chosen.push(control);
+    else pick(byMean, opts.probes);
+  } else if (kappa > 0 && !explore)
     pick(
       [...scored].sort((a, b) => a.lcb - b.lcb),
       opts.probes,
@@ -600,6 +608,21 @@ export function explorationProposal(
 }
 
 /**
+ * `probeUniform`'s control: the uniform mixture, projected into the bounds when the space has
+ * them, or the listed candidate nearest to it (L2; the earlier on ties) when it lists them.
+ */
+export function uniformControl(space: SearchSpace): number[] {
+  const k = space.domains.length;
+  const u = new Array<number>(k).fill(1 / k);
+  if (space.candidates !== undefined && space.candidates.length > 0) {
+    let best = space.candidates[0]!;
+    for (const c of space.candidates) if (l2(c, u) < l2(best, u)) best = c;
+    return [...best];
+  }
+  return space.bounds !== undefined ? projectToSpace(u, space.bounds) : u;
+}
+
+/**
  * A design run's mixture: the design's `raw` (projected into the bounds), or a random candidate
  * when the space lists them.
  */
@@ -674,7 +697,14 @@ function verificationStep(
   left: number,
   radius: number,
   batch: readonly Proposal[],
-  probe?: { probes: number; zp: number; spread: number; optimist: number; explore: boolean },
+  probe?: {
+    probes: number;
+    zp: number;
+    spread: number;
+    optimist: number;
+    explore: boolean;
+    control?: readonly number[];
+  },
 ): Proposal | undefined {
   if (!s.verify || !verificationStarted(history, s.verifyFrom)) return undefined;
   if (fullTargetRuns(history, space) >= s.verifyRuns) return undefined;
@@ -777,6 +807,7 @@ export function createMfmsAcquisition(opts: {
           zp: steps.find((z) => z >= s.probeSteps * target.steps) ?? target.steps,
           optimist: s.probeOptimism,
           explore: s.probeExplore,
+          ...(s.probeUniform ? { control: uniformControl(space) } : {}),
           spread: 0.5 * rmsMixtureDistance(k),
         }
       : undefined;

@@ -314,6 +314,13 @@ export const MfmsSettingsSchema = z.strictObject({
    */
   probeExplore: z.boolean().default(false),
   /**
+   * With `probes` > 1: the last probe goes to the uniform mixture (projected into the bounds),
+   * a control that needs no model, unless a probe chosen by the model is already within the
+   * probes' spread of it. The race then continues the model's choice to the target only if it
+   * beats training on everything equally. Overrides `probeExplore` and `probeOptimism`.
+   */
+  probeUniform: z.boolean().default(false),
+  /**
    * With `probes` > 1: races at the target size in all. Round `r` >= 2 starts once
    * `verifyFrom + (r - 1)(1 - verifyFrom) / probeRounds` of the budget is spent: `probes` short
    * target-size probes of new mixtures (the best predicted, away from every earlier target-size

@@ -15,6 +15,7 @@ import {
   spreadCandidates,
   targetScores,
   targetSharePairs,
+  uniformControl,
   verificationProposal,
   verificationStarted,
 } from '../../../src/optimizers/mfms/acquisition.ts';
@@ -293,6 +294,7 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     spread: 0.2,
     optimist: 0,
     explore: false,
+    control: undefined as readonly number[] | undefined,
   };
   const probe = (hist: History, o: Partial<typeof opts> & { batch?: RunRecord[] } = {}) =>
     probeProposal(hist, space, g, xStar, pool, { ...opts, ...o });
@@ -346,6 +348,36 @@ describe('mfms acquisition: target-size probes before the first verification (pr
     const F = [0.3, 0.3, 0.4];
     const near = [A, F, D];
     assert.equal(probeProposal(two, space, g, xStar, near, { ...opts, explore: true }), undefined);
+  });
+
+  it('probeUniform: the last probe goes to the uniform mixture as a control, unless a model probe is near it', () => {
+    const U = [1 / 3, 1 / 3, 1 / 3]; // L2 0.216 from A, 0.454 from D
+    const two = h(run('a', A, 300), run('d', D, 300));
+    assert.deepEqual(probe(two, { control: U })?.mixture, U);
+    assert.deepEqual(probe(h(), { control: U })?.mixture, A);
+    // A spread of 0.25: the model's two probes are A and C, and A is within 0.25 of U, so the
+    // last slot goes by the mean (D and B are within 0.25 of A): E.
+    const ac = h(run('a', A, 300), run('c', C, 300));
+    assert.deepEqual(probe(ac, { control: U, spread: 0.25 })?.mixture, E);
+    // The control overrides the exploring probe.
+    assert.deepEqual(probe(two, { control: U, explore: true })?.mixture, U);
+  });
+
+  it('uniformControl: the uniform mixture, projected into the bounds, or the nearest listed candidate', () => {
+    const u = uniformControl(space);
+    assert.deepEqual(u, [1 / 3, 1 / 3, 1 / 3]);
+    const bounded = uniformControl(
+      toySpace({
+        bounds: [
+          { min: 0.5, max: 1 },
+          { min: 0, max: 1 },
+          { min: 0, max: 1 },
+        ],
+      }),
+    );
+    assert.ok(Math.abs(bounded[0]! - 0.5) < 1e-12 && Math.abs(bounded[1]! - 0.25) < 1e-12);
+    const listed = uniformControl(toySpace({ candidates: [E, D, C, [0.3, 0.4, 0.3]] }));
+    assert.deepEqual(listed, [0.3, 0.4, 0.3]);
   });
 
   it('raceRound: round k starts at verifyFrom + (k - 1)(1 - verifyFrom) / probeRounds of the budget', () => {
