@@ -392,6 +392,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probeUniform: true },
     what: 'the last probe goes to the uniform mixture, a control (unless a model probe is near it)',
   },
+  'initial-30': {
+    settings: { initial: 30 },
+    what: 'an initial design of 30 runs instead of 20',
+  },
   'design-vertices': {
     settings: { designVertices: true },
     what: 'the initial design starts with the simplex vertices (each domain alone), the rest Sobol',
