@@ -683,7 +683,9 @@ export function runFitStartsJob(job: FitStartsJob): StartResult[] {
  * first optimised on a seeded random subset of min(256, ⌈n/2⌉) points and then polished on all
  * the data; random starts whose subset optima coincide (max |Δθ| ≤ 1e-3) share one
  * polish. The best start wins (the
- * earliest on ties), so the same inputs and seed give bit-identical fits.
+ * earliest on ties), so the same inputs and seed give bit-identical fits. With the subset stage
+ * on, the random starts may run on a second thread while this one runs start 1 (fit-threads.ts):
+ * the same computation, so the same fit.
  * Per-start diagnostics: {@link GaussianProcess.fitDiagnostics}.
  *
  * @param X n×d inputs, row-major (copied)
