@@ -600,10 +600,16 @@ function startRuns(
   // local optimum of the full-data objective either way; the subset stage only moves the
   // start. Start 1 (defaults or warm start) always runs on all the data: a subset's
   // landscape can favour another mode (e.g. which simplex coordinate to treat as redundant).
-  const fgSub =
-    sub.n > r.subsetStage.minN
-      ? objective(subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d))
-      : null;
+  // Built at the first random start: a caller whose random starts run on the fit thread never
+  // needs it.
+  const subset = sub.n > r.subsetStage.minN;
+  let subsetObjective: ReturnType<typeof objective> | undefined;
+  const fgSub = () => {
+    subsetObjective ??= objective(
+      subsetLikelihood(r, sub.X, sub.y, sub.extra, sub.groups, sub.cov, stdz, sub.n, d),
+    );
+    return subsetObjective;
+  };
   const run = (starts: readonly { k: number; x0: Float64Array }[]): StartResult[] => {
     // Subset optima already polished: a start whose subset optimum lies within duplicateTol
     // (max |Δθ|) of one of them would be polished along the same path, so it shares that result.
@@ -611,8 +617,8 @@ function startRuns(
     return starts.map(({ k, x0 }) => {
       let xs = x0.subarray(0, P);
       let pre = 0;
-      if (fgSub !== null && k > 0) {
-        const sub = lbfgsb(fgSub, xs, lbOpts);
+      if (subset && k > 0) {
+        const sub = lbfgsb(fgSub(), xs, lbOpts);
         pre = sub.evaluations;
         if (Number.isFinite(sub.f)) {
           xs = sub.x;
@@ -633,7 +639,7 @@ function startRuns(
         }
       }
       const res = lbfgsb(fg, xs, lbOpts);
-      if (fgSub !== null && pre > 0) polished.push({ x: Float64Array.from(xs), k, f: res.f });
+      if (subset && pre > 0) polished.push({ x: Float64Array.from(xs), k, f: res.f });
       return {
         fit: {
           objective: res.f,
@@ -647,7 +653,7 @@ function startRuns(
       };
     });
   };
-  return { subset: fgSub !== null, run };
+  return { subset, run };
 }
 
 /**

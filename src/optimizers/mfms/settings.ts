@@ -315,9 +315,10 @@ export const MfmsSettingsSchema = z.strictObject({
   probeExplore: z.boolean().default(false),
   /**
    * With `probes` > 1: the last probe goes to the uniform mixture (projected into the bounds,
-   * or the listed candidate nearest to it), a control that needs no model, unless a probe chosen by the model is already within the
-   * probes' spread of it. The race then continues the model's choice to the target only if it
-   * beats training on everything equally. Overrides `probeExplore` and `probeOptimism`.
+   * or the listed candidate nearest to it), a control that needs no model, unless a probe
+   * chosen by the model is already within the probes' spread of it. The race then continues the
+   * model's choice to the target only if it beats training on everything equally. Overrides
+   * `probeExplore` and `probeOptimism`.
    */
   probeUniform: z.boolean().default(false),
   /**
