@@ -392,6 +392,18 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { probeUniform: true },
     what: 'the last probe goes to the uniform mixture, a control (unless a model probe is near it)',
   },
+  drift: {
+    settings: { interaction: 'size' },
+    what: "prior-mean terms w_i (s - s*): a domain's effect may drift linearly with log size (ridge precision 1)",
+  },
+  'drift-4': {
+    settings: { interaction: 'size', interactionPrecision: 4 },
+    what: 'as drift, with a tighter prior on the drift coefficients (precision 4)',
+  },
+  'drift-steps': {
+    settings: { interaction: 'size-steps' },
+    what: 'as drift, plus w_i (t - t*): a domain\'s effect may also drift along the learning curve',
+  },
   'initial-30': {
     settings: { initial: 30 },
     what: 'an initial design of 30 runs instead of 20',

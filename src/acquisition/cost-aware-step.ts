@@ -5,6 +5,8 @@
  *
  * Notation:
  * - `pairs` the fidelity grid; `x(w; m, z) = encode(w, m, z)` the GP input (e.g. `[w, s(m), t(z)]`).
+ * - `products(m, z)` (optional) the encoded columns that are a weight times a factor of the fidelity
+ *   (`x_col = w_dim * factor`), passed to the log-EI objective so its gradient in `w` includes them.
  * - `best` the incumbent in the minimisation convention (the paper: the
  *   smallest observed value at any fidelity).
  * - `logEI_p = max_w logEI(x(w; p))` per pair p, found by {@link maximizeOverSimplex}.
@@ -13,7 +15,7 @@
 import type { Rng, SearchSpace } from '../core/index.ts';
 import type { GaussianProcess } from '../gp/index.ts';
 import { type FidelityPair, selectCostAware } from './cost-aware.ts';
-import { logEiObjective } from './gp-objectives.ts';
+import { logEiObjective, type MixtureProduct } from './gp-objectives.ts';
 import { maximizeOverSimplex } from './simplex-search.ts';
 
 /** Search settings for the per-pair EI maximisation. */
@@ -53,19 +55,24 @@ export function costAwareStep(
   rng: Rng,
   search: PairSearchOptions,
   encode: (w: readonly number[], scale: string, steps: number) => number[],
+  products: (scale: string, steps: number) => readonly MixtureProduct[] = () => [],
 ): CostAwareStep {
   const k = space.domains.length;
   const uniform = new Array<number>(k).fill(1 / k);
   const results: PairResult[] = pairs.map((pair, i) => {
     const template = encode(uniform, pair.scale, pair.steps);
-    const r = maximizeOverSimplex(logEiObjective(gp, template, k, best), k, {
-      starts: search.starts,
-      rawSamples: search.rawSamples,
-      rng: rng.fork(i),
-      ...(search.initial !== undefined ? { initial: search.initial } : {}),
-      ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
-      ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
-    });
+    const r = maximizeOverSimplex(
+      logEiObjective(gp, template, k, best, products(pair.scale, pair.steps)),
+      k,
+      {
+        starts: search.starts,
+        rawSamples: search.rawSamples,
+        rng: rng.fork(i),
+        ...(search.initial !== undefined ? { initial: search.initial } : {}),
+        ...(space.bounds !== undefined ? { bounds: space.bounds } : {}),
+        ...(space.candidates !== undefined ? { candidates: space.candidates } : {}),
+      },
+    );
     return { pair, w: r.w, logEi: r.value };
   });
   const { index } = selectCostAware(

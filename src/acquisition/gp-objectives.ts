@@ -7,6 +7,9 @@
  * - `mu(x)`, `v(x) = sigma(x)^2` the posterior mean and variance of the latent f
  *   (minimisation convention), with gradients `dmu/dx`, `dv/dx` from the GP;
  *   only the first k components (the `w` part) are used.
+ * - `products` (optional): encoded columns that are a mixture weight times a factor of the
+ *   fidelity, `x_col = w_dim * factor` (e.g. a prior mean's mixture x size terms); they are set
+ *   with `w`, and `dmu/dw_dim` gains `factor * dmu/dx_col` (likewise `dv/dw`).
  * - `best` the incumbent value (minimisation convention).
  * - `logEI(w) = log E[max(best - f(x(w)), 0)]`; its gradient by
  *   `chainToInputs(dlogEI/dmu, dlogEI/dsigma, dmu/dw, dv/dw, sigma)`.
@@ -20,10 +23,35 @@ import type { SimplexObjective } from './simplex-search.ts';
 /** Variance floor (original units squared) below which sigma is clamped, so the chain rule stays defined. */
 const VAR_FLOOR = 1e-18;
 
-function inputAt(template: readonly number[], w: ArrayLike<number>, k: number): Float64Array {
+/** An encoded column equal to `w[dim] * factor` at a fixed fidelity. */
+export interface MixtureProduct {
+  readonly col: number;
+  readonly dim: number;
+  readonly factor: number;
+}
+
+function inputAt(
+  template: readonly number[],
+  w: ArrayLike<number>,
+  k: number,
+  products: readonly MixtureProduct[],
+): Float64Array {
   const x = Float64Array.from(template);
   for (let i = 0; i < k; i++) x[i] = w[i] as number;
+  for (const p of products) x[p.col] = (w[p.dim] as number) * p.factor;
   return x;
+}
+
+/** The gradient in `w` (first k entries) of a gradient in `x`, through `products`. */
+function pullBack(
+  gx: ArrayLike<number>,
+  k: number,
+  products: readonly MixtureProduct[],
+  grad: Float64Array,
+  sign: 1 | -1,
+): void {
+  for (let i = 0; i < k; i++) grad[i] = sign * (gx[i] as number);
+  for (const p of products) grad[p.dim] = grad[p.dim]! + sign * p.factor * (gx[p.col] as number);
 }
 
 /**
@@ -35,16 +63,17 @@ export function logEiObjective(
   template: readonly number[],
   k: number,
   best: number,
+  products: readonly MixtureProduct[] = [],
 ): SimplexObjective {
   return (w, grad) => {
-    const p = gp.predictWithGradient(inputAt(template, w, k));
+    const p = gp.predictWithGradient(inputAt(template, w, k, products));
     const v = Math.max(p.variance, VAR_FLOOR);
     const sigma = Math.sqrt(v);
     const a = logExpectedImprovement(p.mean, sigma, best);
     if (!Number.isFinite(a.value)) return a.value;
     const dv = p.variance > VAR_FLOOR ? p.dVariance : new Float64Array(p.dVariance.length);
     const g = chainToInputs(a.dMu, a.dSigma, p.dMean, dv, sigma);
-    for (let i = 0; i < k; i++) grad[i] = g[i]!;
+    pullBack(g, k, products, grad, 1);
     return a.value;
   };
 }
@@ -54,10 +83,11 @@ export function negativeMeanObjective(
   gp: GaussianProcess,
   template: readonly number[],
   k: number,
+  products: readonly MixtureProduct[] = [],
 ): SimplexObjective {
   return (w, grad) => {
-    const p = gp.predictWithGradient(inputAt(template, w, k));
-    for (let i = 0; i < k; i++) grad[i] = -p.dMean[i]!;
+    const p = gp.predictWithGradient(inputAt(template, w, k, products));
+    pullBack(p.dMean, k, products, grad, -1);
     return -p.mean;
   };
 }

@@ -106,6 +106,17 @@ function resolve(d: number, o: GPOptions): Resolved {
         `GP mean { kind: 'linear', dims } needs distinct integer dims in [0, ${d}), got ${JSON.stringify(dims)}`,
       );
     }
+    const pr = mean.precision;
+    if (
+      pr !== undefined &&
+      (!Array.isArray(pr) ||
+        pr.length !== dims.length ||
+        pr.some((v) => typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)))
+    ) {
+      throw new ValidationError(
+        `GP mean precision needs one finite value >= 0 per dim (${dims.length}), got ${JSON.stringify(pr)}`,
+      );
+    }
   } else if (mean !== 'zero' && mean !== 'constant' && mean !== 'linear') {
     throw new ValidationError(
       `GP mean must be 'zero', 'constant', 'linear' or { kind: 'linear', dims }, got ${JSON.stringify(mean)}`,

@@ -43,6 +43,10 @@ export class HyperLayout {
   readonly numMean: number;
   /** The input dim of each linear mean coefficient (coefficient j ≥ 1 multiplies x[meanDims[j − 1]]). */
   readonly meanDims: Int32Array;
+  /** The prior precision of each mean coefficient (0: flat; the intercept's is 0). */
+  readonly meanPrecision: Float64Array;
+  /** True when some mean coefficient has a prior (a positive precision). */
+  readonly meanPrior: boolean;
   readonly size: number;
 
   constructor(
@@ -66,6 +70,11 @@ export class HyperLayout {
           ? Int32Array.from(mean.dims)
           : new Int32Array(0);
     this.numMean = mean === 'zero' ? 0 : 1 + this.meanDims.length;
+    this.meanPrecision = new Float64Array(this.numMean);
+    if (typeof mean === 'object' && mean.precision !== undefined)
+      for (let j = 0; j < mean.precision.length; j++)
+        this.meanPrecision[j + 1] = mean.precision[j] as number;
+    this.meanPrior = this.meanPrecision.some((v) => v > 0);
     this.size = this.iMean + this.numMean;
   }
 
@@ -391,7 +400,8 @@ function priorTerm(p: Prior, th: number): [number, number] {
 
 /**
  * Σ log prior over θ (module comment of types.ts: density of θ = log v, constants
- * dropped); adds its gradient into `grad` when given.
+ * dropped), with the mean coefficients' Gaussian priors (−½ precision_j b_j²; MeanSpec);
+ * adds its gradient into `grad` when given.
  */
 export function logPrior(
   th: ArrayLike<number>,
@@ -399,8 +409,16 @@ export function logPrior(
   priors: PriorSpec | undefined,
   grad?: Float64Array,
 ): number {
-  if (priors === undefined) return 0;
   let lp = 0;
+  if (layout.meanPrior) {
+    for (let a = 0; a < layout.numMean; a++) {
+      const q = layout.meanPrecision[a] as number;
+      const b = th[layout.iMean + a] as number;
+      lp -= 0.5 * q * b * b;
+      if (grad !== undefined) grad[layout.iMean + a] = (grad[layout.iMean + a] as number) - q * b;
+    }
+  }
+  if (priors === undefined) return lp;
   const add = (p: Prior | undefined, i: number): void => {
     if (p === undefined) return;
     const [v, g] = priorTerm(p, th[i] as number);

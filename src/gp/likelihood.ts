@@ -478,9 +478,10 @@ export class MarginalLikelihood {
 
   /**
    * Factorise at the kernel/noise part of θ with the mean coefficients profiled
-   * out: β̂ = (Hᵀ K⁻¹ H + εI)⁻¹ Hᵀ K⁻¹ z (generalised least squares, ε = 1e-10·tr/p
-   * guards a rank-deficient H, e.g. simplex inputs that sum to one), written into
-   * θ's mean slots. Since ∂ log p/∂β = Hᵀα = 0 at β̂, the gradient of the profiled
+   * out: β̂ = (Hᵀ K⁻¹ H + Λ + εI)⁻¹ Hᵀ K⁻¹ z (generalised least squares, ε = 1e-10·tr/p
+   * guards a rank-deficient H, e.g. simplex inputs that sum to one; Λ the coefficients'
+   * prior precisions, MeanSpec, 0 without priors), written into θ's mean slots. Since the
+   * objective's derivative in β, Hᵀα − Λβ, is 0 at β̂, the gradient of the profiled
    * objective w.r.t. the other entries equals the partial gradient there.
    * @throws NumericsError when K is not positive definite even with jitter.
    */
@@ -535,7 +536,8 @@ export class MarginalLikelihood {
     let tr = 0;
     for (let a = 0; a < p; a++) tr += A[a * p + a] as number;
     const eps = 1e-10 * (tr > 0 ? tr / p : 1);
-    for (let a = 0; a < p; a++) A[a * p + a] = (A[a * p + a] as number) + eps;
+    for (let a = 0; a < p; a++)
+      A[a * p + a] = (A[a * p + a] as number) + eps + (layout.meanPrecision[a] as number);
     const beta = cholSolve(cholesky(A, p).L, p, b, 1);
     for (let a = 0; a < p; a++) th[layout.iMean + a] = beta[a] as number;
     const alpha = new Float64Array(n);
@@ -595,8 +597,9 @@ export class MarginalLikelihood {
         throw e;
       }
       this.gradient(th, fac, grad, false, fac.Kinv);
+      const lp = logPrior(th, layout, this.priors, grad);
       for (let a = 0; a < layout.numMean; a++) grad[layout.iMean + a] = 0;
-      return fac.lml + logPrior(th, layout, this.priors, grad);
+      return fac.lml + lp;
     });
   }
 

@@ -34,9 +34,17 @@ export type KernelSpec =
 
 /**
  * Prior mean: zero, a constant c, linear c + bᵀx in every input, or linear in some inputs only
- * (`{ kind: 'linear', dims }`: c + Σ_{j ∈ dims} b_j x_j); coefficients fitted by the MLL.
+ * (`{ kind: 'linear', dims }`: c + Σ_{j ∈ dims} b_j x_j); coefficients fitted by the MLL
+ * (profiled out by generalised least squares). With `precision` (one entry per dim, ≥ 0) the
+ * coefficient b_j has a Gaussian prior N(0, 1/precision_j) in standardised units, so its
+ * estimate is the posterior mode (ridge-shrunk toward 0) and the objective includes
+ * −½ precision_j b_j²; 0 leaves it flat (the intercept always is).
  */
-export type MeanSpec = 'zero' | 'constant' | 'linear' | { kind: 'linear'; dims: number[] };
+export type MeanSpec =
+  | 'zero'
+  | 'constant'
+  | 'linear'
+  | { kind: 'linear'; dims: number[]; precision?: number[] };
 
 /**
  * Homoscedastic observation noise, in standardised units (variance of z).

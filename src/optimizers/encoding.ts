@@ -9,7 +9,13 @@
  * - `z`       steps; `z_max = space.steps.max`; `z_lo = min(steps.min, logEvery)`.
  * - `x`       the GP input, length `d = k + 2`: `x = [w_1..w_k, s, t]`; with
  *             `trend: 'quadratic'` three more features for a prior mean,
- *             `x = [w, s, t, s^2, t^2, s t]` (`d = k + 5`; kernels read `w, s, t` only).
+ *             `x = [w, s, t, s^2, t^2, s t]` (`d = k + 5`; kernels read `w, s, t` only);
+ *             with `interaction: 'size'` `k - 1` more after those, `w_i (s - s*)` for
+ *             `i < k - 1` (features of a prior mean in which a domain's effect drifts
+ *             linearly with encoded size; zero at the target size; the last domain is left
+ *             out, as `sum_i w_i (s - s*) = s - s*` is already linear in `s`); with
+ *             `'size-steps'` also `w_i (t - t*)` (the same in encoded steps).
+ * - `s*`, `t*` the target size's scaled size and the target steps' scaled steps.
  * - `s`       scaled size in [0, 1]:
  *             `'log'`:    `s = (ln p - ln p_min) / (ln p_max - ln p_min)` (1 for a one-rung ladder);
  *             `'linear'`: `s = p / p_max` (the paper's choice).
@@ -19,6 +25,7 @@
  * - `y`       observed metric in the *minimisation convention*: the raw value
  *             for a minimised metric, its negative for a maximised one.
  */
+import type { MixtureProduct } from '../acquisition/index.ts';
 import {
   activeRuns,
   type History,
@@ -40,11 +47,66 @@ export interface EncodingOptions {
   readonly stepEncoding?: StepEncoding;
   /** `'quadratic'`: append `s^2, t^2, s t` (features of a prior mean over size and steps). */
   readonly trend?: 'quadratic';
+  /**
+   * `'size'`: append `w_i (s - s*)` for `i < k - 1` (features of a prior mean in which a
+   * domain's effect drifts linearly with encoded size; see the glossary); `'size-steps'`: also
+   * `w_i (t - t*)`.
+   */
+  readonly interaction?: 'size' | 'size-steps';
+}
+
+/** Number of `w_i (s - s*)` and `w_i (t - t*)` columns (see the glossary). */
+function interactionCount(k: number, options: EncodingOptions): number {
+  const blocks = options.interaction === 'size' ? 1 : options.interaction === 'size-steps' ? 2 : 0;
+  return blocks * Math.max(0, k - 1);
 }
 
 /** Length of an encoded input for `k` domains (see the glossary). */
 export function encodedDim(k: number, options: EncodingOptions = {}): number {
+  return interactionStart(k, options) + interactionCount(k, options);
+}
+
+/** Index of the first `w_i (s - s*)` column (`interaction: 'size'`; see the glossary). */
+export function interactionStart(k: number, options: EncodingOptions = {}): number {
   return k + (options.trend === 'quadratic' ? 5 : 2);
+}
+
+/**
+ * The encoded columns that are a mixture weight times a factor of the fidelity alone, at
+ * `(scale, steps)`: with `interaction: 'size'`, column `interactionStart + i` is `w_i * factor`
+ * with `factor = s - s*`; with `'size-steps'` also column `interactionStart + (k - 1) + i` with
+ * `factor = t - t*` (empty without an interaction). A search over `w` at a fixed fidelity sets
+ * these columns with `w` and adds `factor * dmu/dx_col` to `dmu/dw_i`.
+ */
+export function mixtureProducts(
+  space: SearchSpace,
+  scale: string,
+  steps: number,
+  options: EncodingOptions = {},
+): MixtureProduct[] {
+  if (interactionCount(space.domains.length, options) === 0) return [];
+  const k = space.domains.length;
+  const factors = interactionFactors(space, scale, steps, options);
+  const start = interactionStart(k, options);
+  return factors.flatMap((factor, b) =>
+    Array.from({ length: k - 1 }, (_, i) => ({ col: start + b * (k - 1) + i, dim: i, factor })),
+  );
+}
+
+/** `[s - s*]` or `[s - s*, t - t*]` (see the glossary). */
+function interactionFactors(
+  space: SearchSpace,
+  scale: string,
+  steps: number,
+  options: EncodingOptions,
+): number[] {
+  const se = options.scaleEncoding ?? 'log';
+  const te = options.stepEncoding ?? 'linear';
+  const ds =
+    encodeSize(space, scaleParams(space, scale), se) -
+    encodeSize(space, scaleParams(space, space.target.scale), se);
+  if (options.interaction !== 'size-steps') return [ds];
+  return [ds, encodeSteps(space, steps, te) - encodeSteps(space, space.target.steps, te)];
 }
 
 /** Index of the size coordinate `s` in an encoded input (`= k`). */
@@ -131,6 +193,12 @@ export function encodeInput(
     x[k + 2] = sz * sz;
     x[k + 3] = st * st;
     x[k + 4] = sz * st;
+  }
+  if (interactionCount(k, options) > 0) {
+    const start = interactionStart(k, options);
+    interactionFactors(space, scale, steps, options).forEach((factor, b) => {
+      for (let i = 0; i < k - 1; i++) x[start + b * (k - 1) + i] = (mixture[i] as number) * factor;
+    });
   }
   return x;
 }

@@ -13,7 +13,11 @@
  *   believes in), not for a new noisy observation.
  * - Covariance of the metric at two inputs: `sign^2 * C = C`.
  */
-import { maximizeOverSimplex, negativeMeanObjective } from '../acquisition/index.ts';
+import {
+  type MixtureProduct,
+  maximizeOverSimplex,
+  negativeMeanObjective,
+} from '../acquisition/index.ts';
 import {
   type Direction,
   type Fidelity,
@@ -84,7 +88,8 @@ export function jointPrediction(
  * `observed` mixtures, then (when the space is continuous) a 2-start
  * L-BFGS-B search of `-mu` over the simplex from the two best observed ones.
  * This is the incumbent search of `mfms-bo` (its recommendation at the
- * target), usable at any fidelity. `xAt(w)` encodes `w` at the fidelity.
+ * target), usable at any fidelity. `xAt(w)` encodes `w` at the fidelity; `products` its
+ * columns that are a weight times a factor of the fidelity (encoding.ts `mixtureProducts`).
  * @returns the mixture and its latent mean (minimisation convention)
  */
 export function predictedArgmin(
@@ -93,6 +98,7 @@ export function predictedArgmin(
   observed: readonly (readonly number[])[],
   xAt: (w: ArrayLike<number>) => number[],
   rng: Rng,
+  products: readonly MixtureProduct[] = [],
 ): { w: number[]; mean: number } {
   const k = space.domains.length;
   const d = gp.d;
@@ -103,7 +109,7 @@ export function predictedArgmin(
   let w = [...observed[order[0]!]!];
   let mean = pred.mean[order[0]!]!;
   if (space.candidates === undefined) {
-    const r = maximizeOverSimplex(negativeMeanObjective(gp, xAt(w), k), k, {
+    const r = maximizeOverSimplex(negativeMeanObjective(gp, xAt(w), k, products), k, {
       starts: 2,
       rng,
       initial: order.slice(0, 2).map((r2) => observed[r2]!),

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import {
   logEiObjective,
   logExpectedImprovement,
+  type MixtureProduct,
   negativeMeanObjective,
 } from '../../src/acquisition/index.ts';
 import { centralDiff } from '../gp/helpers.ts';
@@ -80,5 +81,49 @@ describe('negativeMeanObjective', () => {
         assert.ok(Math.abs(grad[i]! - fd) < 1e-7, `${grad[i]} vs ${fd}`);
       }
     }
+  });
+});
+
+describe('columns that are a weight times a factor of the fidelity (products)', () => {
+  // x = [w1, w2, w3, s, t, w1 f, w2 f] with f = s - s* = -0.4: a prior mean's mixture x size
+  // columns. The objectives set them from w, and their gradient in w goes through them.
+  const f = -0.4;
+  const products: MixtureProduct[] = [
+    { col: 5, dim: 0, factor: f },
+    { col: 6, dim: 1, factor: f },
+  ];
+  const seven = onePointGp({ s: 1.5, l: 0.5, v: 0.01, x0: [...x0, 0.2, -0.1], y0: 2 });
+  const tpl = [9, 9, 9, 0.5, 0.7, 9, 9]; // w and the product columns are set by the objective
+  const at = (w: ArrayLike<number>) => [w[0]!, w[1]!, w[2]!, 0.5, 0.7, w[0]! * f, w[1]! * f];
+
+  it('negativeMeanObjective: -mu at the full input, gradient by central differences in w', () => {
+    const obj = negativeMeanObjective(seven.gp, tpl, 3, products);
+    for (const w of points) {
+      const grad = new Float64Array(3);
+      const got = obj(Float64Array.from(w), grad);
+      assert.ok(Math.abs(got + seven.mu(at(w))) < 1e-12, `${got} vs ${-seven.mu(at(w))}`);
+      for (let i = 0; i < 3; i++) {
+        const fd = centralDiff((u) => -seven.mu(at(u)), w, i, 1e-6);
+        assert.ok(Math.abs(grad[i]! - fd) < 1e-7, `${w}[${i}]: ${grad[i]} vs ${fd}`);
+      }
+    }
+  });
+
+  it('logEiObjective: logEI at the full input, gradient by central differences in w', () => {
+    const obj = logEiObjective(seven.gp, tpl, 3, 1.2, products);
+    const ei = (w: ArrayLike<number>) =>
+      logExpectedImprovement(seven.mu(at(w)), Math.sqrt(seven.C(at(w), at(w))), 1.2).value;
+    for (const w of points) {
+      const grad = new Float64Array(3);
+      const got = obj(Float64Array.from(w), grad);
+      assert.ok(Math.abs(got - ei(w)) < 1e-9, `${got} vs ${ei(w)}`);
+      for (let i = 0; i < 3; i++) {
+        const fd = centralDiff(ei, w, i, 1e-6);
+        assert.ok(Math.abs(grad[i]! - fd) < 1e-6 * (1 + Math.abs(fd)), `${grad[i]} vs ${fd}`);
+      }
+    }
+    // Without the products the columns keep the template's values: a different function.
+    const plain = logEiObjective(seven.gp, tpl, 3, 1.2);
+    assert.notEqual(plain(Float64Array.from(points[0]!), new Float64Array(3)), ei(points[0]!));
   });
 });

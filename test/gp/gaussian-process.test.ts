@@ -460,6 +460,25 @@ describe('mean linear in some inputs only', () => {
     assert.ok(gp.logMarginalLikelihood >= c.logMarginalLikelihood - 1e-6);
   });
 
+  it('rejects a precision that is negative, non-finite or not one per dim', () => {
+    for (const precision of [[-1], [Number.NaN], [1, 2], [Number.POSITIVE_INFINITY]]) {
+      assert.throws(
+        () => fitGP(X, y, d, spec({ kind: 'linear', dims: [2], precision })),
+        (e: unknown) => e instanceof ValidationError && /precision/.test(e.message),
+      );
+    }
+  });
+
+  it('precision 0 is the flat prior bit for bit; a positive one fits a smaller coefficient', () => {
+    const flat = fitGP(X, y, d, spec({ kind: 'linear', dims: [2] }));
+    const zero = fitGP(X, y, d, spec({ kind: 'linear', dims: [2], precision: [0] }));
+    assert.deepEqual(zero.hyperparameters, flat.hyperparameters);
+    const ridge = fitGP(X, y, d, spec({ kind: 'linear', dims: [2], precision: [1e6] }));
+    const b = (gp: typeof flat) => Math.abs(gp.hyperparameters.mean[1] as number);
+    assert.ok(b(flat) > 1e-2, `the toy data have a slope in dim 2 (${b(flat)})`);
+    assert.ok(b(ridge) < 1e-3 * b(flat), `${b(ridge)} vs ${b(flat)}`);
+  });
+
   it('rejects dims out of range, repeated or empty', () => {
     for (const dims of [[3], [0, 0], [], [1.5]]) {
       assert.throws(

@@ -61,6 +61,13 @@ const configs: Config[] = [
       noise: { kind: 'gamma', concentration: 1.1, rate: 10 },
     },
   },
+  {
+    name: 'RBF ARD, linear mean in dims 1 and 2 with a Gaussian prior on the second, learned noise',
+    kernel: { kind: 'rbf', dims: [0, 1, 2], ard: true },
+    mean: { kind: 'linear', dims: [1, 2], precision: [0, 3] },
+    learned: true,
+    perPoint: false,
+  },
 ];
 
 function setup(
@@ -190,6 +197,55 @@ describe('log marginal likelihood', () => {
         `profiled ${layout.name(i)}`,
       );
     }
+  });
+
+  it('profiled mean with coefficient priors: β̂ is the posterior mode (Hᵀα = Λβ̂) and the gradient matches differences', () => {
+    const cfg = configs[3] as Config;
+    const { lik, layout } = setup(cfg);
+    assert.deepEqual([...layout.meanPrecision], [0, 0, 3]);
+    const th = randomTheta(layout, new Rng(6));
+    const g = new Float64Array(layout.size);
+    const fHat = lik.evaluateProfiled(th, g);
+    // The full objective (penalty included) is stationary in the mean at β̂ ...
+    const gFull = new Float64Array(layout.size);
+    assertClose(lik.evaluate(th, gFull), fHat, 1e-12, 1e-12, 'profiled value');
+    for (let a = 0; a < layout.numMean; a++)
+      assertClose(gFull[layout.iMean + a] as number, 0, 1e-8, 1e-8, `d/d beta_${a}`);
+    // ... and maximal there.
+    for (let a = 0; a < layout.numMean; a++) {
+      for (const h of [1e-3, -1e-3]) {
+        const t = Float64Array.from(th);
+        t[layout.iMean + a] = (t[layout.iMean + a] as number) + h;
+        assert.ok(lik.evaluate(t, new Float64Array(layout.size)) < fHat);
+      }
+    }
+    const f = (t: Float64Array): number =>
+      lik.evaluateProfiled(Float64Array.from(t), new Float64Array(layout.size));
+    for (let i = 0; i < layout.iMean; i++) {
+      assertClose(g[i] as number, centralDiff(f, th, i, 1e-5), 1e-5, 1e-6, layout.name(i));
+    }
+  });
+
+  it('a coefficient prior shrinks its profiled estimate toward 0; precision 0 is the flat fit', () => {
+    const flat = setup({ ...(configs[3] as Config), mean: { kind: 'linear', dims: [1, 2] } });
+    const th = randomTheta(flat.layout, new Rng(6));
+    const beta = (precision: number[]): Float64Array => {
+      const { lik, layout } = setup({
+        ...(configs[3] as Config),
+        mean: { kind: 'linear', dims: [1, 2], precision },
+      });
+      const t = Float64Array.from(th);
+      lik.evaluateProfiled(t, new Float64Array(layout.size));
+      return t.subarray(layout.iMean);
+    };
+    const b0 = beta([0, 0]);
+    const t0 = Float64Array.from(th);
+    flat.lik.evaluateProfiled(t0, new Float64Array(flat.layout.size));
+    assert.deepEqual([...b0], [...t0.subarray(flat.layout.iMean)]);
+    assert.ok(Math.abs(b0[2] as number) > 1e-3, 'the toy data have a slope in dim 2');
+    const bHuge = beta([0, 1e12]);
+    assert.ok(Math.abs(bHuge[2] as number) < 1e-9, `b_2 = ${bHuge[2]} under precision 1e12`);
+    assert.ok(Math.abs(beta([0, 3])[2] as number) < Math.abs(b0[2] as number));
   });
 
   it('returns −Infinity (never NaN) when K cannot be factorised', () => {

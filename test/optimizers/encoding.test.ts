@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { NotFoundError, Rng, ValidationError } from '../../src/core/index.ts';
 import {
   decodeInput,
+  encodedDim,
   encodeInput,
+  interactionStart,
+  mixtureProducts,
   observationsFromHistory,
 } from '../../src/optimizers/encoding.ts';
 import { cappedObservations } from '../../src/optimizers/gp-common.ts';
@@ -37,6 +40,48 @@ describe('encodeInput', () => {
         }
       }
     }
+  });
+  it("interaction 'size' appends w_i (s - s*) for all but the last domain, zero at the target size", () => {
+    const sM = (Math.log(150e6) - Math.log(20e6)) / (Math.log(1e9) - Math.log(20e6));
+    assert.equal(space.target.scale, 'L');
+    const w = [0.2, 0.3, 0.5];
+    for (const trend of [undefined, 'quadratic'] as const) {
+      const opts = { interaction: 'size' as const, ...(trend ? { trend } : {}) };
+      const start = trend ? 8 : 5;
+      assert.equal(interactionStart(3, opts), start);
+      assert.equal(encodedDim(3, opts), start + 2);
+      const x = encodeInput(space, w, 'M', 500, opts);
+      assert.equal(x.length, start + 2);
+      assert.ok(Math.abs(x[start]! - 0.2 * (sM - 1)) < 1e-15);
+      assert.ok(Math.abs(x[start + 1]! - 0.3 * (sM - 1)) < 1e-15);
+      const atTarget = encodeInput(space, w, 'L', 500, opts);
+      assert.deepEqual(atTarget.slice(start), [0, 0]);
+      // mixtureProducts describes the same columns, so a search over w can set them.
+      const prods = mixtureProducts(space, 'M', 500, opts);
+      assert.deepEqual(
+        prods.map((p) => [p.col, p.dim]),
+        [
+          [start, 0],
+          [start + 1, 1],
+        ],
+      );
+      for (const p of prods) assert.equal(x[p.col], w[p.dim]! * p.factor);
+      assert.deepEqual(decodeInput(space, x, opts), { mixture: w, scale: 'M', steps: 500 });
+    }
+    assert.deepEqual(mixtureProducts(space, 'M', 500), []);
+    // 'size-steps': then w_i (t - t*) for i < k - 1, zero at the target steps.
+    const both = { interaction: 'size-steps' as const };
+    assert.equal(encodedDim(3, both), 9);
+    const x = encodeInput(space, w, 'M', 500, both);
+    const dt = 500 / 19700 - 1;
+    assert.ok(Math.abs(x[7]! - 0.2 * dt) < 1e-15 && Math.abs(x[8]! - 0.3 * dt) < 1e-15);
+    assert.deepEqual(encodeInput(space, w, 'M', 19700, both).slice(7), [0, 0]);
+    const prods = mixtureProducts(space, 'M', 500, both);
+    assert.deepEqual(
+      prods.map((p) => p.col),
+      [5, 6, 7, 8],
+    );
+    for (const p of prods) assert.equal(x[p.col], w[p.dim]! * p.factor);
   });
   it('rejects a wrong-length mixture and an unknown scale', () => {
     assert.throws(() => encodeInput(space, [0.5, 0.5], 'S', 100), ValidationError);

@@ -10,7 +10,7 @@
 import { costAwareStep, type PairSearchOptions } from '../../acquisition/index.ts';
 import type { History, Proposal, Rng, SearchSpace } from '../../core/index.ts';
 import type { GaussianProcess } from '../../gp/index.ts';
-import { type EncodingOptions, encodeInput } from '../encoding.ts';
+import { type EncodingOptions, encodeInput, mixtureProducts } from '../encoding.ts';
 import { type FidelityPair, fidelityGrid } from '../fidelity-grid.ts';
 
 /**
@@ -54,8 +54,16 @@ export function costAwareProposal(
   enc: EncodingOptions,
 ): { proposal: Proposal; logEiTarget: number } {
   const { pairs, best, alpha, rng, search } = step;
-  const r = costAwareStep(gp, space, pairs, best, alpha, rng, search, (w, scale, z) =>
-    encodeInput(space, w, scale, z, enc),
+  const r = costAwareStep(
+    gp,
+    space,
+    pairs,
+    best,
+    alpha,
+    rng,
+    search,
+    (w, scale, z) => encodeInput(space, w, scale, z, enc),
+    (scale, z) => mixtureProducts(space, scale, z, enc),
   );
   const c = r.pairs[r.chosen]!;
   return {

@@ -35,7 +35,7 @@ import {
   type SearchSpace,
 } from '../../core/index.ts';
 import type { GaussianProcess } from '../../gp/index.ts';
-import { encodeInput } from '../encoding.ts';
+import { encodeInput, mixtureProducts } from '../encoding.ts';
 import { bestObserved } from '../gp-common.ts';
 import { heldOutCalibration } from '../mfms-calibration.ts';
 import { metricPrediction } from '../mfms-observations.ts';
@@ -285,7 +285,14 @@ export function createMfmsPolicy(
       if (hit !== undefined) return hit;
       const xAt = (w: ArrayLike<number>) => encodeInput(space, w, f.scale, f.steps, enc);
       const rng = root.fork('incumbent-at').fork(key).fork(m.round);
-      const best = predictedArgmin(m.gp, space, m.observed, xAt, rng);
+      const best = predictedArgmin(
+        m.gp,
+        space,
+        m.observed,
+        xAt,
+        rng,
+        mixtureProducts(space, f.scale, f.steps, enc),
+      );
       const rec: Recommendation = {
         mixture: best.w,
         predicted: predictionOf(space, m, xAt(best.w), f.scale, f.steps),

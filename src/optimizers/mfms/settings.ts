@@ -56,6 +56,21 @@ export const MfmsSettingsSchema = z.strictObject({
    * (src/gp/power-law-trend.ts), plus the linear mean; otherwise as `'linear'`.
    */
   trend: z.enum(['linear', 'quadratic', 'power-law']).default('power-law'),
+  /**
+   * With `mean: 'fidelity'`: `'size'` adds prior-mean terms `b_i w_i (s - s*)` (`s` the encoded
+   * size, `s*` the target's; one per domain but the last), so a domain's effect can drift
+   * linearly with log model size and the predicted best mixture at the target can lie where the
+   * small runs' trend points, not only where the small runs put it. Each `b_i` has a Gaussian
+   * prior `N(0, 1 / interactionPrecision)` in standardised units (a ridge: with many domains and
+   * few sizes a flat prior would explain every mixture effect of the small runs as a drift).
+   * The terms vanish at the target size. `'size-steps'`: also `c_i w_i (t - t*)` (`t` the
+   * encoded steps), so a domain's effect can drift along the learning curve too (e.g. a small
+   * domain whose repeated tokens help less the longer it trains), under the same prior.
+   * `'none'`: no such terms.
+   */
+  interaction: z.enum(['none', 'size', 'size-steps']).default('none'),
+  /** With `interaction`: the prior precision of each drift coefficient. */
+  interactionPrecision: z.number().gt(0).default(1),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /**
    * `'learned'`: the points of one run's learning curve share a random offset of learned variance

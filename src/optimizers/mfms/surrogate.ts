@@ -8,7 +8,9 @@
  *   `trend: 'quadratic'`); `x*(w) = x(w; m*, z*)`; `s* = s(m*)` the target size's encoded value.
  * - GP: product kernel `k_w * k_s * k_t` (`wKernel` on w, RBF on s and t), prior mean per
  *   `mean` (`'fidelity'`: linear in columns k, k+1, plus `s^2, t^2, s t` with
- *   `trend: 'quadratic'`), noise variance `nu` learned or fixed at 1e-4.
+ *   `trend: 'quadratic'`, plus `w_i (s - s*)`, `i < k - 1`, with `interaction: 'size'`, and
+ *   `w_i (t - t*)` with `'size-steps'`, those coefficients under a Gaussian prior), noise
+ *   variance `nu` learned or fixed at 1e-4.
  * - With `runNoise`, the points of one run share an offset of variance `v` (one group per
  *   run, in order of first appearance); with `'by-size'`, `v(m) = v* exp(gamma u)`,
  *   `u = s(m) - s*` the group covariate.
@@ -52,7 +54,7 @@ export interface MfmsEncoding {
 /** The encoding settings `scaleEncoding`, `stepEncoding` (and the quadratic trend's columns). */
 export function mfmsEncoding(
   space: SearchSpace,
-  s: Pick<MfmsSettings, 'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend'>,
+  s: Pick<MfmsSettings, 'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend' | 'interaction'>,
 ): MfmsEncoding {
   const k = space.domains.length;
   const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
@@ -60,11 +62,17 @@ export function mfmsEncoding(
     scaleEncoding: s.scaleEncoding,
     stepEncoding: s.stepEncoding,
     ...(quad ? { trend: 'quadratic' as const } : {}),
+    ...(driftTerms(k, s) && s.interaction !== 'none' ? { interaction: s.interaction } : {}),
   };
   const { target } = space;
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
   const sTarget = xStar(new Array<number>(k).fill(1 / k))[k]!;
   return { enc, xStar, sTarget };
+}
+
+/** Whether the prior mean has drift terms (`interaction`, `mean: 'fidelity'`, k > 1). */
+function driftTerms(k: number, s: Pick<MfmsSettings, 'mean' | 'interaction'>): boolean {
+  return s.mean === 'fidelity' && s.interaction !== 'none' && k > 1;
 }
 
 /** The GP options of every fit (kernel, mean, noise, restarts, priors), before run groups. */
@@ -81,15 +89,31 @@ export function mfmsGpOptions(
     | 'lengthscalePrior'
     | 'wLengthscaleFloor'
     | 'fitPoints'
+    | 'interaction'
+    | 'interactionPrecision'
   >,
   seed: number,
 ): GPOptions {
   const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
+  const fidelityDims = quad ? [k, k + 1, k + 2, k + 3, k + 4] : [k, k + 1];
+  const drift = driftTerms(k, s);
+  const start = fidelityDims[fidelityDims.length - 1]! + 1;
+  const blocks = s.interaction === 'size-steps' ? 2 : 1;
+  const driftDims = drift ? Array.from({ length: blocks * (k - 1) }, (_, i) => start + i) : [];
   return {
     kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
     mean:
       s.mean === 'fidelity'
-        ? { kind: 'linear', dims: quad ? [k, k + 1, k + 2, k + 3, k + 4] : [k, k + 1] }
+        ? drift
+          ? {
+              kind: 'linear',
+              dims: [...fidelityDims, ...driftDims],
+              precision: [
+                ...fidelityDims.map(() => 0),
+                ...driftDims.map(() => s.interactionPrecision),
+              ],
+            }
+          : { kind: 'linear', dims: fidelityDims }
         : s.mean,
     noise: s.noise === 'learned' ? { kind: 'learned' } : { kind: 'fixed', variance: 1e-4 },
     restarts: s.restarts,

@@ -17,6 +17,7 @@ import {
   withRunGroups,
   withSizeCeiling,
 } from '../../../src/optimizers/mfms/surrogate.ts';
+import { makeRun } from '../helpers.ts';
 import { history, space } from './histories.ts';
 
 const k = space.domains.length;
@@ -51,6 +52,47 @@ describe('mfms surrogate: GP options', () => {
     assert.deepEqual(o.noise, { kind: 'fixed', variance: 1e-4 });
     assert.deepEqual(o.priors, { lengthscale: { kind: 'lognormal', mu: Math.log(0.5), sigma: 1 } });
     assert.equal(mfmsGpOptions(k, settings({ mean: 'constant' }), 0).mean, 'constant');
+  });
+
+  it("interaction: drift columns after the trend's, each under the prior precision; none with one domain or another mean", () => {
+    const o = mfmsGpOptions(k, settings({ interaction: 'size', interactionPrecision: 2 }), 0);
+    assert.deepEqual(o.mean, { kind: 'linear', dims: [3, 4, 5, 6], precision: [0, 0, 2, 2] });
+    const q = mfmsGpOptions(k, settings({ interaction: 'size-steps', trend: 'quadratic' }), 0);
+    assert.deepEqual(q.mean, {
+      kind: 'linear',
+      dims: [3, 4, 5, 6, 7, 8, 9, 10, 11],
+      precision: [0, 0, 0, 0, 0, 1, 1, 1, 1],
+    });
+    assert.deepEqual(mfmsGpOptions(1, settings({ interaction: 'size' }), 0).mean, {
+      kind: 'linear',
+      dims: [1, 2],
+    });
+    assert.equal(
+      mfmsGpOptions(k, settings({ interaction: 'size', mean: 'linear' }), 0).mean,
+      'linear',
+    );
+    const e = mfmsEncoding(space, settings({ interaction: 'size-steps', trend: 'quadratic' }));
+    assert.equal(e.enc.interaction, 'size-steps');
+    assert.equal(e.xStar([0.2, 0.5, 0.3]).length, 12);
+    assert.equal(
+      mfmsEncoding(space, settings({ interaction: 'size', mean: 'linear' })).enc.interaction,
+      undefined,
+    );
+  });
+
+  it("interaction 'size': the fitted drift has the synthetic problem's sign (its bowl's centre moves off domain a with size)", () => {
+    // synthLoss's bowl centre c(s) moves from (0.6, 0.3, 0.1) at S to (0.2, 0.5, 0.3) at L: the
+    // loss's slope in w_a relative to w_c, -3 (c_a - c_c), grows with size; that in w_b does not
+    // move (c_b - c_c is constant). Only runs below the target size.
+    const rng = new Rng(1);
+    const runs = Array.from({ length: 24 }, (_, i) =>
+      makeRun(space, `r${i}`, rng.dirichlet([1, 1, 1]), i % 2 === 0 ? 'S' : 'M', 3000 + 300 * i),
+    );
+    const sur = createMfmsSurrogate(space, settings({ interaction: 'size' }), 1);
+    const fit = sur.fit({ runs, spent: 0 }, true)!;
+    const [, , , bA, bB] = fit.gp.hyperparameters.mean as number[];
+    assert.ok(bA! > 0.2, `drift of domain a ${bA}`);
+    assert.ok(Math.abs(bB!) < 0.5 * bA!, `drift of domain b ${bB} against a's ${bA}`);
   });
 
   it('wLengthscaleFloor f: f times the rms distance of two uniform Dirichlet mixtures, on the mixture channels only', () => {
