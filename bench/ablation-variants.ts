@@ -402,7 +402,19 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
   },
   'drift-steps': {
     settings: { interaction: 'size-steps' },
-    what: 'as drift, plus w_i (t - t*): a domain\'s effect may also drift along the learning curve',
+    what: "as drift, plus w_i (t - t*): a domain's effect may also drift along the learning curve",
+  },
+  'quadratic-w': {
+    settings: { mixtureMean: 'quadratic' },
+    what: 'a prior mean quadratic in the mixture (w_i w_j terms, ridge precision 1), shared by every size',
+  },
+  'linear-w-drift': {
+    settings: { mixtureMean: 'linear', interaction: 'size' },
+    what: 'a prior mean linear in the mixture whose coefficients drift linearly with log size (w_i and w_i (s - s*) terms, ridge precision 1)',
+  },
+  'linear-w': {
+    settings: { mixtureMean: 'linear' },
+    what: 'a prior mean linear in the mixture (w_i terms, ridge precision 1), shared by every size',
   },
   'initial-30': {
     settings: { initial: 30 },

@@ -7,9 +7,10 @@
  * - `mu(x)`, `v(x) = sigma(x)^2` the posterior mean and variance of the latent f
  *   (minimisation convention), with gradients `dmu/dx`, `dv/dx` from the GP;
  *   only the first k components (the `w` part) are used.
- * - `products` (optional): encoded columns that are a mixture weight times a factor of the
- *   fidelity, `x_col = w_dim * factor` (e.g. a prior mean's mixture x size terms); they are set
- *   with `w`, and `dmu/dw_dim` gains `factor * dmu/dx_col` (likewise `dv/dw`).
+ * - `products` (optional): encoded columns that are products of mixture weights and a factor of
+ *   the fidelity, `x_col = factor w_a` or `factor w_a w_b` (e.g. a prior mean's mixture x size
+ *   or quadratic terms); they are set from `w`, and `dmu/dw` gains `dx_col/dw * dmu/dx_col`
+ *   (likewise `dv/dw`).
  * - `best` the incumbent value (minimisation convention).
  * - `logEI(w) = log E[max(best - f(x(w)), 0)]`; its gradient by
  *   `chainToInputs(dlogEI/dmu, dlogEI/dsigma, dmu/dw, dv/dw, sigma)`.
@@ -23,10 +24,14 @@ import type { SimplexObjective } from './simplex-search.ts';
 /** Variance floor (original units squared) below which sigma is clamped, so the chain rule stays defined. */
 const VAR_FLOOR = 1e-18;
 
-/** An encoded column equal to `w[dim] * factor` at a fixed fidelity. */
+/**
+ * An encoded column that is a product of mixture weights and a factor of the fidelity:
+ * `x_col = factor * w[dim]`, or `factor * w[dim] * w[dim2]` with `dim2`.
+ */
 export interface MixtureProduct {
   readonly col: number;
   readonly dim: number;
+  readonly dim2?: number;
   readonly factor: number;
 }
 
@@ -38,20 +43,32 @@ function inputAt(
 ): Float64Array {
   const x = Float64Array.from(template);
   for (let i = 0; i < k; i++) x[i] = w[i] as number;
-  for (const p of products) x[p.col] = (w[p.dim] as number) * p.factor;
+  for (const p of products) {
+    const v = (w[p.dim] as number) * p.factor;
+    x[p.col] = p.dim2 === undefined ? v : v * (w[p.dim2] as number);
+  }
   return x;
 }
 
 /** The gradient in `w` (first k entries) of a gradient in `x`, through `products`. */
 function pullBack(
   gx: ArrayLike<number>,
+  w: ArrayLike<number>,
   k: number,
   products: readonly MixtureProduct[],
   grad: Float64Array,
   sign: 1 | -1,
 ): void {
   for (let i = 0; i < k; i++) grad[i] = sign * (gx[i] as number);
-  for (const p of products) grad[p.dim] = grad[p.dim]! + sign * p.factor * (gx[p.col] as number);
+  for (const p of products) {
+    const g = sign * p.factor * (gx[p.col] as number);
+    if (p.dim2 === undefined) {
+      grad[p.dim] = grad[p.dim]! + g;
+    } else {
+      grad[p.dim] = grad[p.dim]! + g * (w[p.dim2] as number);
+      grad[p.dim2] = grad[p.dim2]! + g * (w[p.dim] as number);
+    }
+  }
 }
 
 /**
@@ -73,7 +90,7 @@ export function logEiObjective(
     if (!Number.isFinite(a.value)) return a.value;
     const dv = p.variance > VAR_FLOOR ? p.dVariance : new Float64Array(p.dVariance.length);
     const g = chainToInputs(a.dMu, a.dSigma, p.dMean, dv, sigma);
-    pullBack(g, k, products, grad, 1);
+    pullBack(g, w, k, products, grad, 1);
     return a.value;
   };
 }
@@ -87,7 +104,7 @@ export function negativeMeanObjective(
 ): SimplexObjective {
   return (w, grad) => {
     const p = gp.predictWithGradient(inputAt(template, w, k, products));
-    pullBack(p.dMean, k, products, grad, -1);
+    pullBack(p.dMean, w, k, products, grad, -1);
     return -p.mean;
   };
 }

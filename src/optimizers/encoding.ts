@@ -14,7 +14,10 @@
  *             `i < k - 1` (features of a prior mean in which a domain's effect drifts
  *             linearly with encoded size; zero at the target size; the last domain is left
  *             out, as `sum_i w_i (s - s*) = s - s*` is already linear in `s`); with
- *             `'size-steps'` also `w_i (t - t*)` (the same in encoded steps).
+ *             `'size-steps'` also `w_i (t - t*)` (the same in encoded steps); with
+ *             `mixtureTerms: 'quadratic'` `k (k + 1) / 2` more after those, `w_i w_j` for
+ *             `i <= j` (features of a prior mean quadratic in the mixture); with `'linear'`
+ *             `k - 1` more, `w_i` for `i < k - 1` (a copy of the weights for a linear one).
  * - `s*`, `t*` the target size's scaled size and the target steps' scaled steps.
  * - `s`       scaled size in [0, 1]:
  *             `'log'`:    `s = (ln p - ln p_min) / (ln p_max - ln p_min)` (1 for a one-rung ladder);
@@ -53,6 +56,18 @@ export interface EncodingOptions {
    * `w_i (t - t*)`.
    */
   readonly interaction?: 'size' | 'size-steps';
+  /**
+   * `'quadratic'`: append `w_i w_j` for `i <= j` (after the interaction columns): features of a
+   * prior mean quadratic in the mixture, the same at every size (see the glossary); `'linear'`:
+   * append `w_i` for `i < k - 1` (a copy of the weights, for a mean linear in the mixture).
+   */
+  readonly mixtureTerms?: 'linear' | 'quadratic';
+}
+
+/** Number of `w_i w_j` (`mixtureTerms: 'quadratic'`) or `w_i`, `i < k - 1` (`'linear'`) columns. */
+function quadraticCount(k: number, options: EncodingOptions): number {
+  if (options.mixtureTerms === 'linear') return Math.max(0, k - 1);
+  return options.mixtureTerms === 'quadratic' ? (k * (k + 1)) / 2 : 0;
 }
 
 /** Number of `w_i (s - s*)` and `w_i (t - t*)` columns (see the glossary). */
@@ -63,6 +78,11 @@ function interactionCount(k: number, options: EncodingOptions): number {
 
 /** Length of an encoded input for `k` domains (see the glossary). */
 export function encodedDim(k: number, options: EncodingOptions = {}): number {
+  return quadraticStart(k, options) + quadraticCount(k, options);
+}
+
+/** Index of the first `w_i w_j` column (`mixtureTerms: 'quadratic'`; see the glossary). */
+function quadraticStart(k: number, options: EncodingOptions): number {
   return interactionStart(k, options) + interactionCount(k, options);
 }
 
@@ -75,8 +95,9 @@ export function interactionStart(k: number, options: EncodingOptions = {}): numb
  * The encoded columns that are a mixture weight times a factor of the fidelity alone, at
  * `(scale, steps)`: with `interaction: 'size'`, column `interactionStart + i` is `w_i * factor`
  * with `factor = s - s*`; with `'size-steps'` also column `interactionStart + (k - 1) + i` with
- * `factor = t - t*` (empty without an interaction). A search over `w` at a fixed fidelity sets
- * these columns with `w` and adds `factor * dmu/dx_col` to `dmu/dw_i`.
+ * `factor = t - t*`; with `mixtureTerms: 'quadratic'` the columns `w_i w_j` (`dim2 = j`,
+ * factor 1), with `'linear'` the copies of `w_i` (factor 1). A search over `w` at a fixed fidelity sets these columns from `w` and adds their
+ * derivatives in `w` times `dmu/dx_col` to `dmu/dw`.
  */
 export function mixtureProducts(
   space: SearchSpace,
@@ -84,13 +105,23 @@ export function mixtureProducts(
   steps: number,
   options: EncodingOptions = {},
 ): MixtureProduct[] {
-  if (interactionCount(space.domains.length, options) === 0) return [];
   const k = space.domains.length;
-  const factors = interactionFactors(space, scale, steps, options);
-  const start = interactionStart(k, options);
-  return factors.flatMap((factor, b) =>
-    Array.from({ length: k - 1 }, (_, i) => ({ col: start + b * (k - 1) + i, dim: i, factor })),
-  );
+  const out: MixtureProduct[] = [];
+  if (interactionCount(k, options) > 0) {
+    const start = interactionStart(k, options);
+    interactionFactors(space, scale, steps, options).forEach((factor, b) => {
+      for (let i = 0; i < k - 1; i++) out.push({ col: start + b * (k - 1) + i, dim: i, factor });
+    });
+  }
+  if (options.mixtureTerms === 'linear') {
+    const col = quadraticStart(k, options);
+    for (let i = 0; i < k - 1; i++) out.push({ col: col + i, dim: i, factor: 1 });
+  } else if (quadraticCount(k, options) > 0) {
+    let col = quadraticStart(k, options);
+    for (let i = 0; i < k; i++)
+      for (let j = i; j < k; j++) out.push({ col: col++, dim: i, dim2: j, factor: 1 });
+  }
+  return out;
 }
 
 /** `[s - s*]` or `[s - s*, t - t*]` (see the glossary). */
@@ -199,6 +230,14 @@ export function encodeInput(
     interactionFactors(space, scale, steps, options).forEach((factor, b) => {
       for (let i = 0; i < k - 1; i++) x[start + b * (k - 1) + i] = (mixture[i] as number) * factor;
     });
+  }
+  if (options.mixtureTerms === 'linear') {
+    const col = quadraticStart(k, options);
+    for (let i = 0; i < k - 1; i++) x[col + i] = mixture[i] as number;
+  } else if (quadraticCount(k, options) > 0) {
+    let col = quadraticStart(k, options);
+    for (let i = 0; i < k; i++)
+      for (let j = i; j < k; j++) x[col++] = (mixture[i] as number) * (mixture[j] as number);
   }
   return x;
 }

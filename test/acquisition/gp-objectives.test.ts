@@ -122,6 +122,29 @@ describe('columns that are a weight times a factor of the fidelity (products)', 
         assert.ok(Math.abs(grad[i]! - fd) < 1e-6 * (1 + Math.abs(fd)), `${grad[i]} vs ${fd}`);
       }
     }
+    // Products of two weights (w1 w2, w2^2): the chain rule through both factors.
+    const quad: MixtureProduct[] = [
+      { col: 5, dim: 0, dim2: 1, factor: 1 },
+      { col: 6, dim: 1, dim2: 1, factor: 1 },
+    ];
+    const atQ = (w: ArrayLike<number>) => [
+      w[0]!,
+      w[1]!,
+      w[2]!,
+      0.5,
+      0.7,
+      w[0]! * w[1]!,
+      w[1]! ** 2,
+    ];
+    const mq = negativeMeanObjective(seven.gp, tpl, 3, quad);
+    for (const w of points) {
+      const grad = new Float64Array(3);
+      assert.ok(Math.abs(mq(Float64Array.from(w), grad) + seven.mu(atQ(w))) < 1e-12);
+      for (let i = 0; i < 3; i++) {
+        const fd = centralDiff((u) => -seven.mu(atQ(u)), w, i, 1e-6);
+        assert.ok(Math.abs(grad[i]! - fd) < 1e-7, `quadratic ${w}[${i}]: ${grad[i]} vs ${fd}`);
+      }
+    }
     // Without the products the columns keep the template's values: a different function.
     const plain = logEiObjective(seven.gp, tpl, 3, 1.2);
     assert.notEqual(plain(Float64Array.from(points[0]!), new Float64Array(3)), ei(points[0]!));

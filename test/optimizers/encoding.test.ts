@@ -83,6 +83,44 @@ describe('encodeInput', () => {
     );
     for (const p of prods) assert.equal(x[p.col], w[p.dim]! * p.factor);
   });
+  it("mixtureTerms 'linear' appends a copy of w_i for i < k - 1, at every size", () => {
+    const w = [0.2, 0.3, 0.5];
+    const opts = { interaction: 'size' as const, mixtureTerms: 'linear' as const };
+    assert.equal(encodedDim(3, opts), 5 + 2 + 2);
+    const x = encodeInput(space, w, 'S', 500, opts);
+    assert.deepEqual(x.slice(7), [0.2, 0.3]);
+    assert.deepEqual(
+      mixtureProducts(space, 'L', 19700, opts).map((p) => [p.col, p.dim, p.factor]),
+      [
+        [5, 0, 0],
+        [6, 1, 0],
+        [7, 0, 1],
+        [8, 1, 1],
+      ],
+    );
+  });
+  it("mixtureTerms 'quadratic' appends w_i w_j for i <= j after the interaction columns, at every size", () => {
+    const w = [0.2, 0.3, 0.5];
+    const opts = { interaction: 'size' as const, mixtureTerms: 'quadratic' as const };
+    assert.equal(encodedDim(3, opts), 5 + 2 + 6);
+    const want = [0.04, 0.06, 0.1, 0.09, 0.15, 0.25];
+    for (const scale of ['S', 'L']) {
+      const x = encodeInput(space, w, scale, 500, opts);
+      x.slice(7).forEach((v, c) => assert.ok(Math.abs(v - want[c]!) < 1e-15, `${scale} col ${c}`));
+      const prods = mixtureProducts(space, scale, 500, opts).filter((p) => p.dim2 !== undefined);
+      assert.deepEqual(
+        prods.map((p) => [p.col, p.dim, p.dim2, p.factor]),
+        [
+          [7, 0, 0, 1],
+          [8, 0, 1, 1],
+          [9, 0, 2, 1],
+          [10, 1, 1, 1],
+          [11, 1, 2, 1],
+          [12, 2, 2, 1],
+        ],
+      );
+    }
+  });
   it('rejects a wrong-length mixture and an unknown scale', () => {
     assert.throws(() => encodeInput(space, [0.5, 0.5], 'S', 100), ValidationError);
     assert.throws(() => encodeInput(space, [0.5, 0.5, 0], 'XL', 100), NotFoundError);

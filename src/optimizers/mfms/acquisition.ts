@@ -46,6 +46,7 @@ import {
   costExponent,
   logEiObjective,
   logExpectedImprovement,
+  type MixtureProduct,
   maximizeOverSimplex,
 } from '../../acquisition/index.ts';
 import {
@@ -560,10 +561,12 @@ export function candidateMixtures(
   space: SearchSpace,
   s: Pick<MfmsSettings, 'starts' | 'rawSamples' | 'candidates' | 'candidateSpread'>,
   xStar: (w: ArrayLike<number>) => number[],
+  products: readonly MixtureProduct[] = [],
 ): { cands: number[][]; eiW: number[] } {
   const k = space.domains.length;
   const apart = s.candidateSpread * rmsMixtureDistance(k);
-  const ei = maximizeOverSimplex(logEiObjective(gp, xStar(model.wInc), k, model.muBest), k, {
+  const objective = logEiObjective(gp, xStar(model.wInc), k, model.muBest, products);
+  const ei = maximizeOverSimplex(objective, k, {
     starts: s.starts,
     rawSamples: s.rawSamples,
     rng,
@@ -822,7 +825,7 @@ export function createMfmsAcquisition(opts: {
     z: number,
   ): boolean => coveredBy(history, batch, w, scale, z, tol);
   const candidates = (gp: GaussianProcess, model: MfmsModel, rng: Rng) =>
-    candidateMixtures(gp, model, rng, space, s, xStar);
+    candidateMixtures(gp, model, rng, space, s, xStar, encoding.targetProducts);
 
   /** Step 3: every new run and continuation, scored. */
   const scored = (

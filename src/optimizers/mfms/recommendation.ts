@@ -172,7 +172,14 @@ export function createMfmsPolicy(
     const { gp, obs } = fit;
     const i = history.runs.length;
     const observed = distinctMixtures(obs.points);
-    const inc = predictedArgmin(gp, space, observed, xStar, root.fork('incumbent').fork(i));
+    const inc = predictedArgmin(
+      gp,
+      space,
+      observed,
+      xStar,
+      root.fork('incumbent').fork(i),
+      encoding.targetProducts,
+    );
     const pInc = gp.predict(Float64Array.from(xStar(inc.w)));
     const sdInc = Math.sqrt(Math.max(pInc.variance[0]!, 0));
     const inflate =

@@ -71,6 +71,21 @@ export const MfmsSettingsSchema = z.strictObject({
   interaction: z.enum(['none', 'size', 'size-steps']).default('none'),
   /** With `interaction`: the prior precision of each drift coefficient. */
   interactionPrecision: z.number().gt(0).default(1),
+  /**
+   * With `mean: 'fidelity'`: `'quadratic'` adds prior-mean terms `q_ij w_i w_j` (`i <= j`), a
+   * quadratic in the mixture shared by every size, each `q_ij` under a Gaussian prior
+   * `N(0, 1 / mixtureMeanPrecision)` in standardised units. Mixing laws make the loss a smooth,
+   * mostly convex function of the mixture; where noise makes the kernel's mixture lengthscale
+   * short, the GP alone reverts to a flat mean between runs, and its predicted optimum follows
+   * single lucky runs. The quadratic pools every run into one bowl, and the GP models what it
+   * misses. `'linear'`: terms `q_i w_i` (`i < k - 1`) only, a mixture effect linear in the
+   * weights (the log-linear mixing law with the log transform); with `interaction: 'size'` its
+   * coefficients then change linearly with log size. `'none'`: the mixture's effect is the
+   * kernel's alone.
+   */
+  mixtureMean: z.enum(['none', 'linear', 'quadratic']).default('none'),
+  /** With `mixtureMean`: the prior precision of each of its coefficients. */
+  mixtureMeanPrecision: z.number().gt(0).default(1),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /**
    * `'learned'`: the points of one run's learning curve share a random offset of learned variance

@@ -9,8 +9,9 @@
  * - GP: product kernel `k_w * k_s * k_t` (`wKernel` on w, RBF on s and t), prior mean per
  *   `mean` (`'fidelity'`: linear in columns k, k+1, plus `s^2, t^2, s t` with
  *   `trend: 'quadratic'`, plus `w_i (s - s*)`, `i < k - 1`, with `interaction: 'size'`, and
- *   `w_i (t - t*)` with `'size-steps'`, those coefficients under a Gaussian prior), noise
- *   variance `nu` learned or fixed at 1e-4.
+ *   `w_i (t - t*)` with `'size-steps'`, and `w_i w_j` (`i <= j`) with `mixtureMean:
+ *   'quadratic'` or `w_i` (`i < k - 1`) with `'linear'`, those coefficients under Gaussian
+ *   priors), noise variance `nu` learned or fixed at 1e-4.
  * - With `runNoise`, the points of one run share an offset of variance `v` (one group per
  *   run, in order of first appearance); with `'by-size'`, `v(m) = v* exp(gamma u)`,
  *   `u = s(m) - s*` the group covariate.
@@ -26,6 +27,8 @@
  * only condition on the stored ones (or fit without storing before the first fit), so they
  * never move the schedule.
  */
+
+import type { MixtureProduct } from '../../acquisition/index.ts';
 import {
   type Fidelity,
   type History,
@@ -35,7 +38,12 @@ import {
   type SurrogateJoint,
 } from '../../core/index.ts';
 import type { GaussianProcess, GPHyperparameters, GPOptions } from '../../gp/index.ts';
-import { type EncodingOptions, encodeInput, type Observations } from '../encoding.ts';
+import {
+  type EncodingOptions,
+  encodeInput,
+  mixtureProducts,
+  type Observations,
+} from '../encoding.ts';
 import { mfmsKernel, surrogate, viewSurrogate } from '../gp-common.ts';
 import { heldOutLast, rowsByRun } from '../mfms-calibration.ts';
 import { type MfmsData, metricPrediction, mfmsData } from '../mfms-observations.ts';
@@ -49,12 +57,20 @@ export interface MfmsEncoding {
   readonly xStar: (w: ArrayLike<number>) => number[];
   /** `s*`, the target size's encoded value (column k of x). */
   readonly sTarget: number;
+  /**
+   * The columns of `x*(w)` that are products of weights (the quadratic mixture terms; the
+   * drift terms are 0 at the target): what a search over `w` at the target sets from `w`.
+   */
+  readonly targetProducts: readonly MixtureProduct[];
 }
 
 /** The encoding settings `scaleEncoding`, `stepEncoding` (and the quadratic trend's columns). */
 export function mfmsEncoding(
   space: SearchSpace,
-  s: Pick<MfmsSettings, 'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend' | 'interaction'>,
+  s: Pick<
+    MfmsSettings,
+    'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend' | 'interaction' | 'mixtureMean'
+  >,
 ): MfmsEncoding {
   const k = space.domains.length;
   const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
@@ -63,11 +79,13 @@ export function mfmsEncoding(
     stepEncoding: s.stepEncoding,
     ...(quad ? { trend: 'quadratic' as const } : {}),
     ...(driftTerms(k, s) && s.interaction !== 'none' ? { interaction: s.interaction } : {}),
+    ...(s.mean === 'fidelity' && s.mixtureMean !== 'none' ? { mixtureTerms: s.mixtureMean } : {}),
   };
   const { target } = space;
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
   const sTarget = xStar(new Array<number>(k).fill(1 / k))[k]!;
-  return { enc, xStar, sTarget };
+  const targetProducts = mixtureProducts(space, target.scale, target.steps, enc);
+  return { enc, xStar, sTarget, targetProducts };
 }
 
 /** Whether the prior mean has drift terms (`interaction`, `mean: 'fidelity'`, k > 1). */
@@ -91,6 +109,8 @@ export function mfmsGpOptions(
     | 'fitPoints'
     | 'interaction'
     | 'interactionPrecision'
+    | 'mixtureMean'
+    | 'mixtureMeanPrecision'
   >,
   seed: number,
 ): GPOptions {
@@ -100,17 +120,23 @@ export function mfmsGpOptions(
   const start = fidelityDims[fidelityDims.length - 1]! + 1;
   const blocks = s.interaction === 'size-steps' ? 2 : 1;
   const driftDims = drift ? Array.from({ length: blocks * (k - 1) }, (_, i) => start + i) : [];
+  const qStart = start + driftDims.length;
+  const quadCount =
+    s.mixtureMean === 'quadratic' ? (k * (k + 1)) / 2 : s.mixtureMean === 'linear' ? k - 1 : 0;
+  const quadDims = Array.from({ length: quadCount }, (_, i) => qStart + i);
+  const priorDims = [...driftDims, ...quadDims];
   return {
     kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
     mean:
       s.mean === 'fidelity'
-        ? drift
+        ? priorDims.length > 0
           ? {
               kind: 'linear',
-              dims: [...fidelityDims, ...driftDims],
+              dims: [...fidelityDims, ...priorDims],
               precision: [
                 ...fidelityDims.map(() => 0),
                 ...driftDims.map(() => s.interactionPrecision),
+                ...quadDims.map(() => s.mixtureMeanPrecision),
               ],
             }
           : { kind: 'linear', dims: fidelityDims }

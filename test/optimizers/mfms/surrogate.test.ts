@@ -78,6 +78,26 @@ describe('mfms surrogate: GP options', () => {
       mfmsEncoding(space, settings({ interaction: 'size', mean: 'linear' })).enc.interaction,
       undefined,
     );
+    const qo = mfmsGpOptions(
+      k,
+      settings({ mixtureMean: 'quadratic', mixtureMeanPrecision: 0.5 }),
+      0,
+    );
+    assert.deepEqual(qo.mean, {
+      kind: 'linear',
+      dims: [3, 4, 5, 6, 7, 8, 9, 10],
+      precision: [0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+    });
+    assert.deepEqual(mfmsGpOptions(k, settings({ mixtureMean: 'linear' }), 0).mean, {
+      kind: 'linear',
+      dims: [3, 4, 5, 6],
+      precision: [0, 0, 1, 1],
+    });
+    // The mixture columns are set from w at the target: a search there must carry them.
+    const qe = mfmsEncoding(space, settings({ mixtureMean: 'quadratic' }));
+    assert.equal(qe.targetProducts.length, 6);
+    const de = mfmsEncoding(space, settings({ interaction: 'size' }));
+    assert.ok(de.targetProducts.every((p) => p.factor === 0));
   });
 
   it("interaction 'size': the fitted drift has the synthetic problem's sign (its bowl's centre moves off domain a with size)", () => {
