@@ -412,6 +412,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { mixtureMean: 'linear', interaction: 'size' },
     what: 'a prior mean linear in the mixture whose coefficients drift linearly with log size (w_i and w_i (s - s*) terms, ridge precision 1)',
   },
+  'quadratic-w-drift': {
+    settings: { mixtureMean: 'quadratic', interaction: 'size' },
+    what: 'a quadratic bowl in the mixture whose centre drifts linearly with log size (w_i w_j and w_i (s - s*) terms, ridge precision 1)',
+  },
   'linear-w': {
     settings: { mixtureMean: 'linear' },
     what: 'a prior mean linear in the mixture (w_i terms, ridge precision 1), shared by every size',

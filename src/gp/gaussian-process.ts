@@ -716,63 +716,14 @@ export function fitGP(
   d: number,
   options: GPOptions,
 ): GaussianProcess {
-  const n = checkData(X, y, d);
-  const r = resolve(d, options);
-  const extra = checkNoisePerPoint(options.noisePerPoint, n);
-  const groups = checkGroups(options.groups, n);
-  const cov = checkGroupCovariate(options.groupCovariate, groups, n);
-  const Xc = Float64Array.from(X);
-  const yc = Float64Array.from(y as ArrayLike<number>);
-  const stdz = standardization(yc, n, r.standardize);
-  const lik = buildLikelihood(r, Xc, n, yc, extra, groups, cov, stdz);
-  let v = 1;
-  if (!r.standardize) {
-    const s = standardization(yc, n, true).std;
-    v = s * s;
-  }
-  const noiseInitial = r.noiseInitial ?? 0.1 * v;
-  const box = hyperBox(
-    r.layout,
-    channelSpans(r.kernel, Xc, n),
-    v,
-    r.noiseLower,
-    noiseInitial,
-    r.lengthscaleLower,
-    r.lengthscaleUpper,
-    r.groupSlopeBounds,
-  );
-  const starts: Float64Array[] = [];
-  let first: Float64Array;
-  if (options.warmStart !== undefined) {
-    first = r.layout.toVector(restandardize(options.warmStart, stdz));
-    for (let i = 0; i < first.length; i++) {
-      first[i] = Math.min(
-        box.upper[i] as number,
-        Math.max(box.lower[i] as number, first[i] as number),
-      );
-    }
-  } else {
-    first = Float64Array.from(box.initial);
-  }
-  starts.push(first);
+  const prep = prepareFit(X, y, d, options);
+  const { r, runs, sub, lower, upper, stdz } = prep;
+  const first = firstStart(prep, options);
+  const starts: Float64Array[] = [first];
   const rng = new Rng(r.seed);
   for (let k = 1; k < r.restarts; k++) {
-    starts.push(box.sample(rng));
+    starts.push(prep.box.sample(rng));
   }
-  // With fitPoints below n, the fit runs on a seeded subset of that size (the subset stage
-  // then applies to it); the posterior is conditioned on all the data at the end.
-  const sub =
-    r.fitPoints !== undefined && n > r.fitPoints
-      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, groups, cov, n, d, r.fitPoints)
-      : { X: Xc, y: yc, extra, groups, cov, n };
-  const likFit =
-    sub.n === n
-      ? lik
-      : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, sub.cov, stdz);
-  const P = r.layout.iMean;
-  const lower = box.lower.subarray(0, P);
-  const upper = box.upper.subarray(0, P);
-  const runs = startRuns(r, likFit, sub, stdz, d, lower, upper);
   // Start 1 never enters the subset stage, so the random starts (2..restarts: subset stage,
   // polish, shared polishes) depend only on each other: with the subset stage on and a fit
   // thread free, they run there while this thread runs start 1 (the same computation either
@@ -800,6 +751,147 @@ export function fitGP(
     pending === null
       ? runs.run(starts.map((x0, k) => ({ k, x0 })))
       : [...runs.run([{ k: 0, x0: first }]), ...(pending.result() ?? runs.run(later))];
+  return finishFit(prep, d, options, results, first);
+}
+
+/**
+ * Two fits of the same data: `fitGP(X, y, d, options)` (typically warm-started) and the fit from
+ * the default starting point alone, `fitGP(X, y, d, { ...options without warmStart, restarts: 1
+ * })`, each bit-identical to its own `fitGP` call. With the subset stage's size (more than 256
+ * fit points) and a fit thread free, the second runs there while this thread runs the first
+ * (fit-threads.ts): a refit that also tries a fresh start (`refitStart: 'warm-or-fresh'`) then
+ * takes about the time of one fit.
+ * @returns both fits; `fresh` is the NumericsError of the second when it failed numerically
+ * @throws as {@link fitGP} for the first fit, and ValidationError for malformed inputs
+ */
+export function fitGPWithFreshStart(
+  X: Float64Array,
+  y: ArrayLike<number>,
+  d: number,
+  options: GPOptions,
+): { fit: GaussianProcess; fresh: GaussianProcess | NumericsError } {
+  const { warmStart: _, ...rest } = options;
+  const freshOptions: GPOptions = { ...rest, restarts: 1 };
+  const prep = prepareFit(X, y, d, freshOptions);
+  const first = firstStart(prep, freshOptions);
+  const { runs, sub, lower, upper, stdz } = prep;
+  const pending = runs.subset
+    ? submitFitStarts({
+        X: sub.X,
+        y: sub.y,
+        extra: sub.extra,
+        groups: sub.groups,
+        cov: sub.cov,
+        n: sub.n,
+        d,
+        options: freshOptions,
+        stdz,
+        lower: Float64Array.from(lower),
+        upper: Float64Array.from(upper),
+        starts: [{ k: 0, x0: first }],
+      })
+    : null;
+  let fit: GaussianProcess;
+  try {
+    fit = fitGP(X, y, d, options);
+  } catch (e) {
+    pending?.result();
+    throw e;
+  }
+  try {
+    const results = pending?.result() ?? runs.run([{ k: 0, x0: first }]);
+    return { fit, fresh: finishFit(prep, d, freshOptions, results, first) };
+  } catch (e) {
+    if (e instanceof NumericsError) return { fit, fresh: e };
+    throw e;
+  }
+}
+
+/** What every fit of some data needs before its starts run ({@link prepareFit}). */
+interface FitPrep {
+  readonly n: number;
+  readonly r: Resolved;
+  readonly extra: Float64Array;
+  readonly groups: Int32Array | null;
+  readonly cov: Float64Array | null;
+  readonly Xc: Float64Array;
+  readonly yc: Float64Array;
+  readonly stdz: { mean: number; std: number };
+  readonly lik: MarginalLikelihood;
+  readonly box: ReturnType<typeof hyperBox>;
+  readonly sub: FitData;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  readonly runs: ReturnType<typeof startRuns>;
+}
+
+/** The checked data, likelihoods, box and start runner of a fit ({@link fitGP}). */
+function prepareFit(X: Float64Array, y: ArrayLike<number>, d: number, options: GPOptions): FitPrep {
+  const n = checkData(X, y, d);
+  const r = resolve(d, options);
+  const extra = checkNoisePerPoint(options.noisePerPoint, n);
+  const groups = checkGroups(options.groups, n);
+  const cov = checkGroupCovariate(options.groupCovariate, groups, n);
+  const Xc = Float64Array.from(X);
+  const yc = Float64Array.from(y as ArrayLike<number>);
+  const stdz = standardization(yc, n, r.standardize);
+  const lik = buildLikelihood(r, Xc, n, yc, extra, groups, cov, stdz);
+  let v = 1;
+  if (!r.standardize) {
+    const s = standardization(yc, n, true).std;
+    v = s * s;
+  }
+  const noiseInitial = r.noiseInitial ?? 0.1 * v;
+  const box = hyperBox(
+    r.layout,
+    channelSpans(r.kernel, Xc, n),
+    v,
+    r.noiseLower,
+    noiseInitial,
+    r.lengthscaleLower,
+    r.lengthscaleUpper,
+    r.groupSlopeBounds,
+  );
+  // With fitPoints below n, the fit runs on a seeded subset of that size (the subset stage
+  // then applies to it); the posterior is conditioned on all the data at the end.
+  const sub =
+    r.fitPoints !== undefined && n > r.fitPoints
+      ? subsetRows(r.seed, 'gp-fit-points', Xc, yc, extra, groups, cov, n, d, r.fitPoints)
+      : { X: Xc, y: yc, extra, groups, cov, n };
+  const likFit =
+    sub.n === n
+      ? lik
+      : buildLikelihood(r, sub.X, sub.n, sub.y, sub.extra, sub.groups, sub.cov, stdz);
+  const P = r.layout.iMean;
+  const lower = box.lower.subarray(0, P);
+  const upper = box.upper.subarray(0, P);
+  const runs = startRuns(r, likFit, sub, stdz, d, lower, upper);
+  return { n, r, extra, groups, cov, Xc, yc, stdz, lik, box, sub, lower, upper, runs };
+}
+
+/** Start 1 of a fit: the box's default point, or `warmStart` in this data's units, clamped. */
+function firstStart(prep: FitPrep, options: GPOptions): Float64Array {
+  const { r, box, stdz } = prep;
+  if (options.warmStart === undefined) return Float64Array.from(box.initial);
+  const first = r.layout.toVector(restandardize(options.warmStart, stdz));
+  for (let i = 0; i < first.length; i++) {
+    first[i] = Math.min(
+      box.upper[i] as number,
+      Math.max(box.lower[i] as number, first[i] as number),
+    );
+  }
+  return first;
+}
+
+/** The fitted GP from its starts' results: the best start's optimum, conditioned on all data. */
+function finishFit(
+  prep: FitPrep,
+  d: number,
+  options: GPOptions,
+  results: readonly StartResult[],
+  first: Float64Array,
+): GaussianProcess {
+  const { n, r, extra, groups, cov, Xc, yc, stdz, lik } = prep;
   let best: Float64Array | null = null;
   let bestF = Number.POSITIVE_INFINITY;
   const fit: FitStart[] = [];

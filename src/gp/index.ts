@@ -1,5 +1,11 @@
 // The gp module's public door: re-exports only.
-export { conditionGP, type FitStart, fitGP, GaussianProcess } from './gaussian-process.ts';
+export {
+  conditionGP,
+  type FitStart,
+  fitGP,
+  fitGPWithFreshStart,
+  GaussianProcess,
+} from './gaussian-process.ts';
 export { scaleLengthscales } from './hyperparameters.ts';
 export { GPHyperparametersSchema } from './hyperparameters-schema.ts';
 export { Kernel } from './kernel.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type FitStartsJob, fitThreadStats, submitFitStarts } from '../../src/gp/fit-threads.ts';
-import { fitGP, type GPOptions } from '../internals.ts';
+import { fitGP, fitGPWithFreshStart, type GPOptions } from '../internals.ts';
 import { toyData } from './helpers.ts';
 
 // Above the subset stage's 256 observations with restarts > 1, so the random starts can go to
@@ -57,6 +57,31 @@ describe('fit thread', () => {
     const { X, y } = toyData(1, 100, d, 0.2);
     fitGP(X, y, d, options);
     assert.equal(fitThreadStats().submitted, before);
+  });
+
+  it('fitGPWithFreshStart: both fits as two fitGP calls, the fresh one on the thread once it answers', async () => {
+    const report = (gp: ReturnType<typeof fitGP>) =>
+      JSON.stringify({ h: gp.hyperparameters, l: gp.logMarginalLikelihood, s: gp.fitDiagnostics });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the thread has started
+    const { X, y } = toyData(7, n, d, 0.2);
+    const warmStart = fitGP(X, y, d, { ...options, restarts: 1, maxIter: 5 }).hyperparameters;
+    const warmOptions: GPOptions = { ...options, restarts: 1, warmStart };
+    const before = fitThreadStats();
+    const pair = fitGPWithFreshStart(X, y, d, warmOptions);
+    const after = fitThreadStats();
+    assert.equal(after.submitted, before.submitted + 1, 'the fresh start is offered');
+    assert.equal(after.answered, before.answered + 1, 'and answered by the thread');
+    assert.equal(report(pair.fit), report(fitGP(X, y, d, warmOptions)));
+    assert.ok(!(pair.fresh instanceof Error), 'the fresh fit succeeds on these data');
+    const { warmStart: _, ...fresh } = warmOptions;
+    assert.equal(report(pair.fresh), report(fitGP(X, y, d, { ...fresh, restarts: 1 })));
+    // Below the subset stage nothing is offered, and the fits are the same.
+    const small = toyData(7, 100, d, 0.2);
+    const mid = fitThreadStats().submitted;
+    const p2 = fitGPWithFreshStart(small.X, small.y, d, warmOptions);
+    assert.equal(fitThreadStats().submitted, mid, 'nothing offered at n = 100');
+    assert.ok(!(p2.fresh instanceof Error), 'the fresh fit succeeds at n = 100');
+    assert.equal(report(p2.fresh), report(fitGP(small.X, small.y, d, { ...fresh, restarts: 1 })));
   });
 
   it('a job the thread cannot run comes back as null (the caller runs it), and is counted', async () => {

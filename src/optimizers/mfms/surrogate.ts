@@ -37,7 +37,12 @@ import {
   type SearchSpace,
   type SurrogateJoint,
 } from '../../core/index.ts';
-import type { GaussianProcess, GPHyperparameters, GPOptions } from '../../gp/index.ts';
+import {
+  fitGPWithFreshStart,
+  type GaussianProcess,
+  type GPHyperparameters,
+  type GPOptions,
+} from '../../gp/index.ts';
 import {
   type EncodingOptions,
   encodeInput,
@@ -498,24 +503,25 @@ export function onMixtureFloor(hyper: GPHyperparameters, floors: readonly number
 }
 
 /**
- * Setting `refitStart: 'warm-or-fresh'`: `warm` (a refit warm-started from the stored
- * hyper-parameters) or a fit from the default starting point on the same data (one start),
- * whichever has the larger log marginal likelihood (`warm` on ties or when the fresh fit fails
- * numerically). A warm start alone can stay in a basin the data have left, e.g. the one where the
- * kernel's output scale sits on its floor and every difference between runs is noise.
+ * Setting `refitStart: 'warm-or-fresh'`: a refit warm-started from `hyper` (one start) or a fit
+ * from the default starting point on the same data (one start), whichever has the larger log
+ * marginal likelihood (the warm one on ties or when the fresh fit fails numerically). A warm start
+ * alone can stay in a basin the data have left, e.g. the one where the kernel's output scale sits
+ * on its floor and every difference between runs is noise. The two fits run side by side on a
+ * fit thread where one is free (`fitGPWithFreshStart`); the result is the same either way.
+ * @throws NumericsError when the warm refit fails numerically
  */
-export function betterFresh(
-  warm: GaussianProcess,
+export function warmOrFresh(
   obs: Observations,
   opts: GPOptions,
+  hyper: GPHyperparameters,
 ): GaussianProcess {
-  let fresh: GaussianProcess;
-  try {
-    fresh = surrogate(obs, { ...opts, restarts: 1 }, { fit: true });
-  } catch (e) {
-    if (e instanceof NumericsError) return warm;
-    throw e;
-  }
+  const { fit: warm, fresh } = fitGPWithFreshStart(obs.X, obs.y, obs.d, {
+    ...opts,
+    restarts: 1,
+    warmStart: hyper,
+  });
+  if (fresh instanceof NumericsError) return warm;
   return fresh.logMarginalLikelihood > warm.logMarginalLikelihood ? fresh : warm;
 }
 
@@ -582,12 +588,13 @@ export function createMfmsSurrogate(
         s.offsetLimit > 0 ? withoutImplausibleOffsets(gp, obs, o, s.offsetLimit) : gp;
       if (!store) return { ...data, gp: robust(viewSurrogate(obs, opts, hyper), opts) };
       if (hyper === undefined || (s.refitEvery > 0 && i - state.fittedAt >= s.refitEvery)) {
-        let gp = surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
-          fit: true,
-          ...(hyper !== undefined ? { warmStart: hyper } : {}),
-        });
-        if (hyper !== undefined && s.refitStart === 'warm-or-fresh')
-          gp = betterFresh(gp, obs, opts);
+        let gp =
+          hyper !== undefined && s.refitStart === 'warm-or-fresh'
+            ? warmOrFresh(obs, opts, hyper)
+            : surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
+                fit: true,
+                ...(hyper !== undefined ? { warmStart: hyper } : {}),
+              });
         // The options of the fit kept: `opts`, or with run offsets once the switch below is on.
         let kept = opts;
         if (auto && !state.runNoiseOn && onMixtureFloor(gp.hyperparameters, floors)) {

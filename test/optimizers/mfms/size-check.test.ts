@@ -9,7 +9,6 @@ import { surrogate } from '../../../src/optimizers/gp-common.ts';
 import { MfmsSettingsSchema } from '../../../src/optimizers/index.ts';
 import { targetShareNow } from '../../../src/optimizers/mfms/acquisition.ts';
 import {
-  betterFresh,
   checkedBySize,
   createMfmsSurrogate,
   mfmsEncoding,
@@ -17,6 +16,7 @@ import {
   sizeLengthscaleCeiling,
   smallToTargetCorrelation,
   targetHeldOutScore,
+  warmOrFresh,
   withSizeLengthscale,
 } from '../../../src/optimizers/mfms/surrogate.ts';
 import { space } from './histories.ts';
@@ -213,13 +213,24 @@ describe("mfms surrogate: refitStart 'warm-or-fresh'", () => {
     };
     const warm = surrogate(obs, { ...opts, restarts: 1 }, { fit: true, warmStart: dead });
     const fresh = surrogate(obs, { ...opts, restarts: 1 }, { fit: true });
-    const picked = betterFresh(warm, obs, opts);
+    const picked = warmOrFresh(obs, opts, dead);
     const lmls = [warm.logMarginalLikelihood, fresh.logMarginalLikelihood];
     assert.equal(picked.logMarginalLikelihood, Math.max(...lmls));
     assert.ok(fresh.logMarginalLikelihood > warm.logMarginalLikelihood + 1, `${lmls}`);
-    assert.equal(picked.logMarginalLikelihood, fresh.logMarginalLikelihood);
-    // A warm start already at the fresh optimum is kept (ties go to the warm fit).
-    assert.equal(betterFresh(fresh, obs, opts), fresh);
+    assert.deepEqual(picked.hyperparameters, fresh.hyperparameters);
+    // From a warm start at the fresh optimum: the better of that refit and the fresh fit.
+    const again = warmOrFresh(obs, opts, fresh.hyperparameters);
+    const warmAgain = surrogate(
+      obs,
+      { ...opts, restarts: 1 },
+      {
+        fit: true,
+        warmStart: fresh.hyperparameters,
+      },
+    );
+    const better =
+      fresh.logMarginalLikelihood > warmAgain.logMarginalLikelihood ? fresh : warmAgain;
+    assert.deepEqual(again.hyperparameters, better.hyperparameters);
   });
 
   it('the surrogate stores the refit with the larger marginal likelihood', () => {
