@@ -717,7 +717,7 @@ export function fitGP(
   options: GPOptions,
 ): GaussianProcess {
   const prep = prepareFit(X, y, d, options);
-  const { r, runs, sub, lower, upper, stdz } = prep;
+  const { r, runs } = prep;
   const first = firstStart(prep, options);
   const starts: Float64Array[] = [first];
   const rng = new Rng(r.seed);
@@ -729,24 +729,8 @@ export function fitGP(
   // thread free, they run there while this thread runs start 1 (the same computation either
   // way, so the same result; fit-threads.ts).
   const later = starts.slice(1).map((x0, i) => ({ k: i + 1, x0 }));
-  const job: FitStartsJob | null =
-    runs.subset && later.length > 0
-      ? {
-          X: sub.X,
-          y: sub.y,
-          extra: sub.extra,
-          groups: sub.groups,
-          cov: sub.cov,
-          n: sub.n,
-          d,
-          options,
-          stdz,
-          lower: Float64Array.from(lower),
-          upper: Float64Array.from(upper),
-          starts: later,
-        }
-      : null;
-  const pending = job === null ? null : submitFitStarts(job);
+  const pending =
+    runs.subset && later.length > 0 ? submitFitStarts(startsJob(prep, d, options, later)) : null;
   const results =
     pending === null
       ? runs.run(starts.map((x0, k) => ({ k, x0 })))
@@ -774,22 +758,9 @@ export function fitGPWithFreshStart(
   const freshOptions: GPOptions = { ...rest, restarts: 1 };
   const prep = prepareFit(X, y, d, freshOptions);
   const first = firstStart(prep, freshOptions);
-  const { runs, sub, lower, upper, stdz } = prep;
+  const { runs } = prep;
   const pending = runs.subset
-    ? submitFitStarts({
-        X: sub.X,
-        y: sub.y,
-        extra: sub.extra,
-        groups: sub.groups,
-        cov: sub.cov,
-        n: sub.n,
-        d,
-        options: freshOptions,
-        stdz,
-        lower: Float64Array.from(lower),
-        upper: Float64Array.from(upper),
-        starts: [{ k: 0, x0: first }],
-      })
+    ? submitFitStarts(startsJob(prep, d, freshOptions, [{ k: 0, x0: first }]))
     : null;
   let fit: GaussianProcess;
   try {
@@ -867,6 +838,30 @@ function prepareFit(X: Float64Array, y: ArrayLike<number>, d: number, options: G
   const upper = box.upper.subarray(0, P);
   const runs = startRuns(r, likFit, sub, stdz, d, lower, upper);
   return { n, r, extra, groups, cov, Xc, yc, stdz, lik, box, sub, lower, upper, runs };
+}
+
+/** A job for the fit thread: some of a fit's starts over its fit data, options and box. */
+function startsJob(
+  prep: FitPrep,
+  d: number,
+  options: GPOptions,
+  starts: readonly { k: number; x0: Float64Array }[],
+): FitStartsJob {
+  const { sub, stdz, lower, upper } = prep;
+  return {
+    X: sub.X,
+    y: sub.y,
+    extra: sub.extra,
+    groups: sub.groups,
+    cov: sub.cov,
+    n: sub.n,
+    d,
+    options,
+    stdz,
+    lower: Float64Array.from(lower),
+    upper: Float64Array.from(upper),
+    starts,
+  };
 }
 
 /** Start 1 of a fit: the box's default point, or `warmStart` in this data's units, clamped. */

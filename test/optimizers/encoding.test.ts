@@ -106,7 +106,9 @@ describe('encodeInput', () => {
     const want = [0.04, 0.06, 0.1, 0.09, 0.15, 0.25];
     for (const scale of ['S', 'L']) {
       const x = encodeInput(space, w, scale, 500, opts);
-      x.slice(7).forEach((v, c) => assert.ok(Math.abs(v - want[c]!) < 1e-15, `${scale} col ${c}`));
+      for (const [c, v] of x.slice(7).entries()) {
+        assert.ok(Math.abs(v - want[c]!) < 1e-15, `${scale} col ${c}`);
+      }
       const prods = mixtureProducts(space, scale, 500, opts).filter((p) => p.dim2 !== undefined);
       assert.deepEqual(
         prods.map((p) => [p.col, p.dim, p.dim2, p.factor]),
