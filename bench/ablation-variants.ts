@@ -416,6 +416,15 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { mixtureMean: 'quadratic', interaction: 'size' },
     what: 'a quadratic bowl in the mixture whose centre drifts linearly with log size (w_i w_j and w_i (s - s*) terms, ridge precision 1)',
   },
+  'linear-w-drift-10': {
+    settings: {
+      mixtureMean: 'linear',
+      interaction: 'size',
+      mixtureMeanPrecision: 10,
+      interactionPrecision: 10,
+    },
+    what: 'as linear-w-drift, with tighter priors on its coefficients (precision 10)',
+  },
   'linear-w': {
     settings: { mixtureMean: 'linear' },
     what: 'a prior mean linear in the mixture (w_i terms, ridge precision 1), shared by every size',
