@@ -425,6 +425,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     },
     what: 'as linear-w-drift, with tighter priors on its coefficients (precision 10)',
   },
+  'linear-w-drift-select': {
+    settings: { mixtureMean: 'linear', interaction: 'size', meanSelect: 'evidence' },
+    what: 'linear-w-drift or the default mean, whichever has the larger evidence at each fit',
+  },
   'linear-w': {
     settings: { mixtureMean: 'linear' },
     what: 'a prior mean linear in the mixture (w_i terms, ridge precision 1), shared by every size',

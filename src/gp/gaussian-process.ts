@@ -1338,6 +1338,55 @@ export class GaussianProcess {
   }
 
   /**
+   * The log evidence with the prior-mean coefficients that have a Gaussian prior (MeanSpec
+   * `precision`; block P, the others profiled) integrated over it, original y units:
+   * `logMarginalLikelihood - ½ b_Pᵀ Λ_P b_P - ½ log det(Λ_P + H_Pᵀ K⁻¹ H_P) + ½ log det(Λ_P)`
+   * at the fitted coefficients `b` (their posterior mode; exact for this Gaussian integral).
+   * It carries the Occam factor of those terms, so two GPs of the same data whose means differ
+   * only by such terms compare by it. Equal to `logMarginalLikelihood` without such terms.
+   * @throws NumericsError when `Λ_P + H_Pᵀ K⁻¹ H_P` is not positive definite
+   */
+  logEvidence(): number {
+    const { r, theta, X, n, d, L } = this.st;
+    const { layout } = r;
+    const P: number[] = [];
+    for (let a = 1; a < layout.numMean; a++) if ((layout.meanPrecision[a] as number) > 0) P.push(a);
+    if (P.length === 0) return this.logMarginalLikelihood;
+    const p = P.length;
+    const H = new Float64Array(n * p);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < p; c++)
+        H[i * p + c] = X[i * d + (layout.meanDims[(P[c] as number) - 1] as number)] as number;
+    const KH = cholSolve(L, n, H, p);
+    const S = new Float64Array(p * p);
+    for (let i = 0; i < n; i++)
+      for (let a = 0; a < p; a++) {
+        const ha = H[i * p + a] as number;
+        for (let c = 0; c < p; c++)
+          S[a * p + c] = (S[a * p + c] as number) + ha * (KH[i * p + c] as number);
+      }
+    let penalty = 0;
+    let logDetPrior = 0;
+    for (let a = 0; a < p; a++) {
+      const q = layout.meanPrecision[P[a] as number] as number;
+      const b = theta[layout.iMean + (P[a] as number)] as number;
+      penalty += q * b * b;
+      logDetPrior += Math.log(q);
+      // Symmetrise (both triangles were summed) and add the prior precision.
+      for (let c = 0; c < a; c++) {
+        const v = 0.5 * ((S[a * p + c] as number) + (S[c * p + a] as number));
+        S[a * p + c] = v;
+        S[c * p + a] = v;
+      }
+      S[a * p + a] = (S[a * p + a] as number) + q;
+    }
+    const LS = cholesky(S, p).L;
+    let logDetS = 0;
+    for (let a = 0; a < p; a++) logDetS += 2 * Math.log(LS[a * p + a] as number);
+    return this.logMarginalLikelihood - 0.5 * penalty - 0.5 * logDetS + 0.5 * logDetPrior;
+  }
+
+  /**
    * The posterior mean of each group's offset (`GPOptions.groups`), with the offset's prior sd,
    * both in original y units: `E[e_g | y] = sum_{i in g} v_g(u_i) alpha_i` (standardised, `alpha =
    * K^-1 (z - m)`), `v_g(u) = groupNoise exp(groupNoiseSlope u)`. Empty without groups. A group

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  cholesky,
+  cholSolve,
   conditionGP,
   fitGP,
   type GPHyperparameters,
@@ -556,5 +558,77 @@ describe('lengthscaleLower (a floor per kernel channel)', () => {
       () => fitGP(X, y, 2, { ...opts, lengthscaleLower: [0, Number.NaN] }),
       ValidationError,
     );
+  });
+});
+
+describe('logEvidence: the mean coefficients with a prior integrated out', () => {
+  // x = [u, h]: an RBF kernel on u, a mean c + b h with b ~ N(0, 1/q) and c flat. Closed form:
+  // max_c log N(y; c 1, K + hhᵀ/q), with K the kernel plus noise (no standardisation).
+  const n = 12;
+  const rng = new Rng(3);
+  const X = new Float64Array(n * 2);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    X[2 * i] = i / n;
+    X[2 * i + 1] = rng.uniform();
+    y[i] = Math.sin(4 * X[2 * i]!) + 0.8 * X[2 * i + 1]! + 0.1 * rng.normal();
+  }
+  const hyper = (b: number) => ({
+    lengthscales: [{ kind: 'rbf' as const, dims: [0], values: [0.3] }],
+    outputScale: 0.7,
+    noise: 0.05,
+    mean: [0.2, b],
+  });
+
+  it('matches the dense Gaussian integral, and is the likelihood without priors', () => {
+    const q = 2;
+    const options: GPOptions = {
+      kernel: { kind: 'rbf', dims: [0] },
+      mean: { kind: 'linear', dims: [1], precision: [q] },
+      noise: { kind: 'fixed', variance: 0.05 },
+      standardize: false,
+    };
+    // A fit: its coefficients are the posterior mode at its kernel hyper-parameters.
+    const fitted = fitGP(X, y, 2, { ...options, warmStart: hyper(0), restarts: 1 });
+    const h = fitted.hyperparameters;
+    const gp = conditionGP(X, y, 2, options, h);
+    // Dense: C = K + hhᵀ/q; c* = 1ᵀC⁻¹y / 1ᵀC⁻¹1; log N(y; c* 1, C).
+    const l = h.lengthscales[0]!.values[0]!;
+    const C: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      C.push([]);
+      for (let j = 0; j < n; j++) {
+        const du = X[2 * i]! - X[2 * j]!;
+        let v = h.outputScale * Math.exp((-du * du) / (2 * l * l));
+        if (i === j) v += h.noise;
+        v += (X[2 * i + 1]! * X[2 * j + 1]!) / q;
+        C[i]!.push(v);
+      }
+    }
+    const { L } = cholesky(Float64Array.from(C.flat()), n);
+    const solve = (b: Float64Array) => cholSolve(L, n, b, 1);
+    const ones = new Float64Array(n).fill(1);
+    const Ci1 = solve(ones);
+    const Ciy = solve(y);
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < n; i++) {
+      a += Ci1[i]!;
+      b += Ciy[i]!;
+    }
+    const c = b / a;
+    const r = y.map((v) => v - c);
+    const Cir = solve(r);
+    let quad = 0;
+    let logDet = 0;
+    for (let i = 0; i < n; i++) {
+      quad += r[i]! * Cir[i]!;
+      logDet += 2 * Math.log(L[i * n + i]!);
+    }
+    const dense = -0.5 * quad - 0.5 * logDet - 0.5 * n * Math.log(2 * Math.PI);
+    assertClose(gp.logEvidence(), dense, 1e-9, 1e-9, 'logEvidence');
+    assert.ok(gp.logEvidence() < gp.logMarginalLikelihood, 'the Occam factor costs');
+    const flat = conditionGP(X, y, 2, { ...options, mean: { kind: 'linear', dims: [1] } }, h);
+    assert.equal(flat.logEvidence(), flat.logMarginalLikelihood);
   });
 });

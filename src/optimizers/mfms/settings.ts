@@ -86,6 +86,13 @@ export const MfmsSettingsSchema = z.strictObject({
   mixtureMean: z.enum(['none', 'linear', 'quadratic']).default('none'),
   /** With `mixtureMean`: the prior precision of each of its coefficients. */
   mixtureMeanPrecision: z.number().gt(0).default(1),
+  /**
+   * With `mixtureMean` or `interaction`: `'evidence'` fits, at every hyper-parameter fit, the GP
+   * with those terms and the GP without them, and keeps the one with the larger evidence (the
+   * marginal likelihood with the terms' coefficients integrated over their prior, so their
+   * number is paid for); the model kept is used until the next fit. `'none'`: the terms always.
+   */
+  meanSelect: z.enum(['none', 'evidence']).default('none'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /**
    * `'learned'`: the points of one run's learning curve share a random offset of learned variance

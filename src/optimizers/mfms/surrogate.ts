@@ -558,11 +558,22 @@ export function createMfmsSurrogate(
     s.ard,
     s.wLengthscaleFloor > 0 ? s.wLengthscaleFloor : 0.25,
   );
-  const gpOptions = withSizeCeiling(mfmsGpOptions(k, s, seed), space, s, encoding);
-  // 'auto': the mixture lengthscale floored; run groups once switched on.
-  const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
+  const fullOptions = withSizeCeiling(mfmsGpOptions(k, s, seed), space, s, encoding);
+  // meanSelect 'evidence': the same GP without the mixture and drift terms (same inputs: the
+  // kernel and the fidelity mean read the first columns only).
+  const plain = { ...s, interaction: 'none' as const, mixtureMean: 'none' as const };
+  const plainOptions = withSizeCeiling(mfmsGpOptions(k, plain, seed), space, s, encoding);
+  const numMean = (o: GPOptions) =>
+    typeof o.mean === 'object' ? 1 + o.mean.dims.length : o.mean === 'zero' ? 0 : -1;
+  const select = s.meanSelect === 'evidence' && numMean(fullOptions) !== numMean(plainOptions);
+  /** Whether stored hyper-parameters are of the model without the mixture and drift terms. */
+  const isPlain = (h: GPHyperparameters | undefined) =>
+    select && h !== undefined && h.mean.length === numMean(plainOptions);
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
-  const optionsFor = (obs: Observations): GPOptions => {
+  const optionsFor = (obs: Observations, plainMean = isPlain(state.hyper)): GPOptions => {
+    const gpOptions = plainMean ? plainOptions : fullOptions;
+    // 'auto': the mixture lengthscale floored; run groups once switched on.
+    const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
     const base = withConstantChannelsFixed(auto ? autoOff : gpOptions, obs, k, s.ard);
     if (s.runNoise !== 'auto')
       return withRunGroups(base, obs, s.runNoise, k, encoding.sTarget, s.noisierSmallRuns);
@@ -588,19 +599,32 @@ export function createMfmsSurrogate(
         s.offsetLimit > 0 ? withoutImplausibleOffsets(gp, obs, o, s.offsetLimit) : gp;
       if (!store) return { ...data, gp: robust(viewSurrogate(obs, opts, hyper), opts) };
       if (hyper === undefined || (s.refitEvery > 0 && i - state.fittedAt >= s.refitEvery)) {
-        let gp =
-          hyper !== undefined && s.refitStart === 'warm-or-fresh'
-            ? warmOrFresh(obs, opts, hyper)
-            : surrogate(obs, hyper === undefined ? opts : { ...opts, restarts: 1 }, {
+        // A hyper-parameter fit of one mean structure: warm-started (and fresh) from the stored
+        // hyper-parameters when they are of it, else from the default start(s).
+        const fitMean = (o: GPOptions, warm: GPHyperparameters | undefined) =>
+          warm !== undefined && s.refitStart === 'warm-or-fresh'
+            ? warmOrFresh(obs, o, warm)
+            : surrogate(obs, hyper === undefined ? o : { ...o, restarts: 1 }, {
                 fit: true,
-                ...(hyper !== undefined ? { warmStart: hyper } : {}),
+                ...(warm !== undefined ? { warmStart: warm } : {}),
               });
+        let gp = fitMean(opts, hyper);
         // The options of the fit kept: `opts`, or with run offsets once the switch below is on.
         let kept = opts;
+        if (select) {
+          // meanSelect 'evidence': the other structure too; the larger evidence is kept.
+          const otherPlain = !isPlain(hyper);
+          const other = optionsFor(obs, otherPlain);
+          const alt = fitMean(other, undefined);
+          if (alt.logEvidence() > gp.logEvidence()) {
+            gp = alt;
+            kept = other;
+          }
+        }
         if (auto && !state.runNoiseOn && onMixtureFloor(gp.hyperparameters, floors)) {
           // The switch: a fresh fit (all restarts) with run offsets by size.
           state.runNoiseOn = true;
-          kept = optionsFor(obs);
+          kept = optionsFor(obs, isPlain(gp.hyperparameters));
           gp = surrogate(obs, kept, { fit: true });
         }
         if (s.sizeCheck.length > 0) gp = checkedBySize(gp, obs, kept, space, encoding, s);

@@ -100,6 +100,30 @@ describe('mfms surrogate: GP options', () => {
     assert.ok(de.targetProducts.every((p) => p.factor === 0));
   });
 
+  it("meanSelect 'evidence': keeps the structure with the larger evidence, and conditions with it after", () => {
+    const h = history(24);
+    const base = { initial: 5, runNoise: 'none', sizeCheck: [], refitEvery: 2 };
+    const extra = { mixtureMean: 'linear', interaction: 'size' };
+    const full = createMfmsSurrogate(space, settings({ ...base, ...extra }), 2).fit(h, true)!;
+    const plain = createMfmsSurrogate(space, settings(base), 2).fit(h, true)!;
+    const sel = createMfmsSurrogate(
+      space,
+      settings({ ...base, ...extra, meanSelect: 'evidence' }),
+      2,
+    );
+    const got = sel.fit(h, true)!;
+    const evidences = [full.gp.logEvidence(), plain.gp.logEvidence()];
+    assert.ok(evidences[0] !== evidences[1], `${evidences}`);
+    const best = evidences[0]! > evidences[1]! ? full.gp : plain.gp;
+    // The plain model reads the same columns as the default surrogate, so the same fit.
+    assert.deepEqual(got.gp.hyperparameters, best.hyperparameters);
+    assert.equal(got.gp.logEvidence(), Math.max(...evidences));
+    // Between fits it conditions on the stored hyper-parameters with the matching structure.
+    const next = { ...h, runs: [...h.runs, makeRun(space, 'x', [0.3, 0.3, 0.4], 'S', 2000)] };
+    const again = sel.fit(next, true)!;
+    assert.deepEqual(again.gp.hyperparameters.mean.length, best.hyperparameters.mean.length);
+  });
+
   it("interaction 'size': the fitted drift has the synthetic problem's sign (its bowl's centre moves off domain a with size)", () => {
     // synthLoss's bowl centre c(s) moves from (0.6, 0.3, 0.1) at S to (0.2, 0.5, 0.3) at L: the
     // loss's slope in w_a relative to w_c, -3 (c_a - c_c), grows with size; that in w_b does not
