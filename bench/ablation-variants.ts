@@ -429,6 +429,10 @@ export const ABLATIONS: Record<string, { settings: Record<string, unknown>; what
     settings: { mixtureMean: 'linear', interaction: 'size', meanSelect: 'evidence' },
     what: 'linear-w-drift or the default mean, whichever has the larger evidence at each fit',
   },
+  'linear-w-drift-target': {
+    settings: { mixtureMean: 'linear', interaction: 'size', meanSelect: 'target' },
+    what: 'linear-w-drift or the default mean, whichever better predicts held-out target-size runs (the default before 3 exist)',
+  },
   'linear-w': {
     settings: { mixtureMean: 'linear' },
     what: 'a prior mean linear in the mixture (w_i terms, ridge precision 1), shared by every size',

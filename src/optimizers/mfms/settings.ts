@@ -90,9 +90,12 @@ export const MfmsSettingsSchema = z.strictObject({
    * With `mixtureMean` or `interaction`: `'evidence'` fits, at every hyper-parameter fit, the GP
    * with those terms and the GP without them, and keeps the one with the larger evidence (the
    * marginal likelihood with the terms' coefficients integrated over their prior, so their
-   * number is paid for); the model kept is used until the next fit. `'none'`: the terms always.
+   * number is paid for); the model kept is used until the next fit. `'target'`: the one that
+   * better predicts the target-size runs held out one at a time (as `sizeCheck` scores), once at
+   * least 3 such runs exist (short probes included), and the one without the terms before.
+   * `'none'`: the terms always.
    */
-  meanSelect: z.enum(['none', 'evidence']).default('none'),
+  meanSelect: z.enum(['none', 'evidence', 'target']).default('none'),
   noise: z.enum(['learned', 'fixed']).default('learned'),
   /**
    * `'learned'`: the points of one run's learning curve share a random offset of learned variance

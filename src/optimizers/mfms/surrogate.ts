@@ -480,6 +480,28 @@ export function newRunNoise(gp: GaussianProcess, sizeFromTarget: number): number
 }
 
 /**
+ * Setting `meanSelect`: whether `alt` (a fit of the other mean structure) replaces `gp`.
+ * `'evidence'`: the larger `logEvidence`. `'target'`: the larger {@link targetHeldOutScore} (the
+ * target-size runs held out one at a time); without scores (fewer than 3 target-size runs) the
+ * structure without the mixture and drift terms (`isPlain`).
+ */
+export function preferAlternative(
+  mode: 'none' | 'evidence' | 'target',
+  gp: GaussianProcess,
+  alt: GaussianProcess,
+  obs: Observations,
+  targetScale: string,
+  isPlain: (h: GPHyperparameters) => boolean,
+): boolean {
+  if (mode === 'evidence') return alt.logEvidence() > gp.logEvidence();
+  if (mode !== 'target') return false;
+  const a = targetHeldOutScore(gp, obs, targetScale);
+  const b = targetHeldOutScore(alt, obs, targetScale);
+  if (a === undefined || b === undefined) return isPlain(alt.hyperparameters);
+  return b > a;
+}
+
+/**
  * The surrogate's saved state: the stored hyper-parameters, the history length of their fit and,
  * with `runNoise: 'auto'`, whether run offsets have been switched on.
  */
@@ -565,7 +587,7 @@ export function createMfmsSurrogate(
   const plainOptions = withSizeCeiling(mfmsGpOptions(k, plain, seed), space, s, encoding);
   const numMean = (o: GPOptions) =>
     typeof o.mean === 'object' ? 1 + o.mean.dims.length : o.mean === 'zero' ? 0 : -1;
-  const select = s.meanSelect === 'evidence' && numMean(fullOptions) !== numMean(plainOptions);
+  const select = s.meanSelect !== 'none' && numMean(fullOptions) !== numMean(plainOptions);
   /** Whether stored hyper-parameters are of the model without the mixture and drift terms. */
   const isPlain = (h: GPHyperparameters | undefined) =>
     select && h !== undefined && h.mean.length === numMean(plainOptions);
@@ -612,11 +634,10 @@ export function createMfmsSurrogate(
         // The options of the fit kept: `opts`, or with run offsets once the switch below is on.
         let kept = opts;
         if (select) {
-          // meanSelect 'evidence': the other structure too; the larger evidence is kept.
-          const otherPlain = !isPlain(hyper);
-          const other = optionsFor(obs, otherPlain);
+          // meanSelect: the other structure too, and keep the better one.
+          const other = optionsFor(obs, !isPlain(hyper));
           const alt = fitMean(other, undefined);
-          if (alt.logEvidence() > gp.logEvidence()) {
+          if (preferAlternative(s.meanSelect, gp, alt, obs, space.target.scale, isPlain)) {
             gp = alt;
             kept = other;
           }

@@ -11,7 +11,9 @@ import {
   mixtureLengthscaleFloor,
   newRunNoise,
   onMixtureFloor,
+  preferAlternative,
   surrogateJoint,
+  targetHeldOutScore,
   withConstantChannelsFixed,
   withoutImplausibleOffsets,
   withRunGroups,
@@ -122,6 +124,44 @@ describe('mfms surrogate: GP options', () => {
     const next = { ...h, runs: [...h.runs, makeRun(space, 'x', [0.3, 0.3, 0.4], 'S', 2000)] };
     const again = sel.fit(next, true)!;
     assert.deepEqual(again.gp.hyperparameters.mean.length, best.hyperparameters.mean.length);
+  });
+
+  it("preferAlternative: 'target' compares held-out target-size scores, the plain mean without them", () => {
+    const base = { initial: 5, runNoise: 'none', sizeCheck: [] };
+    const extra = { mixtureMean: 'linear', interaction: 'size' };
+    const fits = (h: ReturnType<typeof history>) => ({
+      full: createMfmsSurrogate(space, settings({ ...base, ...extra }), 2).fit(h, true)!,
+      plain: createMfmsSurrogate(space, settings(base), 2).fit(h, true)!,
+    });
+    const isPlain = (hp: { mean: readonly number[] }) => hp.mean.length === 3;
+    const three = history(18, [
+      [0.2, 0.5, 0.3],
+      [0.6, 0.2, 0.2],
+      [0.1, 0.1, 0.8],
+    ]);
+    const { full, plain } = fits(three);
+    const a = targetHeldOutScore(plain.gp, plain.obs, 'L')!;
+    const b = targetHeldOutScore(full.gp, full.obs, 'L')!;
+    assert.ok(Number.isFinite(a) && Number.isFinite(b) && a !== b, `${a} ${b}`);
+    const pick = preferAlternative('target', plain.gp, full.gp, full.obs, 'L', isPlain);
+    assert.equal(pick, b > a);
+    assert.equal(preferAlternative('target', full.gp, plain.gp, full.obs, 'L', isPlain), a > b);
+    // Fewer than 3 target-size runs: no scores, so the plain mean.
+    const rng = new Rng(5);
+    const small = Array.from({ length: 18 }, (_, i) =>
+      makeRun(space, `r${i}`, rng.dirichlet([1, 1, 1]), i % 2 === 0 ? 'S' : 'M', 4000),
+    );
+    const target = [makeRun(space, 't0', [0.2, 0.5, 0.3], 'L', 19700)];
+    const two = fits({ runs: [...small, ...target], spent: 0 });
+    assert.equal(
+      preferAlternative('target', two.full.gp, two.plain.gp, two.full.obs, 'L', isPlain),
+      true,
+    );
+    assert.equal(
+      preferAlternative('target', two.plain.gp, two.full.gp, two.full.obs, 'L', isPlain),
+      false,
+    );
+    assert.equal(preferAlternative('none', plain.gp, full.gp, full.obs, 'L', isPlain), false);
   });
 
   it("interaction 'size': the fitted drift has the synthetic problem's sign (its bowl's centre moves off domain a with size)", () => {
