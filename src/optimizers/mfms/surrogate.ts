@@ -581,12 +581,13 @@ export function createMfmsSurrogate(
     s.wLengthscaleFloor > 0 ? s.wLengthscaleFloor : 0.25,
   );
   const fullOptions = withSizeCeiling(mfmsGpOptions(k, s, seed), space, s, encoding);
-  // meanSelect 'evidence': the same GP without the mixture and drift terms (same inputs: the
-  // kernel and the fidelity mean read the first columns only).
+  // meanSelect: the same GP without the mixture and drift terms (same inputs: the kernel and
+  // the fidelity mean read the first columns only).
   const plain = { ...s, interaction: 'none' as const, mixtureMean: 'none' as const };
   const plainOptions = withSizeCeiling(mfmsGpOptions(k, plain, seed), space, s, encoding);
-  const numMean = (o: GPOptions) =>
-    typeof o.mean === 'object' ? 1 + o.mean.dims.length : o.mean === 'zero' ? 0 : -1;
+  // The number of mean coefficients of a `{ kind: 'linear', dims }` mean (the only kind with
+  // such terms, `mean: 'fidelity'`); -1 for the others, which have none to select.
+  const numMean = (o: GPOptions) => (typeof o.mean === 'object' ? 1 + o.mean.dims.length : -1);
   const select = s.meanSelect !== 'none' && numMean(fullOptions) !== numMean(plainOptions);
   /** Whether stored hyper-parameters are of the model without the mixture and drift terms. */
   const isPlain = (h: GPHyperparameters | undefined) =>
