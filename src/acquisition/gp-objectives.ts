@@ -35,6 +35,12 @@ export interface MixtureProduct {
   readonly factor: number;
 }
 
+/** The value of a product column at the mixture `w`. */
+export function productValue(p: MixtureProduct, w: ArrayLike<number>): number {
+  const v = (w[p.dim] as number) * p.factor;
+  return p.dim2 === undefined ? v : v * (w[p.dim2] as number);
+}
+
 function inputAt(
   template: readonly number[],
   w: ArrayLike<number>,
@@ -43,10 +49,7 @@ function inputAt(
 ): Float64Array {
   const x = Float64Array.from(template);
   for (let i = 0; i < k; i++) x[i] = w[i] as number;
-  for (const p of products) {
-    const v = (w[p.dim] as number) * p.factor;
-    x[p.col] = p.dim2 === undefined ? v : v * (w[p.dim2] as number);
-  }
+  for (const p of products) x[p.col] = productValue(p, w);
   return x;
 }
 

@@ -28,7 +28,7 @@
  * - `y`       observed metric in the *minimisation convention*: the raw value
  *             for a minimised metric, its negative for a maximised one.
  */
-import type { MixtureProduct } from '../acquisition/index.ts';
+import { type MixtureProduct, productValue } from '../acquisition/index.ts';
 import {
   activeRuns,
   type History,
@@ -84,6 +84,25 @@ export function encodedDim(k: number, options: EncodingOptions = {}): number {
 /** Index of the first `w_i w_j` column (`mixtureTerms: 'quadratic'`; see the glossary). */
 function quadraticStart(k: number, options: EncodingOptions): number {
   return interactionStart(k, options) + interactionCount(k, options);
+}
+
+/**
+ * The columns of an encoded input that only a prior mean reads (see the glossary): `fidelity`
+ * (`s`, `t`, and `s^2, t^2, s t` with `trend: 'quadratic'`), `drift` (the `w_i (s - s*)` and
+ * `w_i (t - t*)` columns) and `mixture` (the `w_i w_j` or `w_i` columns).
+ */
+export function meanFeatureColumns(
+  k: number,
+  options: EncodingOptions = {},
+): { fidelity: number[]; drift: number[]; mixture: number[] } {
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  const i0 = interactionStart(k, options);
+  const q0 = quadraticStart(k, options);
+  return {
+    fidelity: range(k, i0),
+    drift: range(i0, q0),
+    mixture: range(q0, encodedDim(k, options)),
+  };
 }
 
 /** Index of the first `w_i (s - s*)` column (`interaction: 'size'`; see the glossary). */
@@ -225,20 +244,8 @@ export function encodeInput(
     x[k + 3] = st * st;
     x[k + 4] = sz * st;
   }
-  if (interactionCount(k, options) > 0) {
-    const start = interactionStart(k, options);
-    interactionFactors(space, scale, steps, options).forEach((factor, b) => {
-      for (let i = 0; i < k - 1; i++) x[start + b * (k - 1) + i] = (mixture[i] as number) * factor;
-    });
-  }
-  if (options.mixtureTerms === 'linear') {
-    const col = quadraticStart(k, options);
-    for (let i = 0; i < k - 1; i++) x[col + i] = mixture[i] as number;
-  } else if (quadraticCount(k, options) > 0) {
-    let col = quadraticStart(k, options);
-    for (let i = 0; i < k; i++)
-      for (let j = i; j < k; j++) x[col++] = (mixture[i] as number) * (mixture[j] as number);
-  }
+  for (const p of mixtureProducts(space, scale, steps, options))
+    x[p.col] = productValue(p, mixture);
   return x;
 }
 

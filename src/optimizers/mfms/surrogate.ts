@@ -46,6 +46,7 @@ import {
 import {
   type EncodingOptions,
   encodeInput,
+  meanFeatureColumns,
   mixtureProducts,
   type Observations,
 } from '../encoding.ts';
@@ -70,22 +71,9 @@ export interface MfmsEncoding {
 }
 
 /** The encoding settings `scaleEncoding`, `stepEncoding` (and the quadratic trend's columns). */
-export function mfmsEncoding(
-  space: SearchSpace,
-  s: Pick<
-    MfmsSettings,
-    'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend' | 'interaction' | 'mixtureMean'
-  >,
-): MfmsEncoding {
+export function mfmsEncoding(space: SearchSpace, s: EncodingSettings): MfmsEncoding {
   const k = space.domains.length;
-  const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
-  const enc: EncodingOptions = {
-    scaleEncoding: s.scaleEncoding,
-    stepEncoding: s.stepEncoding,
-    ...(quad ? { trend: 'quadratic' as const } : {}),
-    ...(driftTerms(k, s) && s.interaction !== 'none' ? { interaction: s.interaction } : {}),
-    ...(s.mean === 'fidelity' && s.mixtureMean !== 'none' ? { mixtureTerms: s.mixtureMean } : {}),
-  };
+  const enc = encodingOptions(k, s);
   const { target } = space;
   const xStar = (w: ArrayLike<number>) => encodeInput(space, w, target.scale, target.steps, enc);
   const sTarget = xStar(new Array<number>(k).fill(1 / k))[k]!;
@@ -93,42 +81,50 @@ export function mfmsEncoding(
   return { enc, xStar, sTarget, targetProducts };
 }
 
-/** Whether the prior mean has drift terms (`interaction`, `mean: 'fidelity'`, k > 1). */
-function driftTerms(k: number, s: Pick<MfmsSettings, 'mean' | 'interaction'>): boolean {
-  return s.mean === 'fidelity' && s.interaction !== 'none' && k > 1;
+/** The settings that shape the encoded input. */
+type EncodingSettings = Pick<
+  MfmsSettings,
+  'scaleEncoding' | 'stepEncoding' | 'mean' | 'trend' | 'interaction' | 'mixtureMean'
+>;
+
+/**
+ * The input encoding of settings `s` for `k` domains: the quadratic trend's columns, the drift
+ * columns (k > 1) and the mixture columns, all with `mean: 'fidelity'` only.
+ */
+function encodingOptions(k: number, s: EncodingSettings): EncodingOptions {
+  const fidelity = s.mean === 'fidelity';
+  return {
+    scaleEncoding: s.scaleEncoding,
+    stepEncoding: s.stepEncoding,
+    ...(fidelity && s.trend === 'quadratic' ? { trend: 'quadratic' as const } : {}),
+    ...(fidelity && s.interaction !== 'none' && k > 1 ? { interaction: s.interaction } : {}),
+    ...(fidelity && s.mixtureMean !== 'none' ? { mixtureTerms: s.mixtureMean } : {}),
+  };
 }
 
 /** The GP options of every fit (kernel, mean, noise, restarts, priors), before run groups. */
 export function mfmsGpOptions(
   k: number,
-  s: Pick<
-    MfmsSettings,
-    | 'wKernel'
-    | 'ard'
-    | 'mean'
-    | 'trend'
-    | 'noise'
-    | 'restarts'
-    | 'lengthscalePrior'
-    | 'wLengthscaleFloor'
-    | 'fitPoints'
-    | 'interaction'
-    | 'interactionPrecision'
-    | 'mixtureMean'
-    | 'mixtureMeanPrecision'
-  >,
+  s: EncodingSettings &
+    Pick<
+      MfmsSettings,
+      | 'wKernel'
+      | 'ard'
+      | 'noise'
+      | 'restarts'
+      | 'lengthscalePrior'
+      | 'wLengthscaleFloor'
+      | 'fitPoints'
+      | 'interactionPrecision'
+      | 'mixtureMeanPrecision'
+    >,
   seed: number,
 ): GPOptions {
-  const quad = s.mean === 'fidelity' && s.trend === 'quadratic';
-  const fidelityDims = quad ? [k, k + 1, k + 2, k + 3, k + 4] : [k, k + 1];
-  const drift = driftTerms(k, s);
-  const start = fidelityDims[fidelityDims.length - 1]! + 1;
-  const blocks = s.interaction === 'size-steps' ? 2 : 1;
-  const driftDims = drift ? Array.from({ length: blocks * (k - 1) }, (_, i) => start + i) : [];
-  const qStart = start + driftDims.length;
-  const quadCount =
-    s.mixtureMean === 'quadratic' ? (k * (k + 1)) / 2 : s.mixtureMean === 'linear' ? k - 1 : 0;
-  const quadDims = Array.from({ length: quadCount }, (_, i) => qStart + i);
+  const {
+    fidelity: fidelityDims,
+    drift: driftDims,
+    mixture: quadDims,
+  } = meanFeatureColumns(k, encodingOptions(k, s));
   const priorDims = [...driftDims, ...quadDims];
   return {
     kernel: mfmsKernel(k, s.wKernel, 'rbf', s.ard),
