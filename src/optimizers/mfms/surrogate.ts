@@ -589,11 +589,11 @@ export function createMfmsSurrogate(
   const isPlain = (h: GPHyperparameters | undefined) =>
     select && h !== undefined && h.mean.length === numMean(plainOptions);
   const state: FitState = { hyper: undefined, fittedAt: -1, runNoiseOn: false };
+  // 'auto': the mixture lengthscale floored; run groups once switched on.
+  const floored = (o: GPOptions): GPOptions => (auto ? { ...o, lengthscaleLower: floors } : o);
+  const [fullBase, plainBase] = [floored(fullOptions), floored(plainOptions)];
   const optionsFor = (obs: Observations, plainMean = isPlain(state.hyper)): GPOptions => {
-    const gpOptions = plainMean ? plainOptions : fullOptions;
-    // 'auto': the mixture lengthscale floored; run groups once switched on.
-    const autoOff: GPOptions = { ...gpOptions, lengthscaleLower: floors };
-    const base = withConstantChannelsFixed(auto ? autoOff : gpOptions, obs, k, s.ard);
+    const base = withConstantChannelsFixed(plainMean ? plainBase : fullBase, obs, k, s.ard);
     if (s.runNoise !== 'auto')
       return withRunGroups(base, obs, s.runNoise, k, encoding.sTarget, s.noisierSmallRuns);
     return state.runNoiseOn
